@@ -1,0 +1,70 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { createApiApp, errorResponse, toApiError } from "../../shared/api/app.ts";
+import { ApiError } from "../../shared/api/errors.ts";
+import { isLoopback } from "../config.ts";
+import { apiKeyAuth } from "./middleware/auth.ts";
+import { requestLog } from "./middleware/request-log.ts";
+import { mountChatRoutes } from "./routes/chat.ts";
+import { mountCompletionRoutes } from "./routes/completions.ts";
+import { mountDocsRoutes } from "./routes/docs.ts";
+import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
+import { mountHealthRoutes, mountModelRoutes } from "./routes/models.ts";
+import type { ApplianceEnv, ApplianceServices } from "./types.ts";
+
+/** Assembles the appliance's HTTP app: middleware order, routes, error handling. */
+export function createApplianceApp(services: ApplianceServices): OpenAPIHono<ApplianceEnv> {
+  const { config, logger, db, lifecycle } = services;
+  const app = createApiApp<ApplianceEnv>();
+
+  app.use(requestId({ limitLength: 128 }));
+  app.use(requestLog({ logger }));
+  if (config.corsOrigins.length > 0) {
+    app.use(
+      cors({
+        origin: [...config.corsOrigins],
+        allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+      }),
+    );
+  }
+  app.use(
+    bodyLimit({
+      maxSize: config.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(413, `Request body is larger than ${config.bodyLimitBytes} bytes.`, {
+          code: "body_too_large",
+        });
+      },
+    }),
+  );
+  app.use("/v1/*", async (_c, next) => {
+    if (lifecycle.draining)
+      throw new ApiError(503, "The server is shutting down.", {
+        retryAfter: 5,
+        code: "shutting_down",
+      });
+    return next();
+  });
+  app.use("/v1/*", apiKeyAuth({ db, loopback: isLoopback(config.host) }));
+
+  mountHealthRoutes(app, services);
+  mountModelRoutes(app, services);
+  mountChatRoutes(app, services);
+  mountCompletionRoutes(app, services);
+  mountEmbeddingRoutes(app, services);
+  mountDocsRoutes(app);
+
+  app.notFound(() =>
+    errorResponse(
+      new ApiError(404, "No such route. See /docs for the API.", { code: "route_not_found" }),
+    ),
+  );
+  app.onError((err, c) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) logger.error({ err, reqId: c.get("requestId") }, "request failed");
+    return errorResponse(apiError);
+  });
+  return app;
+}

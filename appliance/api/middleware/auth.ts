@@ -1,0 +1,55 @@
+import type { MiddlewareHandler } from "hono";
+import { ApiError } from "../../../shared/api/errors.ts";
+import { bearerToken, hasScope } from "../../../shared/auth/api-keys.ts";
+import type { Db } from "../../store/db.ts";
+import { countActiveApiKeys, findActiveApiKey, touchApiKey } from "../../store/queries/api-keys.ts";
+import { LOCAL_TENANT } from "../../store/queries/tenants.ts";
+import type { ApplianceEnv } from "../types.ts";
+
+/** Options of {@link apiKeyAuth}. */
+export interface ApiKeyAuthOptions {
+  db: Db;
+  /** True when bound to loopback: with no keys configured, the API is then open. */
+  loopback: boolean;
+}
+
+/**
+ * Authenticates `Authorization: Bearer <key>` (or `x-api-key`) against the hashed keys. With no
+ * live keys and a loopback bind, every request acts as the local tenant with all scopes.
+ */
+export function apiKeyAuth({ db, loopback }: ApiKeyAuthOptions): MiddlewareHandler<ApplianceEnv> {
+  return async function apiKeyAuthHandler(c, next) {
+    if (loopback && countActiveApiKeys(db) === 0) {
+      // Open mode: whatever key a client sends (SDKs always send one) is ignored.
+      c.set("principal", { tenantId: LOCAL_TENANT, scopes: ["*"], keyId: null });
+      return next();
+    }
+    const secret = bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key") ?? null;
+    if (!secret) {
+      throw new ApiError(
+        401,
+        "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+        {
+          code: "missing_api_key",
+        },
+      );
+    }
+    const key = await findActiveApiKey(db, secret);
+    if (!key) throw new ApiError(401, "Incorrect API key provided.", { code: "invalid_api_key" });
+    touchApiKey(db, key.id);
+    c.set("principal", { tenantId: key.tenantId, scopes: key.scopes, keyId: key.id });
+    return next();
+  };
+}
+
+/** Refuses a request whose principal lacks `scope` with 403. */
+export function requireScope(scope: string): MiddlewareHandler<ApplianceEnv> {
+  return async function requireScopeHandler(c, next) {
+    if (!hasScope(c.get("principal").scopes, scope)) {
+      throw new ApiError(403, `This API key lacks the '${scope}' scope.`, {
+        code: "insufficient_scope",
+      });
+    }
+    return next();
+  };
+}

@@ -1,0 +1,70 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { completionsRoute } from "../../../shared/api/routes.ts";
+import type { Completion } from "../../../shared/api/schemas/completions.ts";
+import { randomId } from "../../../shared/auth/api-keys.ts";
+import { requireScope } from "../middleware/auth.ts";
+import { requestSignal, streamGeneration } from "../streaming.ts";
+import type { ApplianceEnv, ApplianceServices } from "../types.ts";
+
+/** Mounts `POST /v1/completions`. */
+export function mountCompletionRoutes(
+  app: OpenAPIHono<ApplianceEnv>,
+  { engine, config }: ApplianceServices,
+): void {
+  app.use(completionsRoute.path, requireScope("inference"));
+  app.openapi(completionsRoute, async (c) => {
+    const req = c.req.valid("json");
+    const id = `cmpl-${randomId()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const timeout = config.inference.requestTimeoutMs;
+    const body = (
+      model: string,
+      choices: Completion["choices"],
+      usage?: Completion["usage"] | null,
+    ): Completion => ({
+      id,
+      object: "text_completion",
+      created,
+      model,
+      choices,
+      ...(usage ? { usage } : {}),
+    });
+    if (!req.stream) {
+      const { signal } = requestSignal(c, timeout);
+      const result = await engine.complete(req, { signal });
+      c.set("model", result.model);
+      c.set("usage", result.usage);
+      return c.json(
+        body(
+          result.model,
+          result.choices.map((choice, index) => ({
+            index,
+            text: choice.text,
+            logprobs: null,
+            finish_reason: choice.finishReason,
+          })),
+          result.usage,
+        ),
+        200,
+      );
+    }
+    let model = req.model;
+    return streamGeneration(c, timeout, (options) => engine.complete(req, options), {
+      start: (m) => {
+        model = m;
+        return [];
+      },
+      text: (index, text) => ({
+        ...body(model, []),
+        choices: [{ index, text, logprobs: null, finish_reason: null }],
+      }),
+      end: (result) => [
+        ...result.choices.map((choice, index) => ({
+          ...body(model, []),
+          choices: [{ index, text: "", logprobs: null, finish_reason: choice.finishReason }],
+        })),
+        ...(req.stream_options?.include_usage ? [body(model, [], result.usage)] : []),
+      ],
+    }) as never;
+  });
+}

@@ -1,0 +1,95 @@
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import { toApiError } from "../../shared/api/app.ts";
+import { AsyncQueue } from "../../shared/lib/async-queue.ts";
+import type { GenerationOptions, GenerationResult } from "../inference/engine.ts";
+import type { ApplianceEnv } from "./types.ts";
+
+/** A piece of a streamed generation. */
+export type StreamEvent =
+  | { kind: "text"; choice: number; text: string }
+  | { kind: "done"; result: GenerationResult };
+
+/** Aborted when the client goes away or the request times out. */
+export function requestSignal(
+  c: Context<ApplianceEnv>,
+  timeoutMs: number,
+): { signal: AbortSignal; abort: () => void } {
+  const controller = new AbortController();
+  const signal = AbortSignal.any([
+    c.req.raw.signal,
+    controller.signal,
+    AbortSignal.timeout(timeoutMs),
+  ]);
+  return {
+    signal,
+    abort: () => controller.abort(new DOMException("client disconnected", "AbortError")),
+  };
+}
+
+/**
+ * Streams a generation as SSE. Errors until the request holds a sequence (unknown model, bad
+ * input, full queue) are thrown here and become ordinary HTTP errors; later ones become an error
+ * event, and the stream then ends without `[DONE]` so no client mistakes it for a clean end.
+ */
+export async function streamGeneration(
+  c: Context<ApplianceEnv>,
+  timeoutMs: number,
+  generate: (options: GenerationOptions) => Promise<GenerationResult>,
+  format: {
+    start: (model: string) => unknown[];
+    text: (choice: number, text: string) => unknown;
+    end: (result: GenerationResult) => unknown[];
+  },
+): Promise<Response> {
+  const { signal, abort } = requestSignal(c, timeoutMs);
+  const queue = new AsyncQueue<StreamEvent>();
+  let started: (model: string) => void = () => {};
+  const ready = new Promise<string>((resolve) => {
+    started = resolve;
+  });
+  const generation = generate({
+    signal,
+    onStart: (model) => started(model),
+    onText: (choice, text) => {
+      if (text) queue.push({ kind: "text", choice, text });
+    },
+  }).then(
+    (result) => {
+      queue.push({ kind: "done", result });
+      queue.close();
+    },
+    (err) => {
+      queue.fail(err);
+      throw err;
+    },
+  );
+  const model = await Promise.race([ready, generation.then(() => ready)]);
+  c.set("model", model);
+  let finish: () => void = () => {};
+  c.set("streamDone", new Promise<void>((resolve) => (finish = resolve)));
+  return streamSSE(c, async (stream) => {
+    stream.onAbort(abort);
+    try {
+      for (const chunk of format.start(model))
+        await stream.writeSSE({ data: JSON.stringify(chunk) });
+      for await (const event of queue) {
+        if (event.kind === "text") {
+          await stream.writeSSE({ data: JSON.stringify(format.text(event.choice, event.text)) });
+        } else {
+          c.set("usage", event.result.usage);
+          for (const chunk of format.end(event.result))
+            await stream.writeSSE({ data: JSON.stringify(chunk) });
+          await stream.writeSSE({ data: "[DONE]" });
+        }
+      }
+    } catch (err) {
+      if (!stream.aborted)
+        await stream.writeSSE({ data: JSON.stringify(toApiError(err).toEnvelope()) });
+    } finally {
+      abort();
+      await generation.catch(() => undefined);
+      finish();
+    }
+  });
+}

@@ -1,0 +1,40 @@
+import type { Logger } from "pino";
+import type { Usage } from "../../shared/api/schemas/common.ts";
+import type { Config } from "../config.ts";
+import type { InferenceEngine } from "../inference/engine.ts";
+import type { ModelHost } from "../inference/model-host.ts";
+import type { ModelRegistry } from "../inference/registry.ts";
+import type { Db } from "../store/db.ts";
+
+/** Who a request acts as, set by the auth middleware. */
+export interface Principal {
+  tenantId: string;
+  scopes: string[];
+  /** Null when the API is open (loopback, no keys configured). */
+  keyId: string | null;
+}
+
+/** Everything the routes need, built once in `main.ts`. */
+export interface ApplianceServices {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  registry: ModelRegistry;
+  host: ModelHost;
+  engine: InferenceEngine;
+  /** Set while shutting down: new work gets 503. */
+  lifecycle: { draining: boolean; startedAt: number; version: string };
+}
+
+/** Hono environment of the appliance app. */
+export type ApplianceEnv = {
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    /** Token usage, for the request log. */
+    usage?: Usage;
+    model?: string;
+    /** Resolves when a streamed response ends, so the request is logged once, complete. */
+    streamDone?: Promise<void>;
+  };
+};

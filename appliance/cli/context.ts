@@ -1,0 +1,70 @@
+import { join } from "node:path";
+import { type Config, ConfigError, type ConfigOverrides, loadConfig } from "../config.ts";
+import { ModelRegistry } from "../inference/registry.ts";
+import { databasePath } from "../main.ts";
+import { openStore, type Store } from "../store/db.ts";
+
+/** Common flags, as commander hands them over. */
+export interface CommonFlags {
+  config?: string;
+  dataDir?: string;
+}
+
+/** Prints an error for the operator and exits non-zero. */
+export function fail(message: string, code = 1): never {
+  process.stderr.write(`textnlp-appliance: ${message}\n`);
+  process.exit(code);
+}
+
+/** Loads the configuration, turning a bad one into a clear message and exit code 2. */
+export function configFrom(flags: CommonFlags, extra: ConfigOverrides = {}): Config {
+  try {
+    return loadConfig({ configFile: flags.config, dataDir: flags.dataDir, ...extra });
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message, 2);
+    throw err;
+  }
+}
+
+/** Runs `fn` with the store (and registry) of the configured data directory, then closes it. */
+export async function withStore<T>(
+  flags: CommonFlags,
+  fn: (ctx: { config: Config; store: Store; registry: ModelRegistry }) => Promise<T> | T,
+): Promise<T> {
+  const config = configFrom(flags);
+  const store = openStore(databasePath(config.dataDir));
+  try {
+    return await fn({
+      config,
+      store,
+      registry: new ModelRegistry(store.db, join(config.dataDir, "models")),
+    });
+  } finally {
+    store.close();
+  }
+}
+
+/** Writes rows as JSON (for scripts) or as an aligned table. */
+export function printRows(rows: Record<string, unknown>[], json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return;
+  }
+  if (rows.length === 0) {
+    process.stdout.write("(none)\n");
+    return;
+  }
+  const columns = Object.keys(rows[0] as object);
+  const cell = (v: unknown) => (v instanceof Date ? v.toISOString() : v == null ? "-" : String(v));
+  const widths = columns.map((col) =>
+    Math.max(col.length, ...rows.map((r) => cell(r[col]).length)),
+  );
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] as number))
+      .join("  ")
+      .trimEnd();
+  process.stdout.write(
+    `${line(columns)}\n${rows.map((r) => line(columns.map((c) => cell(r[c])))).join("\n")}\n`,
+  );
+}

@@ -1,0 +1,87 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { InvalidModelFileError } from "../inference/gguf-info.ts";
+import { ModelRegistryError } from "../inference/registry.ts";
+import { type CommonFlags, fail, printRows, withStore } from "./context.ts";
+import { withCommonOptions } from "./options.ts";
+
+async function clearly<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof InvalidModelFileError || err instanceof ModelRegistryError)
+      fail(err.message);
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") fail((err as Error).message);
+    throw err;
+  }
+}
+
+/** `models list|import|default|delete`. */
+export function registerModelCommands(program: Command): void {
+  const models = program.command("models").description("manage GGUF models");
+  withCommonOptions(models.command("list").description("list registered models"))
+    .option("--json", "print JSON")
+    .action(async (flags: CommonFlags & { json?: boolean }) => {
+      await withStore(flags, ({ registry }) => {
+        printRows(
+          registry.list().map((m) => ({
+            name: m.name,
+            default: m.isDefault ? "*" : "",
+            architecture: m.architecture,
+            parameters: m.parameters,
+            context: m.contextLength,
+            quantization: m.quantization,
+            size: m.sizeBytes,
+            sha256: flags.json ? m.sha256 : m.sha256.slice(0, 12),
+            managed: m.managed,
+            path: m.path,
+          })),
+          flags.json === true,
+        );
+      });
+    });
+  withCommonOptions(
+    models
+      .command("import")
+      .description("copy a GGUF into the models directory and register it")
+      .argument("<file>"),
+  )
+    .option("--name <name>", "name clients use (default: the file name)")
+    .option("--default", "make it the default model")
+    .action(async (file: string, flags: CommonFlags & { name?: string; default?: boolean }) => {
+      await withStore(flags, ({ registry }) =>
+        clearly(async () => {
+          const row = await registry.import(resolve(file), {
+            name: flags.name,
+            makeDefault: flags.default,
+          });
+          process.stdout.write(
+            `imported ${row.name} (${row.architecture}, ${row.parameters} parameters, sha256 ${row.sha256})\n`,
+          );
+        }),
+      );
+    });
+  withCommonOptions(
+    models.command("default").description("make a model the default").argument("<name>"),
+  ).action(async (name: string, flags: CommonFlags) => {
+    await withStore(flags, ({ registry }) =>
+      clearly(async () => {
+        registry.setDefault(name);
+        process.stdout.write(`default model: ${name}\n`);
+      }),
+    );
+  });
+  withCommonOptions(
+    models
+      .command("delete")
+      .description("remove a model (and its imported file)")
+      .argument("<name>"),
+  ).action(async (name: string, flags: CommonFlags) => {
+    await withStore(flags, ({ registry }) =>
+      clearly(async () => {
+        await registry.delete(name);
+        process.stdout.write(`deleted ${name}\n`);
+      }),
+    );
+  });
+}

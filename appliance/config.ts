@@ -1,0 +1,188 @@
+/**
+ * The appliance's configuration: defaults, then a JSON file, then environment variables, then
+ * command-line flags. Validated with zod and frozen; the only module that reads `process.env`.
+ */
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+
+const Port = z.coerce.number().int().min(0).max(65535);
+const Positive = z.coerce.number().int().min(1);
+
+const ConfigSchema = z
+  .object({
+    /** Interface to bind; loopback unless told otherwise. */
+    host: z.string().min(1).default("127.0.0.1"),
+    port: Port.default(8080),
+    /** Where the database, imported models and backups live. */
+    dataDir: z.string().min(1).default(".data"),
+    /** A GGUF served in place (registered by path and checksum, not copied). */
+    model: z.string().min(1).optional(),
+    /** An API key created at start if absent, for unattended installs. */
+    apiKey: z.string().min(16, "must be at least 16 characters").optional(),
+    tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+    /** Origins allowed by CORS; empty means CORS is off. */
+    corsOrigins: z.array(z.string().min(1)).default([]),
+    bodyLimitBytes: Positive.default(4 * 1024 * 1024),
+    logLevel: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+    inference: z
+      .object({
+        /** `auto` picks CUDA, Vulkan or Metal when present, else CPU. */
+        gpu: z.enum(["auto", "cuda", "vulkan", "metal", "cpu"]).default("auto"),
+        /** CPU threads; explicit because node-llama-cpp's default is slow on small machines. */
+        threads: Positive.default(Math.max(1, Math.min(availableParallelism(), 8))),
+        /** Sequences decoded together per model (continuous batching). */
+        sequences: Positive.max(64).default(8),
+        /** Requests that may wait for a sequence before new ones get 429. */
+        queueSize: z.coerce.number().int().min(0).default(64),
+        /** Context tokens per sequence (capped by the model's own). */
+        contextSize: Positive.default(2048),
+        requestTimeoutMs: Positive.default(300_000),
+        /** Bytes of RAM/VRAM the loaded models may use together before least-recently-used unloads. */
+        memoryBudgetBytes: Positive.default(8 * 1024 ** 3),
+      })
+      .strict()
+      .prefault({}),
+    /** How long SIGTERM waits for in-flight requests before forcing exit. */
+    shutdownTimeoutMs: Positive.default(30_000),
+  })
+  .strict();
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
+  readonly inference: Readonly<z.infer<typeof ConfigSchema>["inference"]>;
+};
+/** What a command line may set; undefined fields are left to file, environment and defaults. */
+export type ConfigOverrides = {
+  [K in keyof z.input<typeof ConfigSchema>]?: z.input<typeof ConfigSchema>[K];
+} & {
+  configFile?: string;
+};
+
+/** Raised for a bad configuration; the message names the field. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const envMap: Record<string, string[]> = {
+  TEXTNLP_HOST: ["host"],
+  TEXTNLP_PORT: ["port"],
+  TEXTNLP_DATA_DIR: ["dataDir"],
+  TEXTNLP_MODEL: ["model"],
+  TEXTNLP_API_KEY: ["apiKey"],
+  TEXTNLP_TLS_CERT: ["tls", "cert"],
+  TEXTNLP_TLS_KEY: ["tls", "key"],
+  TEXTNLP_CORS_ORIGINS: ["corsOrigins"],
+  TEXTNLP_BODY_LIMIT: ["bodyLimitBytes"],
+  TEXTNLP_LOG_LEVEL: ["logLevel"],
+  TEXTNLP_GPU: ["inference", "gpu"],
+  TEXTNLP_THREADS: ["inference", "threads"],
+  TEXTNLP_SEQUENCES: ["inference", "sequences"],
+  TEXTNLP_QUEUE_SIZE: ["inference", "queueSize"],
+  TEXTNLP_CONTEXT_SIZE: ["inference", "contextSize"],
+  TEXTNLP_REQUEST_TIMEOUT_MS: ["inference", "requestTimeoutMs"],
+  TEXTNLP_MEMORY_BUDGET: ["inference", "memoryBudgetBytes"],
+  TEXTNLP_SHUTDOWN_TIMEOUT_MS: ["shutdownTimeoutMs"],
+};
+
+type Json = Record<string, unknown>;
+
+function setPath(target: Json, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
+    node = node[key] as Json;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function merge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const prev = out[key];
+    out[key] =
+      value &&
+      typeof value === "object" &&
+      !Array.isArray(value) &&
+      prev &&
+      typeof prev === "object" &&
+      !Array.isArray(prev)
+        ? merge(prev as Json, value as Json)
+        : value;
+  }
+  return out;
+}
+
+function readConfigFile(file: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+      throw new Error("expected a JSON object");
+    return parsed as Json;
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Builds the configuration. `env` defaults to the process environment; tests pass their own.
+ * Relative paths resolve against the working directory.
+ */
+export function loadConfig(
+  overrides: ConfigOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const { configFile = env.TEXTNLP_CONFIG, ...flags } = overrides;
+  let raw: Json = configFile ? readConfigFile(configFile) : {};
+  const fromEnv: Json = {};
+  for (const [name, path] of Object.entries(envMap)) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    setPath(
+      fromEnv,
+      path,
+      name === "TEXTNLP_CORS_ORIGINS"
+        ? value
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : value,
+    );
+  }
+  raw = merge(merge(raw, fromEnv), flags as Json);
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join(".") || "(root)";
+    const source = configFile ? ` (file ${configFile}, environment or flags)` : "";
+    throw new ConfigError(`invalid configuration: ${field}: ${issue?.message}${source}`);
+  }
+  const config = parsed.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(p));
+  config.dataDir = abs(config.dataDir);
+  if (config.model) config.model = abs(config.model);
+  if (config.tls) config.tls = { cert: abs(config.tls.cert), key: abs(config.tls.key) };
+  return deepFreeze(config) as Config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}

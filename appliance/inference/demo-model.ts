@@ -1,0 +1,138 @@
+import { existsSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ModelRow } from "../../shared/db/schema/index.ts";
+import { encodeGguf, type GgufTensor } from "./gguf-writer.ts";
+import type { ModelRegistry } from "./registry.ts";
+
+/** The name the demo model is registered under. */
+export const DEMO_MODEL_NAME = "demo-tiny-random";
+
+const WORDS =
+  `the a an and or but of to in on at for with from by is was are were be been it he she they we you
+i my your his her their our this that these those there here what which who when where why how not no yes
+one two three day time story cat dog bird tree house sun moon star sky water happy sad little big good bad
+said went saw had has have do did can could will would play run jump look find make like love want see go
+come friend girl boy mom dad ball toy park garden flower red blue green small very then so once upon named`
+    .split(/\s+/)
+    .filter(Boolean);
+
+/** A deterministic PRNG (mulberry32) so the demo model is the same file everywhere. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Shape of the generated model. */
+export interface TinyLlamaShape {
+  embedding: number;
+  blocks: number;
+  heads: number;
+  feedForward: number;
+  contextLength: number;
+}
+
+/**
+ * A tiny llama-architecture model with random weights and a small SentencePiece-style vocabulary
+ * (byte fallback, so any text tokenizes). Its output is gibberish: it exists to exercise the
+ * whole serving path without downloading weights.
+ */
+export function buildTinyLlamaGguf(
+  shape: TinyLlamaShape = {
+    embedding: 64,
+    blocks: 2,
+    heads: 4,
+    feedForward: 128,
+    contextLength: 2048,
+  },
+  seed = 42,
+): Uint8Array {
+  const tokens = ["<unk>", "<s>", "</s>"];
+  const types = [2, 3, 3];
+  for (let b = 0; b < 256; b++) {
+    tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`);
+    types.push(6);
+  }
+  const pieces = new Set<string>(["▁"]);
+  for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.,!?'\"") pieces.add(ch);
+  for (const word of WORDS) {
+    pieces.add(`▁${word}`);
+    pieces.add(`▁${word[0]?.toUpperCase()}${word.slice(1)}`);
+  }
+  const scores = tokens.map(() => 0);
+  for (const piece of pieces) {
+    tokens.push(piece);
+    types.push(1);
+    // Longer pieces score higher so SentencePiece prefers whole words.
+    scores.push(piece.length - 10);
+  }
+  const rand = prng(seed);
+  const { embedding: n, blocks, heads, feedForward: ff, contextLength } = shape;
+  const vocab = tokens.length;
+  const random = (count: number, scale = 0.08) => {
+    const data = new Float32Array(count);
+    for (let i = 0; i < count; i++) data[i] = (rand() * 2 - 1) * scale;
+    return data;
+  };
+  const ones = (count: number) => new Float32Array(count).fill(1);
+  const tensors: GgufTensor[] = [
+    { name: "token_embd.weight", dims: [n, vocab], data: random(n * vocab, 0.5) },
+    { name: "output_norm.weight", dims: [n], data: ones(n) },
+    { name: "output.weight", dims: [n, vocab], data: random(n * vocab, 0.5) },
+  ];
+  for (let i = 0; i < blocks; i++) {
+    tensors.push(
+      { name: `blk.${i}.attn_norm.weight`, dims: [n], data: ones(n) },
+      { name: `blk.${i}.attn_q.weight`, dims: [n, n], data: random(n * n) },
+      { name: `blk.${i}.attn_k.weight`, dims: [n, n], data: random(n * n) },
+      { name: `blk.${i}.attn_v.weight`, dims: [n, n], data: random(n * n) },
+      { name: `blk.${i}.attn_output.weight`, dims: [n, n], data: random(n * n) },
+      { name: `blk.${i}.ffn_norm.weight`, dims: [n], data: ones(n) },
+      { name: `blk.${i}.ffn_gate.weight`, dims: [n, ff], data: random(n * ff) },
+      { name: `blk.${i}.ffn_up.weight`, dims: [n, ff], data: random(n * ff) },
+      { name: `blk.${i}.ffn_down.weight`, dims: [ff, n], data: random(ff * n) },
+    );
+  }
+  return encodeGguf(
+    {
+      "general.architecture": { type: "string", value: "llama" },
+      "general.name": { type: "string", value: "TextNLP demo (tiny, random weights)" },
+      "general.file_type": { type: "u32", value: 0 },
+      "llama.context_length": { type: "u32", value: contextLength },
+      "llama.embedding_length": { type: "u32", value: n },
+      "llama.block_count": { type: "u32", value: blocks },
+      "llama.feed_forward_length": { type: "u32", value: ff },
+      "llama.attention.head_count": { type: "u32", value: heads },
+      "llama.attention.head_count_kv": { type: "u32", value: heads },
+      "llama.rope.dimension_count": { type: "u32", value: n / heads },
+      "llama.attention.layer_norm_rms_epsilon": { type: "f32", value: 1e-5 },
+      "llama.vocab_size": { type: "u32", value: vocab },
+      "tokenizer.ggml.model": { type: "string", value: "llama" },
+      "tokenizer.ggml.tokens": { type: "string[]", value: tokens },
+      "tokenizer.ggml.scores": { type: "f32[]", value: scores },
+      "tokenizer.ggml.token_type": { type: "i32[]", value: types },
+      "tokenizer.ggml.bos_token_id": { type: "u32", value: 1 },
+      "tokenizer.ggml.eos_token_id": { type: "u32", value: 2 },
+      "tokenizer.ggml.unknown_token_id": { type: "u32", value: 0 },
+    },
+    tensors,
+  );
+}
+
+/** Writes the demo model into `dir` (once) and registers it as the default. */
+export async function ensureDemoModel(registry: ModelRegistry, dir: string): Promise<ModelRow> {
+  const path = join(dir, `${DEMO_MODEL_NAME}.gguf`);
+  if (!existsSync(path)) {
+    await mkdir(dir, { recursive: true });
+    const partial = `${path}.partial`;
+    await writeFile(partial, buildTinyLlamaGguf());
+    await rename(partial, path);
+  }
+  return registry.registerInPlace(path, { name: DEMO_MODEL_NAME, makeDefault: true, demo: true });
+}

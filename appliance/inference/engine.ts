@@ -1,0 +1,324 @@
+import {
+  type ChatHistoryItem,
+  LlamaChat,
+  LlamaCompletion,
+  type LlamaContextSequence,
+  type LlamaGrammar,
+  type Token,
+} from "node-llama-cpp";
+import { ApiError, invalidRequest } from "../../shared/api/errors.ts";
+import type { ChatCompletionRequest } from "../../shared/api/schemas/chat.ts";
+import type { FinishReason, Usage } from "../../shared/api/schemas/common.ts";
+import type { CompletionRequest } from "../../shared/api/schemas/completions.ts";
+import type { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
+import { stopList, toChatHistory } from "./chat-format.ts";
+import type { LoadedModel, ModelHost } from "./model-host.ts";
+
+/** One generated choice. */
+export interface GeneratedChoice {
+  text: string;
+  finishReason: FinishReason;
+}
+
+/** What a chat or completion generation returns. */
+export interface GenerationResult {
+  model: string;
+  choices: GeneratedChoice[];
+  usage: Usage;
+}
+
+/** Callbacks and limits of one generation. */
+export interface GenerationOptions {
+  /** Aborted when the client disconnects or the request times out. */
+  signal: AbortSignal;
+  /** Text as it is generated, per choice (streaming). */
+  onText?: (choiceIndex: number, text: string) => void;
+  /** Called once the request holds a sequence and is about to generate: past this, no 4xx. */
+  onStart?: (model: string) => void;
+}
+
+type Sampling = {
+  maxTokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  seed?: number | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  stop?: string | string[] | null;
+};
+
+const MAX_JSON_ATTEMPTS = 4;
+
+function samplingOptions(req: Sampling, maxTokens: number) {
+  const penalties = req.presence_penalty || req.frequency_penalty;
+  return {
+    maxTokens,
+    temperature: req.temperature ?? 1,
+    topP: req.top_p ?? undefined,
+    seed: req.seed ?? undefined,
+    customStopTriggers: stopList(req.stop),
+    repeatPenalty: penalties
+      ? { presencePenalty: req.presence_penalty ?? 0, frequencyPenalty: req.frequency_penalty ?? 0 }
+      : undefined,
+  };
+}
+
+function finishReason(stopReason: string): FinishReason {
+  if (stopReason === "maxTokens") return "length";
+  if (stopReason === "functionCalls") return "tool_calls";
+  return "stop";
+}
+
+/** Room left for output; 400 when the prompt alone does not fit. */
+function outputBudget(
+  loaded: LoadedModel,
+  promptTokens: number,
+  requested: number | null | undefined,
+): number {
+  const room = loaded.contextSize - promptTokens - 1;
+  if (room < 1) {
+    throw new ApiError(
+      400,
+      `This model's context holds ${loaded.contextSize} tokens, but the prompt has ${promptTokens}. Shorten the messages.`,
+      { param: "messages", code: "context_length_exceeded" },
+    );
+  }
+  return Math.min(room, requested ?? room);
+}
+
+/**
+ * Runs chat, completion and embedding requests on loaded models. Each choice holds one sequence
+ * of the model's pool while it generates; the pool decodes all active sequences together.
+ */
+export class InferenceEngine {
+  constructor(private readonly host: ModelHost) {}
+
+  /** Chat completion; `response_format` JSON is grammar-enforced and re-sampled when invalid. */
+  async chat(req: ChatCompletionRequest, options: GenerationOptions): Promise<GenerationResult> {
+    if (req.tools?.length && req.tool_choice !== "none") {
+      throw new ApiError(400, "Function calling (tools) is not supported by this appliance yet.", {
+        param: "tools",
+        code: "tools_unsupported",
+      });
+    }
+    const loaded = await this.host.acquire(req.model);
+    const history = toChatHistory(req.messages);
+    const promptTokens = loaded.chatWrapper
+      .generateContextState({ chatHistory: history })
+      .contextText.tokenize(loaded.model.tokenizer).length;
+    const maxTokens = outputBudget(
+      loaded,
+      promptTokens,
+      req.max_completion_tokens ?? req.max_tokens,
+    );
+    const grammar = await this.#grammarFor(loaded, req);
+    return this.#generate(
+      loaded,
+      req.n ?? 1,
+      promptTokens,
+      options,
+      async (sequence, choice, count) => {
+        const jsonMode = grammar !== undefined;
+        for (let attempt = 0; ; attempt++) {
+          const chat = new LlamaChat({
+            contextSequence: sequence,
+            chatWrapper: loaded.chatWrapper,
+            autoDisposeSequence: false,
+          });
+          try {
+            const sampling = samplingOptions(
+              { ...req, seed: req.seed == null ? undefined : req.seed + attempt },
+              maxTokens,
+            );
+            const result = await chat.generateResponse(
+              structuredClone(history) as ChatHistoryItem[],
+              {
+                ...sampling,
+                grammar,
+                signal: options.signal,
+                stopOnAbortSignal: false,
+                // JSON output is checked before anything is sent, so it is not streamed token by token.
+                onTextChunk: jsonMode ? undefined : (text) => options.onText?.(choice, text),
+                onToken: (tokens: Token[]) => count(tokens.length),
+              },
+            );
+            const reason = finishReason(result.metadata.stopReason);
+            if (jsonMode && reason === "stop" && !this.#validJson(grammar, result.response)) {
+              if (attempt + 1 < MAX_JSON_ATTEMPTS) continue;
+              throw new ApiError(
+                500,
+                `The model produced no valid JSON for response_format after ${MAX_JSON_ATTEMPTS} attempts.`,
+                {
+                  code: "invalid_model_output",
+                },
+              );
+            }
+            if (jsonMode) options.onText?.(choice, result.response);
+            return { text: result.response, finishReason: reason };
+          } finally {
+            chat.dispose();
+          }
+        }
+      },
+    );
+  }
+
+  /** Legacy text completion. */
+  async complete(req: CompletionRequest, options: GenerationOptions): Promise<GenerationResult> {
+    const prompts = typeof req.prompt === "string" ? [req.prompt] : req.prompt;
+    if (prompts.length > 1 && (req.n ?? 1) > 1)
+      throw invalidRequest("Use either several prompts or n > 1, not both.", "n");
+    const loaded = await this.host.acquire(req.model);
+    const tokenized = prompts.map((p) => loaded.model.tokenize(p, false).length + 1);
+    const promptTokens = tokenized.reduce((a, b) => a + b, 0);
+    const maxTokens = outputBudget(loaded, Math.max(...tokenized), req.max_tokens ?? 16);
+    const count = prompts.length > 1 ? prompts.length : (req.n ?? 1);
+    return this.#generate(
+      loaded,
+      count,
+      promptTokens,
+      options,
+      async (sequence, choice, countTokens) => {
+        const prompt = prompts[prompts.length > 1 ? choice : 0] as string;
+        if (req.echo) options.onText?.(choice, prompt);
+        const completion = new LlamaCompletion({
+          contextSequence: sequence,
+          autoDisposeSequence: false,
+        });
+        try {
+          const result = await completion.generateCompletionWithMeta(prompt, {
+            ...samplingOptions(req, maxTokens),
+            signal: options.signal,
+            stopOnAbortSignal: false,
+            onTextChunk: (text) => options.onText?.(choice, text),
+            onToken: (tokens: Token[]) => countTokens(tokens.length),
+          });
+          const text = req.echo ? prompt + result.response : result.response;
+          return { text, finishReason: finishReason(result.metadata.stopReason) };
+        } finally {
+          completion.dispose();
+        }
+      },
+    );
+  }
+
+  /** Embeds each input on its own, so a batch equals its texts embedded alone. */
+  async embed(
+    req: EmbeddingRequest,
+  ): Promise<{ model: string; vectors: number[][]; promptTokens: number }> {
+    const loaded = await this.host.acquire(req.model);
+    const inputs: (string | Token[])[] =
+      typeof req.input === "string"
+        ? [req.input]
+        : typeof req.input[0] === "number"
+          ? [req.input as Token[]]
+          : (req.input as (string | Token[])[]);
+    const vectors: number[][] = [];
+    let promptTokens = 0;
+    loaded.active++;
+    try {
+      for (const [index, input] of inputs.entries()) {
+        const tokens = typeof input === "string" ? loaded.model.tokenize(input) : input;
+        if (tokens.length > loaded.contextSize) {
+          throw new ApiError(
+            400,
+            `input ${index} has ${tokens.length} tokens; this model embeds at most ${loaded.contextSize}.`,
+            {
+              param: "input",
+              code: "context_length_exceeded",
+            },
+          );
+        }
+        promptTokens += tokens.length;
+        const embedding = await loaded.withEmbedding((ctx) => ctx.getEmbeddingFor(input));
+        vectors.push([...embedding.vector]);
+      }
+    } finally {
+      loaded.active--;
+    }
+    const dims = vectors[0]?.length ?? 0;
+    if (req.dimensions !== undefined && req.dimensions !== dims) {
+      throw invalidRequest(
+        `This model's embeddings have ${dims} dimensions; dimensions=${req.dimensions} is not available.`,
+        "dimensions",
+      );
+    }
+    return { model: loaded.row.name, vectors, promptTokens };
+  }
+
+  async #grammarFor(
+    loaded: LoadedModel,
+    req: ChatCompletionRequest,
+  ): Promise<LlamaGrammar | undefined> {
+    const format = req.response_format;
+    if (!format || format.type === "text") return undefined;
+    const llama = loaded.model.llama;
+    if (format.type === "json_object") return llama.getGrammarFor("json");
+    if (!format.json_schema.schema) return llama.getGrammarFor("json");
+    try {
+      // biome-ignore lint/suspicious/noExplicitAny: client-supplied JSON Schema; node-llama-cpp checks what it supports.
+      return await llama.createGrammarForJsonSchema(format.json_schema.schema as any);
+    } catch (err) {
+      throw invalidRequest(
+        `response_format.json_schema.schema cannot be enforced: ${(err as Error).message}`,
+        "response_format.json_schema.schema",
+        "invalid_json_schema",
+      );
+    }
+  }
+
+  #validJson(grammar: LlamaGrammar, text: string): boolean {
+    try {
+      const maybeSchema = grammar as LlamaGrammar & { parse?: (t: string) => unknown };
+      if (typeof maybeSchema.parse === "function") maybeSchema.parse(text);
+      else JSON.parse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Generates `count` choices, each on a leased sequence, in parallel. */
+  async #generate(
+    loaded: LoadedModel,
+    count: number,
+    promptTokens: number,
+    options: GenerationOptions,
+    run: (
+      sequence: LlamaContextSequence,
+      choice: number,
+      countTokens: (n: number) => void,
+    ) => Promise<GeneratedChoice>,
+  ): Promise<GenerationResult> {
+    let completionTokens = 0;
+    loaded.active++;
+    try {
+      const choices: GeneratedChoice[] = [];
+      // Choices run one after another on one lease: a request never holds more than one
+      // sequence, so pool and queue sizes bound requests exactly.
+      const lease = await loaded.pool.acquire(options.signal);
+      try {
+        options.onStart?.(loaded.row.name);
+        for (let choice = 0; choice < count; choice++) {
+          // A clean sequence makes a seeded request reproducible whatever ran on it before.
+          if (lease.item.nextTokenIndex > 0) await lease.item.clearHistory();
+          choices.push(await run(lease.item, choice, (n) => (completionTokens += n)));
+        }
+      } finally {
+        lease.release();
+      }
+      return {
+        model: loaded.row.name,
+        choices,
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+        },
+      };
+    } finally {
+      loaded.active--;
+      loaded.lastUsed = Date.now();
+    }
+  }
+}

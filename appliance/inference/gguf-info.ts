@@ -1,0 +1,52 @@
+import { GgufFileType, readGgufFileInfo } from "node-llama-cpp";
+
+/** What the registry records of a GGUF header. */
+export interface GgufSummary {
+  architecture: string | null;
+  parameters: number | null;
+  contextLength: number | null;
+  quantization: string | null;
+}
+
+/** Raised for a file that is not a readable GGUF model. */
+export class InvalidModelFileError extends Error {
+  override name = "InvalidModelFileError";
+}
+
+/**
+ * Reads a GGUF header (and tensor table, for the parameter count) without loading weights.
+ * Throws {@link InvalidModelFileError} with the reason when the file is not a usable GGUF.
+ */
+export async function readGgufSummary(path: string): Promise<GgufSummary> {
+  let info: Awaited<ReturnType<typeof readGgufFileInfo>>;
+  try {
+    info = await readGgufFileInfo(path, {
+      readTensorInfo: true,
+      logWarnings: false,
+      sourceType: "filesystem",
+    });
+  } catch (err) {
+    throw new InvalidModelFileError(`${path} is not a valid GGUF model: ${(err as Error).message}`);
+  }
+  const general = info.metadata?.general;
+  const architecture = general?.architecture ?? null;
+  if (!architecture)
+    throw new InvalidModelFileError(`${path} has no general.architecture in its GGUF header`);
+  if (!info.tensorInfo || info.tensorInfo.length === 0)
+    throw new InvalidModelFileError(`${path} holds no tensors`);
+  const archMeta = (
+    info.metadata as unknown as Record<string, Record<string, unknown> | undefined>
+  )[architecture];
+  const contextLength =
+    typeof archMeta?.context_length === "number" ? archMeta.context_length : null;
+  let parameters = 0;
+  for (const tensor of info.tensorInfo)
+    parameters += tensor.dimensions.reduce<number>((a, d) => a * Number(d), 1);
+  const fileType = general?.file_type;
+  return {
+    architecture,
+    parameters,
+    contextLength,
+    quantization: fileType === undefined ? null : (GgufFileType[fileType] ?? String(fileType)),
+  };
+}

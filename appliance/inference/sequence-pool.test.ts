@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../../shared/api/errors.ts";
+import { SequencePool } from "./sequence-pool.ts";
+
+describe("SequencePool", () => {
+  it("hands out items, queues up to maxQueue, then refuses with 429 and Retry-After", async () => {
+    const pool = new SequencePool(["a", "b"], { maxQueue: 2, retryAfterSeconds: 3 });
+    const first = await pool.acquire();
+    const second = await pool.acquire();
+    expect(new Set([first.item, second.item])).toEqual(new Set(["a", "b"]));
+    const waiting = [pool.acquire(), pool.acquire()];
+    expect(pool.queued).toBe(2);
+    const refused = await pool.acquire().catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(429);
+    expect((refused as ApiError).headers()).toEqual({ "Retry-After": "3" });
+
+    first.release();
+    first.release(); // idempotent: must not free the item twice
+    const third = await waiting[0];
+    expect(third?.item).toBe(first.item);
+    expect(pool.active).toBe(2);
+    second.release();
+    const fourth = await waiting[1];
+    expect(fourth?.item).toBe(second.item);
+    third?.release();
+    fourth?.release();
+    expect(pool.active).toBe(0);
+  });
+
+  it("drops a queued request whose signal aborts, keeping FIFO order for the rest", async () => {
+    const pool = new SequencePool([1], { maxQueue: 5 });
+    const held = await pool.acquire();
+    const controller = new AbortController();
+    const aborted = pool.acquire(controller.signal);
+    const next = pool.acquire();
+    controller.abort(new Error("client left"));
+    await expect(aborted).rejects.toThrow("client left");
+    expect(pool.queued).toBe(1);
+    held.release();
+    expect((await next).item).toBe(1);
+  });
+
+  it("rejects waiters with 503 when closed", async () => {
+    const pool = new SequencePool([1], { maxQueue: 1 });
+    await pool.acquire();
+    const waiting = pool.acquire();
+    pool.close();
+    await expect(waiting).rejects.toMatchObject({ status: 503 });
+    await expect(pool.acquire()).rejects.toMatchObject({ status: 503 });
+  });
+});

@@ -1,0 +1,120 @@
+import { ApiError } from "../../shared/api/errors.ts";
+
+/** A sequence held by one request; `release` returns it to the pool (idempotent). */
+export interface Lease<T> {
+  readonly item: T;
+  release(): void;
+}
+
+/** Options of {@link SequencePool}. */
+export interface SequencePoolOptions {
+  /** Requests that may wait for a free item; one more gets 429. */
+  maxQueue: number;
+  /** Seconds sent as `Retry-After` with the 429. */
+  retryAfterSeconds?: number;
+}
+
+interface Waiter<T> {
+  resolve(lease: Lease<T>): void;
+  reject(err: unknown): void;
+  cleanup(): void;
+}
+
+/**
+ * A fixed set of context sequences shared by a model's requests, with a bounded FIFO queue in
+ * front. Requests beyond `items + maxQueue` are refused at once with 429 + Retry-After, so an
+ * overloaded appliance answers quickly instead of piling up work.
+ */
+export class SequencePool<T> {
+  readonly #free: T[];
+  readonly #waiters: Waiter<T>[] = [];
+  readonly #size: number;
+  readonly #maxQueue: number;
+  readonly #retryAfter: number;
+  #closed = false;
+
+  constructor(items: T[], options: SequencePoolOptions) {
+    this.#free = [...items];
+    this.#size = items.length;
+    this.#maxQueue = options.maxQueue;
+    this.#retryAfter = options.retryAfterSeconds ?? 1;
+  }
+
+  /** Items in use. */
+  get active(): number {
+    return this.#size - this.#free.length;
+  }
+
+  /** Requests waiting for an item. */
+  get queued(): number {
+    return this.#waiters.length;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Waits for a free item; rejects with 429 when the queue is full, or with the signal's reason. */
+  acquire(signal?: AbortSignal): Promise<Lease<T>> {
+    if (this.#closed)
+      return Promise.reject(
+        new ApiError(503, "The model is being unloaded; retry.", { retryAfter: 1 }),
+      );
+    signal?.throwIfAborted();
+    const item = this.#free.pop();
+    if (item !== undefined) return Promise.resolve(this.#lease(item));
+    if (this.#waiters.length >= this.#maxQueue) {
+      return Promise.reject(
+        new ApiError(
+          429,
+          "The server is at capacity: every sequence is busy and the queue is full.",
+          {
+            code: "queue_full",
+            retryAfter: this.#retryAfter,
+          },
+        ),
+      );
+    }
+    return new Promise<Lease<T>>((resolve, reject) => {
+      const onAbort = () => {
+        const at = this.#waiters.indexOf(waiter);
+        if (at >= 0) this.#waiters.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter<T> = {
+        resolve,
+        reject,
+        cleanup: () => signal?.removeEventListener("abort", onAbort),
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Refuses waiting and future requests (model unload, shutdown). Leases in hand stay valid. */
+  close(): void {
+    this.#closed = true;
+    for (const waiter of this.#waiters.splice(0)) {
+      waiter.cleanup();
+      waiter.reject(new ApiError(503, "The model is being unloaded; retry.", { retryAfter: 1 }));
+    }
+  }
+
+  #lease(item: T): Lease<T> {
+    let released = false;
+    return {
+      item,
+      release: () => {
+        if (released) return;
+        released = true;
+        const next = this.#waiters.shift();
+        if (next) {
+          next.cleanup();
+          next.resolve(this.#lease(item));
+        } else {
+          this.#free.push(item);
+        }
+      },
+    };
+  }
+}

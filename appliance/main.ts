@@ -1,0 +1,155 @@
+/**
+ * Wiring of the appliance daemon: configuration, store, llama.cpp, models, HTTP server, and
+ * shutdown. Nothing else here: each part lives in its own folder.
+ */
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import type { Logger } from "pino";
+import { createApplianceApp } from "./api/app.ts";
+import type { ApplianceServices } from "./api/types.ts";
+import { type Config, isLoopback } from "./config.ts";
+import { ensureDemoModel } from "./inference/demo-model.ts";
+import { InferenceEngine } from "./inference/engine.ts";
+import { ModelHost } from "./inference/model-host.ts";
+import { ModelRegistry } from "./inference/registry.ts";
+import { createLlamaRuntime } from "./inference/runtime.ts";
+import { openStore } from "./store/db.ts";
+import { apiKeyExists, countActiveApiKeys, createApiKey } from "./store/queries/api-keys.ts";
+import { VERSION } from "./version.ts";
+
+/** A running appliance. */
+export interface RunningAppliance {
+  url: string;
+  services: ApplianceServices;
+  /** Drains in-flight requests (up to the shutdown timeout) and releases everything. Runs once. */
+  close(): Promise<void>;
+}
+
+/** Raised when the appliance must not start as configured. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+/** The database file inside a data directory. */
+export const databasePath = (dataDir: string) => join(dataDir, "textnlp.sqlite");
+
+/** Starts the daemon: opens the store, registers models, loads llama.cpp and listens. */
+export async function startAppliance(config: Config, logger: Logger): Promise<RunningAppliance> {
+  const store = openStore(databasePath(config.dataDir));
+  const disposers: (() => Promise<void> | void)[] = [() => store.close()];
+  const disposeAll = async () => {
+    for (const dispose of disposers.reverse()) {
+      try {
+        await dispose();
+      } catch (err) {
+        logger.error({ err }, "error while shutting down");
+      }
+    }
+  };
+  try {
+    const { db } = store;
+    if (config.apiKey && !(await apiKeyExists(db, config.apiKey))) {
+      await createApiKey(db, { name: "initial (TEXTNLP_API_KEY)", secret: config.apiKey });
+      logger.info("created the initial API key from TEXTNLP_API_KEY");
+    }
+    const keys = countActiveApiKeys(db);
+    if (keys === 0 && !isLoopback(config.host)) {
+      throw new StartupError(
+        `refusing to listen on ${config.host} without API keys: create one with 'textnlp-appliance keys create' or set TEXTNLP_API_KEY`,
+      );
+    }
+
+    const registry = new ModelRegistry(db, join(config.dataDir, "models"));
+    if (config.model) {
+      const row = await registry.registerInPlace(config.model, { makeDefault: true });
+      logger.info(
+        { model: row.name, path: row.path, sha256: row.sha256 },
+        "serving model in place",
+      );
+    } else if (registry.list().length === 0) {
+      const row = await ensureDemoModel(registry, join(config.dataDir, "models"));
+      logger.warn(
+        { model: row.name, path: row.path },
+        "no model configured: serving a tiny random-weight DEMO model (its output is gibberish). " +
+          "Import a real GGUF with 'textnlp-appliance models import <file.gguf>' or start with '--model <file.gguf>'.",
+      );
+    }
+
+    const runtime = await createLlamaRuntime({
+      gpu: config.inference.gpu,
+      threads: config.inference.threads,
+      logger,
+    });
+    disposers.push(() => runtime.llama.dispose());
+    logger.info({ backend: runtime.backend, threads: runtime.threads }, "llama.cpp ready");
+    const host = new ModelHost(runtime, registry, { ...config.inference, logger });
+    disposers.push(() => host.dispose());
+    const engine = new InferenceEngine(host);
+    const services: ApplianceServices = {
+      config,
+      logger,
+      db,
+      registry,
+      host,
+      engine,
+      lifecycle: { draining: false, startedAt: Date.now(), version: VERSION },
+    };
+    const app = createApplianceApp(services);
+
+    const server = serve({
+      fetch: app.fetch,
+      hostname: config.host,
+      port: config.port,
+      ...(config.tls
+        ? {
+            createServer: createHttpsServer,
+            serverOptions: {
+              cert: readFileSync(config.tls.cert),
+              key: readFileSync(config.tls.key),
+            },
+          }
+        : {}),
+    });
+    server.on("error", (err) => logger.error({ err }, "server error"));
+    await new Promise<void>((resolve, reject) => {
+      if (server.listening) return resolve();
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+    const address = server.address() as AddressInfo;
+    const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    const url = `${config.tls ? "https" : "http"}://${hostForUrl}:${address.port}`;
+    logger.info({ url, auth: keys > 0 ? "api-keys" : "open" }, "listening");
+    if (keys === 0)
+      logger.warn(
+        "no API keys configured: the API is open to anyone on this machine (loopback only)",
+      );
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        services.lifecycle.draining = true;
+        logger.info("draining in-flight requests");
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        if ("closeIdleConnections" in server) server.closeIdleConnections();
+        const timeout = new Promise<"timeout">((resolve) =>
+          setTimeout(resolve, config.shutdownTimeoutMs, "timeout").unref(),
+        );
+        if ((await Promise.race([closed, timeout])) === "timeout") {
+          logger.warn("shutdown timeout: closing remaining connections");
+          if ("closeAllConnections" in server) server.closeAllConnections();
+        }
+        await disposeAll();
+        logger.info("stopped");
+      })();
+      return closing;
+    };
+    return { url, services, close };
+  } catch (err) {
+    await disposeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,42 @@
+import { eq } from "drizzle-orm";
+import { type ModelRow, models } from "../../../shared/db/schema/index.ts";
+import type { Db } from "../db.ts";
+
+export type NewModel = typeof models.$inferInsert;
+
+/** Inserts or replaces a model entry by name. */
+export function upsertModel(db: Db, row: NewModel): ModelRow {
+  const { name: _name, ...rest } = row;
+  return db
+    .insert(models)
+    .values(row)
+    .onConflictDoUpdate({ target: models.name, set: rest })
+    .returning()
+    .get();
+}
+
+export function getModel(db: Db, name: string): ModelRow | undefined {
+  return db.select().from(models).where(eq(models.name, name)).get();
+}
+
+export function listModels(db: Db): ModelRow[] {
+  return db.select().from(models).orderBy(models.name).all();
+}
+
+export function getDefaultModel(db: Db): ModelRow | undefined {
+  return db.select().from(models).where(eq(models.isDefault, true)).get() ?? listModels(db)[0];
+}
+
+/** Makes one model the default, in one transaction. */
+export function setDefaultModel(db: Db, name: string): boolean {
+  return db.transaction((tx) => {
+    if (!tx.select().from(models).where(eq(models.name, name)).get()) return false;
+    tx.update(models).set({ isDefault: false }).run();
+    tx.update(models).set({ isDefault: true }).where(eq(models.name, name)).run();
+    return true;
+  });
+}
+
+export function deleteModel(db: Db, name: string): ModelRow | undefined {
+  return db.delete(models).where(eq(models.name, name)).returning().get();
+}

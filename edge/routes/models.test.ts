@@ -1,0 +1,29 @@
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+
+describe("edge GET /v1/models (workerd, real D1)", () => {
+  it("lists the models stored in D1 through the shared schema", async () => {
+    const empty = await exports.default.fetch("http://edge/v1/models");
+    expect(empty.status).toBe(200);
+    expect(await empty.json()).toEqual({ object: "list", data: [] });
+
+    await env.DB.prepare(
+      "INSERT INTO models (name, path, sha256, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+      .bind("tiny", "/m/tiny.gguf", "ab".repeat(32), 123, 1_700_000_000_000)
+      .run();
+    const res = await exports.default.fetch("http://edge/v1/models");
+    expect(await res.json()).toEqual({
+      object: "list",
+      data: [{ id: "tiny", object: "model", created: 1_700_000_000, owned_by: "textnlp" }],
+    });
+  });
+
+  it("answers unknown routes with OpenAI's error envelope", async () => {
+    const res = await exports.default.fetch("http://edge/v1/nope");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({
+      error: { code: "route_not_found", type: "not_found_error" },
+    });
+  });
+});

@@ -1,0 +1,102 @@
+import { createRoute } from "@hono/zod-openapi";
+import { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "./schemas/chat.ts";
+import { errorResponses } from "./schemas/common.ts";
+import { Completion, CompletionRequest } from "./schemas/completions.ts";
+import { EmbeddingList, EmbeddingRequest } from "./schemas/embeddings.ts";
+import { Health, ModelList } from "./schemas/models.ts";
+
+const bearer = [{ bearerAuth: [] }];
+
+/** `POST /v1/chat/completions`: JSON, or SSE chunks ending with `data: [DONE]` when `stream`. */
+export const chatCompletionsRoute = createRoute({
+  method: "post",
+  path: "/v1/chat/completions",
+  tags: ["OpenAI-compatible"],
+  summary: "Create a chat completion",
+  security: bearer,
+  request: {
+    body: { required: true, content: { "application/json": { schema: ChatCompletionRequest } } },
+  },
+  responses: {
+    200: {
+      description: "A completion, or a stream of chunks when `stream` is true",
+      content: {
+        "application/json": { schema: ChatCompletion },
+        "text/event-stream": { schema: ChatCompletionChunk },
+      },
+    },
+    ...errorResponses,
+  },
+});
+
+/** `POST /v1/completions`: legacy text completion. */
+export const completionsRoute = createRoute({
+  method: "post",
+  path: "/v1/completions",
+  tags: ["OpenAI-compatible"],
+  summary: "Create a text completion",
+  security: bearer,
+  request: {
+    body: { required: true, content: { "application/json": { schema: CompletionRequest } } },
+  },
+  responses: {
+    200: {
+      description: "A completion, or a stream of chunks when `stream` is true",
+      content: {
+        "application/json": { schema: Completion },
+        "text/event-stream": { schema: Completion },
+      },
+    },
+    ...errorResponses,
+  },
+});
+
+/** `POST /v1/embeddings`. */
+export const embeddingsRoute = createRoute({
+  method: "post",
+  path: "/v1/embeddings",
+  tags: ["OpenAI-compatible"],
+  summary: "Create embeddings",
+  security: bearer,
+  request: {
+    body: { required: true, content: { "application/json": { schema: EmbeddingRequest } } },
+  },
+  responses: {
+    200: { description: "Embeddings", content: { "application/json": { schema: EmbeddingList } } },
+    ...errorResponses,
+  },
+});
+
+/** `GET /v1/models`. */
+export const listModelsRoute = createRoute({
+  method: "get",
+  path: "/v1/models",
+  tags: ["OpenAI-compatible"],
+  summary: "List models",
+  security: bearer,
+  responses: {
+    200: { description: "Models", content: { "application/json": { schema: ModelList } } },
+    ...errorResponses,
+  },
+});
+
+/** `GET /health`: liveness, no auth. */
+export const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["Operations"],
+  summary: "Liveness",
+  responses: {
+    200: { description: "Healthy", content: { "application/json": { schema: Health } } },
+  },
+});
+
+/** Fields of the OpenAPI document both servers publish. */
+export const openApiInfo = {
+  openapi: "3.1.0",
+  info: {
+    title: "TextNLP API",
+    version: "0.1.0",
+    description: "OpenAI-compatible inference and synthetic-data API.",
+  },
+} as const;

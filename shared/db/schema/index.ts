@@ -1,0 +1,4 @@
+export * from "./api-keys.ts";
+export * from "./models.ts";
+export * from "./tenants.ts";
+export * from "./users.ts";

@@ -1,0 +1,27 @@
+import { sql } from "drizzle-orm";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * GGUF models an appliance serves. `managed` models were copied into the models directory by
+ * `models import`; the others are served in place from `path` (e.g. `serve --model`).
+ */
+export const models = sqliteTable("models", {
+  /** The name clients use (`model` in requests); unique. */
+  name: text("name").primaryKey(),
+  path: text("path").notNull(),
+  sha256: text("sha256").notNull(),
+  sizeBytes: integer("size_bytes").notNull(),
+  architecture: text("architecture"),
+  parameters: integer("parameters"),
+  contextLength: integer("context_length"),
+  quantization: text("quantization"),
+  managed: integer("managed", { mode: "boolean" }).notNull().default(false),
+  isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+  /** True for the generated random-weight demo model. */
+  demo: integer("demo", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch() * 1000)`),
+});
+
+export type ModelRow = typeof models.$inferSelect;
