@@ -48,8 +48,12 @@ export async function streamGeneration(
   const ready = new Promise<string>((resolve) => {
     started = resolve;
   });
+  let completionTokens = 0;
   const generation = generate({
     signal,
+    onTokens: (n) => {
+      completionTokens += n;
+    },
     onStart: (model) => started(model),
     onText: (choice, text) => {
       if (text) queue.push({ kind: "text", choice, text });
@@ -70,6 +74,10 @@ export async function streamGeneration(
   c.set("streamDone", new Promise<void>((resolve) => (finish = resolve)));
   return streamSSE(c, async (stream) => {
     stream.onAbort(abort);
+    // A client that goes away must also unblock a pending write (nobody reads the stream any more).
+    const onClientGone = () => stream.abort();
+    if (c.req.raw.signal.aborted) onClientGone();
+    else c.req.raw.signal.addEventListener("abort", onClientGone, { once: true });
     try {
       for (const chunk of format.start(model))
         await stream.writeSSE({ data: JSON.stringify(chunk) });
@@ -84,9 +92,18 @@ export async function streamGeneration(
         }
       }
     } catch (err) {
+      if (stream.aborted || signal.aborted) {
+        c.set("cancelled", true);
+        c.set("usage", {
+          prompt_tokens: 0,
+          completion_tokens: completionTokens,
+          total_tokens: completionTokens,
+        });
+      }
       if (!stream.aborted)
         await stream.writeSSE({ data: JSON.stringify(toApiError(err).toEnvelope()) });
     } finally {
+      c.req.raw.signal.removeEventListener("abort", onClientGone);
       abort();
       await generation.catch(() => undefined);
       finish();

@@ -34,6 +34,8 @@ export type ApplianceEnv = {
     /** Token usage, for the request log. */
     usage?: Usage;
     model?: string;
+    /** The client went away (or the request timed out) before the response ended. */
+    cancelled?: boolean;
     /** Resolves when a streamed response ends, so the request is logged once, complete. */
     streamDone?: Promise<void>;
   };

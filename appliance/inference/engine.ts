@@ -1,3 +1,4 @@
+import type { ValidateFunction } from "ajv";
 import {
   type ChatHistoryItem,
   LlamaChat,
@@ -12,7 +13,9 @@ import type { FinishReason, Usage } from "../../shared/api/schemas/common.ts";
 import type { CompletionRequest } from "../../shared/api/schemas/completions.ts";
 import type { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
 import { stopList, toChatHistory } from "./chat-format.ts";
+import { compileResponseSchema, isValidJson } from "./json-schema.ts";
 import type { LoadedModel, ModelHost } from "./model-host.ts";
+import { StopStringMatcher } from "./stop-strings.ts";
 
 /** One generated choice. */
 export interface GeneratedChoice {
@@ -33,6 +36,8 @@ export interface GenerationOptions {
   signal: AbortSignal;
   /** Text as it is generated, per choice (streaming). */
   onText?: (choiceIndex: number, text: string) => void;
+  /** Tokens generated so far (counted even when the request is later cancelled). */
+  onTokens?: (count: number) => void;
   /** Called once the request holds a sequence and is about to generate: past this, no 4xx. */
   onStart?: (model: string) => void;
 }
@@ -56,7 +61,6 @@ function samplingOptions(req: Sampling, maxTokens: number) {
     temperature: req.temperature ?? 1,
     topP: req.top_p ?? undefined,
     seed: req.seed ?? undefined,
-    customStopTriggers: stopList(req.stop),
     repeatPenalty: penalties
       ? { presencePenalty: req.presence_penalty ?? 0, frequencyPenalty: req.frequency_penalty ?? 0 }
       : undefined,
@@ -111,14 +115,14 @@ export class InferenceEngine {
       promptTokens,
       req.max_completion_tokens ?? req.max_tokens,
     );
-    const grammar = await this.#grammarFor(loaded, req);
+    const json = await this.#grammarFor(loaded, req);
     return this.#generate(
       loaded,
       req.n ?? 1,
       promptTokens,
       options,
       async (sequence, choice, count) => {
-        const jsonMode = grammar !== undefined;
+        const jsonMode = json !== undefined;
         for (let attempt = 0; ; attempt++) {
           const chat = new LlamaChat({
             contextSequence: sequence,
@@ -126,24 +130,33 @@ export class InferenceEngine {
             autoDisposeSequence: false,
           });
           try {
-            const sampling = samplingOptions(
-              { ...req, seed: req.seed == null ? undefined : req.seed + attempt },
-              maxTokens,
-            );
-            const result = await chat.generateResponse(
-              structuredClone(history) as ChatHistoryItem[],
-              {
-                ...sampling,
-                grammar,
-                signal: options.signal,
-                stopOnAbortSignal: false,
-                // JSON output is checked before anything is sent, so it is not streamed token by token.
-                onTextChunk: jsonMode ? undefined : (text) => options.onText?.(choice, text),
-                onToken: (tokens: Token[]) => count(tokens.length),
+            const seed = req.seed == null ? undefined : req.seed + attempt;
+            const generated = await this.#sample(
+              choice,
+              options,
+              req.stop,
+              !jsonMode,
+              async (signal, onTextChunk) => {
+                const result = await chat.generateResponse(
+                  structuredClone(history) as ChatHistoryItem[],
+                  {
+                    ...samplingOptions({ ...req, seed }, maxTokens),
+                    grammar: json?.grammar,
+                    signal,
+                    stopOnAbortSignal: true,
+                    onTextChunk,
+                    onToken: (tokens: Token[]) => count(tokens.length),
+                  },
+                );
+                return result.metadata.stopReason;
               },
             );
-            const reason = finishReason(result.metadata.stopReason);
-            if (jsonMode && reason === "stop" && !this.#validJson(grammar, result.response)) {
+            const invalid = jsonMode && !isValidJson(generated.text, json.validate);
+            // Without a client max_tokens, "length" means the context filled up: a fresh sample may fit.
+            const retryable =
+              generated.finishReason === "stop" ||
+              (req.max_completion_tokens ?? req.max_tokens) == null;
+            if (invalid && retryable) {
               if (attempt + 1 < MAX_JSON_ATTEMPTS) continue;
               throw new ApiError(
                 500,
@@ -153,8 +166,9 @@ export class InferenceEngine {
                 },
               );
             }
-            if (jsonMode) options.onText?.(choice, result.response);
-            return { text: result.response, finishReason: reason };
+            // JSON output is checked before anything is sent, so it is released whole.
+            if (jsonMode) options.onText?.(choice, generated.text);
+            return generated;
           } finally {
             chat.dispose();
           }
@@ -186,15 +200,23 @@ export class InferenceEngine {
           autoDisposeSequence: false,
         });
         try {
-          const result = await completion.generateCompletionWithMeta(prompt, {
-            ...samplingOptions(req, maxTokens),
-            signal: options.signal,
-            stopOnAbortSignal: false,
-            onTextChunk: (text) => options.onText?.(choice, text),
-            onToken: (tokens: Token[]) => countTokens(tokens.length),
-          });
-          const text = req.echo ? prompt + result.response : result.response;
-          return { text, finishReason: finishReason(result.metadata.stopReason) };
+          const generated = await this.#sample(
+            choice,
+            options,
+            req.stop,
+            true,
+            async (signal, onTextChunk) => {
+              const result = await completion.generateCompletionWithMeta(prompt, {
+                ...samplingOptions(req, maxTokens),
+                signal,
+                stopOnAbortSignal: true,
+                onTextChunk,
+                onToken: (tokens: Token[]) => countTokens(tokens.length),
+              });
+              return result.metadata.stopReason;
+            },
+          );
+          return req.echo ? { ...generated, text: prompt + generated.text } : generated;
         } finally {
           completion.dispose();
         }
@@ -246,39 +268,66 @@ export class InferenceEngine {
     return { model: loaded.row.name, vectors, promptTokens };
   }
 
+  /**
+   * Runs one sampling pass with stop strings matched on the text (see StopStringMatcher): text is
+   * released to `onText` as it is decided when `stream` is true, and generation is cut at a stop.
+   */
+  async #sample(
+    choice: number,
+    options: GenerationOptions,
+    stop: string | string[] | null | undefined,
+    stream: boolean,
+    generate: (signal: AbortSignal, onTextChunk: (text: string) => void) => Promise<string>,
+  ): Promise<GeneratedChoice> {
+    const matcher = new StopStringMatcher(stopList(stop));
+    const stopper = new AbortController();
+    const release = (text: string) => {
+      if (stream && text) options.onText?.(choice, text);
+    };
+    const stopReason = await generate(AbortSignal.any([options.signal, stopper.signal]), (text) => {
+      release(matcher.push(text));
+      if (matcher.stopped) stopper.abort();
+    });
+    // stopOnAbortSignal returns quietly; a client disconnect or timeout must still fail.
+    options.signal.throwIfAborted();
+    release(matcher.flush());
+    return {
+      text: matcher.text,
+      finishReason: matcher.stopped ? "stop" : finishReason(stopReason),
+    };
+  }
+
   async #grammarFor(
     loaded: LoadedModel,
     req: ChatCompletionRequest,
-  ): Promise<LlamaGrammar | undefined> {
+  ): Promise<{ grammar: LlamaGrammar; validate?: ValidateFunction } | undefined> {
     const format = req.response_format;
     if (!format || format.type === "text") return undefined;
     const llama = loaded.model.llama;
-    if (format.type === "json_object") return llama.getGrammarFor("json");
-    if (!format.json_schema.schema) return llama.getGrammarFor("json");
+    if (format.type === "json_object" || !format.json_schema.schema) {
+      return { grammar: await llama.getGrammarFor("json") };
+    }
+    const param = "response_format.json_schema.schema";
+    const validate = compileResponseSchema(format.json_schema.schema, param);
     try {
-      // biome-ignore lint/suspicious/noExplicitAny: client-supplied JSON Schema; node-llama-cpp checks what it supports.
-      return await llama.createGrammarForJsonSchema(format.json_schema.schema as any);
+      // Checked above as a JSON Schema; node-llama-cpp enforces the subset a grammar can express.
+      const schema = format.json_schema.schema as Parameters<
+        typeof llama.createGrammarForJsonSchema
+      >[0];
+      return {
+        grammar: await llama.createGrammarForJsonSchema(schema),
+        validate,
+      };
     } catch (err) {
       throw invalidRequest(
         `response_format.json_schema.schema cannot be enforced: ${(err as Error).message}`,
-        "response_format.json_schema.schema",
+        param,
         "invalid_json_schema",
       );
     }
   }
 
-  #validJson(grammar: LlamaGrammar, text: string): boolean {
-    try {
-      const maybeSchema = grammar as LlamaGrammar & { parse?: (t: string) => unknown };
-      if (typeof maybeSchema.parse === "function") maybeSchema.parse(text);
-      else JSON.parse(text);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Generates `count` choices, each on a leased sequence, in parallel. */
+  /** Generates `count` choices one after another on one leased sequence. */
   async #generate(
     loaded: LoadedModel,
     count: number,
@@ -302,7 +351,12 @@ export class InferenceEngine {
         for (let choice = 0; choice < count; choice++) {
           // A clean sequence makes a seeded request reproducible whatever ran on it before.
           if (lease.item.nextTokenIndex > 0) await lease.item.clearHistory();
-          choices.push(await run(lease.item, choice, (n) => (completionTokens += n)));
+          choices.push(
+            await run(lease.item, choice, (n) => {
+              completionTokens += n;
+              options.onTokens?.(n);
+            }),
+          );
         }
       } finally {
         lease.release();

@@ -34,6 +34,9 @@ export function toApiError(err: unknown): ApiError {
       return new ApiError(status === 401 ? 401 : 400, message, { code });
     }
   }
+  if (err instanceof DOMException && err.name === "TimeoutError") {
+    return new ApiError(504, "The request timed out.", { code: "timeout" });
+  }
   if (err instanceof SyntaxError)
     return new ApiError(400, `Malformed JSON: ${err.message}`, { code: "invalid_json" });
   return new ApiError(500, "Internal server error.", { cause: err });

@@ -19,6 +19,7 @@ export function requestLog({ logger }: { logger: Logger }): MiddlewareHandler<Ap
           model: c.get("model"),
           promptTokens: usage?.prompt_tokens,
           completionTokens: usage?.completion_tokens,
+          cancelled: c.get("cancelled"),
         },
         "request",
       );

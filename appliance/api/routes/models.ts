@@ -28,7 +28,7 @@ export function mountModelRoutes(
 /** Mounts `GET /health` (no auth). */
 export function mountHealthRoutes(
   app: OpenAPIHono<ApplianceEnv>,
-  { lifecycle }: ApplianceServices,
+  { lifecycle, host }: ApplianceServices,
 ): void {
   app.openapi(healthRoute, (c) =>
     c.json(
@@ -36,6 +36,12 @@ export function mountHealthRoutes(
         status: lifecycle.draining ? ("degraded" as const) : ("ok" as const),
         version: lifecycle.version,
         uptime_s: Math.round((Date.now() - lifecycle.startedAt) / 1000),
+        load: host.loaded.map((m) => ({
+          model: m.row.name,
+          active: m.pool.active,
+          queued: m.pool.queued,
+          capacity: m.pool.size,
+        })),
       },
       200,
     ),

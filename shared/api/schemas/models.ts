@@ -16,6 +16,21 @@ export const ModelList = z
 export type ModelList = z.infer<typeof ModelList>;
 
 export const Health = z
-  .object({ status: z.enum(["ok", "degraded"]), version: z.string(), uptime_s: z.number() })
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    version: z.string(),
+    uptime_s: z.number(),
+    /** Per loaded model: sequences generating, requests waiting, sequences in all. */
+    load: z
+      .array(
+        z.object({
+          model: z.string(),
+          active: z.number().int(),
+          queued: z.number().int(),
+          capacity: z.number().int(),
+        }),
+      )
+      .optional(),
+  })
   .openapi("Health");
 export type Health = z.infer<typeof Health>;
