@@ -21,7 +21,10 @@ const { values: args } = parseArgs({
     tokens: { type: "string", default: "128" },
     threads: { type: "string", default: "1" },
     sequences: { type: "string", default: "8" },
-    model: { type: "string", default: resolve(import.meta.dirname, "../../shared/models/stories260K.gguf") },
+    model: {
+      type: "string",
+      default: resolve(import.meta.dirname, "../../shared/models/stories260K.gguf"),
+    },
   },
 });
 const rounds = Number(args.rounds);
@@ -76,17 +79,27 @@ console.log(`backend: ${llama.gpu === false ? "cpu" : llama.gpu}`);
 
 async function chatDirect(sequence: LlamaContextSequence, seed: number): Promise<number> {
   await sequence.clearHistory();
-  const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: wrapper, autoDisposeSequence: false });
+  const chat = new LlamaChat({
+    contextSequence: sequence,
+    chatWrapper: wrapper,
+    autoDisposeSequence: false,
+  });
   let tokens = 0;
   try {
-    await chat.generateResponse([{ type: "user", text: prompt }, { type: "model", response: [] }], {
-      maxTokens,
-      temperature: 0.8,
-      seed,
-      onToken: (t) => {
-        tokens += t.length;
+    await chat.generateResponse(
+      [
+        { type: "user", text: prompt },
+        { type: "model", response: [] },
+      ],
+      {
+        maxTokens,
+        temperature: 0.8,
+        seed,
+        onToken: (t) => {
+          tokens += t.length;
+        },
       },
-    });
+    );
   } finally {
     chat.dispose();
   }
@@ -95,25 +108,47 @@ async function chatDirect(sequence: LlamaContextSequence, seed: number): Promise
 
 const appliance = await startAppliance({
   args: ["--model", modelPath],
-  env: { TEXTNLP_THREADS: String(threads), TEXTNLP_SEQUENCES: String(sequences), TEXTNLP_LOG_LEVEL: "info" },
+  env: {
+    TEXTNLP_THREADS: String(threads),
+    TEXTNLP_SEQUENCES: String(sequences),
+    TEXTNLP_LOG_LEVEL: "info",
+  },
 });
 let llamaServer: { url: string; proc: ChildProcess } | undefined;
 if (process.env.LLAMA_SERVER) {
   llamaServer = await startLlamaServer(process.env.LLAMA_SERVER);
 } else {
-  console.log("llama-server: LLAMA_SERVER is not set, so that column is skipped (NOTES.md says how to build it).");
+  console.log(
+    "llama-server: LLAMA_SERVER is not set, so that column is skipped (NOTES.md says how to build it).",
+  );
 }
 
 async function startLlamaServer(binary: string): Promise<{ url: string; proc: ChildProcess }> {
   const port = 39000 + Math.floor(Math.random() * 1000);
   const proc = spawn(
     binary,
-    ["-m", modelPath, "-t", String(threads), "-np", String(sequences), "-c", String(2048 * sequences), "--host", "127.0.0.1", "--port", String(port)],
+    [
+      "-m",
+      modelPath,
+      "-t",
+      String(threads),
+      "-np",
+      String(sequences),
+      "-c",
+      String(2048 * sequences),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ],
     { stdio: "ignore" },
   );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { url, proc };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -137,7 +172,8 @@ try {
     };
     if (llamaServer) {
       const server = llamaServer;
-      contenders.llamaServer = () => timed(concurrency, () => chatOverHttp(server.url, "model", seed++));
+      contenders.llamaServer = () =>
+        timed(concurrency, () => chatOverHttp(server.url, "model", seed++));
     }
     const samples = await interleave(rounds, contenders);
     const http = median(samples.http ?? []);
@@ -156,7 +192,9 @@ try {
     rows.push(row);
   }
   printTable(rows);
-  console.log("Goal: http/direct >= 0.95; http/llama-server >= 0.9 (medians of interleaved rounds).");
+  console.log(
+    "Goal: http/direct >= 0.95; http/llama-server >= 0.9 (medians of interleaved rounds).",
+  );
 } finally {
   await appliance.stop();
   appliance.cleanup();
@@ -167,5 +205,10 @@ try {
 }
 
 function modelNameOf(path: string): string {
-  return path.split("/").pop()?.replace(/\.gguf$/i, "") ?? "model";
+  return (
+    path
+      .split("/")
+      .pop()
+      ?.replace(/\.gguf$/i, "") ?? "model"
+  );
 }

@@ -16,11 +16,25 @@ import { stopList, toChatHistory } from "./chat-format.ts";
 import { compileResponseSchema, isValidJson } from "./json-schema.ts";
 import type { LoadedModel, ModelHost } from "./model-host.ts";
 import { StopStringMatcher } from "./stop-strings.ts";
+import {
+  fromFunctionCalls,
+  type GeneratedToolCall,
+  parseForcedCall,
+  planTools,
+  withToolInstructions,
+} from "./tools.ts";
 
 /** One generated choice. */
 export interface GeneratedChoice {
   text: string;
   finishReason: FinishReason;
+  toolCalls?: GeneratedToolCall[];
+}
+
+/** Output constrained by a grammar and checked by a validator. */
+interface Constraint {
+  grammar: LlamaGrammar;
+  validate?: ValidateFunction;
 }
 
 /** What a chat or completion generation returns. */
@@ -97,32 +111,30 @@ function outputBudget(
 export class InferenceEngine {
   constructor(private readonly host: ModelHost) {}
 
-  /** Chat completion; `response_format` JSON is grammar-enforced and re-sampled when invalid. */
+  /**
+   * Chat completion. `response_format` JSON and forced tool calls are grammar-constrained,
+   * validated, and re-sampled (new seed) when a value still fails validation.
+   */
   async chat(req: ChatCompletionRequest, options: GenerationOptions): Promise<GenerationResult> {
-    if (req.tools?.length && req.tool_choice !== "none") {
-      throw new ApiError(400, "Function calling (tools) is not supported by this appliance yet.", {
-        param: "tools",
-        code: "tools_unsupported",
-      });
-    }
     const loaded = await this.host.acquire(req.model);
-    const history = toChatHistory(req.messages);
+    const plan = planTools(req, loaded.chatWrapper);
+    const history = withToolInstructions(toChatHistory(req.messages), plan);
+    const functions = plan.mode === "auto" ? plan.functions : undefined;
     const promptTokens = loaded.chatWrapper
-      .generateContextState({ chatHistory: history })
+      .generateContextState({ chatHistory: history, availableFunctions: functions })
       .contextText.tokenize(loaded.model.tokenizer).length;
-    const maxTokens = outputBudget(
-      loaded,
-      promptTokens,
-      req.max_completion_tokens ?? req.max_tokens,
-    );
-    const json = await this.#grammarFor(loaded, req);
+    const requested = req.max_completion_tokens ?? req.max_tokens;
+    const maxTokens = outputBudget(loaded, promptTokens, requested);
+    const constraint =
+      plan.mode === "forced"
+        ? await this.#schemaGrammar(loaded, plan.schema, "tools")
+        : await this.#grammarFor(loaded, req);
     return this.#generate(
       loaded,
       req.n ?? 1,
       promptTokens,
       options,
       async (sequence, choice, count) => {
-        const jsonMode = json !== undefined;
         for (let attempt = 0; ; attempt++) {
           const chat = new LlamaChat({
             contextSequence: sequence,
@@ -131,43 +143,63 @@ export class InferenceEngine {
           });
           try {
             const seed = req.seed == null ? undefined : req.seed + attempt;
+            let calls: GeneratedToolCall[] = [];
             const generated = await this.#sample(
               choice,
               options,
               req.stop,
-              !jsonMode,
+              !constraint,
               async (signal, onTextChunk) => {
-                const result = await chat.generateResponse(
-                  structuredClone(history) as ChatHistoryItem[],
-                  {
-                    ...samplingOptions({ ...req, seed }, maxTokens),
-                    grammar: json?.grammar,
-                    signal,
-                    stopOnAbortSignal: true,
-                    onTextChunk,
-                    onToken: (tokens: Token[]) => count(tokens.length),
-                  },
-                );
+                const common = {
+                  ...samplingOptions({ ...req, seed }, maxTokens),
+                  signal,
+                  stopOnAbortSignal: true,
+                  onTextChunk,
+                  onToken: (tokens: Token[]) => count(tokens.length),
+                };
+                const freshHistory = structuredClone(history) as ChatHistoryItem[];
+                if (functions) {
+                  const result = await chat.generateResponse(freshHistory, {
+                    ...common,
+                    functions,
+                    maxParallelFunctionCalls: plan.mode === "auto" ? plan.maxParallel : undefined,
+                  });
+                  calls = fromFunctionCalls(result.functionCalls ?? []);
+                  return result.metadata.stopReason;
+                }
+                const result = await chat.generateResponse(freshHistory, {
+                  ...common,
+                  grammar: constraint?.grammar,
+                });
                 return result.metadata.stopReason;
               },
             );
-            const invalid = jsonMode && !isValidJson(generated.text, json.validate);
-            // Without a client max_tokens, "length" means the context filled up: a fresh sample may fit.
-            const retryable =
-              generated.finishReason === "stop" ||
-              (req.max_completion_tokens ?? req.max_tokens) == null;
-            if (invalid && retryable) {
-              if (attempt + 1 < MAX_JSON_ATTEMPTS) continue;
-              throw new ApiError(
-                500,
-                `The model produced no valid JSON for response_format after ${MAX_JSON_ATTEMPTS} attempts.`,
-                {
-                  code: "invalid_model_output",
-                },
-              );
+            if (constraint) {
+              const invalid = !isValidJson(generated.text, constraint.validate);
+              // Without a client max_tokens, "length" means the context filled up: a fresh sample may fit.
+              if (invalid && (generated.finishReason === "stop" || requested == null)) {
+                if (attempt + 1 < MAX_JSON_ATTEMPTS) continue;
+                throw new ApiError(
+                  500,
+                  `The model produced no valid JSON after ${MAX_JSON_ATTEMPTS} attempts.`,
+                  {
+                    code: "invalid_model_output",
+                  },
+                );
+              }
+              if (plan.mode === "forced" && !invalid) {
+                return {
+                  text: "",
+                  toolCalls: [parseForcedCall(generated.text)],
+                  finishReason: "tool_calls" as const,
+                };
+              }
+              // Constrained output is checked before anything is sent, so it is released whole.
+              options.onText?.(choice, generated.text);
+              return generated;
             }
-            // JSON output is checked before anything is sent, so it is released whole.
-            if (jsonMode) options.onText?.(choice, generated.text);
+            if (calls.length > 0)
+              return { ...generated, toolCalls: calls, finishReason: "tool_calls" as const };
             return generated;
           } finally {
             chat.dispose();
@@ -300,27 +332,34 @@ export class InferenceEngine {
   async #grammarFor(
     loaded: LoadedModel,
     req: ChatCompletionRequest,
-  ): Promise<{ grammar: LlamaGrammar; validate?: ValidateFunction } | undefined> {
+  ): Promise<Constraint | undefined> {
     const format = req.response_format;
     if (!format || format.type === "text") return undefined;
-    const llama = loaded.model.llama;
     if (format.type === "json_object" || !format.json_schema.schema) {
-      return { grammar: await llama.getGrammarFor("json") };
+      return { grammar: await loaded.model.llama.getGrammarFor("json") };
     }
-    const param = "response_format.json_schema.schema";
-    const validate = compileResponseSchema(format.json_schema.schema, param);
+    return this.#schemaGrammar(
+      loaded,
+      format.json_schema.schema,
+      "response_format.json_schema.schema",
+    );
+  }
+
+  /** A grammar and validator for a JSON Schema; 400 naming `param` when it cannot be enforced. */
+  async #schemaGrammar(
+    loaded: LoadedModel,
+    schema: Record<string, unknown>,
+    param: string,
+  ): Promise<Constraint> {
+    const validate = compileResponseSchema(schema, param);
+    const llama = loaded.model.llama;
     try {
       // Checked above as a JSON Schema; node-llama-cpp enforces the subset a grammar can express.
-      const schema = format.json_schema.schema as Parameters<
-        typeof llama.createGrammarForJsonSchema
-      >[0];
-      return {
-        grammar: await llama.createGrammarForJsonSchema(schema),
-        validate,
-      };
+      const gbnfSchema = schema as Parameters<typeof llama.createGrammarForJsonSchema>[0];
+      return { grammar: await llama.createGrammarForJsonSchema(gbnfSchema), validate };
     } catch (err) {
       throw invalidRequest(
-        `response_format.json_schema.schema cannot be enforced: ${(err as Error).message}`,
+        `${param} cannot be enforced: ${(err as Error).message}`,
         param,
         "invalid_json_schema",
       );

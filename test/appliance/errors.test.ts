@@ -112,7 +112,7 @@ describe.skipIf(modelsMissing)("bad input gets OpenAI's error envelope, never a 
     );
   });
 
-  it("a schema that cannot be enforced and tools on a model without support → clear 400", async () => {
+  it("a response schema that is not a JSON Schema → clear 400", async () => {
     const res = await raw(`${url}/v1/chat/completions`, {
       method: "POST",
       json: chat({

@@ -140,4 +140,120 @@ describe.skipIf(modelsMissing)("generation features on a real appliance (stories
     }
     expect(batch.usage.prompt_tokens).toBeGreaterThan(0);
   });
+
+  const weatherTool = {
+    type: "function" as const,
+    function: {
+      name: "get_weather",
+      description: "Current weather of a city",
+      parameters: {
+        type: "object",
+        properties: { city: { type: "string" }, unit: { enum: ["celsius", "fahrenheit"] } },
+        required: ["city", "unit"],
+        additionalProperties: false,
+      },
+    },
+  };
+  const timeTool = {
+    type: "function" as const,
+    function: {
+      name: "get_time",
+      parameters: { type: "object", properties: { zone: { type: "string" } }, required: ["zone"] },
+    },
+  };
+
+  it("calls a named tool with arguments valid against its parameters, plain and streamed", async () => {
+    const validate = new Ajv({ strict: false }).compile(weatherTool.function.parameters);
+    for (let seed = 0; seed < 5; seed++) {
+      const res = await client.chat.completions.create({
+        model,
+        messages: [{ role: "user", content: "What is the weather in Oslo?" }],
+        tools: [weatherTool, timeTool],
+        tool_choice: { type: "function", function: { name: "get_weather" } },
+        seed,
+        temperature: 1,
+      });
+      const choice = res.choices[0];
+      expect(choice?.finish_reason).toBe("tool_calls");
+      expect(choice?.message.content).toBeNull();
+      const call = choice?.message.tool_calls?.[0];
+      expect(call?.type).toBe("function");
+      if (call?.type !== "function") throw new Error("no function call");
+      expect(call.function.name).toBe("get_weather");
+      expect(call.id).toMatch(/^call_/);
+      expect(validate(JSON.parse(call.function.arguments)), call.function.arguments).toBe(true);
+    }
+    const stream = await client.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: "What time is it in Tokyo?" }],
+      tools: [weatherTool, timeTool],
+      tool_choice: "required",
+      seed: 1,
+      stream: true,
+    });
+    const names: string[] = [];
+    let args = "";
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
+        if (delta.function?.name) names.push(delta.function.name);
+        args += delta.function?.arguments ?? "";
+      }
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(names).toHaveLength(1);
+    expect(["get_weather", "get_time"]).toContain(names[0]);
+    expect(() => JSON.parse(args)).not.toThrow();
+    expect(finish).toBe("tool_calls");
+  });
+
+  it("documents tools in the prompt for tool_choice auto, and continues after a tool result", async () => {
+    const base = {
+      model,
+      messages: [{ role: "user" as const, content: "Weather in Oslo?" }],
+      max_tokens: 8,
+      seed: 2,
+    };
+    const plain = await client.chat.completions.create(base);
+    const withTools = await client.chat.completions.create({
+      ...base,
+      tools: [weatherTool],
+      tool_choice: "auto",
+    });
+    expect(withTools.usage?.prompt_tokens).toBeGreaterThan((plain.usage?.prompt_tokens ?? 0) + 20);
+    expect(["stop", "length", "tool_calls"]).toContain(withTools.choices[0]?.finish_reason);
+
+    const followUp = await client.chat.completions.create({
+      model,
+      max_tokens: 8,
+      tools: [weatherTool],
+      messages: [
+        { role: "user", content: "Weather in Oslo?" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            {
+              id: "call_1",
+              type: "function",
+              function: { name: "get_weather", arguments: '{"city":"Oslo","unit":"celsius"}' },
+            },
+          ],
+        },
+        { role: "tool", tool_call_id: "call_1", content: '{"temperature": 3}' },
+      ],
+    });
+    expect(followUp.choices).toHaveLength(1);
+  });
+
+  it("refuses a tool_choice that names no given tool", async () => {
+    await expect(
+      client.chat.completions.create({
+        model,
+        messages: [{ role: "user", content: "hi" }],
+        tools: [weatherTool],
+        tool_choice: { type: "function", function: { name: "nope" } },
+      }),
+    ).rejects.toMatchObject({ status: 400, param: "tool_choice" });
+  });
 });

@@ -2,9 +2,18 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { chatCompletionsRoute } from "../../../shared/api/routes.ts";
 import type { ChatCompletion, ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
+import type { GeneratedToolCall } from "../../inference/tools.ts";
 import { requireScope } from "../middleware/auth.ts";
 import { requestSignal, streamGeneration } from "../streaming.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
+
+function toToolCall(call: GeneratedToolCall) {
+  return {
+    id: call.id,
+    type: "function" as const,
+    function: { name: call.name, arguments: call.arguments },
+  };
+}
 
 /** Mounts `POST /v1/chat/completions`. */
 export function mountChatRoutes(
@@ -30,7 +39,12 @@ export function mountChatRoutes(
         system_fingerprint: null,
         choices: result.choices.map((choice, index) => ({
           index,
-          message: { role: "assistant", content: choice.text, refusal: null },
+          message: {
+            role: "assistant",
+            content: choice.toolCalls && !choice.text ? null : choice.text,
+            refusal: null,
+            ...(choice.toolCalls ? { tool_calls: choice.toolCalls.map(toToolCall) } : {}),
+          },
           logprobs: null,
           finish_reason: choice.finishReason,
         })),
@@ -78,13 +92,34 @@ export function mountChatRoutes(
           includeUsage ? null : undefined,
         ),
       end: (result) => [
-        ...result.choices.map((choice, index) =>
+        ...result.choices.flatMap((choice, index) => [
+          ...(choice.toolCalls
+            ? [
+                chunk(
+                  model,
+                  [
+                    {
+                      index,
+                      delta: {
+                        tool_calls: choice.toolCalls.map((call, i) => ({
+                          index: i,
+                          ...toToolCall(call),
+                        })),
+                      },
+                      logprobs: null,
+                      finish_reason: null,
+                    },
+                  ],
+                  includeUsage ? null : undefined,
+                ),
+              ]
+            : []),
           chunk(
             model,
             [{ index, delta: {}, logprobs: null, finish_reason: choice.finishReason }],
             includeUsage ? null : undefined,
           ),
-        ),
+        ]),
         ...(includeUsage ? [chunk(model, [], result.usage)] : []),
       ],
     }) as never;
