@@ -1,4 +1,4 @@
-import { GgufFileType, readGgufFileInfo } from "node-llama-cpp";
+import { GgmlType, GgufFileType, readGgufFileInfo } from "node-llama-cpp";
 
 /** What the registry records of a GGUF header. */
 export interface GgufSummary {
@@ -40,13 +40,24 @@ export async function readGgufSummary(path: string): Promise<GgufSummary> {
   const contextLength =
     typeof archMeta?.context_length === "number" ? archMeta.context_length : null;
   let parameters = 0;
-  for (const tensor of info.tensorInfo)
-    parameters += tensor.dimensions.reduce<number>((a, d) => a * Number(d), 1);
+  const elementsByType = new Map<number, number>();
+  for (const tensor of info.tensorInfo) {
+    const elements = tensor.dimensions.reduce<number>((a, d) => a * Number(d), 1);
+    parameters += elements;
+    elementsByType.set(tensor.ggmlType, (elementsByType.get(tensor.ggmlType) ?? 0) + elements);
+  }
   const fileType = general?.file_type;
+  // Older converters leave general.file_type out: name the type that holds most weights instead.
+  const dominant = [...elementsByType.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   return {
     architecture,
     parameters,
     contextLength,
-    quantization: fileType === undefined ? null : (GgufFileType[fileType] ?? String(fileType)),
+    quantization:
+      fileType !== undefined
+        ? (GgufFileType[fileType] ?? String(fileType))
+        : dominant !== undefined
+          ? (GgmlType[dominant] ?? String(dominant))
+          : null,
   };
 }
