@@ -114,4 +114,28 @@ describe.skipIf(modelsMissing)("chat completions on a real appliance (stories260
       }),
     ).rejects.toMatchObject({ status: 400, param: "temperature" });
   });
+
+  it("publishes the OpenAPI document and docs whose assets are all served locally", async () => {
+    const doc = (await (await fetch(`${appliance.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/health",
+      "/v1/chat/completions",
+      "/v1/completions",
+      "/v1/embeddings",
+      "/v1/models",
+    ]);
+    const html = await (await fetch(`${appliance.url}/docs`)).text();
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(refs.length).toBeGreaterThanOrEqual(3);
+    for (const ref of refs) {
+      expect(ref.startsWith("/"), `${ref} must be served by the appliance itself`).toBe(true);
+      const asset = await fetch(`${appliance.url}${ref}`);
+      expect(asset.status, ref).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    }
+  });
 });
