@@ -16,7 +16,7 @@ import { InferenceEngine } from "./inference/engine.ts";
 import { ModelHost } from "./inference/model-host.ts";
 import { ModelRegistry } from "./inference/registry.ts";
 import { createLlamaRuntime } from "./inference/runtime.ts";
-import { openStore } from "./store/db.ts";
+import { databasePath, openStore } from "./store/db.ts";
 import { apiKeyExists, countActiveApiKeys, createApiKey } from "./store/queries/api-keys.ts";
 import { VERSION } from "./version.ts";
 
@@ -32,9 +32,6 @@ export interface RunningAppliance {
 export class StartupError extends Error {
   override name = "StartupError";
 }
-
-/** The database file inside a data directory. */
-export const databasePath = (dataDir: string) => join(dataDir, "textnlp.sqlite");
 
 /** Starts the daemon: opens the store, registers models, loads llama.cpp and listens. */
 export async function startAppliance(config: Config, logger: Logger): Promise<RunningAppliance> {

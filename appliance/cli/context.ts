@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import { type Config, ConfigError, type ConfigOverrides, loadConfig } from "../config.ts";
-import { ModelRegistry } from "../inference/registry.ts";
-import { databasePath } from "../main.ts";
-import { openStore, type Store } from "../store/db.ts";
+import type { ModelRegistry } from "../inference/registry.ts";
+import { databasePath, openStore, type Store } from "../store/db.ts";
 
 /** Common flags, as commander hands them over. */
 export interface CommonFlags {
@@ -26,22 +25,32 @@ export function configFrom(flags: CommonFlags, extra: ConfigOverrides = {}): Con
   }
 }
 
-/** Runs `fn` with the store (and registry) of the configured data directory, then closes it. */
+/** Runs `fn` with the store of the configured data directory, then closes it. */
 export async function withStore<T>(
   flags: CommonFlags,
-  fn: (ctx: { config: Config; store: Store; registry: ModelRegistry }) => Promise<T> | T,
+  fn: (ctx: { config: Config; store: Store }) => Promise<T> | T,
 ): Promise<T> {
   const config = configFrom(flags);
   const store = openStore(databasePath(config.dataDir));
   try {
-    return await fn({
-      config,
-      store,
-      registry: new ModelRegistry(store.db, join(config.dataDir, "models")),
-    });
+    return await fn({ config, store });
   } finally {
     store.close();
   }
+}
+
+/**
+ * Like {@link withStore}, with the model registry. Loaded on demand: the registry pulls in
+ * llama.cpp, which commands that do not touch models should not pay for at start.
+ */
+export async function withRegistry<T>(
+  flags: CommonFlags,
+  fn: (ctx: { config: Config; store: Store; registry: ModelRegistry }) => Promise<T> | T,
+): Promise<T> {
+  const { ModelRegistry } = await import("../inference/registry.ts");
+  return withStore(flags, (ctx) =>
+    fn({ ...ctx, registry: new ModelRegistry(ctx.store.db, join(ctx.config.dataDir, "models")) }),
+  );
 }
 
 /** Writes rows as JSON (for scripts) or as an aligned table. */

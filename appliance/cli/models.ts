@@ -1,8 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { InvalidModelFileError } from "../inference/gguf-info.ts";
-import { ModelRegistryError } from "../inference/registry.ts";
-import { type CommonFlags, fail, printRows, withStore } from "./context.ts";
+import { InvalidModelFileError, ModelRegistryError } from "../inference/errors.ts";
+import { type CommonFlags, fail, printRows, withRegistry } from "./context.ts";
 import { withCommonOptions } from "./options.ts";
 
 async function clearly<T>(fn: () => Promise<T>): Promise<T> {
@@ -16,13 +15,13 @@ async function clearly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `models list|import|default|delete`. */
+/** `models list|import|alias|unalias|default|delete`. */
 export function registerModelCommands(program: Command): void {
   const models = program.command("models").description("manage GGUF models");
   withCommonOptions(models.command("list").description("list registered models"))
     .option("--json", "print JSON")
     .action(async (flags: CommonFlags & { json?: boolean }) => {
-      await withStore(flags, ({ registry }) => {
+      await withRegistry(flags, ({ registry }) => {
         printRows(
           registry.list().map((m) => ({
             name: m.name,
@@ -35,6 +34,11 @@ export function registerModelCommands(program: Command): void {
             sha256: flags.json ? m.sha256 : m.sha256.slice(0, 12),
             managed: m.managed,
             path: m.path,
+            aliases: registry
+              .aliases()
+              .filter((a) => a.modelName === m.name)
+              .map((a) => a.alias)
+              .join(","),
           })),
           flags.json === true,
         );
@@ -49,7 +53,7 @@ export function registerModelCommands(program: Command): void {
     .option("--name <name>", "name clients use (default: the file name)")
     .option("--default", "make it the default model")
     .action(async (file: string, flags: CommonFlags & { name?: string; default?: boolean }) => {
-      await withStore(flags, ({ registry }) =>
+      await withRegistry(flags, ({ registry }) =>
         clearly(async () => {
           const row = await registry.import(resolve(file), {
             name: flags.name,
@@ -62,9 +66,33 @@ export function registerModelCommands(program: Command): void {
       );
     });
   withCommonOptions(
+    models
+      .command("alias")
+      .description("let clients call a model by another name")
+      .argument("<model>")
+      .argument("<alias>"),
+  ).action(async (model: string, alias: string, flags: CommonFlags) => {
+    await withRegistry(flags, ({ registry }) =>
+      clearly(async () => {
+        registry.alias(model, alias);
+        process.stdout.write(`${alias} → ${model}\n`);
+      }),
+    );
+  });
+  withCommonOptions(
+    models.command("unalias").description("remove an alias").argument("<alias>"),
+  ).action(async (alias: string, flags: CommonFlags) => {
+    await withRegistry(flags, ({ registry }) =>
+      clearly(async () => {
+        registry.unalias(alias);
+        process.stdout.write(`removed alias ${alias}\n`);
+      }),
+    );
+  });
+  withCommonOptions(
     models.command("default").description("make a model the default").argument("<name>"),
   ).action(async (name: string, flags: CommonFlags) => {
-    await withStore(flags, ({ registry }) =>
+    await withRegistry(flags, ({ registry }) =>
       clearly(async () => {
         registry.setDefault(name);
         process.stdout.write(`default model: ${name}\n`);
@@ -77,7 +105,7 @@ export function registerModelCommands(program: Command): void {
       .description("remove a model (and its imported file)")
       .argument("<name>"),
   ).action(async (name: string, flags: CommonFlags) => {
-    await withStore(flags, ({ registry }) =>
+    await withRegistry(flags, ({ registry }) =>
       clearly(async () => {
         await registry.delete(name);
         process.stdout.write(`deleted ${name}\n`);

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
-import { StartupError, startAppliance } from "../main.ts";
+import type { RunningAppliance } from "../main.ts";
 import { fail } from "./context.ts";
 import { parsePortOption, withCommonOptions } from "./options.ts";
 
@@ -36,7 +36,9 @@ export function registerServeCommand(program: Command): void {
           throw err;
         }
         const logger = createLogger(config.logLevel);
-        let running: Awaited<ReturnType<typeof startAppliance>>;
+        // Loaded here, not at the top: the other commands should not pay for llama.cpp at start.
+        const { StartupError, startAppliance } = await import("../main.ts");
+        let running: RunningAppliance;
         try {
           running = await startAppliance(config, logger);
         } catch (err) {

@@ -8,10 +8,9 @@ export interface GgufSummary {
   quantization: string | null;
 }
 
-/** Raised for a file that is not a readable GGUF model. */
-export class InvalidModelFileError extends Error {
-  override name = "InvalidModelFileError";
-}
+import { InvalidModelFileError } from "./errors.ts";
+
+export { InvalidModelFileError };
 
 /**
  * Reads a GGUF header (and tensor table, for the parameter count) without loading weights.

@@ -6,9 +6,13 @@ import { pipeline } from "node:stream/promises";
 import type { ModelRow } from "../../shared/db/schema/index.ts";
 import type { Db } from "../store/db.ts";
 import {
+  addModelAlias,
   deleteModel,
   getModel,
+  listModelAliases,
   listModels,
+  removeModelAlias,
+  resolveModelName,
   setDefaultModel,
   upsertModel,
 } from "../store/queries/models.ts";
@@ -28,10 +32,9 @@ export function modelNameFromPath(path: string): string {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-/** Raised for a registry operation that cannot be done as asked. */
-export class ModelRegistryError extends Error {
-  override name = "ModelRegistryError";
-}
+import { ModelRegistryError } from "./errors.ts";
+
+export { ModelRegistryError };
 
 /** Options of {@link ModelRegistry} operations that add a model. */
 export interface AddModelOptions {
@@ -54,8 +57,28 @@ export class ModelRegistry {
     return listModels(this.db);
   }
 
+  /** The model a name or alias refers to. */
   get(name: string): ModelRow | undefined {
-    return getModel(this.db, name);
+    return resolveModelName(this.db, name);
+  }
+
+  /** Aliases, each with the model it names. */
+  aliases(): { alias: string; modelName: string; createdAt: Date }[] {
+    return listModelAliases(this.db);
+  }
+
+  /** Lets clients call `model` by another name. */
+  alias(model: string, alias: string): void {
+    this.#checkName(alias);
+    if (getModel(this.db, alias))
+      throw new ModelRegistryError(`'${alias}' is already a model name`);
+    if (!addModelAlias(this.db, alias, model))
+      throw new ModelRegistryError(`no model named '${model}'`);
+  }
+
+  unalias(alias: string): void {
+    if (!removeModelAlias(this.db, alias))
+      throw new ModelRegistryError(`no alias named '${alias}'`);
   }
 
   /** Registers a GGUF where it lies (not copied). Re-registering the same path refreshes it. */
@@ -82,7 +105,8 @@ export class ModelRegistry {
    */
   async import(path: string, options: AddModelOptions = {}): Promise<ModelRow> {
     const name = this.#checkName(options.name ?? modelNameFromPath(path));
-    if (this.get(name)) throw new ModelRegistryError(`a model named '${name}' already exists`);
+    if (this.get(name))
+      throw new ModelRegistryError(`a model or alias named '${name}' already exists`);
     const summary = await readGgufSummary(path);
     await mkdir(this.modelsDir, { recursive: true });
     const partial = join(this.modelsDir, `.import-${process.pid}-${Date.now()}.partial`);

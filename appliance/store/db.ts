@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
@@ -12,6 +12,9 @@ export type Db = BetterSQLite3Database<typeof schema>;
 export const migrationsFolder = fileURLToPath(
   new URL("../../shared/db/migrations", import.meta.url),
 );
+
+/** The database file inside a data directory. */
+export const databasePath = (dataDir: string) => join(dataDir, "textnlp.sqlite");
 
 /** An open store: the drizzle handle and the driver underneath (for backups, pragmas, close). */
 export interface Store {

@@ -72,6 +72,19 @@ describe.skipIf(modelsMissing)("textnlp-appliance command line", () => {
       /already exists/,
     );
 
+    expect((await runCli(["models", "alias", "rnd", "gpt-4o-mini", ...args])).code).toBe(0);
+    expect((await runCli(["models", "alias", "ghost", "x", ...args])).stderr).toMatch(
+      /no model named 'ghost'/,
+    );
+    expect((await runCli(["models", "alias", "rnd", "stories260K", ...args])).stderr).toMatch(
+      /already a model name/,
+    );
+    const aliased = json<{ name: string; aliases: string }[]>(
+      (await runCli(["models", "list", "--json", ...args])).stdout,
+    );
+    expect(aliased.find((m) => m.name === "rnd")?.aliases).toBe("gpt-4o-mini");
+    expect((await runCli(["models", "unalias", "gpt-4o-mini", ...args])).code).toBe(0);
+    expect((await runCli(["models", "unalias", "gpt-4o-mini", ...args])).code).toBe(1);
     expect((await runCli(["models", "default", "rnd", ...args])).code).toBe(0);
     const after = json<{ name: string; default: string }[]>(
       (await runCli(["models", "list", "--json", ...args])).stdout,

@@ -60,4 +60,28 @@ describe.skipIf(modelsMissing)("model loading", () => {
       expect(await loadedModels(url)).toEqual(["rnd", "stories260K"]);
     });
   });
+
+  it("serves an alias as the model it names and lists it", async () => {
+    const dir = tempDataDir();
+    expect((await runCli(["models", "import", STORIES_MODEL, "--data-dir", dir])).code).toBe(0);
+    expect(
+      (await runCli(["models", "alias", "stories260K", "gpt-4o-mini", "--data-dir", dir])).code,
+    ).toBe(0);
+    const appliance = await startAppliance({ dataDir: dir });
+    try {
+      const res = await raw(`${appliance.url}/v1/completions`, {
+        method: "POST",
+        json: { model: "gpt-4o-mini", prompt: "Once", max_tokens: 2 },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.model).toBe("stories260K");
+      const models = await raw(`${appliance.url}/v1/models`);
+      expect((models.body.data as { id: string }[]).map((m) => m.id).sort()).toEqual([
+        "gpt-4o-mini",
+        "stories260K",
+      ]);
+    } finally {
+      await appliance.stop();
+    }
+  });
 });

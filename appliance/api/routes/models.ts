@@ -13,10 +13,13 @@ export function mountModelRoutes(
     c.json(
       {
         object: "list" as const,
-        data: registry.list().map((row) => ({
-          id: row.name,
+        data: [
+          ...registry.list().map((row) => ({ id: row.name, createdAt: row.createdAt })),
+          ...registry.aliases().map((a) => ({ id: a.alias, createdAt: a.createdAt })),
+        ].map(({ id, createdAt }) => ({
+          id,
           object: "model" as const,
-          created: Math.floor(row.createdAt.getTime() / 1000),
+          created: Math.floor(createdAt.getTime() / 1000),
           owned_by: "textnlp-appliance",
         })),
       },

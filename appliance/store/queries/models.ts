@@ -1,5 +1,10 @@
 import { eq } from "drizzle-orm";
-import { type ModelRow, models } from "../../../shared/db/schema/index.ts";
+import {
+  type ModelAlias,
+  type ModelRow,
+  modelAliases,
+  models,
+} from "../../../shared/db/schema/index.ts";
 import type { Db } from "../db.ts";
 
 export type NewModel = typeof models.$inferInsert;
@@ -39,4 +44,30 @@ export function setDefaultModel(db: Db, name: string): boolean {
 
 export function deleteModel(db: Db, name: string): ModelRow | undefined {
   return db.delete(models).where(eq(models.name, name)).returning().get();
+}
+
+/** Adds an alias for a model; false when the model does not exist. */
+export function addModelAlias(db: Db, alias: string, modelName: string): boolean {
+  if (!getModel(db, modelName)) return false;
+  db.insert(modelAliases)
+    .values({ alias, modelName })
+    .onConflictDoUpdate({ target: modelAliases.alias, set: { modelName } })
+    .run();
+  return true;
+}
+
+export function removeModelAlias(db: Db, alias: string): boolean {
+  return db.delete(modelAliases).where(eq(modelAliases.alias, alias)).run().changes > 0;
+}
+
+export function listModelAliases(db: Db): ModelAlias[] {
+  return db.select().from(modelAliases).orderBy(modelAliases.alias).all();
+}
+
+/** The model a name or alias refers to. */
+export function resolveModelName(db: Db, name: string): ModelRow | undefined {
+  const direct = getModel(db, name);
+  if (direct) return direct;
+  const alias = db.select().from(modelAliases).where(eq(modelAliases.alias, name)).get();
+  return alias ? getModel(db, alias.modelName) : undefined;
 }
