@@ -16,6 +16,7 @@ import { InferenceEngine } from "./inference/engine.ts";
 import { ModelHost } from "./inference/model-host.ts";
 import { ModelRegistry } from "./inference/registry.ts";
 import { createLlamaRuntime } from "./inference/runtime.ts";
+import { JobManager } from "./jobs/manager.ts";
 import { databasePath, openStore } from "./store/db.ts";
 import { apiKeyExists, countActiveApiKeys, createApiKey } from "./store/queries/api-keys.ts";
 import { VERSION } from "./version.ts";
@@ -85,6 +86,9 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     const host = new ModelHost(runtime, registry, { ...config.inference, logger });
     disposers.push(() => host.dispose());
     const engine = new InferenceEngine(host);
+    const jobs = new JobManager({ db, engine, logger });
+    // Registered after the host, so disposal stops job work before models unload.
+    disposers.push(() => jobs.stop());
     const services: ApplianceServices = {
       config,
       logger,
@@ -92,6 +96,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       registry,
       host,
       engine,
+      jobs,
       lifecycle: { draining: false, startedAt: Date.now(), version: VERSION },
     };
     const app = createApplianceApp(services);
@@ -120,6 +125,8 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `${config.tls ? "https" : "http"}://${hostForUrl}:${address.port}`;
     logger.info({ url, auth: keys > 0 ? "api-keys" : "open" }, "listening");
+    const resumed = jobs.resumeInterrupted();
+    if (resumed > 0) logger.info({ jobs: resumed }, "resuming jobs interrupted by the last stop");
     if (keys === 0)
       logger.warn(
         "no API keys configured: the API is open to anyone on this machine (loopback only)",
@@ -130,6 +137,8 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       closing ??= (async () => {
         services.lifecycle.draining = true;
         logger.info("draining in-flight requests");
+        // Job work is not an HTTP request: stop it first (it resumes at the next start).
+        await jobs.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         if ("closeIdleConnections" in server) server.closeIdleConnections();
         const timeout = new Promise<"timeout">((resolve) =>

@@ -11,7 +11,9 @@ import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
 import { mountDocsRoutes } from "./routes/docs.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
+import { mountJobRoutes } from "./routes/jobs.ts";
 import { mountHealthRoutes, mountModelRoutes } from "./routes/models.ts";
+import { mountTemplateRoutes } from "./routes/templates.ts";
 import type { ApplianceEnv, ApplianceServices } from "./types.ts";
 
 /** Assembles the appliance's HTTP app: middleware order, routes, error handling. */
@@ -54,6 +56,8 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountChatRoutes(app, services);
   mountCompletionRoutes(app, services);
   mountEmbeddingRoutes(app, services);
+  mountTemplateRoutes(app, services);
+  mountJobRoutes(app, services);
   mountDocsRoutes(app);
 
   app.notFound(() =>

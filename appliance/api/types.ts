@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import type { InferenceEngine } from "../inference/engine.ts";
 import type { ModelHost } from "../inference/model-host.ts";
 import type { ModelRegistry } from "../inference/registry.ts";
+import type { JobManager } from "../jobs/manager.ts";
 import type { Db } from "../store/db.ts";
 
 /** Who a request acts as, set by the auth middleware. */
@@ -22,6 +23,7 @@ export interface ApplianceServices {
   registry: ModelRegistry;
   host: ModelHost;
   engine: InferenceEngine;
+  jobs: JobManager;
   /** Set while shutting down: new work gets 503. */
   lifecycle: { draining: boolean; startedAt: number; version: string };
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ModelRow } from "../../shared/db/schema/index.ts";
+import { mulberry32 } from "../../shared/synth/prng.ts";
 import { encodeGguf, type GgufTensor } from "./gguf-writer.ts";
 import type { ModelRegistry } from "./registry.ts";
 
@@ -16,18 +17,6 @@ said went saw had has have do did can could will would play run jump look find m
 come friend girl boy mom dad ball toy park garden flower red blue green small very then so once upon named`
     .split(/\s+/)
     .filter(Boolean);
-
-/** A deterministic PRNG (mulberry32) so the demo model is the same file everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Shape of the generated model. */
 export interface TinyLlamaShape {
@@ -72,7 +61,7 @@ export function buildTinyLlamaGguf(
     // Longer pieces score higher so SentencePiece prefers whole words.
     scores.push(piece.length - 10);
   }
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const { embedding: n, blocks, heads, feedForward: ff, contextLength } = shape;
   const vocab = tokens.length;
   const random = (count: number, scale = 0.08) => {

@@ -50,6 +50,8 @@ export interface GenerationOptions {
   signal: AbortSignal;
   /** Text as it is generated, per choice (streaming). */
   onText?: (choiceIndex: number, text: string) => void;
+  /** Job work yields to interactive requests for the same model. */
+  priority?: "interactive" | "batch";
   /** Tokens generated so far (counted even when the request is later cancelled). */
   onTokens?: (count: number) => void;
   /** Called once the request holds a sequence and is about to generate: past this, no 4xx. */
@@ -384,7 +386,7 @@ export class InferenceEngine {
       const choices: GeneratedChoice[] = [];
       // Choices run one after another on one lease: a request never holds more than one
       // sequence, so pool and queue sizes bound requests exactly.
-      const lease = await loaded.pool.acquire(options.signal);
+      const lease = await loaded.pool.acquire(options.signal, options.priority);
       try {
         options.onStart?.(loaded.row.name);
         for (let choice = 0; choice < count; choice++) {

@@ -49,4 +49,27 @@ describe("SequencePool", () => {
     await expect(waiting).rejects.toMatchObject({ status: 503 });
     await expect(pool.acquire()).rejects.toMatchObject({ status: 503 });
   });
+
+  it("serves interactive requests before waiting job work, and does not count job work against the queue", async () => {
+    const pool = new SequencePool(["only"], { maxQueue: 1 });
+    const held = await pool.acquire();
+    const order: string[] = [];
+    const batch = [pool.acquire(undefined, "batch"), pool.acquire(undefined, "batch")];
+    const interactive = pool.acquire();
+    for (const [name, p] of [
+      ["batch0", batch[0]],
+      ["batch1", batch[1]],
+      ["interactive", interactive],
+    ] as const) {
+      void p?.then((lease) => {
+        order.push(name);
+        queueMicrotask(() => lease.release());
+      });
+    }
+    expect(pool.queued).toBe(3);
+    held.release();
+    await Promise.all([...batch, interactive]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(order).toEqual(["interactive", "batch0", "batch1"]);
+  });
 });

@@ -28,6 +28,8 @@ interface Waiter<T> {
 export class SequencePool<T> {
   readonly #free: T[];
   readonly #waiters: Waiter<T>[] = [];
+  /** Job work waits here, behind every interactive request. */
+  readonly #batchWaiters: Waiter<T>[] = [];
   readonly #size: number;
   readonly #maxQueue: number;
   readonly #retryAfter: number;
@@ -45,17 +47,24 @@ export class SequencePool<T> {
     return this.#size - this.#free.length;
   }
 
-  /** Requests waiting for an item. */
+  /** Requests waiting for an item (interactive and batch). */
   get queued(): number {
-    return this.#waiters.length;
+    return this.#waiters.length + this.#batchWaiters.length;
   }
 
   get size(): number {
     return this.#size;
   }
 
-  /** Waits for a free item; rejects with 429 when the queue is full, or with the signal's reason. */
-  acquire(signal?: AbortSignal): Promise<Lease<T>> {
+  /**
+   * Waits for a free item; rejects with 429 when the queue is full, or with the signal's reason.
+   * `batch` requests (job work) wait behind all interactive ones and are bounded by their job's
+   * own concurrency, not by the queue size.
+   */
+  acquire(
+    signal?: AbortSignal,
+    priority: "interactive" | "batch" = "interactive",
+  ): Promise<Lease<T>> {
     if (this.#closed)
       return Promise.reject(
         new ApiError(503, "The model is being unloaded; retry.", { retryAfter: 1 }),
@@ -63,7 +72,8 @@ export class SequencePool<T> {
     signal?.throwIfAborted();
     const item = this.#free.pop();
     if (item !== undefined) return Promise.resolve(this.#lease(item));
-    if (this.#waiters.length >= this.#maxQueue) {
+    const queue = priority === "batch" ? this.#batchWaiters : this.#waiters;
+    if (priority === "interactive" && this.#waiters.length >= this.#maxQueue) {
       return Promise.reject(
         new ApiError(
           429,
@@ -77,8 +87,8 @@ export class SequencePool<T> {
     }
     return new Promise<Lease<T>>((resolve, reject) => {
       const onAbort = () => {
-        const at = this.#waiters.indexOf(waiter);
-        if (at >= 0) this.#waiters.splice(at, 1);
+        const at = queue.indexOf(waiter);
+        if (at >= 0) queue.splice(at, 1);
         reject(signal?.reason);
       };
       const waiter: Waiter<T> = {
@@ -87,14 +97,14 @@ export class SequencePool<T> {
         cleanup: () => signal?.removeEventListener("abort", onAbort),
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#waiters.push(waiter);
+      queue.push(waiter);
     });
   }
 
   /** Refuses waiting and future requests (model unload, shutdown). Leases in hand stay valid. */
   close(): void {
     this.#closed = true;
-    for (const waiter of this.#waiters.splice(0)) {
+    for (const waiter of [...this.#waiters.splice(0), ...this.#batchWaiters.splice(0)]) {
       waiter.cleanup();
       waiter.reject(new ApiError(503, "The model is being unloaded; retry.", { retryAfter: 1 }));
     }
@@ -107,7 +117,7 @@ export class SequencePool<T> {
       release: () => {
         if (released) return;
         released = true;
-        const next = this.#waiters.shift();
+        const next = this.#waiters.shift() ?? this.#batchWaiters.shift();
         if (next) {
           next.cleanup();
           next.resolve(this.#lease(item));

@@ -6,3 +6,5 @@ export * from "./schemas/common.ts";
 export * from "./schemas/completions.ts";
 export * from "./schemas/embeddings.ts";
 export * from "./schemas/models.ts";
+export * from "./schemas/synth.ts";
+export * from "./synth-routes.ts";

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulberry32 as prng } from "../../shared/synth/prng.ts";
 import {
   type ApplianceProcess,
   modelsMissing,
@@ -14,17 +15,6 @@ const chat = (extra: Record<string, unknown> = {}) => ({
   max_tokens: 4,
   ...extra,
 });
-
-/** mulberry32: a seeded PRNG so a failing fuzz case can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe.skipIf(modelsMissing)("bad input gets OpenAI's error envelope, never a 5xx", () => {
   let appliance: ApplianceProcess;

@@ -1,0 +1,161 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { streamSSE } from "hono/streaming";
+import type { Job } from "../../../shared/api/schemas/synth.ts";
+import {
+  cancelJobRoute,
+  createJobRoute,
+  getJobRoute,
+  jobEventsRoute,
+  jobSamplesRoute,
+  listJobsRoute,
+  resumeJobRoute,
+} from "../../../shared/api/synth-routes.ts";
+import { randomId } from "../../../shared/auth/api-keys.ts";
+import type { JobSnapshot } from "../../jobs/manager.ts";
+import { listJobs, listSamples } from "../../store/queries/jobs.ts";
+import { requireScope } from "../middleware/auth.ts";
+import type { ApplianceEnv, ApplianceServices } from "../types.ts";
+import { findTemplate } from "./templates.ts";
+
+const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
+
+/** A job snapshot as the API shows it. */
+export function toJob({ job, template, progress }: JobSnapshot): Job {
+  return {
+    id: job.id,
+    object: "job",
+    status: job.status,
+    template: { name: template.name, version: template.version },
+    model: job.model,
+    total: progress.total,
+    rows: job.rowCount,
+    samples_per_row: job.samplesPerRow,
+    concurrency: job.concurrency,
+    seed: job.seed,
+    progress: {
+      done: progress.done,
+      ok: progress.ok,
+      failed: progress.failed,
+      completion_tokens: progress.completionTokens,
+      rate: progress.rate,
+      eta_seconds: progress.etaSeconds,
+    },
+    error: job.error,
+    created_at: seconds(job.createdAt) as number,
+    started_at: seconds(job.startedAt),
+    finished_at: seconds(job.finishedAt),
+  };
+}
+
+const terminal = new Set(["done", "failed", "cancelled"]);
+
+/** Mounts `/v1/jobs`. */
+export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: ApplianceServices): void {
+  const { jobs, host, db } = services;
+  app.use("/v1/jobs", requireScope("jobs"));
+  app.use("/v1/jobs/*", requireScope("jobs"));
+
+  app.openapi(createJobRoute, (c) => {
+    const body = c.req.valid("json");
+    const tenantId = c.get("principal").tenantId;
+    const template = findTemplate(services, tenantId, body.template, body.template_version);
+    const model = host.resolve(body.model).name;
+    const rows = body.rows ?? Array.from({ length: body.row_count ?? 0 }, () => ({}));
+    const job = jobs.create(
+      {
+        id: randomId("job_"),
+        tenantId,
+        templateId: template.id,
+        model,
+        params: { ...template.params, ...body.params },
+        samplers: body.samplers,
+        rowCount: rows.length,
+        samplesPerRow: body.samples_per_row,
+        concurrency: body.concurrency,
+        seed: body.seed ?? Math.floor(Math.random() * 2 ** 31),
+      },
+      rows,
+    );
+    return c.json(toJob(jobs.snapshot(job.id, tenantId)), 201);
+  });
+
+  app.openapi(listJobsRoute, (c) => {
+    const tenantId = c.get("principal").tenantId;
+    return c.json(
+      {
+        object: "list" as const,
+        data: listJobs(db, tenantId).map((job) => toJob(jobs.snapshot(job.id))),
+      },
+      200,
+    );
+  });
+
+  app.openapi(getJobRoute, (c) =>
+    c.json(toJob(jobs.snapshot(c.req.valid("param").id, c.get("principal").tenantId)), 200),
+  );
+
+  app.openapi(cancelJobRoute, async (c) =>
+    c.json(toJob(await jobs.cancel(c.req.valid("param").id, c.get("principal").tenantId)), 200),
+  );
+
+  app.openapi(resumeJobRoute, (c) =>
+    c.json(toJob(jobs.resume(c.req.valid("param").id, c.get("principal").tenantId)), 200),
+  );
+
+  app.openapi(jobSamplesRoute, (c) => {
+    const { id } = c.req.valid("param");
+    const query = c.req.valid("query");
+    jobs.snapshot(id, c.get("principal").tenantId);
+    const rows = listSamples(db, id, { ...query, limit: query.limit + 1 });
+    return c.json(
+      {
+        object: "list" as const,
+        has_more: rows.length > query.limit,
+        data: rows.slice(0, query.limit).map((s) => ({
+          row: s.rowIndex,
+          sample: s.sampleIndex,
+          status: s.status,
+          variables: s.variables,
+          output: s.output,
+          error: s.error,
+          attempts: s.attempts,
+          completion_tokens: s.completionTokens,
+        })),
+      },
+      200,
+    );
+  });
+
+  app.openapi(jobEventsRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const first = jobs.snapshot(id, c.get("principal").tenantId);
+    return streamSSE(c, async (stream) => {
+      let latest = first;
+      let wake: () => void = () => {};
+      const unsubscribe = jobs.subscribe(id, (snapshot) => {
+        latest = snapshot;
+        wake();
+      });
+      stream.onAbort(() => wake());
+      try {
+        let sent = "";
+        for (;;) {
+          const body = JSON.stringify(toJob(latest));
+          if (body !== sent) {
+            await stream.writeSSE({ data: body });
+            sent = body;
+          }
+          if (terminal.has(latest.job.status) || stream.aborted || services.lifecycle.draining)
+            break;
+          // Progress can arrive per sample; a client needs a few updates a second at most.
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      } finally {
+        unsubscribe();
+      }
+    }) as never;
+  });
+}

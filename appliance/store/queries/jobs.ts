@@ -1,0 +1,149 @@
+import { and, asc, count, desc, eq, inArray, sum } from "drizzle-orm";
+import {
+  type JobRow,
+  type JobStatus,
+  jobRows,
+  jobs,
+  type SampleRow,
+  samples,
+} from "../../../shared/db/schema/index.ts";
+import type { SampleOutcome } from "../../../shared/synth/job-runner.ts";
+import type { Db } from "../db.ts";
+
+export type NewJob = Omit<typeof jobs.$inferInsert, "status" | "createdAt">;
+
+/** Inserts a job and its seed rows in one transaction (chunked, so any row count fits). */
+export function createJob(db: Db, job: NewJob, rows: Record<string, unknown>[]): JobRow {
+  return db.transaction((tx) => {
+    const created = tx
+      .insert(jobs)
+      .values({ ...job, status: "queued" })
+      .returning()
+      .get();
+    for (let at = 0; at < rows.length; at += 500) {
+      tx.insert(jobRows)
+        .values(
+          rows
+            .slice(at, at + 500)
+            .map((variables, i) => ({ jobId: job.id, rowIndex: at + i, variables })),
+        )
+        .run();
+    }
+    return created;
+  });
+}
+
+export function getJob(db: Db, id: string, tenantId?: string): JobRow | undefined {
+  const where = tenantId ? and(eq(jobs.id, id), eq(jobs.tenantId, tenantId)) : eq(jobs.id, id);
+  return db.select().from(jobs).where(where).get();
+}
+
+export function listJobs(db: Db, tenantId: string, limit = 50): JobRow[] {
+  return db
+    .select()
+    .from(jobs)
+    .where(eq(jobs.tenantId, tenantId))
+    .orderBy(desc(jobs.createdAt))
+    .limit(limit)
+    .all();
+}
+
+export function jobsWithStatus(db: Db, statuses: JobStatus[]): JobRow[] {
+  return db
+    .select()
+    .from(jobs)
+    .where(inArray(jobs.status, statuses))
+    .orderBy(asc(jobs.createdAt))
+    .all();
+}
+
+export function setJobStatus(
+  db: Db,
+  id: string,
+  status: JobStatus,
+  fields: Partial<Pick<JobRow, "error" | "startedAt" | "finishedAt">> = {},
+): void {
+  db.update(jobs)
+    .set({ status, ...fields })
+    .where(eq(jobs.id, id))
+    .run();
+}
+
+/** The seed rows of a job, by index. */
+export function loadJobRows(db: Db, jobId: string): Record<string, unknown>[] {
+  const rows = db
+    .select()
+    .from(jobRows)
+    .where(eq(jobRows.jobId, jobId))
+    .orderBy(asc(jobRows.rowIndex))
+    .all();
+  return rows.map((r) => r.variables);
+}
+
+/** Keys (`row:sample`) already written for a job. */
+export function committedSampleKeys(db: Db, jobId: string): Set<string> {
+  const rows = db
+    .select({ row: samples.rowIndex, sample: samples.sampleIndex })
+    .from(samples)
+    .where(eq(samples.jobId, jobId))
+    .all();
+  return new Set(rows.map((r) => `${r.row}:${r.sample}`));
+}
+
+/** Writes a sample with its result in one statement; a key written before is left as it is. */
+export function commitSample(db: Db, jobId: string, outcome: SampleOutcome): void {
+  db.insert(samples)
+    .values({
+      jobId,
+      rowIndex: outcome.row,
+      sampleIndex: outcome.sample,
+      status: outcome.status,
+      variables: outcome.variables,
+      attempts: outcome.attempts,
+      ...(outcome.status === "ok"
+        ? {
+            messages: outcome.messages,
+            output: outcome.output,
+            promptTokens: outcome.promptTokens,
+            completionTokens: outcome.completionTokens,
+          }
+        : { error: outcome.error }),
+    })
+    .onConflictDoNothing()
+    .run();
+}
+
+/** Counts and tokens of a job's samples. */
+export function sampleStats(
+  db: Db,
+  jobId: string,
+): { ok: number; failed: number; completionTokens: number } {
+  const rows = db
+    .select({ status: samples.status, n: count(), tokens: sum(samples.completionTokens) })
+    .from(samples)
+    .where(eq(samples.jobId, jobId))
+    .groupBy(samples.status)
+    .all();
+  const ok = rows.find((r) => r.status === "ok");
+  const failed = rows.find((r) => r.status === "failed");
+  return { ok: ok?.n ?? 0, failed: failed?.n ?? 0, completionTokens: Number(ok?.tokens ?? 0) };
+}
+
+/** A page of a job's samples in key order. */
+export function listSamples(
+  db: Db,
+  jobId: string,
+  options: { offset?: number; limit?: number; status?: "ok" | "failed" } = {},
+): SampleRow[] {
+  const where = options.status
+    ? and(eq(samples.jobId, jobId), eq(samples.status, options.status))
+    : eq(samples.jobId, jobId);
+  return db
+    .select()
+    .from(samples)
+    .where(where)
+    .orderBy(asc(samples.rowIndex), asc(samples.sampleIndex))
+    .limit(options.limit ?? 100)
+    .offset(options.offset ?? 0)
+    .all();
+}

@@ -1,0 +1,156 @@
+import { z } from "@hono/zod-openapi";
+import { Sampler } from "../../synth/samplers.ts";
+import { ModelName } from "./common.ts";
+
+const Name = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    "use letters, digits, '.', '_' or '-' (at most 128, starting with a letter or digit)",
+  );
+const Variables = z.record(z.string(), z.unknown());
+
+export const GenerationParams = z
+  .object({
+    temperature: z.number().min(0).max(2).optional(),
+    top_p: z.number().gt(0).max(1).optional(),
+    max_tokens: z.number().int().min(1).max(100_000).optional(),
+  })
+  .strict();
+
+export const TemplateCreate = z
+  .object({
+    name: Name,
+    system: z.string().max(100_000).nullish(),
+    prompt: z.string().min(1).max(100_000),
+    output_schema: z.record(z.string(), z.unknown()).nullish(),
+    params: GenerationParams.optional(),
+  })
+  .openapi("TemplateCreate");
+export type TemplateCreate = z.infer<typeof TemplateCreate>;
+
+export const Template = z
+  .object({
+    id: z.string(),
+    object: z.literal("template"),
+    name: z.string(),
+    version: z.number().int(),
+    system: z.string().nullable(),
+    prompt: z.string(),
+    variables: z.array(z.string()),
+    output_schema: z.record(z.string(), z.unknown()).nullable(),
+    params: z.record(z.string(), z.unknown()),
+    created_at: z.number().int(),
+  })
+  .openapi("Template");
+export type Template = z.infer<typeof Template>;
+
+export const TemplateList = z
+  .object({ object: z.literal("list"), data: z.array(Template) })
+  .openapi("TemplateList");
+
+export const TemplatePreviewRequest = z
+  .object({
+    version: z.number().int().min(1).optional(),
+    rows: z.array(Variables).max(100).optional(),
+    count: z.number().int().min(1).max(100).optional(),
+    samplers: z.record(z.string(), Sampler).optional(),
+    seed: z.number().int().optional(),
+  })
+  .openapi("TemplatePreviewRequest");
+
+export const TemplatePreview = z
+  .object({
+    object: z.literal("list"),
+    data: z.array(
+      z.object({
+        row: z.number().int(),
+        variables: Variables,
+        messages: z.array(z.object({ role: z.string(), content: z.string() })),
+      }),
+    ),
+  })
+  .openapi("TemplatePreview");
+
+export const JobCreate = z
+  .object({
+    template: Name,
+    template_version: z.number().int().min(1).optional(),
+    model: ModelName,
+    rows: z.array(Variables).max(100_000).optional(),
+    /** Rows of no variables (samplers only), when `rows` is not given. */
+    row_count: z.number().int().min(1).max(1_000_000).optional(),
+    samples_per_row: z.number().int().min(1).max(1000).default(1),
+    samplers: z.record(z.string(), Sampler).default({}),
+    params: GenerationParams.optional(),
+    concurrency: z.number().int().min(1).max(64).default(4),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+  })
+  .refine((job) => (job.rows === undefined) !== (job.row_count === undefined), {
+    message: "give either rows or row_count",
+    path: ["rows"],
+  })
+  .openapi("JobCreate");
+export type JobCreate = z.infer<typeof JobCreate>;
+
+export const JobProgressSchema = z.object({
+  done: z.number().int(),
+  ok: z.number().int(),
+  failed: z.number().int(),
+  completion_tokens: z.number().int(),
+  rate: z.number(),
+  eta_seconds: z.number().nullable(),
+});
+
+export const Job = z
+  .object({
+    id: z.string(),
+    object: z.literal("job"),
+    status: z.enum(["queued", "running", "done", "failed", "cancelled"]),
+    template: z.object({ name: z.string(), version: z.number().int() }),
+    model: z.string(),
+    total: z.number().int(),
+    rows: z.number().int(),
+    samples_per_row: z.number().int(),
+    concurrency: z.number().int(),
+    seed: z.number().int(),
+    progress: JobProgressSchema,
+    error: z.string().nullable(),
+    created_at: z.number().int(),
+    started_at: z.number().int().nullable(),
+    finished_at: z.number().int().nullable(),
+  })
+  .openapi("Job");
+export type Job = z.infer<typeof Job>;
+
+export const JobList = z
+  .object({ object: z.literal("list"), data: z.array(Job) })
+  .openapi("JobList");
+
+export const Sample = z
+  .object({
+    row: z.number().int(),
+    sample: z.number().int(),
+    status: z.enum(["ok", "failed"]),
+    variables: Variables,
+    output: z.string().nullable(),
+    error: z.string().nullable(),
+    attempts: z.number().int(),
+    completion_tokens: z.number().int(),
+  })
+  .openapi("Sample");
+
+export const SampleList = z
+  .object({ object: z.literal("list"), data: z.array(Sample), has_more: z.boolean() })
+  .openapi("SampleList");
+
+export const SampleQuery = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  status: z.enum(["ok", "failed"]).optional(),
+});

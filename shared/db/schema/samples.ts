@@ -1,0 +1,37 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { jobs } from "./jobs.ts";
+
+/**
+ * Generated samples. (job, row, sample) is the deterministic key: a sample is written once, in
+ * one statement with its result, so a job resumed after a crash never duplicates one.
+ */
+export const samples = sqliteTable(
+  "samples",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    rowIndex: integer("row_index").notNull(),
+    sampleIndex: integer("sample_index").notNull(),
+    status: text("status", { enum: ["ok", "failed"] }).notNull(),
+    /** The variables the prompt was rendered with (row + sampled). */
+    variables: text("variables", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    messages: text("messages", { mode: "json" }).$type<{ role: string; content: string }[]>(),
+    output: text("output"),
+    error: text("error"),
+    attempts: integer("attempts").notNull(),
+    promptTokens: integer("prompt_tokens").notNull().default(0),
+    completionTokens: integer("completion_tokens").notNull().default(0),
+    createdAt: integer("created_at", { mode: "timestamp_ms" })
+      .notNull()
+      .default(sql`(unixepoch() * 1000)`),
+  },
+  (t) => [
+    uniqueIndex("samples_key_idx").on(t.jobId, t.rowIndex, t.sampleIndex),
+    index("samples_job_status_idx").on(t.jobId, t.status),
+  ],
+);
+
+export type SampleRow = typeof samples.$inferSelect;

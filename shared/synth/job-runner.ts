@@ -1,0 +1,181 @@
+/**
+ * The job engine, runtime-agnostic: it walks a job's (row, sample) keys, skips those already
+ * committed, generates the rest with bounded concurrency and retries, and commits each result
+ * in one idempotent write. Killed at any point and run again, it generates only what is missing.
+ */
+import { ApiError } from "../api/errors.ts";
+
+/** What a job is made of. */
+export interface JobPlan {
+  rows: number;
+  samplesPerRow: number;
+  concurrency: number;
+  /** Attempts per sample before it is recorded as failed. */
+  maxAttempts?: number;
+  /** First retry delay; doubles each attempt (jittered). */
+  backoffMs?: number;
+}
+
+/** One sample to produce. */
+export interface SampleTask {
+  row: number;
+  sample: number;
+}
+
+/** What generating a sample yields. */
+export interface GeneratedSample {
+  variables: Record<string, unknown>;
+  messages: { role: string; content: string }[];
+  output: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** A committed result. */
+export type SampleOutcome =
+  | ({ status: "ok"; attempts: number } & SampleTask & GeneratedSample)
+  | ({
+      status: "failed";
+      attempts: number;
+      error: string;
+      variables: Record<string, unknown>;
+    } & SampleTask);
+
+/** Where results go. `commit` must be atomic and ignore a key written before. */
+export interface JobStore {
+  /** Keys (`row:sample`) already committed, ok or failed. */
+  committedKeys(): Promise<Set<string>> | Set<string>;
+  commit(outcome: SampleOutcome): Promise<void> | void;
+}
+
+/** Generates one sample; throws to fail the attempt. */
+export type SampleGenerator = (task: SampleTask, signal: AbortSignal) => Promise<GeneratedSample>;
+
+/** A snapshot of a running job. */
+export interface JobProgress {
+  total: number;
+  done: number;
+  ok: number;
+  failed: number;
+  completionTokens: number;
+  /** Samples per second in this run. */
+  rate: number;
+  /** Seconds left at the current rate, or null before the first result. */
+  etaSeconds: number | null;
+}
+
+/** How a run ended. */
+export type JobRunResult = { state: "done" | "cancelled"; progress: JobProgress };
+
+/** Options of {@link runJob}. */
+export interface RunJobOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+  /** Variables to record for a sample that failed before it rendered. */
+  variablesFor?: (task: SampleTask) => Record<string, unknown>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export const sampleKey = (task: SampleTask) => `${task.row}:${task.sample}`;
+
+/** Errors worth another attempt: overload, timeouts, server and network failures. */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof ApiError) return err.status === 429 || err.status >= 500;
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === "number") return status === 408 || status === 429 || status >= 500;
+  return true;
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/** Runs (or resumes) a job until every key is committed or the signal aborts. */
+export async function runJob(
+  plan: JobPlan,
+  store: JobStore,
+  generate: SampleGenerator,
+  options: RunJobOptions = {},
+): Promise<JobRunResult> {
+  const { signal, sleep = defaultSleep } = options;
+  const maxAttempts = plan.maxAttempts ?? 3;
+  const backoffMs = plan.backoffMs ?? 500;
+  const committed = await store.committedKeys();
+  const total = plan.rows * plan.samplesPerRow;
+  const progress: JobProgress = {
+    total,
+    done: committed.size,
+    ok: 0,
+    failed: 0,
+    completionTokens: 0,
+    rate: 0,
+    etaSeconds: null,
+  };
+  const started = Date.now();
+  let doneThisRun = 0;
+
+  function* pending(): Generator<SampleTask> {
+    for (let row = 0; row < plan.rows; row++) {
+      for (let sample = 0; sample < plan.samplesPerRow; sample++) {
+        if (!committed.has(sampleKey({ row, sample }))) yield { row, sample };
+      }
+    }
+  }
+  const queue = pending();
+
+  const record = async (outcome: SampleOutcome) => {
+    if (signal?.aborted) return;
+    await store.commit(outcome);
+    doneThisRun++;
+    progress.done++;
+    if (outcome.status === "ok") {
+      progress.ok++;
+      progress.completionTokens += outcome.completionTokens;
+    } else progress.failed++;
+    const seconds = (Date.now() - started) / 1000;
+    progress.rate = seconds > 0 ? doneThisRun / seconds : 0;
+    progress.etaSeconds = progress.rate > 0 ? (total - progress.done) / progress.rate : null;
+    options.onProgress?.({ ...progress });
+  };
+
+  const work = async (task: SampleTask) => {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (signal?.aborted) return;
+      try {
+        const generated = await generate(task, signal ?? new AbortController().signal);
+        await record({ status: "ok", attempts: attempt, ...task, ...generated });
+        return;
+      } catch (err) {
+        if (signal?.aborted) return;
+        lastError = err;
+        if (!isRetryable(err) || attempt === maxAttempts) break;
+        const retryAfter = err instanceof ApiError && err.retryAfter ? err.retryAfter * 1000 : 0;
+        await sleep(
+          Math.max(retryAfter, backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random())),
+          signal,
+        );
+      }
+    }
+    await record({
+      status: "failed",
+      attempts: maxAttempts,
+      ...task,
+      error: lastError instanceof Error ? lastError.message : String(lastError),
+      variables: options.variablesFor?.(task) ?? {},
+    });
+  };
+
+  const worker = async () => {
+    for (let next = queue.next(); !next.done && !signal?.aborted; next = queue.next())
+      await work(next.value);
+  };
+  options.onProgress?.({ ...progress });
+  await Promise.all(Array.from({ length: Math.max(1, plan.concurrency) }, worker));
+  return { state: signal?.aborted ? "cancelled" : "done", progress: { ...progress } };
+}
