@@ -1,0 +1,241 @@
+/**
+ * BLEU as NLTK 3.8 computes it (`nltk/translate/bleu_score.py`): pre-tokenized input, weights
+ * per n-gram order, Chen & Cherry's smoothing methods 0..7, and a 0..1 scale. It differs from
+ * sacreBLEU on purpose (no tokenizer, different zero handling), so both are offered.
+ */
+import { wordNgramCounts } from "../text.ts";
+
+/** A fraction kept unreduced, as NLTK keeps `Fraction(..., _normalize=False)`. */
+interface Ratio {
+  numerator: number;
+  denominator: number;
+}
+
+/** Python's `sys.float_info.min`: what method0 puts in place of a zero precision. */
+const FLOAT_MIN = 2.2250738585072014e-308;
+
+/** NLTK's `SmoothingFunction` methods, by number. */
+export type NltkSmoothing = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+/** Options of {@link nltkSentenceBleu} and {@link nltkCorpusBleu}; defaults are NLTK's. */
+export interface NltkBleuOptions {
+  /** Weights per order (default four times 0.25). */
+  weights?: readonly number[];
+  /** `SmoothingFunction().methodN` (default 0). */
+  smoothing?: NltkSmoothing;
+  /** `SmoothingFunction(epsilon, alpha, k)` parameters (defaults 0.1, 5, 5). */
+  epsilon?: number;
+  alpha?: number;
+  k?: number;
+  /** Reweigh uniformly when the hypotheses hold fewer than 4 tokens (default false). */
+  autoReweigh?: boolean;
+}
+
+const SEP = "\u0000";
+
+/** NLTK's `modified_precision`: clipped n-gram matches over the hypothesis n-grams. */
+export function modifiedPrecision(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  n: number,
+): Ratio {
+  const counts = wordNgramCounts(hypothesis, n, SEP);
+  const maxCounts = new Map<string, number>();
+  for (const reference of references) {
+    const refCounts = wordNgramCounts(reference, n, SEP);
+    for (const gram of counts.keys()) {
+      maxCounts.set(gram, Math.max(maxCounts.get(gram) ?? 0, refCounts.get(gram) ?? 0));
+    }
+  }
+  let numerator = 0;
+  let sum = 0;
+  for (const [gram, count] of counts) {
+    numerator += Math.min(count, maxCounts.get(gram) ?? 0);
+    sum += count;
+  }
+  return { numerator, denominator: Math.max(1, sum) };
+}
+
+/** NLTK's `closest_ref_length`: nearest length, the shorter one on ties. */
+export function closestRefLength(
+  references: readonly (readonly string[])[],
+  hypLen: number,
+): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (const ref of references) {
+    const len = ref.length;
+    const d = Math.abs(len - hypLen);
+    const bd = Math.abs(best - hypLen);
+    if (d < bd || (d === bd && len < best)) best = len;
+  }
+  return best;
+}
+
+/** NLTK's `brevity_penalty`. */
+export function brevityPenalty(closestRefLen: number, hypLen: number): number {
+  if (hypLen > closestRefLen) return 1;
+  if (hypLen === 0) return 0;
+  return Math.exp(1 - closestRefLen / hypLen);
+}
+
+function ngramCount(tokens: readonly string[], n: number): number {
+  return Math.max(0, tokens.length - n + 1);
+}
+
+/** Applies `SmoothingFunction().methodN` to the precisions (values, fractions as numbers). */
+function smooth(
+  ratios: Ratio[],
+  method: NltkSmoothing,
+  ctx: {
+    references: readonly (readonly string[])[];
+    hypothesis: readonly string[];
+    hypLen: number;
+    epsilon: number;
+    alpha: number;
+    k: number;
+  },
+): number[] {
+  const value = (r: Ratio) => r.numerator / r.denominator;
+  switch (method) {
+    case 0:
+      return ratios.map((r) => (r.numerator !== 0 ? value(r) : FLOAT_MIN));
+    case 1:
+      return ratios.map((r) =>
+        r.numerator === 0 ? (r.numerator + ctx.epsilon) / r.denominator : value(r),
+      );
+    case 2:
+      return ratios.map((r, i) => (i === 0 ? value(r) : (r.numerator + 1) / (r.denominator + 1)));
+    case 3: {
+      let incvnt = 1;
+      return ratios.map((r) => {
+        if (r.numerator !== 0) return value(r);
+        const p = 1 / (2 ** incvnt * r.denominator);
+        incvnt++;
+        return p;
+      });
+    }
+    case 4:
+      return method4(ratios.map(value), ratios, ctx.hypLen || ctx.hypothesis.length, ctx.k);
+    case 5:
+      return method5(ratios.map(value), ctx.references, ctx.hypothesis);
+    case 6: {
+      const p = ratios.map(value);
+      if (!p[2]) throw new Error("This smoothing method requires non-zero precision for bigrams.");
+      for (let i = 2; i < p.length; i++) {
+        const pi0 = p[i - 2] === 0 ? 0 : p[i - 1] ** 2 / p[i - 2];
+        const l = ngramCount(ctx.hypothesis, i + 1);
+        p[i] = (ratios[i].numerator + ctx.alpha * pi0) / (l + ctx.alpha);
+      }
+      return p;
+    }
+    case 7: {
+      const p = method4(ratios.map(value), ratios, ctx.hypLen || ctx.hypothesis.length, ctx.k);
+      return method5(p, ctx.references, ctx.hypothesis);
+    }
+  }
+}
+
+function method4(p: number[], ratios: readonly Ratio[], hypLen: number, k: number): number[] {
+  let incvnt = 1;
+  for (let i = 0; i < p.length; i++) {
+    if (ratios[i].numerator === 0 && hypLen > 1) {
+      const numerator = 1 / ((2 ** incvnt * k) / Math.log(hypLen));
+      p[i] = numerator / ratios[i].denominator;
+      incvnt++;
+    }
+  }
+  return p;
+}
+
+function method5(
+  p: number[],
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+): number[] {
+  const five = modifiedPrecision(references, hypothesis, 5);
+  const plus1 = [...p, five.numerator / five.denominator];
+  let previous = p[0] + 1;
+  for (let i = 0; i < p.length; i++) {
+    p[i] = (previous + p[i] + plus1[i + 1]) / 3;
+    previous = p[i];
+  }
+  return p;
+}
+
+/**
+ * Corpus BLEU as NLTK's `corpus_bleu` (micro-averaged precisions), on 0..1. With several weight
+ * vectors, pass them through {@link nltkCorpusBleuMulti}.
+ */
+export function nltkCorpusBleu(
+  listOfReferences: readonly (readonly (readonly string[])[])[],
+  hypotheses: readonly (readonly string[])[],
+  options: NltkBleuOptions = {},
+): number {
+  return nltkCorpusBleuMulti(
+    listOfReferences,
+    hypotheses,
+    [options.weights ?? [0.25, 0.25, 0.25, 0.25]],
+    options,
+  )[0];
+}
+
+/** NLTK's `corpus_bleu` with a list of weight vectors: one score per vector. */
+export function nltkCorpusBleuMulti(
+  listOfReferences: readonly (readonly (readonly string[])[])[],
+  hypotheses: readonly (readonly string[])[],
+  weightsList: readonly (readonly number[])[],
+  options: Omit<NltkBleuOptions, "weights"> = {},
+): number[] {
+  if (listOfReferences.length !== hypotheses.length) {
+    throw new Error("The number of hypotheses and their reference(s) should be the same");
+  }
+  const maxOrder = Math.max(...weightsList.map((w) => w.length));
+  const numerators = new Array<number>(maxOrder).fill(0);
+  const denominators = new Array<number>(maxOrder).fill(0);
+  let hypLengths = 0;
+  let refLengths = 0;
+  for (let s = 0; s < hypotheses.length; s++) {
+    const references = listOfReferences[s];
+    const hypothesis = hypotheses[s];
+    for (let n = 1; n <= maxOrder; n++) {
+      const p = modifiedPrecision(references, hypothesis, n);
+      numerators[n - 1] += p.numerator;
+      denominators[n - 1] += p.denominator;
+    }
+    hypLengths += hypothesis.length;
+    refLengths += closestRefLength(references, hypothesis.length);
+  }
+  const bp = brevityPenalty(refLengths, hypLengths);
+  if (numerators[0] === 0) return weightsList.map(() => 0);
+  // NLTK hands the smoothing function the last segment (it leaks out of its loop).
+  const last = hypotheses.length - 1;
+  const ratios = numerators.map((numerator, i) => ({ numerator, denominator: denominators[i] }));
+  const p = smooth(ratios, options.smoothing ?? 0, {
+    references: listOfReferences[last],
+    hypothesis: hypotheses[last],
+    hypLen: hypLengths,
+    epsilon: options.epsilon ?? 0.1,
+    alpha: options.alpha ?? 5,
+    k: options.k ?? 5,
+  });
+  return weightsList.map((w) => {
+    let weights = w;
+    if (options.autoReweigh && hypLengths < 4 && w.length === 4 && w.every((x) => x === 0.25)) {
+      weights = new Array(hypLengths).fill(1 / hypLengths);
+    }
+    let s = 0;
+    for (let i = 0; i < Math.min(weights.length, p.length); i++) {
+      if (p[i] > 0) s += weights[i] * Math.log(p[i]);
+    }
+    return bp * Math.exp(s);
+  });
+}
+
+/** Sentence BLEU as NLTK's `sentence_bleu`, on 0..1. */
+export function nltkSentenceBleu(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  options: NltkBleuOptions = {},
+): number {
+  return nltkCorpusBleu([references], [hypothesis], options);
+}
