@@ -23,7 +23,25 @@ export {
 } from "./bleu/sacrebleu.ts";
 export { BLEU_TOKENIZERS, type BleuTokenizerName, tokenize } from "./bleu/tokenizers.ts";
 export { type ChrfOptions, type ChrfScore, corpusChrf, sentenceChrf } from "./chrf.ts";
+export {
+  defaultTokenizer,
+  distinctN,
+  duplicateRate,
+  ngramEntropy,
+  type SelfBleuOptions,
+  selfBleu,
+  type Tokenizer,
+} from "./diversity.ts";
 export { alignWords, type MeteorOptions, meteorScore, singleMeteorScore } from "./meteor.ts";
+export {
+  countSyllables,
+  type Distribution,
+  describeDistribution,
+  type FleschScore,
+  fleschReadingEase,
+  lengthStats,
+  repetitionRate,
+} from "./readability.ts";
 export {
   createRougeScorer,
   type RougeOptions,
