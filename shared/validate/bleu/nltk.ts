@@ -56,6 +56,123 @@ export function modifiedPrecision(
   return { numerator, denominator: Math.max(1, sum) };
 }
 
+// Scratch buffers reused across segments (allocation and garbage collection would otherwise
+// cost more than the counting), grown on demand.
+const tokenIds = new Map<string, number>();
+let ids = new Float64Array(256);
+let keys = new Float64Array(256);
+let sortedHyp = new Float64Array(64);
+let sortedRef = new Float64Array(64);
+let distinct = new Float64Array(64);
+let distinctCounts = new Int32Array(64);
+let bestRefCounts = new Int32Array(64);
+
+function grow(total: number, longest: number): void {
+  if (ids.length < total) {
+    ids = new Float64Array(2 * total);
+    keys = new Float64Array(2 * total);
+  }
+  if (sortedHyp.length < longest) {
+    sortedHyp = new Float64Array(2 * longest);
+    sortedRef = new Float64Array(2 * longest);
+    distinct = new Float64Array(2 * longest);
+    distinctCounts = new Int32Array(2 * longest);
+    bestRefCounts = new Int32Array(2 * longest);
+  }
+}
+
+/**
+ * The clipped counts of one segment for orders 1..maxOrder, added to `numerators` and
+ * `denominators` (what `modified_precision` gives per order, all orders in one go). Tokens become
+ * small integers and an n-gram the number its tokens form in base `vocabulary + 1`; the keys of
+ * order n grow from those of order n - 1 in place, and counting is done on sorted key arrays,
+ * with no map and no string built per n-gram.
+ */
+function addSegmentCounts(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  maxOrder: number,
+  numerators: number[],
+  denominators: number[],
+): void {
+  // Segment 0 is the hypothesis, then the references: starts[k] .. starts[k + 1] in `ids`.
+  const starts = [0, hypothesis.length];
+  let longest = hypothesis.length;
+  for (const ref of references) {
+    starts.push(starts[starts.length - 1] + ref.length);
+    if (ref.length > longest) longest = ref.length;
+  }
+  grow(starts[starts.length - 1], longest);
+  tokenIds.clear();
+  let at = 0;
+  for (const tokens of [hypothesis, ...references]) {
+    for (const token of tokens) {
+      let id = tokenIds.get(token);
+      if (id === undefined) {
+        id = tokenIds.size + 1;
+        tokenIds.set(token, id);
+      }
+      ids[at++] = id;
+    }
+  }
+  const base = tokenIds.size + 1;
+  if (base ** maxOrder >= Number.MAX_SAFE_INTEGER) {
+    for (let n = 1; n <= maxOrder; n++) {
+      const p = modifiedPrecision(references, hypothesis, n);
+      numerators[n - 1] += p.numerator;
+      denominators[n - 1] += p.denominator;
+    }
+    return;
+  }
+  keys.set(ids.subarray(0, at));
+  for (let n = 1; n <= maxOrder; n++) {
+    if (n > 1) {
+      for (let k = 0; k + 1 < starts.length; k++) {
+        for (let i = starts[k]; i + n <= starts[k + 1]; i++)
+          keys[i] = keys[i] * base + ids[i + n - 1];
+      }
+    }
+    const hypCount = hypothesis.length - n + 1;
+    denominators[n - 1] += Math.max(1, hypCount);
+    if (hypCount <= 0) continue;
+    const hyp = sortedHyp.subarray(0, hypCount);
+    hyp.set(keys.subarray(0, hypCount));
+    hyp.sort();
+    let distinctCount = 0;
+    for (let i = 0; i < hypCount; i++) {
+      if (i > 0 && hyp[i] === hyp[i - 1]) distinctCounts[distinctCount - 1]++;
+      else {
+        distinct[distinctCount] = hyp[i];
+        distinctCounts[distinctCount] = 1;
+        bestRefCounts[distinctCount] = 0;
+        distinctCount++;
+      }
+    }
+    for (let k = 1; k + 1 < starts.length; k++) {
+      const refCount = starts[k + 1] - starts[k] - n + 1;
+      if (refCount <= 0) continue;
+      const ref = sortedRef.subarray(0, refCount);
+      ref.set(keys.subarray(starts[k], starts[k] + refCount));
+      ref.sort();
+      // Merge the two sorted lists, counting each distinct hypothesis key in the reference.
+      let j = 0;
+      for (let d = 0; d < distinctCount && j < refCount; d++) {
+        while (j < refCount && ref[j] < distinct[d]) j++;
+        let c = 0;
+        while (j < refCount && ref[j] === distinct[d]) {
+          c++;
+          j++;
+        }
+        if (c > bestRefCounts[d]) bestRefCounts[d] = c;
+      }
+    }
+    let numerator = 0;
+    for (let d = 0; d < distinctCount; d++)
+      numerator += Math.min(distinctCounts[d], bestRefCounts[d]);
+    numerators[n - 1] += numerator;
+  }
+}
+
 /** NLTK's `closest_ref_length`: nearest length, the shorter one on ties. */
 export function closestRefLength(
   references: readonly (readonly string[])[],
@@ -197,11 +314,7 @@ export function nltkCorpusBleuMulti(
   for (let s = 0; s < hypotheses.length; s++) {
     const references = listOfReferences[s];
     const hypothesis = hypotheses[s];
-    for (let n = 1; n <= maxOrder; n++) {
-      const p = modifiedPrecision(references, hypothesis, n);
-      numerators[n - 1] += p.numerator;
-      denominators[n - 1] += p.denominator;
-    }
+    addSegmentCounts(references, hypothesis, maxOrder, numerators, denominators);
     hypLengths += hypothesis.length;
     refLengths += closestRefLength(references, hypothesis.length);
   }
