@@ -104,17 +104,8 @@ function addSegmentCounts(
   }
   grow(starts[starts.length - 1], longest);
   tokenIds.clear();
-  let at = 0;
-  for (const tokens of [hypothesis, ...references]) {
-    for (const token of tokens) {
-      let id = tokenIds.get(token);
-      if (id === undefined) {
-        id = tokenIds.size + 1;
-        tokenIds.set(token, id);
-      }
-      ids[at++] = id;
-    }
-  }
+  let at = intern(hypothesis, 0);
+  for (const ref of references) at = intern(ref, at);
   const base = tokenIds.size + 1;
   if (base ** maxOrder >= Number.MAX_SAFE_INTEGER) {
     for (let n = 1; n <= maxOrder; n++) {
@@ -124,7 +115,6 @@ function addSegmentCounts(
     }
     return;
   }
-  keys.set(ids.subarray(0, at));
   for (let n = 1; n <= maxOrder; n++) {
     if (n > 1) {
       for (let k = 0; k + 1 < starts.length; k++) {
@@ -135,14 +125,12 @@ function addSegmentCounts(
     const hypCount = hypothesis.length - n + 1;
     denominators[n - 1] += Math.max(1, hypCount);
     if (hypCount <= 0) continue;
-    const hyp = sortedHyp.subarray(0, hypCount);
-    hyp.set(keys.subarray(0, hypCount));
-    hyp.sort();
+    sortedCopy(keys, 0, hypCount, sortedHyp);
     let distinctCount = 0;
     for (let i = 0; i < hypCount; i++) {
-      if (i > 0 && hyp[i] === hyp[i - 1]) distinctCounts[distinctCount - 1]++;
+      if (i > 0 && sortedHyp[i] === sortedHyp[i - 1]) distinctCounts[distinctCount - 1]++;
       else {
-        distinct[distinctCount] = hyp[i];
+        distinct[distinctCount] = sortedHyp[i];
         distinctCounts[distinctCount] = 1;
         bestRefCounts[distinctCount] = 0;
         distinctCount++;
@@ -151,15 +139,13 @@ function addSegmentCounts(
     for (let k = 1; k + 1 < starts.length; k++) {
       const refCount = starts[k + 1] - starts[k] - n + 1;
       if (refCount <= 0) continue;
-      const ref = sortedRef.subarray(0, refCount);
-      ref.set(keys.subarray(starts[k], starts[k] + refCount));
-      ref.sort();
+      sortedCopy(keys, starts[k], refCount, sortedRef);
       // Merge the two sorted lists, counting each distinct hypothesis key in the reference.
       let j = 0;
       for (let d = 0; d < distinctCount && j < refCount; d++) {
-        while (j < refCount && ref[j] < distinct[d]) j++;
+        while (j < refCount && sortedRef[j] < distinct[d]) j++;
         let c = 0;
-        while (j < refCount && ref[j] === distinct[d]) {
+        while (j < refCount && sortedRef[j] === distinct[d]) {
           c++;
           j++;
         }
@@ -170,6 +156,44 @@ function addSegmentCounts(
     for (let d = 0; d < distinctCount; d++)
       numerator += Math.min(distinctCounts[d], bestRefCounts[d]);
     numerators[n - 1] += numerator;
+  }
+}
+
+/** Writes the token ids of `tokens` into `ids` and `keys` from `at`; returns the next free slot. */
+function intern(tokens: readonly string[], at: number): number {
+  let next = at;
+  for (let i = 0; i < tokens.length; i++) {
+    let id = tokenIds.get(tokens[i]);
+    if (id === undefined) {
+      id = tokenIds.size + 1;
+      tokenIds.set(tokens[i], id);
+    }
+    ids[next] = id;
+    keys[next] = id;
+    next++;
+  }
+  return next;
+}
+
+/**
+ * Copies `source[from .. from + count)` into the start of `target`, sorted ascending. Insertion
+ * sort for sentence-sized runs: it beats the library sort and allocates nothing.
+ */
+function sortedCopy(source: Float64Array, from: number, count: number, target: Float64Array): void {
+  if (count > 64) {
+    // Long documents: insertion sort would be quadratic.
+    target.set(source.subarray(from, from + count));
+    target.subarray(0, count).sort();
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const value = source[from + i];
+    let j = i - 1;
+    while (j >= 0 && target[j] > value) {
+      target[j + 1] = target[j];
+      j--;
+    }
+    target[j + 1] = value;
   }
 }
 
@@ -306,7 +330,8 @@ export function nltkCorpusBleuMulti(
   if (listOfReferences.length !== hypotheses.length) {
     throw new Error("The number of hypotheses and their reference(s) should be the same");
   }
-  const maxOrder = Math.max(...weightsList.map((w) => w.length));
+  let maxOrder = 0;
+  for (const w of weightsList) if (w.length > maxOrder) maxOrder = w.length;
   const numerators = new Array<number>(maxOrder).fill(0);
   const denominators = new Array<number>(maxOrder).fill(0);
   let hypLengths = 0;
@@ -319,29 +344,49 @@ export function nltkCorpusBleuMulti(
     refLengths += closestRefLength(references, hypothesis.length);
   }
   const bp = brevityPenalty(refLengths, hypLengths);
-  if (numerators[0] === 0) return weightsList.map(() => 0);
-  // NLTK hands the smoothing function the last segment (it leaks out of its loop).
-  const last = hypotheses.length - 1;
-  const ratios = numerators.map((numerator, i) => ({ numerator, denominator: denominators[i] }));
-  const p = smooth(ratios, options.smoothing ?? 0, {
-    references: listOfReferences[last],
-    hypothesis: hypotheses[last],
-    hypLen: hypLengths,
-    epsilon: options.epsilon ?? 0.1,
-    alpha: options.alpha ?? 5,
-    k: options.k ?? 5,
-  });
-  return weightsList.map((w) => {
-    let weights = w;
-    if (options.autoReweigh && hypLengths < 4 && w.length === 4 && w.every((x) => x === 0.25)) {
+  const scores = new Array<number>(weightsList.length).fill(0);
+  if (numerators[0] === 0) return scores;
+  const smoothing = options.smoothing ?? 0;
+  let p: number[];
+  if (smoothing === 0) {
+    // The default, kept free of allocations: NLTK puts the smallest float for a zero count.
+    p = numerators;
+    for (let i = 0; i < maxOrder; i++)
+      p[i] = numerators[i] !== 0 ? numerators[i] / denominators[i] : FLOAT_MIN;
+  } else {
+    // NLTK hands the smoothing function the last segment (it leaks out of its loop).
+    const last = hypotheses.length - 1;
+    const ratios = numerators.map((numerator, i) => ({ numerator, denominator: denominators[i] }));
+    p = smooth(ratios, smoothing, {
+      references: listOfReferences[last],
+      hypothesis: hypotheses[last],
+      hypLen: hypLengths,
+      epsilon: options.epsilon ?? 0.1,
+      alpha: options.alpha ?? 5,
+      k: options.k ?? 5,
+    });
+  }
+  for (let w = 0; w < weightsList.length; w++) {
+    let weights = weightsList[w];
+    if (options.autoReweigh && hypLengths < 4 && isUniformQuarter(weights)) {
       weights = new Array(hypLengths).fill(1 / hypLengths);
     }
-    let s = 0;
-    for (let i = 0; i < Math.min(weights.length, p.length); i++) {
-      if (p[i] > 0) s += weights[i] * Math.log(p[i]);
-    }
-    return bp * Math.exp(s);
-  });
+    let sum = 0;
+    const orders = Math.min(weights.length, p.length);
+    for (let i = 0; i < orders; i++) if (p[i] > 0) sum += weights[i] * Math.log(p[i]);
+    scores[w] = bp * Math.exp(sum);
+  }
+  return scores;
+}
+
+function isUniformQuarter(weights: readonly number[]): boolean {
+  return (
+    weights.length === 4 &&
+    weights[0] === 0.25 &&
+    weights[1] === 0.25 &&
+    weights[2] === 0.25 &&
+    weights[3] === 0.25
+  );
 }
 
 /** Sentence BLEU as NLTK's `sentence_bleu`, on 0..1. */
