@@ -119,6 +119,17 @@ describe("sacreBLEU chrF (test/test_chrf.py)", () => {
   });
 });
 
+describe("sacreBLEU README (Using SacreBLEU from Python)", () => {
+  it("CHRF().corpus_score with two reference streams: chrF2 = 59.73", () => {
+    const refs = [
+      ["The dog bit the man.", "It was not unexpected.", "The man bit him first."],
+      ["The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."],
+    ];
+    const hyps = ["The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."];
+    expect(corpusChrf(hyps, refs).score.toFixed(2)).toBe("59.73");
+  });
+});
+
 describe("chrF names and signatures", () => {
   it("names chrF and chrF++ as sacreBLEU does", () => {
     expect(sentenceChrf("a b", ["a b"]).name).toBe("chrF2");

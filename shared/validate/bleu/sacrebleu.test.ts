@@ -161,6 +161,43 @@ describe("sacreBLEU sentence BLEU (test/test_sentence_bleu.py)", () => {
   });
 });
 
+// README.md, "Using SacreBLEU from Python" (printed to 2 decimals / 1 for precisions).
+describe("sacreBLEU README examples", () => {
+  it("BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)", () => {
+    const bleu = corpusBleu(HYPS, REFS);
+    expect(bleu.score.toFixed(2)).toBe("48.53");
+    expect(bleu.precisions.map((p) => p.toFixed(1))).toEqual(["82.4", "50.0", "45.5", "37.5"]);
+    expect(bleu.bp.toFixed(3)).toBe("0.943");
+    expect([bleu.sysLen, bleu.refLen]).toEqual([17, 18]);
+    expect(bleu.signature).toBe(
+      `nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:${SACREBLEU_VERSION}`,
+    );
+  });
+
+  it("variable references: BLEU = 29.44 82.4/42.9/27.3/12.5 (BP = 0.889 … hyp_len = 17 ref_len = 19)", () => {
+    // The README's listing blanks the first sentence in both streams, but its prose ("remove
+    // the first reference sentence for the first system sentence") and its printed output
+    // (ref_len = 19 = 7 + 5 + 7) match blanking it in the first stream only; with both blank,
+    // sacreBLEU 2.x raises "Empty or `None` reference sentence found", as corpusBleu does.
+    const refs = [
+      ["", "It was not unexpected.", "The man bit him first."],
+      ["The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."],
+    ];
+    const bleu = corpusBleu(HYPS, refs);
+    expect(bleu.score.toFixed(2)).toBe("29.44");
+    expect(bleu.precisions.map((p) => p.toFixed(1))).toEqual(["82.4", "42.9", "27.3", "12.5"]);
+    expect(bleu.bp.toFixed(3)).toBe("0.889");
+    expect([bleu.sysLen, bleu.refLen]).toEqual([17, 19]);
+    expect(bleu.signature.startsWith("nrefs:var|")).toBe(true);
+    expect(() =>
+      corpusBleu(HYPS, [
+        ["", "a", "b"],
+        ["", "c", "d"],
+      ]),
+    ).toThrow(/Empty or missing reference/);
+  });
+});
+
 describe("sacreBLEU signature", () => {
   it("matches the README's default signature", () => {
     // README: BLEU|nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.0.0
