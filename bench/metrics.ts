@@ -138,8 +138,9 @@ for (let repeat = 0; repeat <= REPEATS; repeat++) {
     const command = peerCommand[name];
     const seconds = peer && command ? await peer.pass(command) : undefined;
     if (repeat === 0) continue; // warm-up
-    (oursRates[name] ??= []).push(r);
-    if (seconds !== undefined) (peerRates[name] ??= []).push(pairs.length / seconds);
+    oursRates[name] = [...(oursRates[name] ?? []), r];
+    if (seconds !== undefined)
+      peerRates[name] = [...(peerRates[name] ?? []), pairs.length / seconds];
   }
 }
 peer?.stop();
