@@ -36,7 +36,7 @@ describe.skipIf(!peer)(
     beforeAll(async () => {
       const files = await readWordNetFiles();
       wordnet = createWordNet(files);
-      // Every single-word lemma of WordNet, plus suffixed forms of every 7th one.
+      // Every single-word lemma of WordNet, plus suffixed and otherwise altered forms of some.
       const lemmas = new Set<string>();
       for (const pos of WORDNET_POS) {
         for (const line of files.index[pos].split("\n")) {
@@ -60,9 +60,18 @@ describe.skipIf(!peer)(
         "logi",
       ];
       words = [...lemmas];
+      const extra: string[] = [];
       words.forEach((lemma, i) => {
-        if (i % 7 === 0) words.push(lemma + suffixes[i % suffixes.length]);
+        if (i % 7 === 0) extra.push(lemma + suffixes[i % suffixes.length]);
+        // Capitals, accents and astral characters: lowercasing and code point indexing.
+        if (i % 50 === 0) extra.push(lemma.toUpperCase() + suffixes[i % suffixes.length]);
+        const cut = i % Math.max(1, lemma.length);
+        if (i % 51 === 0) extra.push(`${lemma.slice(0, cut)}\u00e9${lemma.slice(cut)}ed`);
+        if (i % 52 === 0)
+          extra.push(`${lemma.slice(0, cut)}\u{1F600}\u{1F600}${lemma.slice(cut)}ing`);
+        if (i % 53 === 0) extra.push(`${lemma}\u{1F600}\u{1F600}ed`);
       });
+      words.push(...extra);
     });
 
     it(`sentence_bleu agrees on ${PAIRS.length} generated pairs, smoothing methods 0 to 7`, () => {
@@ -115,7 +124,7 @@ describe.skipIf(!peer)(
       expect(answer.meteor.filter((m) => m > 0.3).length).toBeGreaterThan(PAIRS.length / 4);
     });
 
-    it("PorterStemmer agrees on every single-word WordNet lemma and inflected forms", () => {
+    it("PorterStemmer agrees on every single-word WordNet lemma and altered forms", () => {
       const { stems } = askNltk<{ stems: string[] }>(peer?.python ?? "", { task: "stem", words });
       const mismatches = words
         .map((word, i) => [word, porterStem(word), stems[i]])

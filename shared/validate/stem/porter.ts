@@ -217,10 +217,39 @@ export function porterStem(word: string, toLowercase = true): string {
   const irregular = IRREGULAR.get(word);
   if (irregular !== undefined) return irregular;
   // Python counts code points; a JavaScript string counts UTF-16 units.
-  const length = /[\ud800-\udfff]/.test(word) ? Array.from(word).length : word.length;
+  const astral = /[\ud800-\udfff]/.test(word);
+  const length = astral ? Array.from(word).length : word.length;
   if (length <= 2) return lower;
+  if (!astral) return stemSteps(lower);
+  // The rules index characters; give each astral character (two UTF-16 units) a stand-in of one
+  // unit from the Private Use Area for the duration. The rules only test equality and a few
+  // ASCII letters, so a stand-in behaves as the character does in Python.
+  const toStandIn = new Map<string, string>();
+  const fromStandIn = new Map<string, string>();
+  let next = 0xe000;
+  let mapped = "";
+  for (const ch of lower) {
+    if (ch.length === 1) {
+      mapped += ch;
+      continue;
+    }
+    let standIn = toStandIn.get(ch);
+    if (standIn === undefined) {
+      while (lower.includes(String.fromCharCode(next))) next++;
+      standIn = String.fromCharCode(next++);
+      toStandIn.set(ch, standIn);
+      fromStandIn.set(standIn, ch);
+    }
+    mapped += standIn;
+  }
+  let out = "";
+  for (const ch of stemSteps(mapped)) out += fromStandIn.get(ch) ?? ch;
+  return out;
+}
+
+function stemSteps(word: string): string {
   return step5b(
-    step5a(applyRules(applyRules(step2(step1c(step1b(step1a(lower)))), STEP3_RULES), STEP4_RULES)),
+    step5a(applyRules(applyRules(step2(step1c(step1b(step1a(word)))), STEP3_RULES), STEP4_RULES)),
   );
 }
 
