@@ -54,6 +54,9 @@ const COMMON = (
 
 const PUNCTUATION = [".", ",", "?", "!", ";", "'s", "--"];
 
+// Where Python's and JavaScript's lowercasing or string indexing could part ways.
+const NON_ASCII = ["café", "Naïve", "STRASSE", "Straße", "ΣΟΦΟΣ", "İstanbul", "résumé", "\u{1F600}", "ﬁne"];
+
 /** Generates `count` pairs from `seed`, each with one to three references. */
 export function generatePairs(count: number, seed: number): TokenPair[] {
   const random = createRandom(seed);
@@ -61,8 +64,9 @@ export function generatePairs(count: number, seed: number): TokenPair[] {
   const word = (): string => {
     const r = random();
     if (r < 0.55) return pick(COMMON);
-    if (r < 0.9) return pick(pick(RELATED));
-    return pick(PUNCTUATION);
+    if (r < 0.88) return pick(pick(RELATED));
+    if (r < 0.97) return pick(PUNCTUATION);
+    return pick(NON_ASCII);
   };
   const styled = (w: string) => (random() < 0.1 ? w[0].toUpperCase() + w.slice(1) : w);
   const relatedTo = (w: string): string => {
