@@ -55,7 +55,17 @@ const COMMON = (
 const PUNCTUATION = [".", ",", "?", "!", ";", "'s", "--"];
 
 // Where Python's and JavaScript's lowercasing or string indexing could part ways.
-const NON_ASCII = ["café", "Naïve", "STRASSE", "Straße", "ΣΟΦΟΣ", "İstanbul", "résumé", "\u{1F600}", "ﬁne"];
+const NON_ASCII = [
+  "café",
+  "Naïve",
+  "STRASSE",
+  "Straße",
+  "ΣΟΦΟΣ",
+  "İstanbul",
+  "résumé",
+  "\u{1F600}",
+  "ﬁne",
+];
 
 /** Generates `count` pairs from `seed`, each with one to three references. */
 export function generatePairs(count: number, seed: number): TokenPair[] {

@@ -3,7 +3,8 @@
  * tokenization, clipped n-gram counts over several references, closest reference length (the
  * shorter one on ties), four smoothing methods and the reproducibility signature.
  */
-import { increment, pyRstrip, pySplit } from "../text.ts";
+import { pyRstrip, pySplit } from "../text.ts";
+import { addSegmentCounts } from "./nltk-counts.ts";
 import { type BleuTokenizerName, tokenize } from "./tokenizers.ts";
 
 /** The release of sacreBLEU whose behaviour this module mirrors; it ends the signature. */
@@ -128,21 +129,6 @@ export function computeBleu(
   return { score: bp * Math.exp(logSum / effOrder), ...result };
 }
 
-/** The n-grams of a tokenized line, orders 1..maxOrder, keyed by space-joined tokens. */
-function extractNgrams(
-  line: string,
-  maxOrder: number,
-): { ngrams: Map<string, number>; length: number } {
-  const tokens = pySplit(line);
-  const ngrams = new Map<string, number>();
-  for (let n = 1; n <= maxOrder; n++) {
-    for (let i = 0; i + n <= tokens.length; i++) {
-      increment(ngrams, n === 1 ? tokens[i] : tokens.slice(i, i + n).join(" "));
-    }
-  }
-  return { ngrams, length: tokens.length };
-}
-
 /** sacreBLEU's `_get_closest_ref_len`: nearest length, the shorter one on ties. */
 function closestRefLength(hypLen: number, refLens: readonly number[]): number {
   let closestDiff = -1;
@@ -193,6 +179,7 @@ function scoreSegments(
   let sysLen = 0;
   let refLen = 0;
   const refCounts = new Set<number>();
+  const ignoredDenominators = new Array<number>(maxOrder).fill(0);
   for (const stream of references) {
     if (stream.length !== hypotheses.length) {
       throw new Error("Each reference stream must have as many lines as the hypotheses");
@@ -205,27 +192,17 @@ function scoreSegments(
       .filter((r): r is string => r != null && r !== "");
     if (refs.length === 0) throw new Error("Empty or missing reference sentence found.");
     refCounts.add(refs.length);
-    let refNgrams: Map<string, number> | undefined;
-    const refLens: number[] = [];
-    for (const ref of refs) {
-      const { ngrams, length } = extractNgrams(preprocess(ref, options), maxOrder);
-      refLens.push(length);
-      if (!refNgrams) refNgrams = ngrams;
-      else
-        for (const [gram, count] of ngrams)
-          refNgrams.set(gram, Math.max(refNgrams.get(gram) ?? 0, count));
-    }
-    const hyp = extractNgrams(preprocess(hypotheses[s], options), maxOrder);
-    sysLen += hyp.length;
-    refLen += closestRefLength(hyp.length, refLens);
-    for (const [gram, count] of hyp.ngrams) {
-      // Count the spaces to know the order: tokens never contain one.
-      let n = 0;
-      for (let i = gram.indexOf(" "); i !== -1; i = gram.indexOf(" ", i + 1)) n++;
-      total[n] += count;
-      const refCount = refNgrams?.get(gram);
-      if (refCount !== undefined) correct[n] += Math.min(count, refCount);
-    }
+    const refTokens = refs.map((ref) => pySplit(preprocess(ref, options)));
+    const hypTokens = pySplit(preprocess(hypotheses[s], options));
+    sysLen += hypTokens.length;
+    refLen += closestRefLength(
+      hypTokens.length,
+      refTokens.map((r) => r.length),
+    );
+    // Clipped counts against the per-n-gram maximum over the references: the same sums as
+    // NLTK's modified precision numerators, so the same fast counter serves both.
+    addSegmentCounts(refTokens, hypTokens, maxOrder, correct, ignoredDenominators);
+    for (let n = 1; n <= maxOrder; n++) total[n - 1] += Math.max(0, hypTokens.length - n + 1);
   }
   const nrefs = refCounts.size === 1 ? [...refCounts][0] : "var";
   return {
