@@ -149,6 +149,15 @@ describe("chrF names and signatures", () => {
     expect(astral).toBeCloseTo(50, 10);
   });
 
+  it("still counts when the alphabet is too large for numeric n-gram keys", () => {
+    // 600 distinct CJK characters: 601^6 exceeds 2^53, so the string-keyed counter runs.
+    const many = Array.from({ length: 600 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join("");
+    const other = Array.from({ length: 600 }, (_, i) => String.fromCodePoint(0x5e00 + i)).join("");
+    expect(sentenceChrf(many, [many]).score).toBe(100);
+    expect(sentenceChrf(many, [other]).score).toBe(0);
+    expect(sentenceChrf(many, [many.slice(0, 300)]).score).toBeGreaterThan(0);
+  });
+
   it("picks, per segment, the reference with the best F score", () => {
     const one = sentenceChrf("the cat sat", ["a dog ran"], { wordOrder: 2 }).score;
     const best = sentenceChrf("the cat sat", ["a dog ran", "the cat sat"], { wordOrder: 2 }).score;

@@ -4,6 +4,7 @@
  * for chrF++, averaged precision and recall combined in an F-beta score on 0..100.
  */
 import { SACREBLEU_VERSION } from "./bleu/sacrebleu.ts";
+import { ngramMatchStats } from "./ngram-match.ts";
 import { charNgramCounts, pyRemoveWhitespace, pySplit, wordNgramCounts } from "./text.ts";
 
 /** Options of {@link corpusChrf} and {@link sentenceChrf}; defaults are sacreBLEU's chrF. */
@@ -115,27 +116,26 @@ function segmentStatistics(
   references: readonly string[],
   o: Resolved,
 ): number[] {
-  const hypNgrams = extractNgrams(hypothesis, o);
+  const chars = (text: string) => Array.from(o.whitespace ? text : pyRemoveWhitespace(text));
+  const charStats = ngramMatchStats(chars(hypothesis), references.map(chars), o.charOrder);
+  const wordStats =
+    o.wordOrder > 0
+      ? ngramMatchStats(
+          removePunctuation(hypothesis),
+          references.map(removePunctuation),
+          o.wordOrder,
+        )
+      : references.map(() => []);
+  // Vocabularies too large for exact numeric keys: count with strings instead.
+  const perReference =
+    charStats && wordStats
+      ? references.map((_, r) => [...charStats[r], ...wordStats[r]])
+      : stringStatistics(hypothesis, references, o);
   let best: number[] = [];
   let bestF = -1;
-  for (const reference of references) {
-    const refNgrams = extractNgrams(reference, o);
-    const stats: number[] = [];
-    for (let i = 0; i < hypNgrams.length; i++) {
-      const h = hypNgrams[i];
-      const r = refNgrams[i];
-      let hypCount = 0;
-      let match = 0;
-      for (const [gram, count] of h) {
-        hypCount += count;
-        const rc = r.get(gram);
-        if (rc !== undefined) match += Math.min(count, rc);
-      }
-      let refCount = 0;
-      for (const c of r.values()) refCount += c;
-      // No reference n-grams of this order: the hypothesis ones do not count either.
-      stats.push(r.size > 0 ? hypCount : 0, refCount, match);
-    }
+  for (const stats of perReference) {
+    // No reference n-grams of an order: the hypothesis ones do not count either.
+    for (let i = 0; i < stats.length; i += 3) if (stats[i + 1] === 0) stats[i] = 0;
     const f = fScore(stats, o);
     if (f > bestF) {
       bestF = f;
@@ -143,6 +143,32 @@ function segmentStatistics(
     }
   }
   return best;
+}
+
+/** The same statistics as {@link ngramMatchStats}, counted on maps of string n-grams. */
+function stringStatistics(
+  hypothesis: string,
+  references: readonly string[],
+  o: Resolved,
+): number[][] {
+  const hypNgrams = extractNgrams(hypothesis, o);
+  return references.map((reference) => {
+    const refNgrams = extractNgrams(reference, o);
+    const stats: number[] = [];
+    for (let i = 0; i < hypNgrams.length; i++) {
+      let hypCount = 0;
+      let match = 0;
+      for (const [gram, count] of hypNgrams[i]) {
+        hypCount += count;
+        const rc = refNgrams[i].get(gram);
+        if (rc !== undefined) match += Math.min(count, rc);
+      }
+      let refCount = 0;
+      for (const c of refNgrams[i].values()) refCount += c;
+      stats.push(hypCount, refCount, match);
+    }
+    return stats;
+  });
 }
 
 function signature(nrefs: number | "var", o: Resolved): string {
