@@ -9,9 +9,10 @@ import type { WordNet } from "../../shared/validate/wordnet.ts";
 import { loadWordNet } from "./wordnet.ts";
 
 let wordnet: WordNet;
+// Parsing WordNet takes about a second, several on a busy machine.
 beforeAll(async () => {
   wordnet = await loadWordNet();
-});
+}, 60_000);
 
 const split = (s: string) => s.split(" ");
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -63,6 +64,10 @@ describe("NLTK METEOR (doctests of nltk/translate/meteor_score.py)", () => {
 });
 
 describe("NLTK METEOR (nltk/test/meteor.doctest)", () => {
+  it("raises without references, as NLTK's max() over none does", () => {
+    expect(() => meteorScore([], split("John loves Mary"), wordnet)).toThrow();
+  });
+
   it("no alignment gives 0", () => {
     const refs = [split("The candidate has no alignment to any of the references")];
     expect(round4(meteorScore(refs, split("John loves Mary"), wordnet))).toBe(0);

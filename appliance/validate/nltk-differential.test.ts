@@ -28,6 +28,9 @@ function agrees(ours: number | null, theirs: number | null): boolean {
   return Math.abs(ours - theirs) < 5e-5;
 }
 
+// NLTK needs a few seconds per test here, more on a busy machine: well past vitest's default 5 s.
+const TIMEOUT = 120_000;
+
 describe.skipIf(!peer)(
   `NLTK ${peer?.version ?? "(absent)"} through ${peer?.python ?? "python3"}`,
   () => {
@@ -72,65 +75,77 @@ describe.skipIf(!peer)(
         if (i % 53 === 0) extra.push(`${lemma}\u{1F600}\u{1F600}ed`);
       });
       words.push(...extra);
-    });
+    }, TIMEOUT);
 
-    it(`sentence_bleu agrees on ${PAIRS.length} generated pairs, smoothing methods 0 to 7`, () => {
-      const answer = askNltk<{ bleu: Record<string, (number | null)[]> }>(peer?.python ?? "", {
-        task: "score",
-        pairs: PAIRS.map((p) => [p.hypothesis, p.references]),
-        wordnet: peerWordNetDir(),
-        skipMeteor: true,
-      });
-      const mismatches: string[] = [];
-      let nonZero = 0;
-      for (let method = 0; method <= 7; method++) {
-        PAIRS.forEach((pair, i) => {
-          let ours: number | null;
-          try {
-            ours = nltkSentenceBleu(pair.references, pair.hypothesis, {
-              smoothing: method as NltkSmoothing,
-            });
-          } catch {
-            ours = null;
-          }
-          const theirs = answer.bleu[String(method)][i];
-          if (method === 0 && (theirs ?? 0) > 1e-4) nonZero++;
-          if (!agrees(ours, theirs))
-            mismatches.push(`method${method} pair ${i}: ours ${ours}, NLTK ${theirs}`);
+    it(
+      `sentence_bleu agrees on ${PAIRS.length} generated pairs, smoothing methods 0 to 7`,
+      () => {
+        const answer = askNltk<{ bleu: Record<string, (number | null)[]> }>(peer?.python ?? "", {
+          task: "score",
+          pairs: PAIRS.map((p) => [p.hypothesis, p.references]),
+          wordnet: peerWordNetDir(),
+          skipMeteor: true,
         });
-      }
-      expect(mismatches.slice(0, 10)).toEqual([]);
-      // The data must exercise real scores, not only zeros.
-      expect(nonZero).toBeGreaterThan(PAIRS.length / 4);
-    });
-
-    it(`meteor_score agrees on ${PAIRS.length} generated pairs (WordNet 3.0)`, () => {
-      const answer = askNltk<{ meteor: number[] }>(peer?.python ?? "", {
-        task: "score",
-        pairs: PAIRS.map((p) => [p.hypothesis, p.references]),
-        wordnet: peerWordNetDir(),
-        skipBleu: true,
-      });
-      const mismatches: string[] = [];
-      PAIRS.forEach((pair, i) => {
-        const ours = meteorScore(pair.references, pair.hypothesis, wordnet);
-        if (!agrees(ours, answer.meteor[i])) {
-          mismatches.push(
-            `pair ${i}: ours ${ours}, NLTK ${answer.meteor[i]} (${pair.hypothesis.join(" ")})`,
-          );
+        const mismatches: string[] = [];
+        let nonZero = 0;
+        for (let method = 0; method <= 7; method++) {
+          PAIRS.forEach((pair, i) => {
+            let ours: number | null;
+            try {
+              ours = nltkSentenceBleu(pair.references, pair.hypothesis, {
+                smoothing: method as NltkSmoothing,
+              });
+            } catch {
+              ours = null;
+            }
+            const theirs = answer.bleu[String(method)][i];
+            if (method === 0 && (theirs ?? 0) > 1e-4) nonZero++;
+            if (!agrees(ours, theirs))
+              mismatches.push(`method${method} pair ${i}: ours ${ours}, NLTK ${theirs}`);
+          });
         }
-      });
-      expect(mismatches.slice(0, 10)).toEqual([]);
-      expect(answer.meteor.filter((m) => m > 0.3).length).toBeGreaterThan(PAIRS.length / 4);
-    });
+        expect(mismatches.slice(0, 10)).toEqual([]);
+        // The data must exercise real scores, not only zeros.
+        expect(nonZero).toBeGreaterThan(PAIRS.length / 4);
+      },
+      TIMEOUT,
+    );
 
-    it("PorterStemmer agrees on every single-word WordNet lemma and altered forms", () => {
-      const { stems } = askNltk<{ stems: string[] }>(peer?.python ?? "", { task: "stem", words });
-      const mismatches = words
-        .map((word, i) => [word, porterStem(word), stems[i]])
-        .filter(([, ours, theirs]) => ours !== theirs);
-      expect(words.length).toBeGreaterThan(90_000);
-      expect(mismatches.slice(0, 10)).toEqual([]);
-    });
+    it(
+      `meteor_score agrees on ${PAIRS.length} generated pairs (WordNet 3.0)`,
+      () => {
+        const answer = askNltk<{ meteor: number[] }>(peer?.python ?? "", {
+          task: "score",
+          pairs: PAIRS.map((p) => [p.hypothesis, p.references]),
+          wordnet: peerWordNetDir(),
+          skipBleu: true,
+        });
+        const mismatches: string[] = [];
+        PAIRS.forEach((pair, i) => {
+          const ours = meteorScore(pair.references, pair.hypothesis, wordnet);
+          if (!agrees(ours, answer.meteor[i])) {
+            mismatches.push(
+              `pair ${i}: ours ${ours}, NLTK ${answer.meteor[i]} (${pair.hypothesis.join(" ")})`,
+            );
+          }
+        });
+        expect(mismatches.slice(0, 10)).toEqual([]);
+        expect(answer.meteor.filter((m) => m > 0.3).length).toBeGreaterThan(PAIRS.length / 4);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "PorterStemmer agrees on every single-word WordNet lemma and altered forms",
+      () => {
+        const { stems } = askNltk<{ stems: string[] }>(peer?.python ?? "", { task: "stem", words });
+        const mismatches = words
+          .map((word, i) => [word, porterStem(word), stems[i]])
+          .filter(([, ours, theirs]) => ours !== theirs);
+        expect(words.length).toBeGreaterThan(90_000);
+        expect(mismatches.slice(0, 10)).toEqual([]);
+      },
+      TIMEOUT,
+    );
   },
 );

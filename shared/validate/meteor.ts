@@ -129,6 +129,8 @@ export function meteorScore(
   wordnet: WordNet,
   options: MeteorOptions = {},
 ): number {
+  // NLTK's max() over no references raises; so do we rather than return -Infinity.
+  if (references.length === 0) throw new Error("METEOR needs at least one reference");
   let best = Number.NEGATIVE_INFINITY;
   for (const reference of references)
     best = Math.max(best, singleMeteorScore(reference, hypothesis, wordnet, options));

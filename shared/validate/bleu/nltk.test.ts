@@ -91,6 +91,8 @@ describe("NLTK BLEU (nltk/test/unit/translate/test_bleu.py)", () => {
     expect(nltkSentenceBleu([[]], split("John loves Mary"))).toBe(0);
     expect(nltkSentenceBleu([[]], [])).toBe(0);
     expect(nltkSentenceBleu([split("let it go")], split("let go it"))).toBeCloseTo(0, 4);
+    // NLTK 3.8 raises (KeyError in modified_precision) without any reference.
+    expect(() => nltkSentenceBleu([], split("John loves Mary"))).toThrow();
   });
 
   it("test_corpus_bleu_with_bad_sentence", () => {

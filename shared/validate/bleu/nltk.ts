@@ -80,6 +80,9 @@ export function nltkCorpusBleuMulti(
   for (let s = 0; s < hypotheses.length; s++) {
     const references = listOfReferences[s];
     const hypothesis = hypotheses[s];
+    // NLTK raises too (a KeyError in modified_precision) when a hypothesis has no reference.
+    if (references.length === 0)
+      throw new Error("BLEU needs at least one reference per hypothesis");
     addSegmentCounts(references, hypothesis, maxOrder, numerators, denominators);
     hypLengths += hypothesis.length;
     refLengths += closestRefLength(references, hypothesis.length);
