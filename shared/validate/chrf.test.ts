@@ -130,6 +130,30 @@ describe("sacreBLEU README (Using SacreBLEU from Python)", () => {
   });
 });
 
+// chrF++ has no number in sacreBLEU's own unit tests; these are the doctests of the chrF metric of
+// huggingface/datasets (metrics/chrf/chrf.py, also huggingface/evaluate), which call sacreBLEU's
+// CHRF(...).corpus_score with the references transposed into streams.
+describe("sacreBLEU CHRF through huggingface/datasets metrics/chrf/chrf.py doctests", () => {
+  const predictions = [
+    "The relationship between cats and dogs is not exactly friendly.",
+    "a good bookshop is just a genteel black hole that knows how to read.",
+  ];
+  const references = [
+    [
+      "The relationship between dogs and cats is not exactly friendly.",
+      "A good bookshop is just a genteel Black Hole that knows how to read.",
+    ],
+  ];
+
+  it.each([
+    [{}, 84.64214891738334],
+    [{ wordOrder: 2 }, 82.87263732906315],
+    [{ wordOrder: 2, lowercase: true }, 92.12853119829202],
+  ])("%o", (options, expected) => {
+    expect(corpusChrf(predictions, references, options).score).toBeCloseTo(expected, 8);
+  });
+});
+
 describe("chrF names and signatures", () => {
   it("names chrF and chrF++ as sacreBLEU does", () => {
     expect(sentenceChrf("a b", ["a b"]).name).toBe("chrF2");
