@@ -31,11 +31,6 @@ export function pyRemoveWhitespace(text: string): string {
   return text.replace(PY_ALL_WHITESPACE, "");
 }
 
-/** Adds one to `key` in a count map. */
-export function increment(counts: Map<string, number>, key: string, by = 1): void {
-  counts.set(key, (counts.get(key) ?? 0) + by);
-}
-
 /**
  * Counts the character n-grams of `text` for n = 1..maxOrder, characters being Unicode code
  * points as in Python (a JavaScript string indexes UTF-16 units, so astral characters need care).

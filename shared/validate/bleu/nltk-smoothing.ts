@@ -1,5 +1,5 @@
 /** Chen & Cherry's smoothing methods 0..7 as NLTK 3.8's `SmoothingFunction` implements them. */
-import { modifiedPrecision, type Ratio } from "./nltk-counts.ts";
+import { modifiedPrecision, type Ratio } from "./clipped-counts.ts";
 
 /** Python's `sys.float_info.min`: what method0 puts in place of a zero precision. */
 export const FLOAT_MIN = 2.2250738585072014e-308;

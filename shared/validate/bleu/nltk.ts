@@ -3,7 +3,7 @@
  * per n-gram order, Chen & Cherry's smoothing methods 0..7, and a 0..1 scale. It differs from
  * sacreBLEU on purpose (no tokenizer, different zero handling), so both are offered.
  */
-import { addSegmentCounts, modifiedPrecision } from "./nltk-counts.ts";
+import { addSegmentCounts, modifiedPrecision } from "./clipped-counts.ts";
 import { FLOAT_MIN, type NltkSmoothing, smooth } from "./nltk-smoothing.ts";
 
 export { modifiedPrecision, type NltkSmoothing };

@@ -4,7 +4,7 @@
  * shorter one on ties), four smoothing methods and the reproducibility signature.
  */
 import { pyRstrip, pySplit } from "../text.ts";
-import { addSegmentCounts } from "./nltk-counts.ts";
+import { addSegmentCounts } from "./clipped-counts.ts";
 import { type BleuTokenizerName, tokenize } from "./tokenizers.ts";
 
 /** The release of sacreBLEU whose behaviour this module mirrors; it ends the signature. */

@@ -1,6 +1,7 @@
 /**
- * n-gram counting for NLTK-style BLEU: `modified_precision` as NLTK writes it, and the fast
- * all-orders-at-once count the corpus function uses (same numbers, no strings per n-gram).
+ * Clipped n-gram counts for BLEU, NLTK's and sacreBLEU's alike (each hypothesis n-gram counts at
+ * most as often as in the reference holding it most): `modified_precision` as NLTK writes it,
+ * and the fast all-orders-at-once count both BLEU modules use (same sums, no string per n-gram).
  */
 import { wordNgramCounts } from "../text.ts";
 
