@@ -36,8 +36,8 @@ export function modifiedPrecision(
   return { numerator, denominator: Math.max(1, sum) };
 }
 
-// Scratch buffers reused across segments (allocation and garbage collection would otherwise
-// cost more than the counting), grown on demand.
+// Scratch buffers reused across segments (safe: counting is synchronous; allocation and GC would
+// otherwise cost more than the counting), grown on demand.
 const tokenIds = new Map<string, number>();
 let ids = new Float64Array(256);
 let keys = new Float64Array(256);
