@@ -9,6 +9,7 @@ import { apiKeyAuth } from "./middleware/auth.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
+import { mountDatasetRoutes } from "./routes/datasets.ts";
 import { mountDocsRoutes } from "./routes/docs.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountJobRoutes } from "./routes/jobs.ts";
@@ -58,6 +59,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountEmbeddingRoutes(app, services);
   mountTemplateRoutes(app, services);
   mountJobRoutes(app, services);
+  mountDatasetRoutes(app, services);
   mountDocsRoutes(app);
 
   app.notFound(() =>

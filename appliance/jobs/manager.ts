@@ -7,29 +7,34 @@ import type { Logger } from "pino";
 import { ApiError } from "../../shared/api/errors.ts";
 import type { JobRow, TemplateRow } from "../../shared/db/schema/index.ts";
 import { type JobProgress, runJob } from "../../shared/synth/job-runner.ts";
+import { type PostStep, postprocess } from "../../shared/synth/postprocess.ts";
 import { createTemplateSampleGenerator, variablesOf } from "../../shared/synth/sample-generator.ts";
 import type { Sampler } from "../../shared/synth/samplers.ts";
 import type { InferenceEngine } from "../inference/engine.ts";
 import { compileResponseSchema } from "../inference/json-schema.ts";
 import type { Db } from "../store/db.ts";
 import {
+  allSamples,
   commitSample,
   committedSampleKeys,
   createJob,
   getJob,
   jobsWithStatus,
+  keptStats,
   loadJobRows,
   type NewJob,
   sampleStats,
+  saveDecisions,
   setJobStatus,
 } from "../store/queries/jobs.ts";
 import { getTemplateById } from "../store/queries/templates.ts";
+import { judgeSample } from "./judge.ts";
 
 /** A job with its progress, as the API shows it. */
 export interface JobSnapshot {
   job: JobRow;
   template: TemplateRow;
-  progress: JobProgress;
+  progress: JobProgress & { kept: number | null; dropped: number | null };
 }
 
 /** Options of {@link JobManager}. */
@@ -66,6 +71,8 @@ export class JobManager {
     if (!job) throw new ApiError(404, `No job '${id}'.`, { param: "id", code: "job_not_found" });
     const template = getTemplateById(this.options.db, job.templateId) as TemplateRow;
     const stats = sampleStats(this.options.db, id);
+    const decided = keptStats(this.options.db, id);
+    const postprocessed = job.status === "done" && (job.steps as unknown[]).length > 0;
     const live = this.#running.get(id)?.live;
     const total = job.rowCount * job.samplesPerRow;
     return {
@@ -79,6 +86,8 @@ export class JobManager {
         completionTokens: stats.completionTokens,
         rate: live?.rate ?? 0,
         etaSeconds: live?.etaSeconds ?? null,
+        kept: postprocessed ? decided.kept : null,
+        dropped: postprocessed ? decided.dropped : null,
       },
     };
   }
@@ -210,6 +219,8 @@ export class JobManager {
         },
       );
       if (result.state === "done") {
+        await this.#postprocess(job, template, signal);
+        if (signal.aborted) return;
         setJobStatus(db, job.id, "done", { finishedAt: new Date() });
         logger.info({ job: job.id, ...result.progress }, "job done");
       }
@@ -217,6 +228,41 @@ export class JobManager {
       logger.error({ err, job: job.id }, "job failed");
       setJobStatus(db, job.id, "failed", { error: (err as Error).message, finishedAt: new Date() });
     }
+  }
+
+  /** Runs the job's steps over all its generated samples and stores each decision. */
+  async #postprocess(job: JobRow, template: TemplateRow, signal: AbortSignal): Promise<void> {
+    const steps = job.steps as PostStep[];
+    if (steps.length === 0) return;
+    const { db, engine } = this.options;
+    const rows = allSamples(db, job.id).filter((s) => s.status === "ok");
+    const validate = template.outputSchema
+      ? compileResponseSchema(template.outputSchema, "output_schema")
+      : undefined;
+    const decisions = await postprocess(
+      rows.map((s) => ({
+        key: `${s.rowIndex}:${s.sampleIndex}`,
+        output: s.output ?? "",
+        variables: s.variables,
+      })),
+      steps,
+      {
+        signal,
+        validateJson: validate
+          ? (value) => (validate(value) ? null : JSON.stringify(validate.errors))
+          : undefined,
+        judge: (candidate, step, index) =>
+          judgeSample(engine, db, job, candidate, step, index, signal),
+      },
+    );
+    if (signal.aborted) return;
+    saveDecisions(
+      db,
+      rows.map((s, i) => {
+        const { kept, ...decision } = decisions[i] as (typeof decisions)[number];
+        return { id: s.id, kept, decision };
+      }),
+    );
   }
 
   #emit(id: string): void {

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "./schemas/common.ts";
 import {
+  DatasetList,
+  ExportQuery,
   Job,
   JobCreate,
   JobList,
@@ -136,4 +138,60 @@ export const jobSamplesRoute = createRoute({
   security: bearer,
   request: { params: IdParam, query: SampleQuery },
   responses: { 200: { description: "Samples", content: json(SampleList) }, ...errorResponses },
+});
+
+export const listDatasetsRoute = createRoute({
+  method: "get",
+  path: "/v1/datasets",
+  tags: ["Synthetic data"],
+  summary: "Datasets: the samples of finished jobs",
+  security: bearer,
+  responses: { 200: { description: "Datasets", content: json(DatasetList) }, ...errorResponses },
+});
+
+export const datasetSamplesRoute = createRoute({
+  method: "get",
+  path: "/v1/datasets/{id}/samples",
+  tags: ["Synthetic data"],
+  summary: "Browse a dataset's samples (paging; filter by status and kept)",
+  security: bearer,
+  request: { params: IdParam, query: SampleQuery },
+  responses: { 200: { description: "Samples", content: json(SampleList) }, ...errorResponses },
+});
+
+export const exportDatasetRoute = createRoute({
+  method: "get",
+  path: "/v1/datasets/{id}/export",
+  tags: ["Synthetic data"],
+  summary: "Export as JSONL, CSV or chat fine-tuning JSONL (streamed)",
+  security: bearer,
+  request: { params: IdParam, query: ExportQuery },
+  responses: {
+    200: {
+      description: "The file",
+      content: {
+        "application/x-ndjson": { schema: z.string() },
+        "text/csv": { schema: z.string() },
+      },
+    },
+    ...errorResponses,
+  },
+});
+
+export const deleteDatasetRoute = createRoute({
+  method: "delete",
+  path: "/v1/datasets/{id}",
+  tags: ["Synthetic data"],
+  summary: "Delete a dataset: its job, rows, samples and decisions",
+  security: bearer,
+  request: { params: IdParam },
+  responses: {
+    200: {
+      description: "Deleted",
+      content: json(
+        z.object({ id: z.string(), object: z.literal("dataset"), deleted: z.literal(true) }),
+      ),
+    },
+    ...errorResponses,
+  },
 });

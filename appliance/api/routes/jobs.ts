@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
+import { ApiError } from "../../../shared/api/errors.ts";
 import type { Job } from "../../../shared/api/schemas/synth.ts";
 import {
   cancelJobRoute,
@@ -11,7 +12,9 @@ import {
   resumeJobRoute,
 } from "../../../shared/api/synth-routes.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
+import { compileFilterRegex, type PostStep } from "../../../shared/synth/postprocess.ts";
 import type { JobSnapshot } from "../../jobs/manager.ts";
+import type { Db } from "../../store/db.ts";
 import { listJobs, listSamples } from "../../store/queries/jobs.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
@@ -36,6 +39,8 @@ export function toJob({ job, template, progress }: JobSnapshot): Job {
       done: progress.done,
       ok: progress.ok,
       failed: progress.failed,
+      kept: progress.kept,
+      dropped: progress.dropped,
       completion_tokens: progress.completionTokens,
       rate: progress.rate,
       eta_seconds: progress.etaSeconds,
@@ -48,6 +53,57 @@ export function toJob({ job, template, progress }: JobSnapshot): Job {
 }
 
 const terminal = new Set(["done", "failed", "cancelled"]);
+
+/** A page of samples as the API shows them (shared by jobs and datasets). */
+export function sampleListResponse(
+  db: Db,
+  jobId: string,
+  query: { offset: number; limit: number; status?: "ok" | "failed"; kept?: "true" | "false" },
+) {
+  const kept = query.kept === undefined ? undefined : query.kept === "true";
+  const rows = listSamples(db, jobId, { ...query, kept, limit: query.limit + 1 });
+  return {
+    object: "list" as const,
+    has_more: rows.length > query.limit,
+    data: rows.slice(0, query.limit).map((s) => ({
+      row: s.rowIndex,
+      sample: s.sampleIndex,
+      status: s.status,
+      kept: s.kept,
+      decision: s.decision ?? null,
+      variables: s.variables,
+      output: s.output,
+      error: s.error,
+      attempts: s.attempts,
+      completion_tokens: s.completionTokens,
+    })),
+  };
+}
+
+/** Refuses steps that could only fail later: a bad regex, a judge template or model that does not exist. */
+function checkSteps(services: ApplianceServices, tenantId: string, steps: PostStep[]): PostStep[] {
+  steps.forEach((step, index) => {
+    if (step.type === "filter" && step.regex !== undefined) {
+      try {
+        compileFilterRegex(step.regex);
+      } catch (err) {
+        throw new ApiError(
+          400,
+          `steps.${index}.regex is not a valid regular expression: ${(err as Error).message}`,
+          {
+            param: `steps.${index}.regex`,
+            code: "invalid_value",
+          },
+        );
+      }
+    }
+    if (step.type === "judge") {
+      findTemplate(services, tenantId, step.template, step.template_version);
+      if (step.model) services.host.resolve(step.model);
+    }
+  });
+  return steps;
+}
 
 /** Mounts `/v1/jobs`. */
 export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: ApplianceServices): void {
@@ -73,6 +129,7 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
         samplesPerRow: body.samples_per_row,
         concurrency: body.concurrency,
         seed: body.seed ?? Math.floor(Math.random() * 2 ** 31),
+        steps: checkSteps(services, tenantId, body.steps),
       },
       rows,
     );
@@ -104,26 +161,8 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
 
   app.openapi(jobSamplesRoute, (c) => {
     const { id } = c.req.valid("param");
-    const query = c.req.valid("query");
     jobs.snapshot(id, c.get("principal").tenantId);
-    const rows = listSamples(db, id, { ...query, limit: query.limit + 1 });
-    return c.json(
-      {
-        object: "list" as const,
-        has_more: rows.length > query.limit,
-        data: rows.slice(0, query.limit).map((s) => ({
-          row: s.rowIndex,
-          sample: s.sampleIndex,
-          status: s.status,
-          variables: s.variables,
-          output: s.output,
-          error: s.error,
-          attempts: s.attempts,
-          completion_tokens: s.completionTokens,
-        })),
-      },
-      200,
-    );
+    return c.json(sampleListResponse(db, id, c.req.valid("query")), 200);
   });
 
   app.openapi(jobEventsRoute, async (c) => {

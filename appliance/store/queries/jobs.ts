@@ -133,11 +133,12 @@ export function sampleStats(
 export function listSamples(
   db: Db,
   jobId: string,
-  options: { offset?: number; limit?: number; status?: "ok" | "failed" } = {},
+  options: { offset?: number; limit?: number; status?: "ok" | "failed"; kept?: boolean } = {},
 ): SampleRow[] {
-  const where = options.status
-    ? and(eq(samples.jobId, jobId), eq(samples.status, options.status))
-    : eq(samples.jobId, jobId);
+  const conditions = [eq(samples.jobId, jobId)];
+  if (options.status) conditions.push(eq(samples.status, options.status));
+  if (options.kept !== undefined) conditions.push(eq(samples.kept, options.kept));
+  const where = and(...conditions);
   return db
     .select()
     .from(samples)
@@ -146,4 +147,47 @@ export function listSamples(
     .limit(options.limit ?? 100)
     .offset(options.offset ?? 0)
     .all();
+}
+
+/** Every sample of a job in key order (post-processing reads them all). */
+export function allSamples(db: Db, jobId: string): SampleRow[] {
+  return db
+    .select()
+    .from(samples)
+    .where(eq(samples.jobId, jobId))
+    .orderBy(asc(samples.rowIndex), asc(samples.sampleIndex))
+    .all();
+}
+
+/** Stores post-processing decisions in one transaction. */
+export function saveDecisions(
+  db: Db,
+  decisions: { id: number; kept: boolean; decision: NonNullable<SampleRow["decision"]> }[],
+): void {
+  db.transaction((tx) => {
+    for (const d of decisions)
+      tx.update(samples)
+        .set({ kept: d.kept, decision: d.decision })
+        .where(eq(samples.id, d.id))
+        .run();
+  });
+}
+
+/** Counts of kept and dropped samples. */
+export function keptStats(db: Db, jobId: string): { kept: number; dropped: number } {
+  const rows = db
+    .select({ kept: samples.kept, n: count() })
+    .from(samples)
+    .where(eq(samples.jobId, jobId))
+    .groupBy(samples.kept)
+    .all();
+  return {
+    kept: rows.find((r) => r.kept === true)?.n ?? 0,
+    dropped: rows.find((r) => r.kept === false)?.n ?? 0,
+  };
+}
+
+/** Deletes a job with its rows and samples (cascade), in one statement. */
+export function deleteJob(db: Db, id: string): boolean {
+  return db.delete(jobs).where(eq(jobs.id, id)).run().changes > 0;
 }

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { PostStep } from "../../synth/postprocess.ts";
 import { Sampler } from "../../synth/samplers.ts";
 import { ModelName } from "./common.ts";
 
@@ -84,6 +85,8 @@ export const JobCreate = z
     samplers: z.record(z.string(), Sampler).default({}),
     params: GenerationParams.optional(),
     concurrency: z.number().int().min(1).max(64).default(4),
+    /** Post-processing after generation: dedup, filters, judge; each sample records its fate. */
+    steps: z.array(PostStep).max(16).default([]),
     seed: z
       .number()
       .int()
@@ -102,6 +105,9 @@ export const JobProgressSchema = z.object({
   done: z.number().int(),
   ok: z.number().int(),
   failed: z.number().int(),
+  /** After post-processing: samples kept in the dataset and dropped by a step. */
+  kept: z.number().int().nullable(),
+  dropped: z.number().int().nullable(),
   completion_tokens: z.number().int(),
   rate: z.number(),
   eta_seconds: z.number().nullable(),
@@ -137,6 +143,15 @@ export const Sample = z
     row: z.number().int(),
     sample: z.number().int(),
     status: z.enum(["ok", "failed"]),
+    kept: z.boolean().nullable(),
+    decision: z
+      .object({
+        step: z.number().int().nullable(),
+        type: z.string().nullable(),
+        reason: z.string().nullable(),
+        scores: z.record(z.string(), z.number()),
+      })
+      .nullable(),
     variables: Variables,
     output: z.string().nullable(),
     error: z.string().nullable(),
@@ -153,4 +168,28 @@ export const SampleQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   status: z.enum(["ok", "failed"]).optional(),
+  kept: z.enum(["true", "false"]).optional(),
+});
+
+export const Dataset = z
+  .object({
+    id: z.string(),
+    object: z.literal("dataset"),
+    job: z.string(),
+    template: z.object({ name: z.string(), version: z.number().int() }),
+    model: z.string(),
+    samples: z.number().int(),
+    kept: z.number().int(),
+    created_at: z.number().int(),
+  })
+  .openapi("Dataset");
+
+export const DatasetList = z
+  .object({ object: z.literal("list"), data: z.array(Dataset) })
+  .openapi("DatasetList");
+
+export const ExportQuery = z.object({
+  format: z.enum(["jsonl", "csv", "chat"]).default("jsonl"),
+  /** `kept` (default): what post-processing kept; `all`: every generated sample. */
+  include: z.enum(["kept", "all"]).default("kept"),
 });

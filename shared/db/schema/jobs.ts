@@ -22,6 +22,8 @@ export const jobs = sqliteTable(
     params: text("params", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     /** Samplers by variable name. */
     samplers: text("samplers", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** Post-processing steps (dedup, filters, judge), run after generation. */
+    steps: text("steps", { mode: "json" }).$type<unknown[]>().notNull().default(sql`'[]'`),
     rowCount: integer("row_count").notNull(),
     samplesPerRow: integer("samples_per_row").notNull(),
     concurrency: integer("concurrency").notNull(),

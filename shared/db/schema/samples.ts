@@ -22,6 +22,15 @@ export const samples = sqliteTable(
     output: text("output"),
     error: text("error"),
     attempts: integer("attempts").notNull(),
+    /** After post-processing: kept in the dataset or dropped; null before it ran. */
+    kept: integer("kept", { mode: "boolean" }),
+    /** Which step dropped the sample and why, and the scores computed on the way. */
+    decision: text("decision", { mode: "json" }).$type<{
+      step: number | null;
+      type: string | null;
+      reason: string | null;
+      scores: Record<string, number>;
+    }>(),
     promptTokens: integer("prompt_tokens").notNull().default(0),
     completionTokens: integer("completion_tokens").notNull().default(0),
     createdAt: integer("created_at", { mode: "timestamp_ms" })

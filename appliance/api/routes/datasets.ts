@@ -1,0 +1,142 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { stringify } from "csv-stringify/sync";
+import { stream } from "hono/streaming";
+import {
+  datasetSamplesRoute,
+  deleteDatasetRoute,
+  exportDatasetRoute,
+  listDatasetsRoute,
+} from "../../../shared/api/synth-routes.ts";
+import type { SampleRow } from "../../../shared/db/schema/index.ts";
+import { deleteJob, jobsWithStatus, listSamples } from "../../store/queries/jobs.ts";
+import { requireScope } from "../middleware/auth.ts";
+import type { ApplianceEnv, ApplianceServices } from "../types.ts";
+import { sampleListResponse } from "./jobs.ts";
+
+const PAGE = 1000;
+
+/** The JSON value of an output when it is JSON, else undefined. */
+function parsed(output: string | null): unknown {
+  if (output === null) return undefined;
+  try {
+    return JSON.parse(output);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One exported line (JSONL / chat) or record (CSV) of a sample. */
+function exportLine(format: "jsonl" | "chat", sample: SampleRow): string {
+  if (format === "chat") {
+    const messages = [
+      ...(sample.messages ?? []),
+      { role: "assistant", content: sample.output ?? "" },
+    ];
+    return `${JSON.stringify({ messages })}\n`;
+  }
+  return `${JSON.stringify({
+    row: sample.rowIndex,
+    sample: sample.sampleIndex,
+    status: sample.status,
+    kept: sample.kept,
+    variables: sample.variables,
+    output: sample.output,
+    ...(parsed(sample.output) !== undefined ? { data: parsed(sample.output) } : {}),
+    decision: sample.decision ?? null,
+    error: sample.error,
+  })}\n`;
+}
+
+/** Mounts `/v1/datasets`: a dataset is what a finished job produced. */
+export function mountDatasetRoutes(
+  app: OpenAPIHono<ApplianceEnv>,
+  services: ApplianceServices,
+): void {
+  const { db, jobs } = services;
+  app.use("/v1/datasets", requireScope("datasets"));
+  app.use("/v1/datasets/*", requireScope("datasets"));
+
+  app.openapi(listDatasetsRoute, (c) => {
+    const tenantId = c.get("principal").tenantId;
+    const data = jobsWithStatus(db, ["done"])
+      .filter((job) => job.tenantId === tenantId)
+      .map((job) => {
+        const { template, progress } = jobs.snapshot(job.id);
+        return {
+          id: job.id,
+          object: "dataset" as const,
+          job: job.id,
+          template: { name: template.name, version: template.version },
+          model: job.model,
+          samples: progress.ok,
+          kept: progress.kept ?? progress.ok,
+          created_at: Math.floor((job.finishedAt ?? job.createdAt).getTime() / 1000),
+        };
+      });
+    return c.json({ object: "list" as const, data }, 200);
+  });
+
+  app.openapi(datasetSamplesRoute, (c) => {
+    const { id } = c.req.valid("param");
+    jobs.snapshot(id, c.get("principal").tenantId);
+    return c.json(sampleListResponse(db, id, c.req.valid("query")), 200);
+  });
+
+  app.openapi(exportDatasetRoute, (c) => {
+    const { id } = c.req.valid("param");
+    const { format, include } = c.req.valid("query");
+    const { job } = jobs.snapshot(id, c.get("principal").tenantId);
+    // Until post-processing has run, every successful sample counts as kept.
+    const decided = (job.steps as unknown[]).length > 0 && job.status === "done";
+    const filter = include === "all" ? {} : decided ? { kept: true } : { status: "ok" as const };
+    c.header(
+      "content-type",
+      format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+    );
+    c.header(
+      "content-disposition",
+      `attachment; filename="${id}.${format === "csv" ? "csv" : "jsonl"}"`,
+    );
+    return stream(c, async (out) => {
+      let columns: string[] | undefined;
+      for (let offset = 0; ; offset += PAGE) {
+        const page = listSamples(db, id, { ...filter, offset, limit: PAGE });
+        if (format === "csv") {
+          columns ??= [...new Set(page.flatMap((s) => Object.keys(s.variables)))].sort();
+          const header =
+            offset === 0
+              ? [["row", "sample", "status", "kept", ...columns, "output", "reason"]]
+              : [];
+          const records = page.map((s) => [
+            s.rowIndex,
+            s.sampleIndex,
+            s.status,
+            s.kept === null ? "" : String(s.kept),
+            ...(columns ?? []).map((name) => {
+              const value = s.variables[name];
+              return typeof value === "string"
+                ? value
+                : value === undefined
+                  ? ""
+                  : JSON.stringify(value);
+            }),
+            s.output ?? "",
+            s.decision?.reason ?? s.error ?? "",
+          ]);
+          await out.write(stringify([...header, ...records]));
+        } else {
+          for (const sample of page) await out.write(exportLine(format, sample));
+        }
+        if (page.length < PAGE) break;
+      }
+    }) as never;
+  });
+
+  app.openapi(deleteDatasetRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const tenantId = c.get("principal").tenantId;
+    await jobs.cancel(id, tenantId);
+    deleteJob(db, id);
+    return c.json({ id, object: "dataset" as const, deleted: true as const }, 200);
+  });
+}
