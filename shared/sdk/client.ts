@@ -1,0 +1,147 @@
+/**
+ * The typed TextNLP client: every route of the appliance (and the OpenAI-compatible routes of the
+ * edge), with streaming helpers. Only `fetch` and web streams, so it runs in Node, browsers and
+ * Workers; pass your own `fetch` (a service binding, a test server) when needed.
+ */
+import type { z } from "zod";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+} from "../api/schemas/chat.ts";
+import type { EmbeddingList, EmbeddingRequest } from "../api/schemas/embeddings.ts";
+import type { ModelList } from "../api/schemas/models.ts";
+import type {
+  Dataset,
+  ExportQuery,
+  Job,
+  JobCreate,
+  SampleList,
+  SampleQuery,
+  Template,
+  TemplateCreate,
+  TemplatePreview,
+  TemplatePreviewRequest,
+} from "../api/schemas/synth.ts";
+import { errorFromResponse } from "./errors.ts";
+import { sseJson } from "./sse.ts";
+
+/** Options of {@link createClient}. */
+export interface TextNlpClientOptions {
+  /** The server's root URL (`http://127.0.0.1:8080`), without `/v1`. */
+  baseUrl: string;
+  apiKey?: string;
+  fetch?: typeof fetch;
+  headers?: Record<string, string>;
+}
+
+type List<T> = { object: "list"; data: T[] };
+type Input<T extends z.ZodType> = z.input<T>;
+
+/** Creates a client bound to one server. */
+export function createClient(options: TextNlpClientOptions) {
+  const doFetch =
+    options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const root = options.baseUrl.replace(/\/+$/, "");
+
+  async function send(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await doFetch(`${root}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+    if (!res.ok) throw await errorFromResponse(res);
+    return res;
+  }
+  const json = async <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    (await (await send(method, path, body)).json()) as T;
+  const query = (params: Record<string, string | number | boolean | undefined>) => {
+    const entries = Object.entries(params).filter(([, v]) => v !== undefined) as [
+      string,
+      string | number | boolean,
+    ][];
+    return entries.length
+      ? `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]))}`
+      : "";
+  };
+  const id = encodeURIComponent;
+
+  return {
+    models: {
+      list: () => json<ModelList>("GET", "/v1/models"),
+    },
+    chat: {
+      /** A chat completion (non-streaming). */
+      create: (body: Omit<ChatCompletionRequest, "stream">) =>
+        json<ChatCompletion>("POST", "/v1/chat/completions", { ...body, stream: false }),
+      /** A streamed chat completion: chunks until `[DONE]`; an in-band error is thrown. */
+      async *stream(
+        body: Omit<ChatCompletionRequest, "stream">,
+        signal?: AbortSignal,
+      ): AsyncGenerator<ChatCompletionChunk> {
+        const res = await send("POST", "/v1/chat/completions", { ...body, stream: true }, signal);
+        yield* sseJson<ChatCompletionChunk>(res.body as ReadableStream<Uint8Array>, signal);
+      },
+    },
+    embeddings: {
+      create: (body: EmbeddingRequest) => json<EmbeddingList>("POST", "/v1/embeddings", body),
+    },
+    templates: {
+      create: (body: Input<typeof TemplateCreate>) => json<Template>("POST", "/v1/templates", body),
+      list: () => json<List<Template>>("GET", "/v1/templates"),
+      versions: (name: string) => json<List<Template>>("GET", `/v1/templates/${id(name)}/versions`),
+      preview: (name: string, body: Input<typeof TemplatePreviewRequest> = {}) =>
+        json<z.infer<typeof TemplatePreview>>("POST", `/v1/templates/${id(name)}/preview`, body),
+    },
+    jobs: {
+      create: (body: Input<typeof JobCreate>) => json<Job>("POST", "/v1/jobs", body),
+      list: () => json<List<Job>>("GET", "/v1/jobs"),
+      get: (jobId: string) => json<Job>("GET", `/v1/jobs/${id(jobId)}`),
+      cancel: (jobId: string) => json<Job>("POST", `/v1/jobs/${id(jobId)}/cancel`),
+      resume: (jobId: string) => json<Job>("POST", `/v1/jobs/${id(jobId)}/resume`),
+      samples: (jobId: string, params: Partial<z.infer<typeof SampleQuery>> = {}) =>
+        json<z.infer<typeof SampleList>>("GET", `/v1/jobs/${id(jobId)}/samples${query(params)}`),
+      /** Progress snapshots as they happen, ending with the job's final state. */
+      async *watch(jobId: string, signal?: AbortSignal): AsyncGenerator<Job> {
+        const res = await send("GET", `/v1/jobs/${id(jobId)}/events`, undefined, signal);
+        yield* sseJson<Job>(res.body as ReadableStream<Uint8Array>, signal);
+      },
+    },
+    datasets: {
+      list: () => json<List<z.infer<typeof Dataset>>>("GET", "/v1/datasets"),
+      samples: (datasetId: string, params: Partial<z.infer<typeof SampleQuery>> = {}) =>
+        json<z.infer<typeof SampleList>>(
+          "GET",
+          `/v1/datasets/${id(datasetId)}/samples${query(params)}`,
+        ),
+      /** The export as a byte stream (write it to a file as it comes). */
+      export: async (
+        datasetId: string,
+        params: Partial<z.infer<typeof ExportQuery>> = {},
+        signal?: AbortSignal,
+      ) =>
+        (
+          await send(
+            "GET",
+            `/v1/datasets/${id(datasetId)}/export${query(params)}`,
+            undefined,
+            signal,
+          )
+        ).body as ReadableStream<Uint8Array>,
+      delete: (datasetId: string) =>
+        json<{ id: string; deleted: true }>("DELETE", `/v1/datasets/${id(datasetId)}`),
+    },
+  };
+}
+
+/** The client type, for annotations. */
+export type TextNlpClient = ReturnType<typeof createClient>;
