@@ -43,9 +43,25 @@ export function runCli(
   args: string[],
   options: { env?: Record<string, string>; input?: string } = {},
 ) {
+  return runBin("bin/textnlp-appliance.js", args, options);
+}
+
+/** Runs the user tool `textnlp <args>` to completion and returns its output. */
+export function runTextnlp(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string } = {},
+) {
+  return runBin("bin/textnlp.js", args, options);
+}
+
+function runBin(
+  bin: string,
+  args: string[],
+  options: { env?: Record<string, string>; input?: string },
+) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>(
     (resolvePromise, reject) => {
-      const proc = spawn(process.execPath, [join(ROOT, "bin/textnlp-appliance.js"), ...args], {
+      const proc = spawn(process.execPath, [join(ROOT, bin), ...args], {
         cwd: ROOT,
         env: { ...process.env, ...options.env },
         stdio: ["pipe", "pipe", "pipe"],
