@@ -17,11 +17,11 @@ const program = new Command()
   .option("--json", "machine-readable output")
   .showHelpAfterError();
 
-registerTemplateCommands(program);
-registerGenerateCommand(program);
-registerJobCommands(program);
-
+// Set before the commands are added, so it applies to them: usage errors exit 2, help exits 0.
 program.exitOverride((err) => {
   process.exit(err.exitCode === 0 ? 0 : 2);
 });
+registerTemplateCommands(program);
+registerGenerateCommand(program);
+registerJobCommands(program);
 await program.parseAsync(process.argv);

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { UsageError } from "../config.ts";
 import { type Context, EXIT, exit, withClient } from "../context.ts";
 import { readJson, readRows, writeStream } from "../io.ts";
-import { followJob } from "../progress.ts";
+import { type LocalJobSpec, openLocalState, runLocalJob, storedSeed } from "../local-job.ts";
+import { followJob, ProgressDisplay } from "../progress.ts";
 
 const int = (name: string, value: string | undefined) => {
   if (value === undefined) return undefined;
@@ -16,7 +17,7 @@ export function registerGenerateCommand(program: Command): void {
   program
     .command("generate")
     .description("generate a dataset from a template on the server, following its progress")
-    .requiredOption("-t, --template <name>", "template name")
+    .option("-t, --template <name>", "template name (on the server)")
     .option("--template-version <n>", "template version (default: latest)")
     .option("-m, --model <model>", "model (default: from the config file)")
     .option("--rows <file>", "seed rows, JSONL or CSV")
@@ -29,12 +30,24 @@ export function registerGenerateCommand(program: Command): void {
     .option("-o, --out <file>", "write the dataset here when done (- for stdout)")
     .option("--format <format>", "jsonl, csv or chat", "jsonl")
     .option("--no-wait", "submit and print the job id without following it")
+    .option(
+      "--local",
+      "run the job engine here against any OpenAI-compatible endpoint (state beside --out)",
+    )
+    .option(
+      "--template-file <file>",
+      "with --local: the template as JSON {prompt, system?, output_schema?, params?}",
+    )
+    .option("--resume", "with --local: continue the run whose state is beside --out")
     .action(
       withClient(async (ctx: Context, flags: Record<string, string | boolean | undefined>) => {
         const model = (flags.model as string | undefined) ?? ctx.settings.model;
         if (!model) throw new UsageError("--model is required (or set model in the config file)");
         if (!flags.rows && flags.count === undefined)
           throw new UsageError("give --rows <file> or --count <n>");
+        if (flags.local) return generateLocally(ctx, model, flags);
+        if (!flags.template)
+          throw new UsageError("--template is required (or --local with --template-file)");
         const job = await ctx.client.jobs.create({
           template: flags.template as string,
           template_version: int("template-version", flags.templateVersion as string | undefined),
@@ -75,4 +88,85 @@ export function registerGenerateCommand(program: Command): void {
         );
       }),
     );
+}
+
+async function generateLocally(
+  ctx: Context,
+  model: string,
+  flags: Record<string, string | boolean | undefined>,
+): Promise<void> {
+  const out = flags.out as string | undefined;
+  if (!out || out === "-")
+    throw new UsageError("--local needs --out <file> (its state is kept beside it)");
+  if (!flags.templateFile) throw new UsageError("--local needs --template-file <file>");
+  const template = readJson(flags.templateFile as string) as LocalJobSpec["template"] & {
+    output_schema?: Record<string, unknown>;
+  };
+  if (typeof template?.prompt !== "string")
+    throw new UsageError(`${flags.templateFile} has no "prompt"`);
+  const resume = flags.resume === true;
+  const spec: LocalJobSpec = {
+    template: {
+      system: template.system ?? null,
+      prompt: template.prompt,
+      outputSchema: template.output_schema ?? null,
+      params: template.params ?? {},
+    },
+    model,
+    rows: flags.rows
+      ? readRows(flags.rows as string)
+      : Array.from({ length: int("count", flags.count as string) ?? 0 }, () => ({})),
+    samplesPerRow: int("samples", flags.samples as string) ?? 1,
+    samplers: flags.samplers
+      ? (readJson(flags.samplers as string) as LocalJobSpec["samplers"])
+      : {},
+    concurrency:
+      int("concurrency", flags.concurrency as string | undefined) ?? ctx.settings.concurrency ?? 4,
+    seed:
+      int("seed", flags.seed as string | undefined) ??
+      (resume ? storedSeed(out) : undefined) ??
+      Math.floor(Math.random() * 2 ** 31),
+  };
+  const db = openLocalState(out, spec, resume);
+  const controller = new AbortController();
+  process.once("SIGINT", () => controller.abort());
+  const display = new ProgressDisplay(ctx.json);
+  const id = `local:${out}`;
+  try {
+    const result = await runLocalJob(ctx.client, spec, db, out, {
+      signal: controller.signal,
+      onProgress: (p) =>
+        display.update({
+          id,
+          status: "running",
+          total: p.total,
+          done: p.done,
+          failed: p.failed,
+          rate: p.rate,
+          etaSeconds: p.etaSeconds,
+        }),
+    });
+    display.update({
+      id,
+      status: result.state,
+      total: result.total,
+      done: result.done,
+      failed: result.failed,
+      rate: result.rate,
+      etaSeconds: 0,
+    });
+    display.stop();
+    if (result.state !== "done")
+      return exit(
+        EXIT.jobUnfinished,
+        `stopped at ${result.done}/${result.total}; continue with the same command and --resume`,
+      );
+    ctx.print(
+      { out, ...result },
+      `done, ${result.done} samples (${result.failed} failed) → ${out}`,
+    );
+  } finally {
+    display.stop();
+    db.close();
+  }
 }
