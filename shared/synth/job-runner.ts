@@ -24,6 +24,8 @@ export interface SampleTask {
 
 /** What generating a sample yields. */
 export interface GeneratedSample {
+  /** The template's A/B variant used, or null. */
+  variant?: string | null;
   variables: Record<string, unknown>;
   messages: { role: string; content: string }[];
   output: string;

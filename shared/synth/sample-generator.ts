@@ -8,6 +8,7 @@ import type { GeneratedSample, SampleGenerator, SampleTask } from "./job-runner.
 import { deriveSeed } from "./prng.ts";
 import { type Sampler, sampleVariables } from "./samplers.ts";
 import { renderPrompt, type TemplatePrompt } from "./template.ts";
+import { pickVariant, type TemplateVariant } from "./variants.ts";
 
 /** A chat completion call: the text and token usage of one choice. */
 export type CompleteChat = (
@@ -22,7 +23,10 @@ export type CompleteChat = (
 
 /** Options of {@link createTemplateSampleGenerator}. */
 export interface TemplateSampleGeneratorOptions {
-  template: TemplatePrompt & { outputSchema?: Record<string, unknown> | null };
+  template: TemplatePrompt & {
+    outputSchema?: Record<string, unknown> | null;
+    variants?: TemplateVariant[] | null;
+  };
   rows: (row: number) => Record<string, unknown>;
   samplers: Record<string, Sampler>;
   seed: number;
@@ -55,7 +59,8 @@ export function createTemplateSampleGenerator(
   const schema = options.template.outputSchema;
   return async (task, signal): Promise<GeneratedSample> => {
     const variables = variablesOf(options, task);
-    const { messages } = renderPrompt(options.template, variables);
+    const { variant, prompt } = pickVariant(options.template, options.seed, task.row, task.sample);
+    const { messages } = renderPrompt(prompt, variables);
     const result = await options.complete(
       {
         model: options.model,
@@ -81,6 +86,7 @@ export function createTemplateSampleGenerator(
         throw new OutputInvalidError(`output does not match the template's schema: ${problem}`);
     }
     return {
+      variant,
       variables,
       messages,
       output: result.text,

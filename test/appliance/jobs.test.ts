@@ -83,6 +83,7 @@ describe.skipIf(modelsMissing)("synthetic data jobs on the appliance", () => {
     expect(preview.body.data).toEqual([
       {
         row: 0,
+        variant: null,
         variables: { topic: "a boat", age: 5, mood: "happy" },
         messages: [
           { role: "system", content: "You write story cards as JSON." },
@@ -195,6 +196,71 @@ describe.skipIf(modelsMissing)("synthetic data jobs on the appliance", () => {
       const variables = sample.variables as Json;
       expect(variables.topic).toBe(rows[sample.row as number]?.topic);
       expect(["happy", "sad", "calm"]).toContain(variables.mood);
+    }
+  });
+});
+
+describe.skipIf(modelsMissing)("A/B variants", () => {
+  it("draws a variant per sample by weight, renders its prompt and records its name", async () => {
+    const appliance = await startAppliance({ args: ["--model", STORIES_MODEL] });
+    try {
+      const created = await post(`${appliance.url}/v1/templates`, {
+        name: "ab",
+        prompt: "unused {{ x }}",
+        params: { max_tokens: 4 },
+        variants: [
+          { name: "short", weight: 3, prompt: "Say {{ x }}." },
+          { name: "long", weight: 1, system: "Be verbose.", prompt: "Tell me all about {{ x }}." },
+        ],
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const job = await post(`${appliance.url}/v1/jobs`, {
+        template: "ab",
+        model: "stories260K",
+        rows: [{ x: "cats" }],
+        samples_per_row: 40,
+        seed: 11,
+        concurrency: 4,
+      });
+      await waitForJob(appliance.url, job.body.id as string, (j) => j.status === "done");
+      const jsonl = await (
+        await fetch(`${appliance.url}/v1/datasets/${job.body.id}/export?format=jsonl`)
+      ).text();
+      const chat = await (
+        await fetch(`${appliance.url}/v1/datasets/${job.body.id}/export?format=chat`)
+      ).text();
+      const lines = jsonl
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { variant: string });
+      const conversations = chat
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] });
+      const counts = { short: 0, long: 0 } as Record<string, number>;
+      for (const [i, line] of lines.entries()) {
+        counts[line.variant] = (counts[line.variant] ?? 0) + 1;
+        const first = conversations[i]?.messages[0];
+        if (line.variant === "short") expect(first).toEqual({ role: "user", content: "Say cats." });
+        else expect(first).toEqual({ role: "system", content: "Be verbose." });
+      }
+      expect(Object.keys(counts).sort()).toEqual(["long", "short"]);
+      expect(counts.short).toBeGreaterThan(counts.long as number);
+      expectEnvelope(
+        await post(`${appliance.url}/v1/templates`, {
+          name: "ab2",
+          prompt: "x",
+          variants: [
+            { name: "a", weight: 1, prompt: "{% if %}" },
+            { name: "b", weight: 1, prompt: "y" },
+          ],
+        }),
+        400,
+        { param: "variants.0.prompt" },
+      );
+    } finally {
+      await appliance.stop();
+      appliance.cleanup();
     }
   });
 });

@@ -38,6 +38,7 @@ function exportLine(format: "jsonl" | "chat", sample: SampleRow): string {
     row: sample.rowIndex,
     sample: sample.sampleIndex,
     status: sample.status,
+    variant: sample.variant,
     kept: sample.kept,
     variables: sample.variables,
     output: sample.output,

@@ -69,6 +69,7 @@ export function sampleListResponse(
       row: s.rowIndex,
       sample: s.sampleIndex,
       status: s.status,
+      variant: s.variant,
       kept: s.kept,
       decision: s.decision ?? null,
       variables: s.variables,

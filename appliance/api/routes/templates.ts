@@ -10,6 +10,7 @@ import {
 import type { TemplateRow } from "../../../shared/db/schema/index.ts";
 import { sampleVariables } from "../../../shared/synth/samplers.ts";
 import { parseTemplate, renderPrompt, templateVariables } from "../../../shared/synth/template.ts";
+import { pickVariant } from "../../../shared/synth/variants.ts";
 import { compileResponseSchema } from "../../inference/json-schema.ts";
 import {
   createTemplateVersion,
@@ -32,6 +33,7 @@ export function toTemplate(row: TemplateRow): Template {
     variables: row.variables,
     output_schema: row.outputSchema ?? null,
     params: row.params,
+    variants: row.variants ?? null,
     created_at: Math.floor(row.createdAt.getTime() / 1000),
   };
 }
@@ -63,12 +65,19 @@ export function mountTemplateRoutes(
 
   app.openapi(createTemplateRoute, (c) => {
     const body = c.req.valid("json");
+    for (const [index, variant] of (body.variants ?? []).entries()) {
+      if (variant.system) parseTemplate(variant.system, `variants.${index}.system`);
+      parseTemplate(variant.prompt, `variants.${index}.prompt`);
+    }
     if (body.system) parseTemplate(body.system, "system");
     parseTemplate(body.prompt, "prompt");
     if (body.output_schema) compileResponseSchema(body.output_schema, "output_schema");
-    const variables = [
-      ...new Set([...templateVariables(body.system ?? ""), ...templateVariables(body.prompt)]),
-    ].sort();
+    const sources = [
+      body.system ?? "",
+      body.prompt,
+      ...(body.variants ?? []).flatMap((v) => [v.system ?? "", v.prompt]),
+    ];
+    const variables = [...new Set(sources.flatMap(templateVariables))].sort();
     const row = createTemplateVersion(services.db, {
       tenantId: c.get("principal").tenantId,
       name: body.name,
@@ -77,6 +86,7 @@ export function mountTemplateRoutes(
       variables,
       outputSchema: body.output_schema ?? null,
       params: body.params ?? {},
+      variants: body.variants ?? null,
     });
     return c.json(toTemplate(row), 201);
   });
@@ -110,7 +120,8 @@ export function mountTemplateRoutes(
     const seed = body.seed ?? 0;
     const data = rows.map((row, index) => {
       const variables = { ...row, ...sampleVariables(body.samplers ?? {}, seed, index, 0) };
-      return { row: index, variables, messages: renderPrompt(template, variables).messages };
+      const { variant, prompt } = pickVariant(template, seed, index, 0);
+      return { row: index, variant, variables, messages: renderPrompt(prompt, variables).messages };
     });
     return c.json({ object: "list" as const, data }, 200);
   });

@@ -102,6 +102,7 @@ export function commitSample(db: Db, jobId: string, outcome: SampleOutcome): voi
       attempts: outcome.attempts,
       ...(outcome.status === "ok"
         ? {
+            variant: outcome.variant ?? null,
             messages: outcome.messages,
             output: outcome.output,
             promptTokens: outcome.promptTokens,

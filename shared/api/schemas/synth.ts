@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PostStep } from "../../synth/postprocess.ts";
 import { Sampler } from "../../synth/samplers.ts";
+import { TemplateVariant } from "../../synth/variants.ts";
 import { ModelName } from "./common.ts";
 
 const Name = z
@@ -26,6 +27,8 @@ export const TemplateCreate = z
     prompt: z.string().min(1).max(100_000),
     output_schema: z.record(z.string(), z.unknown()).nullish(),
     params: GenerationParams.optional(),
+    /** A/B variants: each sample draws one by weight and records its name. */
+    variants: z.array(TemplateVariant).min(2).max(16).optional(),
   })
   .openapi("TemplateCreate");
 export type TemplateCreate = z.infer<typeof TemplateCreate>;
@@ -41,6 +44,7 @@ export const Template = z
     variables: z.array(z.string()),
     output_schema: z.record(z.string(), z.unknown()).nullable(),
     params: z.record(z.string(), z.unknown()),
+    variants: z.array(TemplateVariant).nullable(),
     created_at: z.number().int(),
   })
   .openapi("Template");
@@ -66,6 +70,7 @@ export const TemplatePreview = z
     data: z.array(
       z.object({
         row: z.number().int(),
+        variant: z.string().nullable(),
         variables: Variables,
         messages: z.array(z.object({ role: z.string(), content: z.string() })),
       }),
@@ -143,6 +148,7 @@ export const Sample = z
     row: z.number().int(),
     sample: z.number().int(),
     status: z.enum(["ok", "failed"]),
+    variant: z.string().nullable(),
     kept: z.boolean().nullable(),
     decision: z
       .object({

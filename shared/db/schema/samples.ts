@@ -16,6 +16,8 @@ export const samples = sqliteTable(
     rowIndex: integer("row_index").notNull(),
     sampleIndex: integer("sample_index").notNull(),
     status: text("status", { enum: ["ok", "failed"] }).notNull(),
+    /** The A/B variant of the template this sample was rendered with, or null. */
+    variant: text("variant"),
     /** The variables the prompt was rendered with (row + sampled). */
     variables: text("variables", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     messages: text("messages", { mode: "json" }).$type<{ role: string; content: string }[]>(),

@@ -18,6 +18,10 @@ export const templates = sqliteTable(
     variables: text("variables", { mode: "json" }).$type<string[]>().notNull(),
     /** JSON Schema the output must satisfy, or null for free text. */
     outputSchema: text("output_schema", { mode: "json" }).$type<Record<string, unknown> | null>(),
+    /** A/B variants: alternative prompts drawn by weight per sample; null for none. */
+    variants: text("variants", { mode: "json" }).$type<
+      { name: string; weight: number; system?: string | null; prompt: string }[] | null
+    >(),
     /** Default generation parameters (temperature, max_tokens, …). */
     params: text("params", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
