@@ -211,6 +211,34 @@ export class InferenceEngine {
     );
   }
 
+  /**
+   * Prompt tokens of chat messages under a model's own template, and the model's recent
+   * throughput (tokens per busy second, or null without enough history). Loads the model.
+   */
+  async measurePrompts(
+    model: string,
+    prompts: ChatCompletionRequest["messages"][],
+  ): Promise<{
+    model: string;
+    promptTokens: number[];
+    tokensPerSecond: number | null;
+    contextSize: number;
+  }> {
+    const loaded = await this.host.acquire(model);
+    const promptTokens = prompts.map(
+      (messages) =>
+        loaded.chatWrapper
+          .generateContextState({ chatHistory: toChatHistory(messages) })
+          .contextText.tokenize(loaded.model.tokenizer).length,
+    );
+    return {
+      model: loaded.row.name,
+      promptTokens,
+      tokensPerSecond: loaded.throughput.tokensPerSecond(),
+      contextSize: loaded.contextSize,
+    };
+  }
+
   /** Legacy text completion. */
   async complete(req: CompletionRequest, options: GenerationOptions): Promise<GenerationResult> {
     const prompts = typeof req.prompt === "string" ? [req.prompt] : req.prompt;
@@ -395,6 +423,7 @@ export class InferenceEngine {
           choices.push(
             await run(lease.item, choice, (n) => {
               completionTokens += n;
+              loaded.throughput.record(n);
               options.onTokens?.(n);
             }),
           );

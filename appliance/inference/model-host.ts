@@ -12,6 +12,7 @@ import type { ModelRow } from "../../shared/db/schema/index.ts";
 import type { ModelRegistry } from "./registry.ts";
 import type { LlamaRuntime } from "./runtime.ts";
 import { SequencePool } from "./sequence-pool.ts";
+import { ThroughputMeter } from "./throughput-meter.ts";
 
 /** Options of {@link ModelHost}. */
 export interface ModelHostOptions {
@@ -27,6 +28,8 @@ export interface ModelHostOptions {
 export class LoadedModel {
   lastUsed = Date.now();
   active = 0;
+  /** Recent tokens/s, for estimates. */
+  readonly throughput = new ThroughputMeter();
   #embedding: Promise<LlamaEmbeddingContext> | undefined;
   #embeddingLock: Promise<unknown> = Promise.resolve();
 

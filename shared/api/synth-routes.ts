@@ -5,6 +5,7 @@ import {
   ExportQuery,
   Job,
   JobCreate,
+  JobEstimate,
   JobList,
   SampleList,
   SampleQuery,
@@ -192,6 +193,19 @@ export const deleteDatasetRoute = createRoute({
         z.object({ id: z.string(), object: z.literal("dataset"), deleted: z.literal(true) }),
       ),
     },
+    ...errorResponses,
+  },
+});
+
+export const estimateJobRoute = createRoute({
+  method: "post",
+  path: "/v1/jobs/estimate",
+  tags: ["Synthetic data"],
+  summary: "Tokens and time a job would take, without running it",
+  security: bearer,
+  request: { body: { required: true, content: json(JobCreate) } },
+  responses: {
+    200: { description: "The estimate", content: json(JobEstimate) },
     ...errorResponses,
   },
 });

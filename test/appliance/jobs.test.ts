@@ -143,6 +143,51 @@ describe.skipIf(modelsMissing)("synthetic data jobs on the appliance", () => {
         param: "rows",
       },
     );
+
+    // An estimate counts prompt tokens exactly as generation will, before anything runs.
+    const one = {
+      template: "story-card",
+      template_version: 1,
+      model: "stories260K",
+      rows: [{ topic: "a kite", age: 4 }],
+      samplers: { mood: { type: "list", values: ["calm"] } },
+    };
+    const estimate = await post(`${appliance.url}/v1/jobs/estimate`, one);
+    expect(estimate.body).toMatchObject({
+      object: "job_estimate",
+      samples: 1,
+      prompt_tokens_exact: true,
+      max_completion_tokens: 96,
+      tokens_per_second: null,
+      max_seconds: null,
+    });
+    const chat = await post(`${appliance.url}/v1/chat/completions`, {
+      model: "stories260K",
+      max_tokens: 1,
+      messages: [
+        { role: "system", content: "You write story cards as JSON." },
+        { role: "user", content: "Write a calm story card about a kite for a 4 year old." },
+      ],
+    });
+    expect(estimate.body.prompt_tokens).toBe(
+      (chat.body.usage as { prompt_tokens: number }).prompt_tokens,
+    );
+    const big = await post(`${appliance.url}/v1/jobs/estimate`, {
+      ...one,
+      rows: undefined,
+      row_count: 300,
+      samples_per_row: 2,
+      samplers: {
+        ...one.samplers,
+        topic: { type: "list", values: ["a fox", "snow"] },
+        age: { type: "range", min: 3, max: 9, integer: true },
+      },
+    });
+    expect(big.body).toMatchObject({
+      samples: 600,
+      prompt_tokens_exact: false,
+      max_completion_tokens: 600 * 96,
+    });
   });
 
   it("turns 20 seed rows × 10 samples with a sampler and a JSON schema into 200 valid records", async () => {
@@ -182,6 +227,17 @@ describe.skipIf(modelsMissing)("synthetic data jobs on the appliance", () => {
 
     const job = (await raw(`${appliance.url}/v1/jobs/${id}`)).body as Json;
     expect(job).toMatchObject({ status: "done", progress: { done: 200, ok: 200, failed: 0 } });
+    const after = await post(`${appliance.url}/v1/jobs/estimate`, {
+      template: "story-card",
+      model: "stories260K",
+      rows,
+      samplers: { mood: { type: "list", values: ["sad"] } },
+    });
+    expect(after.body.tokens_per_second).toBeGreaterThan(0);
+    expect(after.body.max_seconds).toBeCloseTo(
+      (after.body.max_completion_tokens as number) / (after.body.tokens_per_second as number),
+      6,
+    );
     const validate = new Ajv({ strict: false }).compile(outputSchema);
     const all: Json[] = [];
     for (let offset = 0; ; offset += 80) {

@@ -5,6 +5,7 @@ import type { Job } from "../../../shared/api/schemas/synth.ts";
 import {
   cancelJobRoute,
   createJobRoute,
+  estimateJobRoute,
   getJobRoute,
   jobEventsRoute,
   jobSamplesRoute,
@@ -13,6 +14,9 @@ import {
 } from "../../../shared/api/synth-routes.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
 import { compileFilterRegex, type PostStep } from "../../../shared/synth/postprocess.ts";
+import { variablesOf } from "../../../shared/synth/sample-generator.ts";
+import { renderPrompt } from "../../../shared/synth/template.ts";
+import { pickVariant } from "../../../shared/synth/variants.ts";
 import type { JobSnapshot } from "../../jobs/manager.ts";
 import type { Db } from "../../store/db.ts";
 import { listJobs, listSamples } from "../../store/queries/jobs.ts";
@@ -135,6 +139,47 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
       rows,
     );
     return c.json(toJob(jobs.snapshot(job.id, tenantId)), 201);
+  });
+
+  app.openapi(estimateJobRoute, async (c) => {
+    const body = c.req.valid("json");
+    const template = findTemplate(
+      services,
+      c.get("principal").tenantId,
+      body.template,
+      body.template_version,
+    );
+    const rows = body.rows ?? Array.from({ length: body.row_count ?? 0 }, () => ({}));
+    const total = rows.length * body.samples_per_row;
+    const seed = body.seed ?? 0;
+    const sampling = { rows: (row: number) => rows[row] ?? {}, samplers: body.samplers, seed };
+    // Up to 200 prompts, spread over the job, stand for all of them.
+    const measured = Math.min(total, 200);
+    const picks = Array.from({ length: measured }, (_, i) => Math.floor((i * total) / measured));
+    const prompts = picks.map((k) => {
+      const task = { row: Math.floor(k / body.samples_per_row), sample: k % body.samples_per_row };
+      const { prompt } = pickVariant(template, seed, task.row, task.sample);
+      return renderPrompt(prompt, variablesOf(sampling, task)).messages;
+    });
+    const measure = await services.engine.measurePrompts(body.model, prompts);
+    const sum = measure.promptTokens.reduce((a, b) => a + b, 0);
+    const average = measured ? sum / measured : 0;
+    const params = { ...template.params, ...body.params } as { max_tokens?: number };
+    const maxTokens = params.max_tokens ?? Math.max(0, measure.contextSize - Math.ceil(average));
+    const maxCompletion = total * maxTokens;
+    return c.json(
+      {
+        object: "job_estimate" as const,
+        model: measure.model,
+        samples: total,
+        prompt_tokens: measured === total ? sum : Math.round(average * total),
+        prompt_tokens_exact: measured === total,
+        max_completion_tokens: maxCompletion,
+        tokens_per_second: measure.tokensPerSecond,
+        max_seconds: measure.tokensPerSecond ? maxCompletion / measure.tokensPerSecond : null,
+      },
+      200,
+    );
   });
 
   app.openapi(listJobsRoute, (c) => {

@@ -199,3 +199,20 @@ export const ExportQuery = z.object({
   /** `kept` (default): what post-processing kept; `all`: every generated sample. */
   include: z.enum(["kept", "all"]).default("kept"),
 });
+
+export const JobEstimate = z
+  .object({
+    object: z.literal("job_estimate"),
+    model: z.string(),
+    samples: z.number().int(),
+    /** Prompt tokens of all samples; measured on up to 200 rendered prompts and scaled. */
+    prompt_tokens: z.number().int(),
+    prompt_tokens_exact: z.boolean(),
+    /** The most output the job can produce (samples × max_tokens). */
+    max_completion_tokens: z.number().int(),
+    /** Recent aggregate throughput of the model, or null before it generated anything. */
+    tokens_per_second: z.number().nullable(),
+    /** Upper bound of the generation time at that throughput, or null when unknown. */
+    max_seconds: z.number().nullable(),
+  })
+  .openapi("JobEstimate");
