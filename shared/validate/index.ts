@@ -5,6 +5,19 @@
  */
 
 export {
+  type AlphaLevel,
+  averageRanks,
+  type CohenOptions,
+  cohenKappa,
+  cohenKappaFromMatrix,
+  fleissKappa,
+  type KappaWeights,
+  krippendorffAlpha,
+  pearson,
+  type Rating,
+  spearman,
+} from "./agreement.ts";
+export {
   type NltkBleuOptions,
   type NltkSmoothing,
   nltkCorpusBleu,
