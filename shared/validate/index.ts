@@ -45,6 +45,7 @@ export {
   selfBleu,
   type Tokenizer,
 } from "./diversity.ts";
+export * from "./guards/index.ts";
 export { alignWords, type MeteorOptions, meteorScore, singleMeteorScore } from "./meteor.ts";
 export {
   countSyllables,
