@@ -64,6 +64,7 @@ export {
   rougeTokenize,
   scoreMulti,
 } from "./rouge/rouge.ts";
+export { runValidation, type ValidationInput, type ValidationOutput } from "./run.ts";
 export { createPorterStemmer, porterStem } from "./stem/porter.ts";
 export {
   createWordNet,
