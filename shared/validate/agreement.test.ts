@@ -27,6 +27,14 @@ describe("Cohen's kappa", () => {
     ];
     expect(cohenKappa(a, b)).toBeCloseTo(0.4, 10);
   });
+  it("quadratic weighted kappa matches benhamner/Metrics' published test cases", () => {
+    // Source: github.com/benhamner/Metrics, Python/ml_metrics/test/test_kappa.py
+    // (test_quadratic_weighted_kappa): 1.0, 0.4 and 0.75.
+    const q = { weights: "quadratic" } as const;
+    expect(cohenKappa([1, 2, 3], [1, 2, 3], q)).toBeCloseTo(1, 10);
+    expect(cohenKappa([1, 2, 1], [1, 2, 2], q)).toBeCloseTo(0.4, 10);
+    expect(cohenKappa([1, 2, 3, 1, 2, 2, 3], [1, 2, 3, 1, 2, 3, 2], q)).toBeCloseTo(0.75, 10);
+  });
   it("weighted kappa equals plain kappa with two categories, and weights order-aware", () => {
     expect(
       cohenKappaFromMatrix(

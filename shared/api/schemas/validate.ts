@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { PII_TYPES } from "../../validate/guards/pii/detect.ts";
+import { PII_TYPES } from "../../validate/guards/pii/types.ts";
 
 /** Metrics `POST /v1/validate` computes. */
 export const VALIDATE_METRICS = [

@@ -14,19 +14,9 @@ import {
 } from "./checksums.ts";
 import { type EntropyOptions, highEntropySpans, SECRET_PATTERNS } from "./secrets.ts";
 
-/** The kinds of PII the detector finds. */
-export const PII_TYPES = [
-  "email",
-  "phone",
-  "card",
-  "iban",
-  "ssn",
-  "ipv4",
-  "ipv6",
-  "secret",
-] as const;
-/** One kind of PII. */
-export type PiiType = (typeof PII_TYPES)[number];
+import { PII_TYPES, type PiiType } from "./types.ts";
+
+export { PII_TYPES, type PiiType };
 
 /** One detected span. */
 export interface PiiHit {
