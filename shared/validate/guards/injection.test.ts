@@ -92,6 +92,13 @@ describe("scoring", () => {
       ).reasons.map((r) => r.id),
     ).toEqual(["base64_payload"]);
   });
+  it("stays linear on a long base64 run (a backtracking check once took seconds on 100 KB)", () => {
+    const blob = "QUJD".repeat(250_000); // 1 MB of base64 for "ABCABC…"
+    const started = performance.now();
+    expect(detectInjection(blob).reasons).toEqual([]);
+    // Quadratic behaviour would take hours here; a generous bound keeps the test stable.
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
   it("scores plain text zero", () => {
     expect(detectInjection("The quick brown fox.")).toEqual({
       score: 0,

@@ -134,15 +134,22 @@ const BASE64_RUN = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])
 /** A base64 run that decodes to readable text hides instructions from a plain-text filter. */
 function* base64Payloads(text: string): Generator<InjectionReason> {
   for (const m of text.matchAll(BASE64_RUN)) {
+    // The head of a run tells whether it is text; decoding all of a megabyte blob would not.
+    const head = m[0].replace(/=+$/, "").slice(0, 4096);
     let decoded: string;
     try {
-      decoded = atob(m[0].length % 4 === 0 ? m[0] : m[0].slice(0, m[0].length - (m[0].length % 4)));
+      decoded = atob(head.slice(0, head.length - (head.length % 4)));
     } catch {
       continue;
     }
-    const printable = [...decoded].filter((c) => /[\x20-\x7e\n\t]/.test(c)).length;
-    if (printable / Math.max(1, decoded.length) < 0.95 || !/[a-z]{3,}\s+[a-z]{2,}/i.test(decoded))
-      continue;
+    let printable = 0;
+    for (let i = 0; i < decoded.length; i++) {
+      const code = decoded.charCodeAt(i);
+      if ((code >= 0x20 && code <= 0x7e) || code === 0x0a || code === 0x09) printable++;
+    }
+    // Words are counted by splitting, not by a regex that backtracks over long letter runs.
+    const words = decoded.split(/\s+/).filter((w) => /^[A-Za-z]{2,}[.,:;!?'"]*$/.test(w)).length;
+    if (printable / Math.max(1, decoded.length) < 0.95 || words < 2) continue;
     yield {
       id: "base64_payload",
       category: "obfuscation",

@@ -100,6 +100,19 @@ describe("masking", () => {
     ]);
     for (const h of hits) expect(text.slice(h.start, h.end)).toBe(h.value);
   });
+  it("keeps every text of the labelled set identical outside the hits", () => {
+    for (const { text } of LABELLED_PII) {
+      const { text: masked, hits } = maskPii(text, { replacement: () => "\u0000" });
+      const pieces = masked.split("\u0000");
+      expect(pieces).toHaveLength(hits.length + 1);
+      let at = 0;
+      hits.forEach((hit, i) => {
+        expect(text.slice(at, hit.start)).toBe(pieces[i]);
+        at = hit.end;
+      });
+      expect(text.slice(at)).toBe(pieces[hits.length]);
+    }
+  });
   it("takes replacements per type or as a function", () => {
     const text = "a@example.com 8.8.4.4";
     expect(maskPii(text, { replacement: { email: "<e>" } }).text).toBe("<e> [IPV4]");
