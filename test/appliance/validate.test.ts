@@ -164,6 +164,17 @@ describe.skipIf(modelsMissing)("POST /v1/validate on a real appliance", () => {
     );
   });
 
+  it("is described in the OpenAPI document", async () => {
+    const doc = (await (await fetch(`${appliance.url}/openapi.json`)).json()) as {
+      paths: Record<string, { post?: { requestBody?: unknown } }>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(doc.paths["/v1/validate"]?.post?.requestBody).toBeDefined();
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(["ValidateRequest", "ValidateResponse", "ValidateOptions"]),
+    );
+  });
+
   it("needs the validate scope", async () => {
     expectEnvelope(await post({ metrics: ["pii"], hypotheses: ["a"] }, otherKey), 403, {
       code: "insufficient_scope",
