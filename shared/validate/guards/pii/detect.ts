@@ -69,6 +69,13 @@ const IPV6 = /(?<![\w:.])[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?![\w:])/g;
  */
 const VERSION_CUE = /(?:\b(?:version|ver|v|release|build|rev)\.?\s*|\bv)$/i;
 
+/**
+ * Digits right after `#` or a document word are a document number that happens to parse as a
+ * phone number ("Invoice #2024-000123", "order no. 415 555 2671").
+ */
+const DOCUMENT_NUMBER_CUE =
+  /(?:#|\b(?:invoice|order|ticket|case|ref|reference|receipt|tracking)\s*(?:no\.?|number|#|id)?:?)\s*$/i;
+
 function* regexHits(text: string, type: PiiType, pattern: RegExp): Generator<PiiHit> {
   for (const m of text.matchAll(pattern))
     yield { type, start: m.index, end: m.index + m[0].length, value: m[0] };
@@ -119,13 +126,14 @@ function* candidates(
     for (const found of findPhoneNumbersInText(text, {
       defaultCountry: options.defaultCountry ?? "US",
     }))
-      yield {
-        type: "phone" as const,
-        start: found.startsAt,
-        end: found.endsAt,
-        value: text.slice(found.startsAt, found.endsAt),
-        detail: found.number.number,
-      };
+      if (!DOCUMENT_NUMBER_CUE.test(text.slice(Math.max(0, found.startsAt - 20), found.startsAt)))
+        yield {
+          type: "phone" as const,
+          start: found.startsAt,
+          end: found.endsAt,
+          value: text.slice(found.startsAt, found.endsAt),
+          detail: found.number.number,
+        };
   if (types.has("secret")) {
     for (const { name, pattern } of SECRET_PATTERNS)
       for (const hit of regexHits(text, "secret", pattern)) yield { ...hit, detail: name };

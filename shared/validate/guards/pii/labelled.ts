@@ -37,6 +37,16 @@ export const LABELLED_PII: LabelledCase[] = [
   { text: "released on 2024-01-15", expected: [], note: "a date" },
   { text: "ext. 555-1234", expected: [], note: "seven digits without area code" },
   { text: "+1 (415) 555-26", expected: [], note: "incomplete" },
+  // written after the rules, as a check on cases not tuned for (the first found a false phone)
+  {
+    text: "tel (212) 555-0147, ext 3",
+    expected: [["phone", "(212) 555-0147, ext 3"]],
+    note: "the extension is part of the number (libphonenumber's span)",
+  },
+  { text: "phone +81 3-1234-5678 in Tokyo", expected: [["phone", "+81 3-1234-5678"]] },
+  { text: "Invoice #2024-000123 due 03/04/2025", expected: [], note: "a document number" },
+  { text: "ISBN 978-3-16-148410-0", expected: [], note: "a book number" },
+  { text: "coordinates 40.7128, -74.0060", expected: [], note: "coordinates" },
   // payment cards
   { text: "Visa 4111 1111 1111 1111 exp 12/29", expected: [["card", "4111 1111 1111 1111"]] },
   { text: "card=5555555555554444;", expected: [["card", "5555555555554444"]] },
@@ -73,6 +83,14 @@ export const LABELLED_PII: LabelledCase[] = [
   { text: "DE8937040044053201300", expected: [], note: "one character short for DE" },
   { text: "XX82WEST12345698765432", expected: [], note: "not a country" },
   { text: "model AB12CDEFGHIJKLMNOP", expected: [], note: "shape only" },
+  {
+    text: "IBAN ES91 2100 0418 4502 0005 1332 BIC CAIXESBBXXX",
+    expected: [["iban", "ES91 2100 0418 4502 0005 1332"]],
+  },
+  {
+    text: "PL61 1090 1014 0000 0712 1981 2874",
+    expected: [["iban", "PL61 1090 1014 0000 0712 1981 2874"]],
+  },
   // SSN
   { text: "SSN 123-45-6789 on file", expected: [["ssn", "123-45-6789"]] },
   { text: "ssn: 536 22 1234", expected: [["ssn", "536 22 1234"]] },
@@ -96,6 +114,14 @@ export const LABELLED_PII: LabelledCase[] = [
   { text: "OID 1.2.3.4.5", expected: [], note: "five parts" },
   { text: "01.02.03.04", expected: [], note: "leading zeros (octal ambiguity)" },
   { text: "scores 1.2.3", expected: [], note: "three parts" },
+  {
+    text: "Server 172.16.254.1 and gateway 172.16.254.254",
+    expected: [
+      ["ipv4", "172.16.254.1"],
+      ["ipv4", "172.16.254.254"],
+    ],
+  },
+  { text: "Version 10.0.19041.1 of Windows", expected: [], note: "a version number" },
   // IPv6
   { text: "host 2001:db8::8a2e:370:7334 up", expected: [["ipv6", "2001:db8::8a2e:370:7334"]] },
   { text: "link fe80::1.", expected: [["ipv6", "fe80::1"]] },
@@ -109,6 +135,7 @@ export const LABELLED_PII: LabelledCase[] = [
   { text: "2001:db8::1::2", expected: [], note: "two ::" },
   { text: "1:2:3:4:5:6:7:8:9", expected: [], note: "nine groups" },
   { text: "ratio 10:1:5", expected: [], note: "a ratio" },
+  { text: "mac 00:1A:2B:3C:4D:5E", expected: [], note: "a MAC address: six groups" },
   // secrets
   {
     text: "OPENAI_API_KEY=sk-proj-Abc123Def456Ghi789Jkl012Mno",
@@ -141,6 +168,24 @@ export const LABELLED_PII: LabelledCase[] = [
   { text: "Pneumonoultramicroscopicsilicovolcanoconiosis", expected: [], note: "a long word" },
   { text: "path /usr/local/lib/node_modules/typescript/lib", expected: [], note: "a path" },
   { text: "AKIA1234", expected: [], note: "prefix without a key body" },
+  {
+    text: "key AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW",
+    expected: [["secret", "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW"]],
+  },
+  {
+    text: "Stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+    expected: [["secret", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"]],
+  },
+  {
+    text: "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    expected: [],
+    note: "a digest",
+  },
+  {
+    text: "SSN-like 123456789 bare",
+    expected: [],
+    note: "bare nine digits: not flagged by decision",
+  },
   // mixed and negatives
   {
     text: "Mail bob@example.org or call +1 415 555 2671; card 4111111111111111.",
