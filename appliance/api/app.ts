@@ -15,6 +15,7 @@ import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountJobRoutes } from "./routes/jobs.ts";
 import { mountHealthRoutes, mountModelRoutes } from "./routes/models.ts";
 import { mountTemplateRoutes } from "./routes/templates.ts";
+import { mountValidateRoutes } from "./routes/validate.ts";
 import type { ApplianceEnv, ApplianceServices } from "./types.ts";
 
 /** Assembles the appliance's HTTP app: middleware order, routes, error handling. */
@@ -60,6 +61,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountTemplateRoutes(app, services);
   mountJobRoutes(app, services);
   mountDatasetRoutes(app, services);
+  mountValidateRoutes(app);
   mountDocsRoutes(app);
 
   app.notFound(() =>

@@ -7,4 +7,6 @@ export * from "./schemas/completions.ts";
 export * from "./schemas/embeddings.ts";
 export * from "./schemas/models.ts";
 export * from "./schemas/synth.ts";
+export * from "./schemas/validate.ts";
 export * from "./synth-routes.ts";
+export * from "./validate-routes.ts";

@@ -5,6 +5,19 @@
  */
 
 export {
+  type AlphaLevel,
+  averageRanks,
+  type CohenOptions,
+  cohenKappa,
+  cohenKappaFromMatrix,
+  fleissKappa,
+  type KappaWeights,
+  krippendorffAlpha,
+  pearson,
+  type Rating,
+  spearman,
+} from "./agreement.ts";
+export {
   type NltkBleuOptions,
   type NltkSmoothing,
   nltkCorpusBleu,
@@ -32,6 +45,7 @@ export {
   selfBleu,
   type Tokenizer,
 } from "./diversity.ts";
+export * from "./guards/index.ts";
 export { alignWords, type MeteorOptions, meteorScore, singleMeteorScore } from "./meteor.ts";
 export {
   countSyllables,
@@ -50,6 +64,7 @@ export {
   rougeTokenize,
   scoreMulti,
 } from "./rouge/rouge.ts";
+export { runValidation, type ValidationInput, type ValidationOutput } from "./run.ts";
 export { createPorterStemmer, porterStem } from "./stem/porter.ts";
 export {
   createWordNet,

@@ -1,0 +1,128 @@
+import { z } from "@hono/zod-openapi";
+import { PII_TYPES } from "../../validate/guards/pii/types.ts";
+
+/** Metrics `POST /v1/validate` computes. */
+export const VALIDATE_METRICS = [
+  "bleu",
+  "chrf",
+  "rouge",
+  "meteor",
+  "distinct",
+  "readability",
+  "pii",
+  "injection",
+  "toxicity",
+] as const;
+/** One metric name. */
+export type ValidateMetric = (typeof VALIDATE_METRICS)[number];
+
+/** Metrics that compare each hypothesis with its references. */
+export const REFERENCE_METRICS: readonly ValidateMetric[] = ["bleu", "chrf", "rouge", "meteor"];
+
+/** Most texts one request may validate; larger sets go through a dataset job. */
+export const MAX_VALIDATE_TEXTS = 1000;
+/** Most references per hypothesis. */
+export const MAX_REFERENCES = 16;
+
+const Text = z.string().max(100_000);
+const Fraction = z.number().min(0).max(1);
+
+export const ValidateOptions = z
+  .object({
+    bleu: z
+      .object({
+        tokenize: z.enum(["13a", "intl", "char", "none"]).optional(),
+        lowercase: z.boolean().optional(),
+        smooth_method: z.enum(["exp", "floor", "add-k", "none"]).optional(),
+        smooth_value: z.number().min(0).optional(),
+        max_ngram_order: z.number().int().min(1).max(10).optional(),
+      })
+      .strict()
+      .optional(),
+    chrf: z
+      .object({
+        char_order: z.number().int().min(1).max(10).optional(),
+        word_order: z.number().int().min(0).max(4).optional(),
+        beta: z.number().min(0).optional(),
+        lowercase: z.boolean().optional(),
+        whitespace: z.boolean().optional(),
+        eps_smoothing: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    rouge: z
+      .object({
+        types: z
+          .array(z.string().regex(/^rouge(?:[1-9]|L|Lsum)$/, "rouge1..rouge9, rougeL or rougeLsum"))
+          .min(1)
+          .max(11)
+          .optional(),
+        use_stemmer: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    meteor: z
+      .object({
+        alpha: Fraction.optional(),
+        beta: z.number().min(0).optional(),
+        gamma: Fraction.optional(),
+      })
+      .strict()
+      .optional(),
+    distinct: z
+      .object({ n: z.array(z.number().int().min(1).max(8)).min(1).max(8).optional() })
+      .strict()
+      .optional(),
+    pii: z
+      .object({
+        types: z.array(z.enum(PII_TYPES)).min(1).optional(),
+        default_country: z
+          .string()
+          .regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 code")
+          .optional(),
+        mask: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    injection: z
+      .object({ flag_threshold: Fraction.optional(), block_threshold: Fraction.optional() })
+      .strict()
+      .optional(),
+    toxicity: z
+      .object({ threshold: Fraction.optional(), allow: z.array(z.string()).max(1000).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .openapi("ValidateOptions");
+export type ValidateOptions = z.infer<typeof ValidateOptions>;
+
+export const ValidateRequest = z
+  .object({
+    metrics: z.array(z.enum(VALIDATE_METRICS)).min(1),
+    hypotheses: z.array(Text).min(1).max(MAX_VALIDATE_TEXTS),
+    /** `references[i]` are the references of `hypotheses[i]`. */
+    references: z.array(z.array(Text).max(MAX_REFERENCES)).max(MAX_VALIDATE_TEXTS).optional(),
+    options: ValidateOptions.optional(),
+  })
+  .strict()
+  .openapi("ValidateRequest", {
+    description:
+      "Texts to validate. `references[i]` lists the references of `hypotheses[i]` (needed by bleu, chrf, rouge and meteor).",
+  });
+export type ValidateRequest = z.infer<typeof ValidateRequest>;
+
+const Figures = z.record(z.string(), z.unknown());
+
+export const ValidateResponse = z
+  .object({
+    object: z.literal("validation"),
+    metrics: z.array(z.enum(VALIDATE_METRICS)),
+    count: z.number().int(),
+    /** Per hypothesis, in request order: one entry per metric that scores single texts. */
+    results: z.array(z.object({ index: z.number().int() }).catchall(z.unknown())),
+    /** Corpus / set figures per metric. */
+    aggregate: z.record(z.string(), Figures),
+  })
+  .openapi("ValidateResponse");
+export type ValidateResponse = z.infer<typeof ValidateResponse>;
