@@ -25,6 +25,8 @@ const ConfigSchema = z
     /** Origins allowed by CORS; empty means CORS is off. */
     corsOrigins: z.array(z.string().min(1)).default([]),
     bodyLimitBytes: Positive.default(4 * 1024 * 1024),
+    /** Seed-row uploads are streamed and have their own, larger limit. */
+    seedUploadLimitBytes: Positive.default(256 * 1024 * 1024),
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -76,6 +78,7 @@ const envMap: Record<string, string[]> = {
   TEXTNLP_TLS_KEY: ["tls", "key"],
   TEXTNLP_CORS_ORIGINS: ["corsOrigins"],
   TEXTNLP_BODY_LIMIT: ["bodyLimitBytes"],
+  TEXTNLP_SEED_UPLOAD_LIMIT: ["seedUploadLimitBytes"],
   TEXTNLP_LOG_LEVEL: ["logLevel"],
   TEXTNLP_GPU: ["inference", "gpu"],
   TEXTNLP_THREADS: ["inference", "threads"],

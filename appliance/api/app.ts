@@ -14,6 +14,7 @@ import { mountDocsRoutes } from "./routes/docs.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountJobRoutes } from "./routes/jobs.ts";
 import { mountHealthRoutes, mountModelRoutes } from "./routes/models.ts";
+import { mountSeedRowRoutes, SEED_UPLOAD_PATH } from "./routes/seed-rows.ts";
 import { mountTemplateRoutes } from "./routes/templates.ts";
 import { mountValidateRoutes } from "./routes/validate.ts";
 import type { ApplianceEnv, ApplianceServices } from "./types.ts";
@@ -33,16 +34,16 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
       }),
     );
   }
-  app.use(
-    bodyLimit({
-      maxSize: config.bodyLimitBytes,
-      onError: () => {
-        throw new ApiError(413, `Request body is larger than ${config.bodyLimitBytes} bytes.`, {
-          code: "body_too_large",
-        });
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.bodyLimitBytes,
+    onError: () => {
+      throw new ApiError(413, `Request body is larger than ${config.bodyLimitBytes} bytes.`, {
+        code: "body_too_large",
+      });
+    },
+  });
+  // Seed-row uploads stream with their own, larger limit.
+  app.use((c, next) => (c.req.path === SEED_UPLOAD_PATH ? next() : limitBody(c, next)));
   app.use("/v1/*", async (_c, next) => {
     if (lifecycle.draining)
       throw new ApiError(503, "The server is shutting down.", {
@@ -59,6 +60,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountCompletionRoutes(app, services);
   mountEmbeddingRoutes(app, services);
   mountTemplateRoutes(app, services);
+  mountSeedRowRoutes(app, services);
   mountJobRoutes(app, services);
   mountDatasetRoutes(app, services);
   mountValidateRoutes(app);

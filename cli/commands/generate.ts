@@ -1,4 +1,8 @@
+import { createReadStream, existsSync } from "node:fs";
+import { basename } from "node:path";
+import { Readable } from "node:stream";
 import type { Command } from "commander";
+import { TextNlpError } from "../../shared/sdk/index.ts";
 import { UsageError } from "../config.ts";
 import { type Context, EXIT, exit, withClient } from "../context.ts";
 import { readJson, readRows, writeStream } from "../io.ts";
@@ -53,7 +57,7 @@ export function registerGenerateCommand(program: Command): void {
           template_version: int("template-version", flags.templateVersion as string | undefined),
           model,
           ...(flags.rows
-            ? { rows: readRows(flags.rows as string) }
+            ? { seed_set: await uploadRows(ctx, flags.rows as string) }
             : { row_count: int("count", flags.count as string) }),
           samples_per_row: int("samples", flags.samples as string),
           concurrency:
@@ -168,5 +172,19 @@ async function generateLocally(
   } finally {
     display.stop();
     db.close();
+  }
+}
+
+/** Streams a rows file to the server as a seed set (any size up to the server's upload limit). */
+async function uploadRows(ctx: Context, file: string): Promise<string> {
+  if (!existsSync(file)) throw new UsageError(`cannot read ${file}: no such file`);
+  const format = /\.csv$/i.test(file) ? "csv" : "jsonl";
+  const body = Readable.toWeb(createReadStream(file)) as unknown as ReadableStream<Uint8Array>;
+  try {
+    return (await ctx.client.seedRows.upload(basename(file), body, format)).id;
+  } catch (err) {
+    if (err instanceof TextNlpError && err.code === "invalid_seed_rows")
+      throw new UsageError(`${file}: ${err.message}`);
+    throw err;
   }
 }

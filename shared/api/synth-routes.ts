@@ -9,6 +9,8 @@ import {
   JobList,
   SampleList,
   SampleQuery,
+  SeedSetSchema,
+  SeedUploadQuery,
   Template,
   TemplateCreate,
   TemplateList,
@@ -206,6 +208,21 @@ export const estimateJobRoute = createRoute({
   request: { body: { required: true, content: json(JobCreate) } },
   responses: {
     200: { description: "The estimate", content: json(JobEstimate) },
+    ...errorResponses,
+  },
+});
+
+export const uploadSeedRowsRoute = createRoute({
+  method: "post",
+  path: "/v1/seed-rows",
+  tags: ["Synthetic data"],
+  summary: "Upload seed rows (JSONL or CSV, streamed; its own size limit) for jobs to use",
+  description:
+    "Send the file as the raw body (`application/x-ndjson` or `text/csv`, or `?format=`).",
+  security: bearer,
+  request: { query: SeedUploadQuery },
+  responses: {
+    201: { description: "The stored seed set", content: json(SeedSetSchema) },
     ...errorResponses,
   },
 });

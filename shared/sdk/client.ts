@@ -18,6 +18,7 @@ import type {
   JobCreate,
   SampleList,
   SampleQuery,
+  SeedSetSchema,
   Template,
   TemplateCreate,
   TemplatePreview,
@@ -114,6 +115,29 @@ export function createClient(options: TextNlpClientOptions) {
       async *watch(jobId: string, signal?: AbortSignal): AsyncGenerator<Job> {
         const res = await send("GET", `/v1/jobs/${id(jobId)}/events`, undefined, signal);
         yield* sseJson<Job>(res.body as ReadableStream<Uint8Array>, signal);
+      },
+    },
+    seedRows: {
+      /** Uploads seed rows (JSONL or CSV text, or a byte stream) as a seed set for jobs. */
+      upload: async (
+        name: string,
+        body: string | ReadableStream<Uint8Array>,
+        format: "jsonl" | "csv" = "jsonl",
+      ) => {
+        const headers: Record<string, string> = {
+          ...options.headers,
+          "content-type": format === "csv" ? "text/csv" : "application/x-ndjson",
+        };
+        if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+        const res = await doFetch(`${root}/v1/seed-rows${query({ name, format })}`, {
+          method: "POST",
+          headers,
+          body,
+          // Streams need half-duplex in Node's fetch.
+          ...(typeof body === "string" ? {} : { duplex: "half" }),
+        } as RequestInit);
+        if (!res.ok) throw await errorFromResponse(res);
+        return (await res.json()) as z.infer<typeof SeedSetSchema>;
       },
     },
     datasets: {

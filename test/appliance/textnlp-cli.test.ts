@@ -127,7 +127,7 @@ describe.skipIf(modelsMissing)("the textnlp command line against a real applianc
       { env },
     );
     expect(badRows.code).toBe(2);
-    expect(badRows.stderr).toMatch(/bad\.jsonl line 2/);
+    expect(badRows.stderr).toMatch(/bad\.jsonl: line 2 is not valid JSON/);
     const down = await runTextnlp(["jobs", "list", "--endpoint", "http://127.0.0.1:9"], { env });
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/cannot reach the server/);

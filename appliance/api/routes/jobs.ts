@@ -20,6 +20,7 @@ import { pickVariant } from "../../../shared/synth/variants.ts";
 import type { JobSnapshot } from "../../jobs/manager.ts";
 import type { Db } from "../../store/db.ts";
 import { listJobs, listSamples } from "../../store/queries/jobs.ts";
+import { getSeedSet, loadSeedRows } from "../../store/queries/seed-sets.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 import { findTemplate } from "./templates.ts";
@@ -57,6 +58,24 @@ export function toJob({ job, template, progress }: JobSnapshot): Job {
 }
 
 const terminal = new Set(["done", "failed", "cancelled"]);
+
+/** A job's rows: inline, an uploaded seed set (404 if unknown), or empty rows for samplers only. */
+function jobInputRows(
+  services: ApplianceServices,
+  tenantId: string,
+  body: { rows?: Record<string, unknown>[]; row_count?: number; seed_set?: string },
+): Record<string, unknown>[] {
+  if (body.seed_set) {
+    if (!getSeedSet(services.db, tenantId, body.seed_set)) {
+      throw new ApiError(404, `No seed set '${body.seed_set}'.`, {
+        param: "seed_set",
+        code: "seed_set_not_found",
+      });
+    }
+    return loadSeedRows(services.db, body.seed_set);
+  }
+  return body.rows ?? Array.from({ length: body.row_count ?? 0 }, () => ({}));
+}
 
 /** A page of samples as the API shows them (shared by jobs and datasets). */
 export function sampleListResponse(
@@ -121,7 +140,7 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
     const tenantId = c.get("principal").tenantId;
     const template = findTemplate(services, tenantId, body.template, body.template_version);
     const model = host.resolve(body.model).name;
-    const rows = body.rows ?? Array.from({ length: body.row_count ?? 0 }, () => ({}));
+    const rows = jobInputRows(services, c.get("principal").tenantId, body);
     const job = jobs.create(
       {
         id: randomId("job_"),
@@ -149,7 +168,7 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
       body.template,
       body.template_version,
     );
-    const rows = body.rows ?? Array.from({ length: body.row_count ?? 0 }, () => ({}));
+    const rows = jobInputRows(services, c.get("principal").tenantId, body);
     const total = rows.length * body.samples_per_row;
     const seed = body.seed ?? 0;
     const sampling = { rows: (row: number) => rows[row] ?? {}, samplers: body.samplers, seed };

@@ -84,6 +84,8 @@ export const JobCreate = z
     template_version: z.number().int().min(1).optional(),
     model: ModelName,
     rows: z.array(Variables).max(100_000).optional(),
+    /** An uploaded seed set (`POST /v1/seed-rows`), instead of inline `rows`. */
+    seed_set: z.string().min(1).optional(),
     /** Rows of no variables (samplers only), when `rows` is not given. */
     row_count: z.number().int().min(1).max(1_000_000).optional(),
     samples_per_row: z.number().int().min(1).max(1000).default(1),
@@ -99,10 +101,13 @@ export const JobCreate = z
       .max(2 ** 31 - 1)
       .optional(),
   })
-  .refine((job) => (job.rows === undefined) !== (job.row_count === undefined), {
-    message: "give either rows or row_count",
-    path: ["rows"],
-  })
+  .refine(
+    (job) => [job.rows, job.row_count, job.seed_set].filter((v) => v !== undefined).length === 1,
+    {
+      message: "give exactly one of rows, row_count or seed_set",
+      path: ["rows"],
+    },
+  )
   .openapi("JobCreate");
 export type JobCreate = z.infer<typeof JobCreate>;
 
@@ -216,3 +221,20 @@ export const JobEstimate = z
     max_seconds: z.number().nullable(),
   })
   .openapi("JobEstimate");
+
+export const SeedSetSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("seed_set"),
+    name: z.string(),
+    format: z.enum(["jsonl", "csv"]),
+    rows: z.number().int(),
+    columns: z.array(z.string()),
+    created_at: z.number().int(),
+  })
+  .openapi("SeedSet");
+
+export const SeedUploadQuery = z.object({
+  name: z.string().min(1).max(128),
+  format: z.enum(["jsonl", "csv"]).optional(),
+});

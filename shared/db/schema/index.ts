@@ -3,6 +3,7 @@ export * from "./jobs.ts";
 export * from "./model-aliases.ts";
 export * from "./models.ts";
 export * from "./samples.ts";
+export * from "./seed-sets.ts";
 export * from "./templates.ts";
 export * from "./tenants.ts";
 export * from "./users.ts";

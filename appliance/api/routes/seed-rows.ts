@@ -1,0 +1,157 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { parse as parseCsv } from "csv-parse";
+import { errorResponse, toApiError } from "../../../shared/api/app.ts";
+import { ApiError, invalidRequest } from "../../../shared/api/errors.ts";
+import { uploadSeedRowsRoute } from "../../../shared/api/synth-routes.ts";
+import { randomId } from "../../../shared/auth/api-keys.ts";
+import {
+  appendSeedRows,
+  createSeedSet,
+  deleteSeedSet,
+  finishSeedSet,
+} from "../../store/queries/seed-sets.ts";
+import { requireScope } from "../middleware/auth.ts";
+import type { ApplianceEnv, ApplianceServices } from "../types.ts";
+
+/** The route path, exempt from the general body limit (it has its own). */
+export const SEED_UPLOAD_PATH = "/v1/seed-rows";
+const BATCH = 500;
+
+/** Counts bytes through the stream and fails past `limit`, so a huge upload stops early. */
+function limitBytes(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > limit)
+          controller.error(
+            new ApiError(413, `Seed upload is larger than ${limit} bytes.`, {
+              code: "body_too_large",
+            }),
+          );
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/** JSON objects of a JSONL stream, one per non-empty line; a bad line is a 400 naming it. */
+async function* jsonlRows(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<Record<string, unknown>> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let line = 0;
+  const parseLine = (text: string) => {
+    line++;
+    if (!text.trim()) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw invalidRequest(
+        `line ${line} is not valid JSON: ${(err as Error).message}`,
+        "body",
+        "invalid_seed_rows",
+      );
+    }
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      throw invalidRequest(`line ${line} is not a JSON object`, "body", "invalid_seed_rows");
+    }
+    return value as Record<string, unknown>;
+  };
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    const lines = buffer.split(/\r?\n/);
+    buffer = lines.pop() ?? "";
+    for (const text of lines) {
+      const row = parseLine(text);
+      if (row) yield row;
+    }
+  }
+  const row = parseLine(buffer + decoder.decode());
+  if (row) yield row;
+}
+
+/** Records of a CSV stream (header row gives the names). */
+async function* csvRows(body: ReadableStream<Uint8Array>): AsyncGenerator<Record<string, unknown>> {
+  const parser = Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>).pipe(
+    parseCsv({ columns: true, skip_empty_lines: true, bom: true }),
+  );
+  try {
+    for await (const record of parser) yield record as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw invalidRequest(`not valid CSV: ${(err as Error).message}`, "body", "invalid_seed_rows");
+  }
+}
+
+/** Mounts `POST /v1/seed-rows`: streams a file of rows into a seed set, in batches. */
+export function mountSeedRowRoutes(
+  app: OpenAPIHono<ApplianceEnv>,
+  { db, config }: ApplianceServices,
+): void {
+  app.use(SEED_UPLOAD_PATH, requireScope("jobs"));
+  app.openapi(uploadSeedRowsRoute, async (c) => {
+    const { name, format: asked } = c.req.valid("query");
+    const type = c.req.header("content-type") ?? "";
+    const format = asked ?? (/csv/i.test(type) ? "csv" : "jsonl");
+    const body = c.req.raw.body;
+    if (!body)
+      throw invalidRequest("send the rows as the request body", "body", "invalid_seed_rows");
+    const id = randomId("seed_");
+    createSeedSet(db, {
+      id,
+      tenantId: c.get("principal").tenantId,
+      name,
+      format,
+      rowCount: 0,
+      columns: [],
+    });
+    const columns = new Set<string>();
+    let count = 0;
+    let batch: Record<string, unknown>[] = [];
+    try {
+      const stream = limitBytes(body, config.seedUploadLimitBytes);
+      for await (const row of format === "csv" ? csvRows(stream) : jsonlRows(stream)) {
+        for (const key of Object.keys(row)) columns.add(key);
+        batch.push(row);
+        if (batch.length >= BATCH) {
+          appendSeedRows(db, id, count, batch);
+          count += batch.length;
+          batch = [];
+        }
+      }
+      appendSeedRows(db, id, count, batch);
+      count += batch.length;
+    } catch (err) {
+      // Nothing half-stored: a failed upload leaves no seed set behind.
+      deleteSeedSet(db, id);
+      // The rest of the body may still be in flight: close the connection rather than let the
+      // client reuse a socket the server stops reading.
+      const res = errorResponse(toApiError(err));
+      res.headers.set("connection", "close");
+      return res as never;
+    }
+    if (count === 0) {
+      deleteSeedSet(db, id);
+      throw invalidRequest("the upload holds no rows", "body", "invalid_seed_rows");
+    }
+    const set = finishSeedSet(db, id, count, [...columns].sort());
+    return c.json(
+      {
+        id,
+        object: "seed_set" as const,
+        name: set.name,
+        format: set.format,
+        rows: count,
+        columns: set.columns,
+        created_at: Math.floor(set.createdAt.getTime() / 1000),
+      },
+      201,
+    );
+  });
+}
