@@ -6,12 +6,14 @@ import { createApiApp, errorResponse, toApiError } from "../../shared/api/app.ts
 import { ApiError } from "../../shared/api/errors.ts";
 import { isLoopback } from "../config.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
+import { httpMetrics } from "./middleware/metrics.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
 import { mountDocsRoutes } from "./routes/docs.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountJobRoutes } from "./routes/jobs.ts";
+import { mountMetricsRoute } from "./routes/metrics.ts";
 import { mountHealthRoutes, mountModelRoutes } from "./routes/models.ts";
 import { mountTemplateRoutes } from "./routes/templates.ts";
 import type { ApplianceEnv, ApplianceServices } from "./types.ts";
@@ -23,6 +25,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
 
   app.use(requestId({ limitLength: 128 }));
   app.use(requestLog({ logger }));
+  if (services.metrics) app.use(httpMetrics(services.metrics));
   if (config.corsOrigins.length > 0) {
     app.use(
       cors({
@@ -59,6 +62,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountTemplateRoutes(app, services);
   mountJobRoutes(app, services);
   mountDocsRoutes(app);
+  mountMetricsRoute(app, services);
 
   app.notFound(() =>
     errorResponse(

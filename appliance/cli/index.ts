@@ -4,6 +4,7 @@
  */
 import { Command } from "commander";
 import { VERSION } from "../version.ts";
+import { registerBackupCommands } from "./backup.ts";
 import { registerKeyCommands } from "./keys.ts";
 import { registerModelCommands } from "./models.ts";
 import { registerServeCommand } from "./serve.ts";
@@ -21,5 +22,6 @@ registerServeCommand(program);
 registerKeyCommands(program);
 registerModelCommands(program);
 registerUserCommands(program);
+registerBackupCommands(program);
 
 await program.parseAsync(process.argv);
