@@ -40,5 +40,7 @@ export async function startBackupSchedule({
 }): Promise<BackupSchedule> {
   // A missing or short key file is a start-up error, not an hourly failure.
   if (config.backup.keyFile) readKeyFile(config.backup.keyFile);
-  return scheduleBackups(backupServiceFor(config, store, logger), config.backup.cron, logger);
+  const service = backupServiceFor(config, store, logger);
+  service.adoptOrphans();
+  return scheduleBackups(service, config.backup.cron, logger);
 }

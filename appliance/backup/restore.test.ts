@@ -93,6 +93,19 @@ describe("restore", () => {
     // The restored database opens as the daemon opens it (WAL, migrations).
     const store = openStore(databasePath(dataDir));
     expect(store.sqlite.pragma("integrity_check", { simple: true })).toBe("ok");
+    // The snapshot predates its own row: the restored database learns of it from the manifest.
+    const service = new BackupService({
+      db: store.db,
+      sqlite: store.sqlite,
+      dir: backupDir,
+      keep: { hourly: 1, daily: 1, weekly: 1 },
+    });
+    expect(service.list()).toHaveLength(0);
+    expect(service.adoptOrphans()).toBe(1);
+    expect(service.adoptOrphans()).toBe(0);
+    expect(service.list()).toMatchObject([
+      { id: row.id, status: "ok", sha256: row.sha256, file: row.file },
+    ]);
     store.close();
   });
 

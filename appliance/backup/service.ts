@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { type BackupKind, type BackupRow, backups } from "../../shared/db/schema/backups.ts";
 import type { Db } from "../store/db.ts";
 import { readKeyFile } from "./encryption.ts";
+import { readManifests } from "./restore.ts";
 import { backupsToPrune, type RetentionPolicy, scheduledKind } from "./retention.ts";
 import { takeSnapshot } from "./snapshot.ts";
 
@@ -63,21 +64,30 @@ export class BackupService {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     try {
       const keyMaterial = this.options.keyFile ? readKeyFile(this.options.keyFile) : undefined;
-      const snap = await takeSnapshot(this.options.sqlite, { dir, kind, createdAt, keyMaterial });
+      const snap = await takeSnapshot(this.options.sqlite.name, {
+        dir,
+        kind,
+        createdAt,
+        keyMaterial,
+      });
+      const values: typeof backups.$inferInsert = {
+        id: snap.id,
+        kind,
+        status: "ok",
+        file: snap.path,
+        sha256: snap.sha256,
+        sizeBytes: snap.sizeBytes,
+        encrypted: snap.encrypted,
+        rowCounts: snap.rowCounts,
+        createdAt,
+        durationMs: Math.round(performance.now() - started),
+      };
+      // An upsert: `backup now` in another process may already have adopted this backup from
+      // its manifest, which is written just before this row.
       const row = db
         .insert(backups)
-        .values({
-          id: snap.id,
-          kind,
-          status: "ok",
-          file: snap.path,
-          sha256: snap.sha256,
-          sizeBytes: snap.sizeBytes,
-          encrypted: snap.encrypted,
-          rowCounts: snap.rowCounts,
-          createdAt,
-          durationMs: Math.round(performance.now() - started),
-        })
+        .values(values)
+        .onConflictDoUpdate({ target: backups.id, set: values })
         .returning()
         .get();
       logger?.info(
@@ -102,6 +112,37 @@ export class BackupService {
       logger?.error({ err, kind }, "backup failed");
       throw err;
     }
+  }
+
+  /**
+   * Records backups found on disk that the database does not know: after a restore, the
+   * restored database predates the newer backups, which would otherwise never be listed or
+   * pruned. Returns how many were adopted.
+   */
+  adoptOrphans(): number {
+    const { db, dir } = this.options;
+    const known = new Set(this.list().map((b) => b.id));
+    let adopted = 0;
+    for (const m of readManifests(dir)) {
+      if (known.has(m.id)) continue;
+      db.insert(backups)
+        .values({
+          id: m.id,
+          kind: m.kind,
+          status: "ok",
+          file: m.path,
+          sha256: m.sha256,
+          sizeBytes: m.sizeBytes,
+          encrypted: m.encrypted,
+          rowCounts: m.rowCounts,
+          createdAt: new Date(m.createdAt),
+        })
+        .onConflictDoNothing()
+        .run();
+      adopted++;
+    }
+    if (adopted > 0) this.options.logger?.info({ adopted }, "recorded backups found on disk");
+    return adopted;
   }
 
   /** Deletes the files of backups past retention and marks their rows `pruned`. */

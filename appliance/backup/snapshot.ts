@@ -100,8 +100,6 @@ export interface SnapshotOptions {
   createdAt: Date;
   /** Key material from the key file; absent means the file is stored in clear. */
   keyMaterial?: Buffer;
-  /** Copies retried when a writer in another process changes the source mid-check. */
-  attempts?: number;
 }
 
 const stamp = (d: Date) =>
@@ -111,32 +109,34 @@ const stamp = (d: Date) =>
     .replace(/\.\d+Z$/, "Z");
 
 /**
- * Copies the live database, verifies the copy (integrity check, and row counts equal to the
- * source's at the moment the copy completed), encrypts it when a key is given, and writes it
- * with its manifest. Returns the manifest; throws (leaving nothing behind) on failure.
+ * Copies the live database file at `sourceFile`, verifies the copy (integrity check, and row
+ * counts equal to the source's in the very snapshot copied), encrypts it when a key is given,
+ * and writes it with its manifest. Returns the manifest; throws (leaving nothing behind) on
+ * failure.
  */
 export async function takeSnapshot(
-  source: Database.Database,
+  sourceFile: string,
   options: SnapshotOptions,
 ): Promise<BackupManifest & { path: string }> {
   const id = `bk_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
   const name = `textnlp-${stamp(options.createdAt)}-${options.kind}-${id.slice(3, 9)}.sqlite${options.keyMaterial ? ".enc" : ""}`;
   const path = join(options.dir, name);
   const copy = join(options.dir, `.${id}.copy`);
+  // A connection of its own, holding one read transaction from the counts to the end of the
+  // copy: WAL pins that snapshot, so writers (this process or others) go on, and the copy
+  // and the counts describe the same state however many steps the copy takes.
+  const reader = new Database(sourceFile, { readonly: true, fileMustExist: true });
   try {
-    let rowCounts: Record<string, number> | undefined;
-    for (let attempt = 1; attempt <= (options.attempts ?? 3) && !rowCounts; attempt++) {
-      rmSync(copy, { force: true });
-      await source.backup(copy);
-      // The backup promise resolves in the same tick as its last step, before any other I/O
-      // callback, so in-process writers cannot slip in between the copy and these counts.
-      const expected = tableRowCounts(source);
-      const { integrity, rowCounts: found } = inspectDatabaseFile(copy);
-      if (integrity !== "ok") throw new BackupVerifyError(`integrity check failed: ${integrity}`);
-      if (sameCounts(expected, found)) rowCounts = found;
-    }
-    if (!rowCounts)
-      throw new BackupVerifyError("row counts of the copy kept differing from the live database");
+    reader.exec("BEGIN");
+    const expected = tableRowCounts(reader);
+    await reader.backup(copy);
+    reader.exec("COMMIT");
+    const { integrity, rowCounts } = inspectDatabaseFile(copy);
+    if (integrity !== "ok") throw new BackupVerifyError(`integrity check failed: ${integrity}`);
+    if (!sameCounts(expected, rowCounts))
+      throw new BackupVerifyError(
+        `row counts of the copy differ from the database's: ${JSON.stringify({ expected, copied: rowCounts })}`,
+      );
     const plain = readFileSync(copy);
     const data = options.keyMaterial ? encryptBackup(plain, options.keyMaterial) : plain;
     writeFileAtomic(path, data);
@@ -157,6 +157,7 @@ export async function takeSnapshot(
     rmSync(path, { force: true });
     throw err;
   } finally {
+    reader.close();
     rmSync(copy, { force: true });
     rmSync(`${copy}-journal`, { force: true });
   }

@@ -16,7 +16,9 @@ export function registerBackupCommands(program: Command): void {
       const { backupServiceFor } = await import("../backup/index.ts");
       await withStore(flags, async ({ config, store }) => {
         try {
-          const row = await backupServiceFor(config, store).run("manual");
+          const service = backupServiceFor(config, store);
+          service.adoptOrphans();
+          const row = await service.run("manual");
           if (flags.json) process.stdout.write(`${JSON.stringify(row)}\n`);
           else
             process.stdout.write(
@@ -100,8 +102,9 @@ export function registerBackupCommands(program: Command): void {
             ].join("\n"),
           );
         } catch (err) {
-          if (err instanceof RestoreError) fail(`restore refused: ${err.message}`);
-          throw err;
+          fail(
+            `restore ${err instanceof RestoreError ? "refused" : "failed"}: ${(err as Error).message}`,
+          );
         }
       },
     );

@@ -42,7 +42,12 @@ describe.skipIf(modelsMissing)("appliance backups", () => {
             method: "POST",
             json: { name: `w${i}`, prompt: "Row {{ n }}: {{ text }}" },
           });
-          if (res.status !== 201) throw new Error(`write ${i}: ${JSON.stringify(res.body)}`);
+          if (res.status !== 201)
+            throw new Error(
+              `write ${i}: ${JSON.stringify(res.body)}; errors logged: ${JSON.stringify(
+                appliance.logs.filter((l) => Number(l.level) >= 50),
+              )}`,
+            );
           acked.push(`w${i}`);
         }
       })();
