@@ -18,6 +18,7 @@ import { ModelRegistry } from "./inference/registry.ts";
 import { createLlamaRuntime } from "./inference/runtime.ts";
 import { JobManager } from "./jobs/manager.ts";
 import { instrumentEngine } from "./metrics/engine.ts";
+import { createGpuReader } from "./metrics/gpu.ts";
 import { ApplianceMetrics } from "./metrics/metrics.ts";
 import { databasePath, openStore } from "./store/db.ts";
 import { writePidFile } from "./store/pid-file.ts";
@@ -112,6 +113,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
           return { job: job.id, done, total };
         }),
       backups: () => latestBackupState(db),
+      gpus: createGpuReader(),
     });
     instrumentEngine(engine, metrics);
     if (config.backup.enabled) {

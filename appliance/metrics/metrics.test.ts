@@ -27,6 +27,22 @@ describe("ApplianceMetrics", () => {
     expect(text).toContain('textnlp_active_sequences{model="m"} 0');
   });
 
+  it("shows GPU load where the driver reports it, and nothing without a GPU", async () => {
+    const withGpu = new ApplianceMetrics({
+      gpus: () => [
+        { gpu: "0", model: "H100", utilization: 0.5, memoryUsedBytes: 10, memoryTotalBytes: 80 },
+        { gpu: "1", model: "iGPU", memoryTotalBytes: 5 },
+      ],
+    });
+    const text = (await withGpu.scrape()).body;
+    expect(text).toContain('textnlp_gpu_utilization_ratio{gpu="0",model="H100"} 0.5');
+    expect(text).toContain('textnlp_gpu_memory_used_bytes{gpu="0",model="H100"} 10');
+    expect(text).toContain('textnlp_gpu_memory_total_bytes{gpu="1",model="iGPU"} 5');
+    expect(text).not.toContain('textnlp_gpu_utilization_ratio{gpu="1"');
+    const none = (await new ApplianceMetrics({ gpus: () => [] }).scrape()).body;
+    expect(none).not.toMatch(/^textnlp_gpu_\w+\{/m);
+  });
+
   it("the Grafana dashboard only queries metrics the appliance exports", async () => {
     const metrics = new ApplianceMetrics();
     const names = new Set(

@@ -5,6 +5,7 @@
  * step with every change.
  */
 import client from "prom-client";
+import type { GpuSample } from "./gpu.ts";
 
 /** Where the scrape-time gauges read from; each source is optional so parts can be absent. */
 export interface MetricSources {
@@ -14,6 +15,8 @@ export interface MetricSources {
   jobs?: () => { job: string; done: number; total: number }[];
   /** The newest backup of each outcome (ms since epoch), or null when none was taken. */
   backups?: () => { lastOkAt: number | null; lastResult: "ok" | "failed" | null };
+  /** GPU load, already cached (a scrape must not wait for the driver's tools). */
+  gpus?: () => GpuSample[];
   now?: () => number;
 }
 
@@ -66,7 +69,7 @@ export class ApplianceMetrics {
       labelNames: ["route", "status"],
       registers,
     });
-    const { pools, jobs, backups } = sources;
+    const { pools, jobs, backups, gpus } = sources;
     const now = sources.now ?? Date.now;
     const poolGauge = (name: string, help: string, pick: "active" | "queued" | "size") =>
       new client.Gauge({
@@ -115,6 +118,35 @@ export class ApplianceMetrics {
         if (result) this.set(result === "ok" ? 1 : 0);
       },
     });
+    this.#gpuGauges(gpus);
+  }
+
+  #gpuGauges(gpus: MetricSources["gpus"]): void {
+    const gauge = (name: string, help: string, pick: (g: GpuSample) => number | undefined) =>
+      new client.Gauge({
+        name,
+        help,
+        labelNames: ["gpu", "model"],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const g of gpus?.() ?? []) {
+            const value = pick(g);
+            if (value !== undefined) this.set({ gpu: g.gpu, model: g.model }, value);
+          }
+        },
+      });
+    gauge(
+      "textnlp_gpu_utilization_ratio",
+      "GPU utilisation, 0 to 1, where the driver reports it",
+      (g) => g.utilization,
+    );
+    gauge(
+      "textnlp_gpu_memory_used_bytes",
+      "GPU memory in use, where the driver reports it",
+      (g) => g.memoryUsedBytes,
+    );
+    gauge("textnlp_gpu_memory_total_bytes", "GPU memory", (g) => g.memoryTotalBytes);
   }
 
   /** The exposition text and its content type. */
