@@ -4,11 +4,17 @@
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
 
 const Port = z.coerce.number().int().min(0).max(65535);
 const Positive = z.coerce.number().int().min(1);
+const Count = z.coerce.number().int().min(0);
+/** Booleans from JSON, flags or the environment ("true"/"false"/"1"/"0"). */
+const Flag = z.preprocess(
+  (v) => (v === "true" || v === "1" ? true : v === "false" || v === "0" ? false : v),
+  z.boolean(),
+);
 
 const ConfigSchema = z
   .object({
@@ -50,11 +56,29 @@ const ConfigSchema = z
       .prefault({}),
     /** How long SIGTERM waits for in-flight requests before forcing exit. */
     shutdownTimeoutMs: Positive.default(30_000),
+    backup: z
+      .object({
+        /** Scheduled backups in the daemon; `backup now` works either way. */
+        enabled: Flag.default(true),
+        /** node-cron expression (host time zone); hourly by default, so RPO under one hour. */
+        cron: z.string().min(1).default("0 * * * *"),
+        /** Where backup files go; default `<dataDir>/backups` (better: another disk). */
+        dir: z.string().min(1).optional(),
+        /** Key file (outside the data directory): backups are AES-256-GCM encrypted when set. */
+        keyFile: z.string().min(1).optional(),
+        /** Generations kept of each scheduled kind. */
+        keepHourly: Count.default(24),
+        keepDaily: Count.default(7),
+        keepWeekly: Count.default(4),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   readonly inference: Readonly<z.infer<typeof ConfigSchema>["inference"]>;
+  readonly backup: Readonly<z.infer<typeof ConfigSchema>["backup"]> & { readonly dir: string };
 };
 /** What a command line may set; undefined fields are left to file, environment and defaults. */
 export type ConfigOverrides = {
@@ -88,6 +112,13 @@ const envMap: Record<string, string[]> = {
   TEXTNLP_REQUEST_TIMEOUT_MS: ["inference", "requestTimeoutMs"],
   TEXTNLP_MEMORY_BUDGET: ["inference", "memoryBudgetBytes"],
   TEXTNLP_SHUTDOWN_TIMEOUT_MS: ["shutdownTimeoutMs"],
+  TEXTNLP_BACKUP_ENABLED: ["backup", "enabled"],
+  TEXTNLP_BACKUP_CRON: ["backup", "cron"],
+  TEXTNLP_BACKUP_DIR: ["backup", "dir"],
+  TEXTNLP_BACKUP_KEY_FILE: ["backup", "keyFile"],
+  TEXTNLP_BACKUP_KEEP_HOURLY: ["backup", "keepHourly"],
+  TEXTNLP_BACKUP_KEEP_DAILY: ["backup", "keepDaily"],
+  TEXTNLP_BACKUP_KEEP_WEEKLY: ["backup", "keepWeekly"],
 };
 
 type Json = Record<string, unknown>;
@@ -174,6 +205,16 @@ export function loadConfig(
   config.dataDir = abs(config.dataDir);
   if (config.model) config.model = abs(config.model);
   if (config.tls) config.tls = { cert: abs(config.tls.cert), key: abs(config.tls.key) };
+  config.backup.dir = abs(config.backup.dir ?? join(config.dataDir, "backups"));
+  if (config.backup.keyFile) {
+    config.backup.keyFile = abs(config.backup.keyFile);
+    // A key stored with the data would travel with any copy of it.
+    const rel = relative(config.dataDir, config.backup.keyFile);
+    if (!(rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)))
+      throw new ConfigError(
+        "invalid configuration: backup.keyFile: must live outside the data directory",
+      );
+  }
   return deepFreeze(config) as Config;
 }
 

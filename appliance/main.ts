@@ -17,8 +17,14 @@ import { ModelHost } from "./inference/model-host.ts";
 import { ModelRegistry } from "./inference/registry.ts";
 import { createLlamaRuntime } from "./inference/runtime.ts";
 import { JobManager } from "./jobs/manager.ts";
+import { instrumentEngine } from "./metrics/engine.ts";
+import { createGpuReader } from "./metrics/gpu.ts";
+import { ApplianceMetrics } from "./metrics/metrics.ts";
 import { databasePath, openStore } from "./store/db.ts";
+import { writePidFile } from "./store/pid-file.ts";
 import { apiKeyExists, countActiveApiKeys, createApiKey } from "./store/queries/api-keys.ts";
+import { latestBackupState } from "./store/queries/backups.ts";
+import { jobsWithStatus } from "./store/queries/jobs.ts";
 import { VERSION } from "./version.ts";
 
 /** A running appliance. */
@@ -37,7 +43,11 @@ export class StartupError extends Error {
 /** Starts the daemon: opens the store, registers models, loads llama.cpp and listens. */
 export async function startAppliance(config: Config, logger: Logger): Promise<RunningAppliance> {
   const store = openStore(databasePath(config.dataDir));
-  const disposers: (() => Promise<void> | void)[] = [() => store.close()];
+  // The pid file tells `restore` the database is held; removed after the store closes.
+  const disposers: (() => Promise<void> | void)[] = [
+    writePidFile(config.dataDir),
+    () => store.close(),
+  ];
   const disposeAll = async () => {
     for (const dispose of disposers.reverse()) {
       try {
@@ -89,6 +99,32 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     const jobs = new JobManager({ db, engine, logger });
     // Registered after the host, so disposal stops job work before models unload.
     disposers.push(() => jobs.stop());
+    const metrics = new ApplianceMetrics({
+      pools: () =>
+        host.loaded.map((m) => ({
+          model: m.row.name,
+          active: m.pool.active,
+          queued: m.pool.queued,
+          size: m.pool.size,
+        })),
+      jobs: () =>
+        jobsWithStatus(db, ["queued", "running"]).map((job) => {
+          const { done, total } = jobs.snapshot(job.id).progress;
+          return { job: job.id, done, total };
+        }),
+      backups: () => latestBackupState(db),
+      gpus: createGpuReader(),
+    });
+    instrumentEngine(engine, metrics);
+    if (config.backup.enabled) {
+      // Loaded on demand: a daemon with backups off should not pay for node-cron.
+      const { startBackupSchedule } = await import("./backup/index.ts");
+      const running = await startBackupSchedule({ config, store, logger }).catch((err: Error) => {
+        throw new StartupError(err.message);
+      });
+      // Before the store closes: a backup in progress finishes first.
+      disposers.push(() => running.stop());
+    }
     const services: ApplianceServices = {
       config,
       logger,
@@ -97,6 +133,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       host,
       engine,
       jobs,
+      metrics,
       lifecycle: { draining: false, startedAt: Date.now(), version: VERSION },
     };
     const app = createApplianceApp(services);

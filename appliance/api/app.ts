@@ -6,6 +6,7 @@ import { createApiApp, errorResponse, toApiError } from "../../shared/api/app.ts
 import { ApiError } from "../../shared/api/errors.ts";
 import { isLoopback } from "../config.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
+import { httpMetrics } from "./middleware/metrics.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
@@ -13,6 +14,7 @@ import { mountDatasetRoutes } from "./routes/datasets.ts";
 import { mountDocsRoutes } from "./routes/docs.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountJobRoutes } from "./routes/jobs.ts";
+import { mountMetricsRoute } from "./routes/metrics.ts";
 import { mountHealthRoutes, mountModelRoutes } from "./routes/models.ts";
 import { mountSeedRowRoutes, SEED_UPLOAD_PATH } from "./routes/seed-rows.ts";
 import { mountTemplateRoutes } from "./routes/templates.ts";
@@ -26,6 +28,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
 
   app.use(requestId({ limitLength: 128 }));
   app.use(requestLog({ logger }));
+  if (services.metrics) app.use(httpMetrics(services.metrics));
   if (config.corsOrigins.length > 0) {
     app.use(
       cors({
@@ -65,6 +68,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountDatasetRoutes(app, services);
   mountValidateRoutes(app);
   mountDocsRoutes(app);
+  mountMetricsRoute(app, services);
 
   app.notFound(() =>
     errorResponse(

@@ -5,6 +5,7 @@ import type { InferenceEngine } from "../inference/engine.ts";
 import type { ModelHost } from "../inference/model-host.ts";
 import type { ModelRegistry } from "../inference/registry.ts";
 import type { JobManager } from "../jobs/manager.ts";
+import type { ApplianceMetrics } from "../metrics/metrics.ts";
 import type { Db } from "../store/db.ts";
 
 /** Who a request acts as, set by the auth middleware. */
@@ -24,6 +25,8 @@ export interface ApplianceServices {
   host: ModelHost;
   engine: InferenceEngine;
   jobs: JobManager;
+  /** Prometheus metrics; absent in tests that build the app without them. */
+  metrics?: ApplianceMetrics;
   /** Set while shutting down: new work gets 503. */
   lifecycle: { draining: boolean; startedAt: number; version: string };
 }

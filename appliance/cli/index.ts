@@ -4,6 +4,8 @@
  */
 import { Command } from "commander";
 import { VERSION } from "../version.ts";
+import { registerBackupCommands } from "./backup.ts";
+import { registerDoctorCommand } from "./doctor.ts";
 import { registerKeyCommands } from "./keys.ts";
 import { registerModelCommands } from "./models.ts";
 import { registerServeCommand } from "./serve.ts";
@@ -21,5 +23,7 @@ registerServeCommand(program);
 registerKeyCommands(program);
 registerModelCommands(program);
 registerUserCommands(program);
+registerBackupCommands(program);
+registerDoctorCommand(program);
 
 await program.parseAsync(process.argv);

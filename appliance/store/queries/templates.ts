@@ -9,19 +9,24 @@ export type NewTemplate = Omit<typeof templates.$inferInsert, "id" | "version" |
 /** Adds the next version of a template (1 for a new name), in one transaction. */
 export function createTemplateVersion(db: Db, input: NewTemplate): TemplateRow {
   ensureTenant(db, input.tenantId);
-  return db.transaction((tx) => {
-    const latest = tx
-      .select({ version: max(templates.version) })
-      .from(templates)
-      .where(and(eq(templates.tenantId, input.tenantId), eq(templates.name, input.name)))
-      .get();
-    const version = (latest?.version ?? 0) + 1;
-    return tx
-      .insert(templates)
-      .values({ ...input, id: randomId("tpl_"), version })
-      .returning()
-      .get();
-  });
+  // Immediate: a deferred transaction that reads, then writes fails at once with
+  // SQLITE_BUSY_SNAPSHOT (a 500) when another process, such as `backup now`, commits between.
+  return db.transaction(
+    (tx) => {
+      const latest = tx
+        .select({ version: max(templates.version) })
+        .from(templates)
+        .where(and(eq(templates.tenantId, input.tenantId), eq(templates.name, input.name)))
+        .get();
+      const version = (latest?.version ?? 0) + 1;
+      return tx
+        .insert(templates)
+        .values({ ...input, id: randomId("tpl_"), version })
+        .returning()
+        .get();
+    },
+    { behavior: "immediate" },
+  );
 }
 
 /** A template version, or the latest when `version` is undefined. */

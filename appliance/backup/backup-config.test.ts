@@ -1,0 +1,58 @@
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../config.ts";
+
+describe("backup configuration", () => {
+  it("defaults to hourly backups in <dataDir>/backups, in clear, 24/7/4 generations", () => {
+    const config = loadConfig({ dataDir: "/srv/textnlp" }, {});
+    expect(config.backup).toEqual({
+      enabled: true,
+      cron: "0 * * * *",
+      dir: "/srv/textnlp/backups",
+      keepHourly: 24,
+      keepDaily: 7,
+      keepWeekly: 4,
+    });
+  });
+
+  it("reads the environment, with booleans spelled as words or digits", () => {
+    const config = loadConfig(
+      {},
+      {
+        TEXTNLP_DATA_DIR: "/srv/textnlp",
+        TEXTNLP_BACKUP_ENABLED: "false",
+        TEXTNLP_BACKUP_CRON: "*/15 * * * *",
+        TEXTNLP_BACKUP_DIR: "rel/backups",
+        TEXTNLP_BACKUP_KEY_FILE: "/etc/textnlp/backup.key",
+        TEXTNLP_BACKUP_KEEP_HOURLY: "0",
+        TEXTNLP_BACKUP_KEEP_DAILY: "3",
+        TEXTNLP_BACKUP_KEEP_WEEKLY: "9",
+      },
+    );
+    expect(config.backup).toEqual({
+      enabled: false,
+      cron: "*/15 * * * *",
+      dir: resolve("rel/backups"),
+      keyFile: "/etc/textnlp/backup.key",
+      keepHourly: 0,
+      keepDaily: 3,
+      keepWeekly: 9,
+    });
+    expect(loadConfig({}, { TEXTNLP_BACKUP_ENABLED: "1" }).backup.enabled).toBe(true);
+    expect(() => loadConfig({}, { TEXTNLP_BACKUP_ENABLED: "maybe" })).toThrow(/backup.enabled/);
+    expect(() => loadConfig({}, { TEXTNLP_BACKUP_KEEP_DAILY: "-1" })).toThrow(/backup.keepDaily/);
+  });
+
+  it("refuses a key file inside the data directory", () => {
+    expect(() =>
+      loadConfig({ dataDir: "/srv/textnlp" }, { TEXTNLP_BACKUP_KEY_FILE: "/srv/textnlp/k.key" }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({ dataDir: "/srv/textnlp" }, { TEXTNLP_BACKUP_KEY_FILE: "/srv/textnlp/k.key" }),
+    ).toThrow(/backup.keyFile: must live outside the data directory/);
+    expect(
+      loadConfig({ dataDir: "/srv/textnlp" }, { TEXTNLP_BACKUP_KEY_FILE: "/srv/textnlp-keys/k" })
+        .backup.keyFile,
+    ).toBe(join("/srv/textnlp-keys", "k"));
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * Restore runs while the daemon is stopped: it picks a backup (by file, id or "newest before a
+ * time"), checks its checksum, decrypts and verifies it, then swaps it in with a rename and keeps
+ * the previous database aside. It reads the backups' own manifests, never the database being
+ * replaced, so it works when that database is lost or damaged.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { databasePath } from "../store/db.ts";
+import { runningDaemonPid } from "../store/pid-file.ts";
+import { decryptBackup, isEncryptedBackup } from "./encryption.ts";
+import {
+  type BackupManifest,
+  inspectDatabaseFile,
+  sameCounts,
+  writeFileAtomic,
+} from "./snapshot.ts";
+
+/** Raised when a restore is refused; the message tells the operator what to do. */
+export class RestoreError extends Error {
+  override name = "RestoreError";
+}
+
+/** Which backup to restore. */
+export type RestoreSource = { file: string } | { id: string } | { before: Date };
+
+/** Options of {@link restoreBackup}. */
+export interface RestoreOptions {
+  dataDir: string;
+  backupDir: string;
+  source: RestoreSource;
+  keyMaterial?: Buffer;
+  now?: () => Date;
+}
+
+/** What a restore did. */
+export interface RestoreResult {
+  restored: string;
+  manifest: BackupManifest | null;
+  /** Where the previous database was moved, or null when there was none. */
+  previous: string | null;
+  rowCounts: Record<string, number>;
+}
+
+/** Manifests of the usable backups in `dir`, newest first. */
+export function readManifests(dir: string): (BackupManifest & { path: string })[] {
+  if (!existsSync(dir)) return [];
+  const out: (BackupManifest & { path: string })[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".json")) continue;
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, name), "utf8")) as BackupManifest;
+      const path = join(dir, manifest.file);
+      if (manifest.format === 1 && existsSync(path)) out.push({ ...manifest, path });
+    } catch {
+      // Not one of ours, or half written by a crash: not a candidate.
+    }
+  }
+  return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+function pick(options: RestoreOptions): { path: string; manifest: BackupManifest | null } {
+  const { source, backupDir } = options;
+  const manifests = readManifests(backupDir);
+  if ("file" in source) {
+    const path = resolve(source.file);
+    if (!existsSync(path)) throw new RestoreError(`no backup file ${path}`);
+    const sidecar = `${path}.json`;
+    const manifest = existsSync(sidecar)
+      ? (JSON.parse(readFileSync(sidecar, "utf8")) as BackupManifest)
+      : (manifests.find((m) => m.path === path) ?? null);
+    return { path, manifest };
+  }
+  if ("id" in source) {
+    const found = manifests.find((m) => m.id === source.id);
+    if (!found) throw new RestoreError(`no backup with id ${source.id} in ${backupDir}`);
+    return { path: found.path, manifest: found };
+  }
+  const cutoff = source.before.toISOString();
+  const found = manifests.find((m) => m.createdAt < cutoff);
+  if (!found) throw new RestoreError(`no backup taken before ${cutoff} in ${backupDir}`);
+  return { path: found.path, manifest: found };
+}
+
+/** Restores a backup into `dataDir`; throws {@link RestoreError} (changing nothing) if refused. */
+export function restoreBackup(options: RestoreOptions): RestoreResult {
+  const pid = runningDaemonPid(options.dataDir);
+  if (pid !== null)
+    throw new RestoreError(
+      `the appliance is running (pid ${pid}) and holds the database: stop it first ` +
+        `(systemctl stop textnlp-appliance, or kill -TERM ${pid}), then run restore again`,
+    );
+  const { path, manifest } = pick(options);
+  let data: Buffer = readFileSync(path);
+  if (manifest && createHash("sha256").update(data).digest("hex") !== manifest.sha256)
+    throw new RestoreError(
+      `backup ${basename(path)} is corrupted: its sha256 differs from the one recorded when it was taken`,
+    );
+  if (isEncryptedBackup(data)) {
+    if (!options.keyMaterial)
+      throw new RestoreError(
+        `backup ${basename(path)} is encrypted: configure backup.keyFile (TEXTNLP_BACKUP_KEY_FILE) with its key`,
+      );
+    try {
+      data = decryptBackup(data, options.keyMaterial);
+    } catch (err) {
+      throw new RestoreError(`cannot restore ${basename(path)}: ${(err as Error).message}`);
+    }
+  }
+  const target = databasePath(options.dataDir);
+  const staging = `${target}.restoring`;
+  rmSync(staging, { force: true });
+  writeFileAtomic(staging, data);
+  let inspected: ReturnType<typeof inspectDatabaseFile>;
+  try {
+    inspected = inspectDatabaseFile(staging);
+  } catch (err) {
+    rmSync(staging, { force: true });
+    throw new RestoreError(
+      `backup ${basename(path)} is not a readable database: ${(err as Error).message}`,
+    );
+  }
+  if (
+    inspected.integrity !== "ok" ||
+    (manifest && !sameCounts(manifest.rowCounts, inspected.rowCounts))
+  ) {
+    rmSync(staging, { force: true });
+    throw new RestoreError(
+      `backup ${basename(path)} failed verification: ${
+        inspected.integrity !== "ok"
+          ? `integrity check: ${inspected.integrity}`
+          : "its row counts differ from those recorded when it was taken"
+      }`,
+    );
+  }
+  rmSync(`${staging}-journal`, { force: true });
+
+  let previous: string | null = null;
+  if (existsSync(target)) {
+    const stamp = (options.now?.() ?? new Date()).toISOString().replaceAll(/[-:.]/g, "");
+    previous = join(dirname(target), `${basename(target)}.before-restore-${stamp}`);
+    // The WAL belongs to the database it sits beside: it moves with it, or it would be
+    // replayed into the restored file. A hard link keeps the old file while the rename below
+    // replaces the name in one atomic step.
+    if (existsSync(`${target}-wal`)) renameSync(`${target}-wal`, `${previous}-wal`);
+    rmSync(`${target}-shm`, { force: true });
+    linkSync(target, previous);
+  }
+  renameSync(staging, target);
+  return { restored: path, manifest, previous, rowCounts: inspected.rowCounts };
+}

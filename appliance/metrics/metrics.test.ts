@@ -1,0 +1,61 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ApplianceMetrics } from "./metrics.ts";
+
+const dashboard = JSON.parse(
+  readFileSync(new URL("./grafana-dashboard.json", import.meta.url), "utf8"),
+) as { panels: { title: string; targets: { expr: string }[] }[] };
+
+describe("ApplianceMetrics", () => {
+  it("reads pools, jobs and backups at scrape time", async () => {
+    let active = 1;
+    const metrics = new ApplianceMetrics({
+      pools: () => [{ model: "m", active, queued: 2, size: 4 }],
+      jobs: () => [{ job: "job_1", done: 3, total: 10 }],
+      backups: () => ({ lastOkAt: 1_000_000, lastResult: "failed" }),
+      now: () => 1_090_000,
+    });
+    let text = (await metrics.scrape()).body;
+    expect(text).toContain('textnlp_active_sequences{model="m"} 1');
+    expect(text).toContain('textnlp_queue_depth{model="m"} 2');
+    expect(text).toContain('textnlp_sequences{model="m"} 4');
+    expect(text).toContain('textnlp_job_samples{job="job_1",state="done"} 3');
+    expect(text).toContain("textnlp_backup_age_seconds 90");
+    expect(text).toContain("textnlp_backup_last_success 0");
+    active = 0;
+    text = (await metrics.scrape()).body;
+    expect(text).toContain('textnlp_active_sequences{model="m"} 0');
+  });
+
+  it("shows GPU load where the driver reports it, and nothing without a GPU", async () => {
+    const withGpu = new ApplianceMetrics({
+      gpus: () => [
+        { gpu: "0", model: "H100", utilization: 0.5, memoryUsedBytes: 10, memoryTotalBytes: 80 },
+        { gpu: "1", model: "iGPU", memoryTotalBytes: 5 },
+      ],
+    });
+    const text = (await withGpu.scrape()).body;
+    expect(text).toContain('textnlp_gpu_utilization_ratio{gpu="0",model="H100"} 0.5');
+    expect(text).toContain('textnlp_gpu_memory_used_bytes{gpu="0",model="H100"} 10');
+    expect(text).toContain('textnlp_gpu_memory_total_bytes{gpu="1",model="iGPU"} 5');
+    expect(text).not.toContain('textnlp_gpu_utilization_ratio{gpu="1"');
+    const none = (await new ApplianceMetrics({ gpus: () => [] }).scrape()).body;
+    expect(none).not.toMatch(/^textnlp_gpu_\w+\{/m);
+  });
+
+  it("the Grafana dashboard only queries metrics the appliance exports", async () => {
+    const metrics = new ApplianceMetrics();
+    const names = new Set(
+      (await metrics.registry.getMetricsAsJSON()).flatMap((m) =>
+        m.type === ("histogram" as unknown)
+          ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`]
+          : [m.name],
+      ),
+    );
+    const used = dashboard.panels.flatMap((p) =>
+      p.targets.flatMap((t) => t.expr.match(/\b(textnlp|process|nodejs)_[a-z_]+/g) ?? []),
+    );
+    expect(used.length).toBeGreaterThan(10);
+    for (const name of used) expect(names, name).toContain(name);
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * The appliance's Prometheus metrics, on a registry of its own (not prom-client's global one),
+ * so several appliances in one process, as in tests, never share counters. Gauges that mirror
+ * live state (sequence pools, jobs, backups) are read at scrape time instead of being kept in
+ * step with every change.
+ */
+import client from "prom-client";
+import type { GpuSample } from "./gpu.ts";
+
+/** Where the scrape-time gauges read from; each source is optional so parts can be absent. */
+export interface MetricSources {
+  /** Loaded models and their sequence pools. */
+  pools?: () => { model: string; active: number; queued: number; size: number }[];
+  /** Jobs queued or running, with samples done and total. */
+  jobs?: () => { job: string; done: number; total: number }[];
+  /** The newest backup of each outcome (ms since epoch), or null when none was taken. */
+  backups?: () => { lastOkAt: number | null; lastResult: "ok" | "failed" | null };
+  /** GPU load, already cached (a scrape must not wait for the driver's tools). */
+  gpus?: () => GpuSample[];
+  now?: () => number;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const RATE_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+
+/** The metrics of one appliance. */
+export class ApplianceMetrics {
+  readonly registry = new client.Registry();
+  readonly requestDuration: client.Histogram<"method" | "route" | "model" | "status">;
+  readonly timeToFirstToken: client.Histogram<"model">;
+  readonly tokensGenerated: client.Counter<"model" | "priority">;
+  readonly tokensPerSecond: client.Histogram<"model">;
+  readonly rejected: client.Counter<"route" | "status">;
+
+  constructor(sources: MetricSources = {}) {
+    const registers = [this.registry];
+    // Unprefixed, so the usual process dashboards and alerts work as they are.
+    client.collectDefaultMetrics({ register: this.registry });
+    this.requestDuration = new client.Histogram({
+      name: "textnlp_http_request_duration_seconds",
+      help: "HTTP request latency, to the end of the response (streams included), by route and model",
+      labelNames: ["method", "route", "model", "status"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.timeToFirstToken = new client.Histogram({
+      name: "textnlp_time_to_first_token_seconds",
+      help: "From the start of a generation (queue wait included) to its first token",
+      labelNames: ["model"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.tokensGenerated = new client.Counter({
+      name: "textnlp_tokens_generated_total",
+      help: "Completion tokens generated (interactive requests and job work)",
+      labelNames: ["model", "priority"],
+      registers,
+    });
+    this.tokensPerSecond = new client.Histogram({
+      name: "textnlp_generation_tokens_per_second",
+      help: "Decoding speed of each finished generation (first token to last)",
+      labelNames: ["model"],
+      buckets: RATE_BUCKETS,
+      registers,
+    });
+    this.rejected = new client.Counter({
+      name: "textnlp_requests_rejected_total",
+      help: "Requests refused for capacity (429) or shutdown (503)",
+      labelNames: ["route", "status"],
+      registers,
+    });
+    const { pools, jobs, backups, gpus } = sources;
+    const now = sources.now ?? Date.now;
+    const poolGauge = (name: string, help: string, pick: "active" | "queued" | "size") =>
+      new client.Gauge({
+        name,
+        help,
+        labelNames: ["model"],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of pools?.() ?? []) this.set({ model: p.model }, p[pick]);
+        },
+      });
+    poolGauge("textnlp_queue_depth", "Requests waiting for a sequence, per loaded model", "queued");
+    poolGauge("textnlp_active_sequences", "Sequences generating, per loaded model", "active");
+    poolGauge("textnlp_sequences", "Sequences of each loaded model's pool", "size");
+    new client.Gauge({
+      name: "textnlp_job_samples",
+      help: "Samples of each queued or running job, done and total",
+      labelNames: ["job", "state"],
+      registers,
+      collect() {
+        this.reset();
+        for (const j of jobs?.() ?? []) {
+          this.set({ job: j.job, state: "done" }, j.done);
+          this.set({ job: j.job, state: "total" }, j.total);
+        }
+      },
+    });
+    new client.Gauge({
+      name: "textnlp_backup_age_seconds",
+      help: "Seconds since the newest good backup (absent when there is none)",
+      registers,
+      collect() {
+        this.reset();
+        const last = backups?.().lastOkAt;
+        if (last != null) this.set(Math.max(0, (now() - last) / 1000));
+      },
+    });
+    new client.Gauge({
+      name: "textnlp_backup_last_success",
+      help: "1 when the latest backup succeeded, 0 when it failed (absent before the first)",
+      registers,
+      collect() {
+        this.reset();
+        const result = backups?.().lastResult;
+        if (result) this.set(result === "ok" ? 1 : 0);
+      },
+    });
+    this.#gpuGauges(gpus);
+  }
+
+  #gpuGauges(gpus: MetricSources["gpus"]): void {
+    const gauge = (name: string, help: string, pick: (g: GpuSample) => number | undefined) =>
+      new client.Gauge({
+        name,
+        help,
+        labelNames: ["gpu", "model"],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const g of gpus?.() ?? []) {
+            const value = pick(g);
+            if (value !== undefined) this.set({ gpu: g.gpu, model: g.model }, value);
+          }
+        },
+      });
+    gauge(
+      "textnlp_gpu_utilization_ratio",
+      "GPU utilisation, 0 to 1, where the driver reports it",
+      (g) => g.utilization,
+    );
+    gauge(
+      "textnlp_gpu_memory_used_bytes",
+      "GPU memory in use, where the driver reports it",
+      (g) => g.memoryUsedBytes,
+    );
+    gauge("textnlp_gpu_memory_total_bytes", "GPU memory", (g) => g.memoryTotalBytes);
+  }
+
+  /** The exposition text and its content type. */
+  async scrape(): Promise<{ body: string; contentType: string }> {
+    return { body: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+}
