@@ -4,9 +4,10 @@ import { defineConfig } from "vitest/config";
 const migrations = await readD1Migrations("shared/db/migrations");
 
 /**
- * Three projects: `edge` runs inside workerd with real D1 / KV / Durable Objects; `unit` is plain
- * Node (shared code, appliance parts); `model` drives real appliance processes on a real GGUF
- * model, one file at a time.
+ * Four projects: `edge` runs inside workerd with real D1 / KV / Durable Objects (the provider
+ * fakes it calls run in Node, started by its globalSetup); `unit` is plain Node (shared code,
+ * appliance parts); `fakes` checks the provider fakes with each provider's official SDK; `model`
+ * drives real appliance processes on a real GGUF model, one file at a time.
  */
 export default defineConfig({
   test: {
@@ -23,6 +24,8 @@ export default defineConfig({
           name: "edge",
           include: ["edge/**/*.test.ts"],
           setupFiles: ["./edge/test/setup.ts"],
+          // Provider fakes run in Node, outside workerd; tests get their URLs via inject("fakes").
+          globalSetup: ["./test/fakes/global-setup.ts"],
         },
       },
       {
@@ -34,9 +37,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: "fakes",
+          environment: "node",
+          include: ["test/fakes/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
           name: "model",
           environment: "node",
           include: ["test/**/*.test.ts"],
+          exclude: ["test/fakes/**", "**/node_modules/**"],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
