@@ -1,31 +1,75 @@
 import type { Context } from "hono";
 import { z } from "zod";
+import { ApiError } from "../shared/api/errors.ts";
+import { providers } from "./providers/registry.ts";
+import { type ProviderCredentials, type ProviderName, providerNames } from "./providers/types.ts";
+import { parseRoutingPolicy, type RoutingPolicy } from "./routing/policy.ts";
 
-/** Bindings as wrangler.toml declares them. */
+/** Bindings as wrangler.toml declares them; provider keys are secrets (`wrangler secret put`). */
 export interface Bindings {
   DB: D1Database;
   ENVIRONMENT?: string;
+  /** The routing policy (aliases, retries, timeouts, circuit breaker): JSON text or an object. */
+  ROUTING_POLICY?: string | Record<string, unknown>;
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  ANTHROPIC_API_KEY?: string;
+  ANTHROPIC_BASE_URL?: string;
+  COHERE_API_KEY?: string;
+  COHERE_BASE_URL?: string;
+  MISTRAL_API_KEY?: string;
+  MISTRAL_BASE_URL?: string;
+  GEMINI_API_KEY?: string;
+  GEMINI_BASE_URL?: string;
 }
 
 const Vars = z.object({
   ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
 });
 
+const BaseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ""));
+
 /** Parsed, typed settings of the edge; the only reader of `c.env`. */
 export interface EdgeSettings {
   environment: "development" | "test" | "production";
   db: D1Database;
+  /** Providers with a key; their base URL defaults to the provider's public API. */
+  providers: Partial<Record<ProviderName, ProviderCredentials>>;
+  policy: RoutingPolicy;
 }
 
 const cache = new WeakMap<object, EdgeSettings>();
+
+function readProviders(env: Bindings): EdgeSettings["providers"] {
+  const out: EdgeSettings["providers"] = {};
+  for (const name of providerNames) {
+    const prefix = name.toUpperCase() as Uppercase<ProviderName>;
+    const apiKey = env[`${prefix}_API_KEY`];
+    if (!apiKey) continue;
+    const rawUrl = env[`${prefix}_BASE_URL`] ?? providers[name].defaultBaseUrl;
+    const baseUrl = BaseUrl.safeParse(rawUrl);
+    if (!baseUrl.success) throw new Error(`${prefix}_BASE_URL is not an http(s) URL`);
+    out[name] = { apiKey, baseUrl: baseUrl.data };
+  }
+  return out;
+}
 
 /** Reads and validates the bindings once per environment object. */
 export function settings(c: Context<EdgeEnv>): EdgeSettings {
   const env = c.env;
   let parsed = cache.get(env);
   if (!parsed) {
-    const vars = Vars.parse({ ENVIRONMENT: env.ENVIRONMENT });
-    parsed = { environment: vars.ENVIRONMENT, db: env.DB };
+    try {
+      const vars = Vars.parse({ ENVIRONMENT: env.ENVIRONMENT });
+      parsed = {
+        environment: vars.ENVIRONMENT,
+        db: env.DB,
+        providers: readProviders(env),
+        policy: parseRoutingPolicy(env.ROUTING_POLICY),
+      };
+    } catch (err) {
+      throw new ApiError(500, "The gateway is misconfigured.", { cause: err });
+    }
     cache.set(env, parsed);
   }
   return parsed;

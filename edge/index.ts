@@ -5,20 +5,40 @@ import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
 import type { EdgeEnv } from "./env.ts";
+import type { GatewayDeps } from "./gateway/deps.ts";
+import { mountChatRoutes } from "./routes/chat.ts";
+import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountHealthRoutes } from "./routes/health.ts";
 import { mountModelRoutes } from "./routes/models.ts";
+import { CircuitBreaker } from "./routing/circuit-breaker.ts";
 
-const app = createApiApp<EdgeEnv>();
+/** Builds the app; tests inject a clock, a sleep and a random source. */
+export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
+  const now = overrides.now ?? Date.now;
+  const deps: GatewayDeps = {
+    fetch: (input, init) => fetch(input, init),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    ...overrides,
+    now,
+    breaker: overrides.breaker ?? new CircuitBreaker(now),
+  };
+  const app = createApiApp<EdgeEnv>();
+  app.use(requestId({ limitLength: 128 }));
+  mountHealthRoutes(app);
+  mountModelRoutes(app, deps);
+  mountChatRoutes(app, deps);
+  mountEmbeddingRoutes(app, deps);
 
-app.use(requestId({ limitLength: 128 }));
-mountHealthRoutes(app);
-mountModelRoutes(app);
+  app.notFound(() =>
+    errorResponse(new ApiError(404, "No such route.", { code: "route_not_found" })),
+  );
+  app.onError((err) => {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500) console.error(err);
+    return errorResponse(apiError);
+  });
+  return app;
+}
 
-app.notFound(() => errorResponse(new ApiError(404, "No such route.", { code: "route_not_found" })));
-app.onError((err) => {
-  const apiError = toApiError(err);
-  if (apiError.status >= 500) console.error(err);
-  return errorResponse(apiError);
-});
-
-export default app;
+export default createEdgeApp();

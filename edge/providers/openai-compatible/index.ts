@@ -1,0 +1,32 @@
+/**
+ * The base every OpenAI-compatible provider builds on: give it a name, a base URL and the
+ * dialect's differences, get a full {@link ProviderConfig}.
+ */
+import type { ProviderConfig, ProviderName } from "../types.ts";
+import { type ChatDialect, openAiCompatibleChat } from "./chat.ts";
+import {
+  type EmbeddingsDialect,
+  openAiCompatibleEmbeddings,
+  openAiCompatibleModels,
+  openAiErrorMessage,
+} from "./embeddings.ts";
+
+/** What an OpenAI-compatible provider declares. */
+export interface OpenAiCompatibleOptions {
+  name: ProviderName;
+  defaultBaseUrl: string;
+  chat?: Omit<ChatDialect, "provider">;
+  embeddings?: EmbeddingsDialect;
+}
+
+/** Assembles an OpenAI-compatible provider. */
+export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions): ProviderConfig {
+  return {
+    name: options.name,
+    defaultBaseUrl: options.defaultBaseUrl,
+    chat: openAiCompatibleChat({ provider: options.name, ...options.chat }),
+    embeddings: openAiCompatibleEmbeddings(options.embeddings),
+    models: openAiCompatibleModels,
+    errorMessage: openAiErrorMessage,
+  };
+}

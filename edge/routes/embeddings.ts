@@ -1,0 +1,16 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { embeddingsRoute } from "../../shared/api/routes.ts";
+import { type EdgeEnv, settings } from "../env.ts";
+import type { GatewayDeps } from "../gateway/deps.ts";
+import { createEmbeddings } from "../gateway/embeddings.ts";
+import { planRoute } from "../routing/plan.ts";
+
+/** Mounts `POST /v1/embeddings`, routed by model name like chat. */
+export function mountEmbeddingRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): void {
+  app.openapi(embeddingsRoute, async (c) => {
+    const req = c.req.valid("json");
+    const { policy, providers } = settings(c);
+    const plan = planRoute(req.model, policy, providers, deps.random);
+    return (await createEmbeddings(req, plan, deps)) as never;
+  });
+}

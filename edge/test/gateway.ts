@@ -1,0 +1,87 @@
+/**
+ * Test harness: the real edge app inside workerd with real D1, its provider bindings pointed at
+ * the loopback fakes (running in Node), and the official `openai` SDK as the client.
+ */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import OpenAI from "openai";
+import { inject } from "vitest";
+import type { Bindings } from "../env.ts";
+import type { GatewayDeps } from "../gateway/deps.ts";
+import { createEdgeApp } from "../index.ts";
+
+/** Provider bindings that point every provider at its fake. */
+export function fakeProviderBindings(): Partial<Bindings> {
+  const { urls, keys } = inject("fakes");
+  return {
+    OPENAI_API_KEY: keys.openai,
+    OPENAI_BASE_URL: urls.openai,
+    ANTHROPIC_API_KEY: keys.anthropic,
+    ANTHROPIC_BASE_URL: urls.anthropic,
+    COHERE_API_KEY: keys.cohere,
+    COHERE_BASE_URL: urls.cohere,
+    MISTRAL_API_KEY: keys.mistral,
+    MISTRAL_BASE_URL: urls.mistral,
+    GEMINI_API_KEY: keys.gemini,
+    GEMINI_BASE_URL: urls.gemini,
+  };
+}
+
+/** How many calls each model name has had at `provider`'s fake. */
+export async function fakeCalls(provider: string): Promise<Record<string, number>> {
+  const res = await fetch(`${inject("fakes").urls[provider]}/__calls`);
+  return (await res.json()) as Record<string, number>;
+}
+
+/** Options of {@link startGateway}. */
+export interface GatewayOptions {
+  policy?: Record<string, unknown>;
+  deps?: Partial<GatewayDeps>;
+  bindings?: Partial<Bindings>;
+}
+
+/** A gateway app and an `openai` client that calls it in-process. */
+export function startGateway({ policy, deps, bindings }: GatewayOptions = {}) {
+  const app = createEdgeApp(deps);
+  const allBindings = {
+    ...env,
+    ...fakeProviderBindings(),
+    ...(policy ? { ROUTING_POLICY: policy } : {}),
+    ...bindings,
+  };
+  const call = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(input, init), allBindings, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  };
+  const client = new OpenAI({
+    baseURL: "http://edge/v1",
+    apiKey: "unused",
+    fetch: call,
+    maxRetries: 0,
+  });
+  return { app, call, client };
+}
+
+/** Reads a stream with the SDK, collecting text, finish reasons and the error it ended with. */
+export async function collect(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) {
+  let text = "";
+  const finishes: string[] = [];
+  let usage: OpenAI.CompletionUsage | undefined;
+  const toolCalls: OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta.ToolCall[] = [];
+  let error: unknown;
+  try {
+    for await (const chunk of stream) {
+      for (const choice of chunk.choices) {
+        text += choice.delta.content ?? "";
+        if (choice.finish_reason) finishes.push(choice.finish_reason);
+        toolCalls.push(...(choice.delta.tool_calls ?? []));
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+  } catch (err) {
+    error = err;
+  }
+  return { text, finishes, usage, toolCalls, error };
+}
