@@ -35,7 +35,9 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   );
   app.onError((err) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) console.error(err);
+    // Upstream failures (502-504) are operations, not bugs: one line; anything else in full.
+    if (apiError.status === 500) console.error(err);
+    else if (apiError.status > 500) console.warn(`${apiError.status} ${apiError.message}`);
     return errorResponse(apiError);
   });
   return app;
