@@ -81,6 +81,9 @@ export function anthropicHandler(apiKey: string): FakeHandler {
     if (messages.some((m) => m.role !== "user" && m.role !== "assistant")) {
       return sendError(res, 400, "messages: roles must be user or assistant");
     }
+    if (typeof body.temperature === "number" && (body.temperature < 0 || body.temperature > 1)) {
+      return sendError(res, 400, "temperature: range: 0..1");
+    }
     const scenario = scenarioFor(model, count(model));
     if (scenario.kind === "error")
       return sendError(

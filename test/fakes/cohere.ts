@@ -93,6 +93,9 @@ export function cohereHandler(apiKey: string): FakeHandler {
     if (req.path === "/v2/embed") return handleEmbed(body, res);
 
     const messages = (body.messages ?? []) as Message[];
+    if (messages.some((m) => !["system", "user", "assistant", "tool"].includes(m.role))) {
+      return sendError(res, 400, "invalid request: messages contain an unknown role");
+    }
     const lastUser = contentText([...messages].reverse().find((m) => m.role === "user")?.content);
     const text = replyText("cohere", lastUser);
     const input = countTokens(messages.map((m) => contentText(m.content)).join(" "));

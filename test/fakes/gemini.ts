@@ -93,6 +93,9 @@ export function geminiHandler(apiKey: string): FakeHandler {
       });
     }
     const contents = (body.contents ?? []) as Content[];
+    if (contents.some((c) => c.role !== undefined && c.role !== "user" && c.role !== "model")) {
+      return sendError(res, 400, "Please use a valid role: user, model.");
+    }
     const lastUser = partsText([...contents].reverse().find((c) => c.role === "user" || !c.role));
     const text = replyText("gemini", lastUser);
     const prompt = countTokens(

@@ -60,6 +60,9 @@ function handleChat(
 ) {
   const model = String(body.model);
   const messages = (body.messages ?? []) as Message[];
+  if (flavor === "mistral" && (messages.some((m) => m.role === "developer") || "seed" in body)) {
+    return sendError(res, flavor, 422, "Extra inputs are not permitted");
+  }
   const lastUser = contentText([...messages].reverse().find((m) => m.role === "user")?.content);
   const text = replyText(flavor, lastUser);
   const promptTokens = countTokens(messages.map((m) => contentText(m.content)).join(" "));

@@ -1,6 +1,7 @@
 /**
  * The loopback HTTP server every provider fake runs on: 127.0.0.1 only, a random port, a call
- * counter per model (read at `GET /__calls`), and a lifetime after which it closes by itself.
+ * counter per model (read at `GET /__calls`), the last request per model (`GET /__last?key=`),
+ * and a lifetime after which it closes by itself.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
@@ -45,11 +46,17 @@ export async function startFakeServer(
     calls.set(model, n);
     return n;
   };
+  const last = new Map<string, unknown>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     if (url.pathname === "/__calls") {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(Object.fromEntries(calls)));
+      return;
+    }
+    if (url.pathname === "/__last") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(last.get(url.searchParams.get("key") ?? "") ?? null));
       return;
     }
     const chunks: Buffer[] = [];
@@ -63,6 +70,19 @@ export async function startFakeServer(
       res.end(JSON.stringify({ error: { message: "invalid JSON body" } }));
       return;
     }
+    // The last request per model name (body model, or the path's for Gemini), for tests that
+    // check how the gateway translated a request.
+    const key =
+      typeof body.model === "string"
+        ? body.model
+        : (/models\/([^:]+):/.exec(url.pathname)?.[1] ?? "");
+    last.set(key, {
+      method: req.method,
+      path: url.pathname,
+      search: url.search,
+      headers: req.headers,
+      body,
+    });
     try {
       await handler(
         {
