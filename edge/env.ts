@@ -1,6 +1,9 @@
 import type { Context } from "hono";
+import type { JWK } from "jose";
 import { z } from "zod";
 import { ApiError } from "../shared/api/errors.ts";
+import type { Principal } from "./middleware/auth/auth.ts";
+import type { JwtSettings } from "./middleware/auth/jwt.ts";
 import { providers } from "./providers/registry.ts";
 import { type ProviderCredentials, type ProviderName, providerNames } from "./providers/types.ts";
 import { parseRoutingPolicy, type RoutingPolicy } from "./routing/policy.ts";
@@ -21,6 +24,14 @@ export interface Bindings {
   MISTRAL_BASE_URL?: string;
   GEMINI_API_KEY?: string;
   GEMINI_BASE_URL?: string;
+  /** HMAC secret (at least 32 bytes) for HS256 access tokens. */
+  JWT_SECRET?: string;
+  /** A public JWK (JSON) for RS / ES / EdDSA access tokens; wins over JWT_SECRET. */
+  JWT_PUBLIC_JWK?: string;
+  /** Comma-separated allow-list; default HS256 with a secret, the JWK's `alg` (or RS256) with a key. */
+  JWT_ALGORITHMS?: string;
+  JWT_ISSUER?: string;
+  JWT_AUDIENCE?: string;
 }
 
 const Vars = z.object({
@@ -36,6 +47,8 @@ export interface EdgeSettings {
   /** Providers with a key; their base URL defaults to the provider's public API. */
   providers: Partial<Record<ProviderName, ProviderCredentials>>;
   policy: RoutingPolicy;
+  /** Access-token checks, or null when only API keys are accepted. */
+  jwt: JwtSettings | null;
 }
 
 const cache = new WeakMap<object, EdgeSettings>();
@@ -54,6 +67,33 @@ function readProviders(env: Bindings): EdgeSettings["providers"] {
   return out;
 }
 
+function readJwt(env: Bindings): JwtSettings | null {
+  const issuer = env.JWT_ISSUER ?? "textnlp";
+  const audience = env.JWT_AUDIENCE ?? "textnlp-api";
+  const listed = env.JWT_ALGORITHMS?.split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (env.JWT_PUBLIC_JWK) {
+    const jwk = JSON.parse(env.JWT_PUBLIC_JWK) as JWK;
+    if (jwk.d || jwk.k) throw new Error("JWT_PUBLIC_JWK must be a public key");
+    const algorithms = listed ?? [jwk.alg ?? "RS256"];
+    if (algorithms.some((a) => a.startsWith("HS") || a === "none")) {
+      throw new Error("JWT_ALGORITHMS for a public key cannot include HMAC or none");
+    }
+    return { key: { kind: "jwk", jwk }, algorithms, issuer, audience };
+  }
+  if (env.JWT_SECRET) {
+    const secret = new TextEncoder().encode(env.JWT_SECRET);
+    if (secret.length < 32) throw new Error("JWT_SECRET must be at least 32 bytes");
+    const algorithms = listed ?? ["HS256"];
+    if (algorithms.some((a) => !a.startsWith("HS"))) {
+      throw new Error("JWT_ALGORITHMS for a secret can only list HS256 / HS384 / HS512");
+    }
+    return { key: { kind: "secret", secret }, algorithms, issuer, audience };
+  }
+  return null;
+}
+
 /** Reads and validates the bindings once per environment object. */
 export function settings(c: Context<EdgeEnv>): EdgeSettings {
   const env = c.env;
@@ -66,6 +106,7 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
         db: env.DB,
         providers: readProviders(env),
         policy: parseRoutingPolicy(env.ROUTING_POLICY),
+        jwt: readJwt(env),
       };
     } catch (err) {
       throw new ApiError(500, "The gateway is misconfigured.", { cause: err });
@@ -76,4 +117,7 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
 }
 
 /** Hono environment of the edge app. */
-export type EdgeEnv = { Bindings: Bindings; Variables: { requestId: string } };
+export type EdgeEnv = {
+  Bindings: Bindings;
+  Variables: { requestId: string; principal: Principal };
+};

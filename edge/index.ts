@@ -6,13 +6,15 @@ import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
 import type { EdgeEnv } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
+import { authenticate, requireScope } from "./middleware/auth/index.ts";
+import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountHealthRoutes } from "./routes/health.ts";
 import { mountModelRoutes } from "./routes/models.ts";
 import { CircuitBreaker } from "./routing/circuit-breaker.ts";
 
-/** Builds the app; tests inject a clock, a sleep and a random source. */
+/** Builds the app; tests inject a clock (routing and auth), a sleep and a random source. */
 export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   const now = overrides.now ?? Date.now;
   const deps: GatewayDeps = {
@@ -26,9 +28,15 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   const app = createApiApp<EdgeEnv>();
   app.use(requestId({ limitLength: 128 }));
   mountHealthRoutes(app);
+  // Everything under /v1 needs credentials; each route then names the scope it needs.
+  app.use("/v1/*", authenticate({ now }));
+  app.use("/v1/models", requireScope("models:read"));
+  app.use("/v1/chat/completions", requireScope("inference"));
+  app.use("/v1/embeddings", requireScope("inference"));
   mountModelRoutes(app, deps);
   mountChatRoutes(app, deps);
   mountEmbeddingRoutes(app, deps);
+  mountApiKeyRoutes(app, now);
 
   app.notFound(() =>
     errorResponse(new ApiError(404, "No such route.", { code: "route_not_found" })),

@@ -6,6 +6,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { inject } from "vitest";
+import { generateApiKeySecret, hashApiKey, randomId } from "../../shared/auth/api-keys.ts";
 import type { Bindings } from "../env.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { createEdgeApp } from "../index.ts";
@@ -33,6 +34,37 @@ export async function fakeCalls(provider: string): Promise<Record<string, number
   return (await res.json()) as Record<string, number>;
 }
 
+/**
+ * Stores an API key with a known secret straight in D1 (its tenant too), as an operator's
+ * bootstrap would; returns the secret and the key's id.
+ */
+export async function seedApiKey(
+  scopes: string[] = ["*"],
+  tenantId = "tenant-test",
+  options: { expiresAt?: number } = {},
+): Promise<{ secret: string; id: string }> {
+  const secret = generateApiKeySecret();
+  const id = randomId("key_");
+  await env.DB.prepare("INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES (?, ?, ?)")
+    .bind(tenantId, tenantId, Date.now())
+    .run();
+  await env.DB.prepare(
+    "INSERT INTO api_keys (id, tenant_id, name, prefix, hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  )
+    .bind(
+      id,
+      tenantId,
+      "seeded",
+      secret.slice(0, 11),
+      await hashApiKey(secret),
+      JSON.stringify(scopes),
+      Date.now(),
+      options.expiresAt ?? null,
+    )
+    .run();
+  return { secret, id };
+}
+
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
   policy?: Record<string, unknown>;
@@ -49,19 +81,43 @@ export function startGateway({ policy, deps, bindings }: GatewayOptions = {}) {
     ...(policy ? { ROUTING_POLICY: policy } : {}),
     ...bindings,
   };
-  const call = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  // The client's key is known now and stored before the first call.
+  const secret = generateApiKeySecret();
+  let seeded: Promise<unknown> | undefined;
+  const seed = () => {
+    seeded ??= hashApiKey(secret).then((hash) =>
+      env.DB.batch([
+        env.DB.prepare(
+          "INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES ('tenant-test', 'tenant-test', 0)",
+        ),
+        env.DB.prepare(
+          "INSERT INTO api_keys (id, tenant_id, name, prefix, hash, scopes, created_at) VALUES (?, 'tenant-test', 'harness', ?, ?, '[\"*\"]', 0)",
+        ).bind(randomId("key_"), secret.slice(0, 11), hash),
+      ]),
+    );
+    return seeded;
+  };
+  /** Sends a request as is (no credentials added). */
+  const callRaw = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    await seed();
     const ctx = createExecutionContext();
     const res = await app.fetch(new Request(input, init), allBindings, ctx);
     await waitOnExecutionContext(ctx);
     return res;
   };
+  /** Sends a request with the harness's all-scopes key unless it carries credentials. */
+  const call = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const headers = new Headers(init?.headers);
+    if (!headers.has("authorization")) headers.set("authorization", `Bearer ${secret}`);
+    return callRaw(input, { ...init, headers });
+  };
   const client = new OpenAI({
     baseURL: "http://edge/v1",
-    apiKey: "unused",
+    apiKey: secret,
     fetch: call,
     maxRetries: 0,
   });
-  return { app, call, client };
+  return { app, call, callRaw, client, secret };
 }
 
 /** Reads a stream with the SDK, collecting text, finish reasons and the error it ended with. */

@@ -1,0 +1,41 @@
+import { z } from "@hono/zod-openapi";
+
+/** Scopes a key may carry: `*`, `<area>:*`, or a named scope (`inference`, `models:read`, …). */
+export const Scope = z
+  .string()
+  .regex(/^(\*|[a-z]+(:[a-z*]+)?)$/, "must be '*', 'area:*' or a scope name")
+  .openapi({ example: "inference" });
+
+export const CreateApiKeyRequest = z
+  .object({
+    name: z.string().min(1).max(100),
+    scopes: z.array(Scope).min(1).max(32).default(["inference", "models:read"]),
+    expires_in_days: z.number().int().min(1).max(3650).optional(),
+  })
+  .openapi("CreateApiKeyRequest");
+export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequest>;
+
+export const ApiKeyInfo = z
+  .object({
+    id: z.string(),
+    object: z.literal("api_key"),
+    name: z.string(),
+    /** The first characters of the secret, for recognising a key. */
+    prefix: z.string(),
+    scopes: z.array(z.string()),
+    created_at: z.number().int(),
+    expires_at: z.number().int().nullable(),
+    last_used_at: z.number().int().nullable(),
+    revoked_at: z.number().int().nullable(),
+  })
+  .openapi("ApiKey");
+export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
+
+/** A new key: the only answer that ever carries the secret. */
+export const ApiKeyCreated = ApiKeyInfo.extend({ key: z.string() }).openapi("ApiKeyCreated");
+export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
+
+export const ApiKeyList = z
+  .object({ object: z.literal("list"), data: z.array(ApiKeyInfo) })
+  .openapi("ApiKeyList");
+export type ApiKeyList = z.infer<typeof ApiKeyList>;
