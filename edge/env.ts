@@ -12,6 +12,8 @@ import { parseRoutingPolicy, type RoutingPolicy } from "./routing/policy.ts";
 export interface Bindings {
   DB: D1Database;
   ENVIRONMENT?: string;
+  /** Largest request body accepted on /v1, in bytes (default 4 MiB). */
+  BODY_LIMIT_BYTES?: string;
   /** The routing policy (aliases, retries, timeouts, circuit breaker): JSON text or an object. */
   ROUTING_POLICY?: string | Record<string, unknown>;
   OPENAI_API_KEY?: string;
@@ -36,6 +38,11 @@ export interface Bindings {
 
 const Vars = z.object({
   ENVIRONMENT: z.enum(["development", "test", "production"]).default("development"),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
 });
 
 const BaseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ""));
@@ -44,6 +51,7 @@ const BaseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/
 export interface EdgeSettings {
   environment: "development" | "test" | "production";
   db: D1Database;
+  bodyLimitBytes: number;
   /** Providers with a key; their base URL defaults to the provider's public API. */
   providers: Partial<Record<ProviderName, ProviderCredentials>>;
   policy: RoutingPolicy;
@@ -100,10 +108,14 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
   let parsed = cache.get(env);
   if (!parsed) {
     try {
-      const vars = Vars.parse({ ENVIRONMENT: env.ENVIRONMENT });
+      const vars = Vars.parse({
+        ENVIRONMENT: env.ENVIRONMENT,
+        BODY_LIMIT_BYTES: env.BODY_LIMIT_BYTES,
+      });
       parsed = {
         environment: vars.ENVIRONMENT,
         db: env.DB,
+        bodyLimitBytes: vars.BODY_LIMIT_BYTES,
         providers: readProviders(env),
         policy: parseRoutingPolicy(env.ROUTING_POLICY),
         jwt: readJwt(env),

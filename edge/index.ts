@@ -7,6 +7,7 @@ import { ApiError } from "../shared/api/errors.ts";
 import type { EdgeEnv } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
+import { limitBodySize } from "./middleware/body-limit/index.ts";
 import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
@@ -29,6 +30,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use(requestId({ limitLength: 128 }));
   mountHealthRoutes(app);
   // Everything under /v1 needs credentials; each route then names the scope it needs.
+  app.use("/v1/*", limitBodySize());
   app.use("/v1/*", authenticate({ now }));
   app.use("/v1/models", requireScope("models:read"));
   app.use("/v1/chat/completions", requireScope("inference"));

@@ -16,13 +16,16 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       const { value, done } = await reader.read();
       if (done) {
         finished = true;
-        return;
+        // A CR held back below was a line end after all.
+        if (!buffer.endsWith("\r")) return;
+        buffer += "\n";
+      } else {
+        buffer += value;
       }
-      buffer += value;
       let newline = buffer.search(/\r\n|\r|\n/);
       while (newline >= 0) {
         // A CR at the end may be the first half of a CRLF still in flight.
-        if (newline === buffer.length - 1 && buffer.endsWith("\r")) break;
+        if (!finished && newline === buffer.length - 1 && buffer.endsWith("\r")) break;
         const line = buffer.slice(0, newline);
         const width = buffer.startsWith("\r\n", newline) ? 2 : 1;
         buffer = buffer.slice(newline + width);
@@ -40,6 +43,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         }
         newline = buffer.search(/\r\n|\r|\n/);
       }
+      if (finished) return;
     }
   } finally {
     // Stopped early (the client went away, or a translator threw): release the upstream too.

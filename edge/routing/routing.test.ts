@@ -6,6 +6,7 @@
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { fakeCalls, startGateway } from "../test/gateway.ts";
+import { CircuitBreaker } from "./circuit-breaker.ts";
 
 const user = [{ role: "user" as const, content: "route me" }];
 let unique = 0;
@@ -198,5 +199,23 @@ describe("circuit breaker (injected clock)", () => {
     expect(await target()).toBe(`openai/${model}`); // the probe succeeds: closed
     expect(await target()).toBe(`openai/${model}`);
     expect(await openaiCalls()).toBe(5);
+  });
+});
+
+describe("CircuitBreaker", () => {
+  it("lets a single probe through when half-open", () => {
+    let now = 0;
+    const breaker = new CircuitBreaker(() => now);
+    const settings = { failureThreshold: 1, cooldownMs: 100 };
+    breaker.failure("t", settings);
+    expect(breaker.state("t", settings)).toBe("open");
+    expect(breaker.allow("t", settings)).toBe(false);
+    now = 100;
+    expect(breaker.state("t", settings)).toBe("half_open");
+    expect(breaker.allow("t", settings)).toBe(true);
+    expect(breaker.allow("t", settings)).toBe(false); // the probe is still out
+    breaker.success("t");
+    expect(breaker.state("t", settings)).toBe("closed");
+    expect(breaker.allow("t", settings)).toBe(true);
   });
 });

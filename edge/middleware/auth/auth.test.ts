@@ -157,6 +157,12 @@ describe("API keys", () => {
     });
     expect(notJson.status).toBe(400);
     expect((await notJson.json<Json>()).error.type).toBe("invalid_request_error");
+
+    const small = startGateway({ bindings: { BODY_LIMIT_BYTES: "2048" } });
+    const huge = { ...chat, messages: [{ role: "user", content: "x".repeat(4096) }] };
+    const tooBig = await small.call("http://edge/v1/chat/completions", json(huge));
+    expect(tooBig.status).toBe(413);
+    expect((await tooBig.json<Json>()).error.code).toBe("body_too_large");
   });
 });
 
