@@ -17,6 +17,10 @@ import { failure, sendUpstream, type UpstreamDeps } from "./upstream.ts";
 /** An upstream stream whose first chunks were read but not yet sent. */
 export interface OpenedStream {
   buffered: ChatCompletionChunk[];
+  /** The longest wait for the next event once streaming (the target's timeout). */
+  idleTimeoutMs: number;
+  /** Drops the upstream connection. */
+  abort(): void;
   events: AsyncGenerator<SseEvent>;
   translator: StreamTranslator;
   ctx: ResponseContext;
@@ -61,6 +65,8 @@ export async function openStream(
   }
   const opened: OpenedStream = {
     buffered: [],
+    idleTimeoutMs: timeoutMs,
+    abort: upstream.abort,
     events: readSse(body),
     translator: provider.chat.stream(ctx),
     ctx,
@@ -94,7 +100,9 @@ function errorEvent(err: unknown, provider: string): Uint8Array {
       ? `${provider}: ${err.message}`
       : `${provider}: the stream ended before its terminal event`;
   const code =
-    err instanceof UpstreamError && err.failure === "stream" && err.code
+    err instanceof UpstreamError &&
+    (err.failure === "stream" || err.failure === "timeout") &&
+    err.code
       ? err.code
       : err === undefined
         ? "upstream_stream_incomplete"
@@ -102,11 +110,41 @@ function errorEvent(err: unknown, provider: string): Uint8Array {
   return sse(new ApiError(502, message, { code }).toEnvelope());
 }
 
-/** Relays an opened stream to the client as OpenAI SSE. */
+/** The next upstream event, or an `UpstreamError` when none comes within the idle timeout. */
+async function nextEvent(opened: OpenedStream): Promise<IteratorResult<SseEvent>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new UpstreamError(
+            opened.provider,
+            "timeout",
+            `no stream event within ${opened.idleTimeoutMs} ms`,
+            {
+              code: "upstream_stream_timeout",
+            },
+          ),
+        ),
+      opened.idleTimeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([opened.events.next(), stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Relays an opened stream to the client as OpenAI SSE; `onIncomplete` hears of a stream that
+ * failed after output was sent (too late to fall back, not too late for the circuit breaker).
+ */
 export function streamResponse(
   opened: OpenedStream,
   req: ChatCompletionRequest,
   target: Target,
+  onIncomplete: () => void = () => {},
 ): Response {
   const { ctx, translator } = opened;
   const pending = [...opened.buffered];
@@ -119,18 +157,22 @@ export function streamResponse(
         if (chunk) return controller.enqueue(sse(chunk));
         if (finished) return controller.close();
         try {
-          const next = await opened.events.next();
+          const next = await nextEvent(opened);
           if (!next.done) {
             pending.push(...translate(opened, next.value));
             continue;
           }
         } catch (err) {
           finished = true;
+          onIncomplete();
+          // Drop the upstream connection: a stalled read then fails and releases it.
+          opened.abort();
           controller.enqueue(errorEvent(err, opened.provider));
           return controller.close();
         }
         finished = true;
         if (!translator.complete) {
+          onIncomplete();
           controller.enqueue(errorEvent(undefined, opened.provider));
           return controller.close();
         }
@@ -152,7 +194,9 @@ export function streamResponse(
       }
     },
     async cancel() {
-      await opened.events.return(undefined);
+      // The client went away: stop reading and drop the upstream connection.
+      opened.abort();
+      await opened.events.return(undefined).catch(() => {});
     },
   });
   return new Response(stream, {

@@ -31,7 +31,7 @@ export async function createChatCompletion(
       (planned) => openStream(req, planned, contextFor(planned.target.id), deps),
       deps,
     );
-    return streamResponse(value, req, target);
+    return streamResponse(value, req, target, () => deps.breaker.failure(target.id, plan.breaker));
   }
   const { value, target } = await dispatch(
     plan,

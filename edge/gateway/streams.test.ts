@@ -5,6 +5,7 @@
  */
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
+import { CircuitBreaker } from "../routing/circuit-breaker.ts";
 import { collect, fakeCalls, startGateway } from "../test/gateway.ts";
 
 const providers = ["openai", "anthropic", "cohere", "mistral", "gemini"] as const;
@@ -47,6 +48,17 @@ describe.each(providers)("%s streams that do not complete", (provider) => {
   });
 });
 
+describe("a stream that stalls after output", () => {
+  it("ends with a timeout error event once no event came within the target's timeout", async () => {
+    const { client } = startGateway({ policy: { timeoutMs: 300, retry: { attempts: 0 } } });
+    const got = await collect(
+      await client.chat.completions.create({ model: "gemini/m-stall", messages, stream: true }),
+    );
+    expect(got.text.startsWith("Hello from gemini!")).toBe(true);
+    expect((got.error as { code?: string }).code).toBe("upstream_stream_timeout");
+  });
+});
+
 describe("stream failures before any output fall back", () => {
   it("moves to the next target on an error status or a timeout before the first chunk", async () => {
     const stamp = Date.now();
@@ -74,14 +86,17 @@ describe("stream failures before any output fall back", () => {
     expect((await fakeCalls("gemini"))[`m-hang-${stamp}`]).toBe(1);
   });
 
-  it("does not fall back once output was sent: the client sees the cut", async () => {
+  it("does not fall back once output was sent: the client sees the cut, the breaker counts it", async () => {
+    const breakerSettings = { failureThreshold: 1, cooldownMs: 60_000 };
     const policy = {
       retry: { attempts: 0 },
+      circuitBreaker: breakerSettings,
       aliases: {
         chain: { targets: [{ model: "anthropic/m-cut" }, { model: "cohere/command-ok" }] },
       },
     };
-    const { client } = startGateway({ policy });
+    const breaker = new CircuitBreaker();
+    const { client } = startGateway({ policy, deps: { breaker } });
     const { data: stream, response } = await client.chat.completions
       .create({ model: "chain", messages, stream: true })
       .withResponse();
@@ -89,6 +104,7 @@ describe("stream failures before any output fall back", () => {
     const got = await collect(stream);
     expect(got.text.startsWith("Hello from anthropic!")).toBe(true);
     expect((got.error as { code?: string }).code).toBe("upstream_stream_interrupted");
+    expect(breaker.state("anthropic/m-cut", breakerSettings)).toBe("open");
   });
 
   it("treats a non-streamed answer cut mid-body as a failure that falls back", async () => {

@@ -18,6 +18,8 @@ export interface UpstreamResponse {
   settle(): void;
   /** Aborted when the time limit hits. */
   signal: AbortSignal;
+  /** Drops the upstream connection (its body then errors). */
+  abort(): void;
 }
 
 /** Sends `call`; resolves on a 2xx status, throws an `UpstreamError` otherwise. */
@@ -46,7 +48,9 @@ export async function sendUpstream(
     settle();
     throw failure(provider.name, err, controller.signal, timeoutMs);
   }
-  if (response.ok) return { response, settle, signal: controller.signal };
+  if (response.ok) {
+    return { response, settle, signal: controller.signal, abort: () => controller.abort() };
+  }
   let body: unknown;
   try {
     const text = await response.text();

@@ -73,8 +73,12 @@ export function toClientError(err: UpstreamError): ApiError {
     529: 503,
   };
   const status = passThrough[err.status] ?? 502;
+  if (err.status === 401 || err.status === 403) {
+    // The gateway's provider key was refused: the client's own key is not at fault.
+    return new ApiError(502, message, { code: "upstream_auth_failed" });
+  }
   return new ApiError(status, message, {
-    code,
+    code: status === 502 ? "upstream_error" : code,
     retryAfter: status === 429 || status === 503 ? err.retryAfter : undefined,
   });
 }

@@ -106,6 +106,15 @@ describe("fallback and retry chains", () => {
     expect(waits).toEqual([]);
   });
 
+  it("answers a refused provider key with 502, not the client's 401", async () => {
+    const { client } = startGateway({ bindings: { OPENAI_API_KEY: "sk-wrong" } });
+    const err = await client.chat.completions
+      .create({ model: "openai/gpt-4o-mini", messages: user })
+      .catch((e) => e);
+    expect(err.status).toBe(502);
+    expect(err.code).toBe("upstream_auth_failed");
+  });
+
   it("falls back when a target does not answer within its timeout", async () => {
     const hang = fresh("hang");
     const policy = {

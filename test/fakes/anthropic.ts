@@ -162,6 +162,7 @@ export function anthropicHandler(apiKey: string): FakeHandler {
       send("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } });
     if (scenario.kind === "cut") return cutConnection(res);
     if (scenario.kind === "noterm") return void res.end();
+    if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
     if (scenario.kind === "streamerr") {
       send("error", { error: { type: "overloaded_error", message: "Overloaded" } });
       return void res.end();

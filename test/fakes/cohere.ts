@@ -162,6 +162,7 @@ export function cohereHandler(apiKey: string): FakeHandler {
       send("content-delta", { index: 0, delta: { message: { content: { text: piece } } } });
     if (scenario.kind === "cut") return cutConnection(res);
     if (scenario.kind === "noterm") return void res.end();
+    if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
     if (scenario.kind === "streamerr") {
       send("message-end", { delta: { finish_reason: "ERROR", usage } });
       return void res.end();

@@ -136,6 +136,7 @@ export function geminiHandler(apiKey: string): FakeHandler {
     for (const piece of pieces.slice(0, half)) writeSse(res, response([{ text: piece }]));
     if (scenario.kind === "cut") return cutConnection(res);
     if (scenario.kind === "noterm") return void res.end();
+    if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
     if (scenario.kind === "streamerr") {
       writeSse(res, errorBody(500, "An internal error has occurred."));
       return void res.end();

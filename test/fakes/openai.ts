@@ -149,6 +149,7 @@ function handleChat(
   for (const piece of pieces.slice(0, half)) writeSse(res, chunk({ content: piece }, null));
   if (scenario.kind === "cut") return cutConnection(res);
   if (scenario.kind === "noterm") return void res.end();
+  if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
   if (scenario.kind === "streamerr") {
     if (flavor === "mistral") {
       writeSse(res, chunk({ content: "" }, "error", { usage }));
