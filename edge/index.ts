@@ -10,6 +10,7 @@ import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
 import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
+import { mountCompletionRoutes } from "./routes/completions.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountHealthRoutes } from "./routes/health.ts";
 import { mountModelRoutes } from "./routes/models.ts";
@@ -34,9 +35,11 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use("/v1/*", authenticate({ now }));
   app.use("/v1/models", requireScope("models:read"));
   app.use("/v1/chat/completions", requireScope("inference"));
+  app.use("/v1/completions", requireScope("inference"));
   app.use("/v1/embeddings", requireScope("inference"));
   mountModelRoutes(app, deps);
   mountChatRoutes(app, deps);
+  mountCompletionRoutes(app, deps);
   mountEmbeddingRoutes(app, deps);
   mountApiKeyRoutes(app, now);
 

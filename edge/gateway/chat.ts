@@ -3,16 +3,32 @@
  * or an SSE stream re-encoded as OpenAI chunks ending in `[DONE]`.
  */
 
-import type { ChatCompletionRequest } from "../../shared/api/schemas/chat.ts";
+import type { ChatCompletionChunk, ChatCompletionRequest } from "../../shared/api/schemas/chat.ts";
 import { randomId } from "../../shared/auth/api-keys.ts";
 import { capabilityError, UpstreamError } from "../providers/errors.ts";
 import { providers } from "../providers/registry.ts";
 import type { ResponseContext } from "../providers/types.ts";
 import { dispatch } from "../routing/dispatch.ts";
 import type { RoutePlan } from "../routing/plan.ts";
-import { openStream, streamResponse } from "./chat-stream.ts";
 import { type GatewayDeps, TARGET_HEADER } from "./deps.ts";
+import { openStream, type StreamKind, streamResponse } from "./relay.ts";
 import { readJson, sendUpstream } from "./upstream.ts";
+
+/** Chat chunks for the relay. */
+export const chatStreamKind: StreamKind<ChatCompletionChunk> = {
+  meaningful: (chunk) =>
+    chunk.choices.some(
+      (c) => !!c.delta.content || !!c.delta.tool_calls?.length || c.finish_reason !== null,
+    ),
+  usageChunk: ({ id, created, model }, usage) => ({
+    id,
+    object: "chat.completion.chunk",
+    created,
+    model,
+    choices: [],
+    usage,
+  }),
+};
 
 /** Serves one chat completion request along `plan`. */
 export async function createChatCompletion(
@@ -28,10 +44,27 @@ export async function createChatCompletion(
   if (req.stream) {
     const { value, target } = await dispatch(
       plan,
-      (planned) => openStream(req, planned, contextFor(planned.target.id), deps),
+      ({ target, timeoutMs }) => {
+        const provider = providers[target.provider];
+        if (!provider.chat) throw capabilityError(provider.name, "chat completions");
+        const ctx = contextFor(target.id);
+        const call = provider.chat.request(req, target);
+        return openStream(
+          provider,
+          call,
+          provider.chat.stream(ctx),
+          ctx,
+          chatStreamKind,
+          timeoutMs,
+          deps,
+        );
+      },
       deps,
     );
-    return streamResponse(value, req, target, () => deps.breaker.failure(target.id, plan.breaker));
+    const includeUsage = req.stream_options?.include_usage === true;
+    return streamResponse(value, chatStreamKind, includeUsage, target, () =>
+      deps.breaker.failure(target.id, plan.breaker),
+    );
   }
   const { value, target } = await dispatch(
     plan,

@@ -153,6 +153,51 @@ describe("embeddings and models through the gateway", () => {
     expect(n.message).toMatch(/anthropic.*n > 1/);
   });
 
+  it("serves legacy completions from OpenAI, plain and streamed, and refuses them elsewhere", async () => {
+    const plain = await client.completions.create({
+      model: "openai/gpt-3.5-turbo-instruct",
+      prompt: "once",
+    });
+    expect(plain.object).toBe("text_completion");
+    expect(plain.choices[0]).toMatchObject({
+      text: "Hello from openai! You said: once",
+      finish_reason: "stop",
+    });
+    let text = "";
+    const finishes: string[] = [];
+    for await (const chunk of await client.completions.create({
+      model: "openai/gpt-3.5-turbo-instruct",
+      prompt: "once",
+      stream: true,
+    })) {
+      text += chunk.choices[0]?.text ?? "";
+      if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason);
+    }
+    expect(text).toBe("Hello from openai! You said: once");
+    expect(finishes).toEqual(["stop"]);
+    const cut = client.completions.create({
+      model: "openai/m-noterm",
+      prompt: "a b c d e f",
+      stream: true,
+    });
+    await expect(
+      (async () => {
+        for await (const _ of await cut);
+      })(),
+    ).rejects.toMatchObject({ code: "upstream_stream_incomplete" });
+
+    for (const model of [
+      "anthropic/claude-sonnet-4-5",
+      "gemini/gemini-2.5-flash",
+      "cohere/command-a-03-2025",
+      "mistral/mistral-small-latest",
+    ]) {
+      const err = await client.completions.create({ model, prompt: "x" }).catch((e) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(err.message).toMatch(new RegExp(`'${model.split("/")[0]}'.*legacy completions`));
+    }
+  });
+
   it("lists every provider's models as provider/model, and unknown models are 404", async () => {
     const ids = [];
     for await (const model of client.models.list()) ids.push(model.id);

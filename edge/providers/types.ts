@@ -9,6 +9,7 @@ import type {
   ChatCompletionRequest,
 } from "../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../shared/api/schemas/common.ts";
+import type { Completion, CompletionRequest } from "../../shared/api/schemas/completions.ts";
 import type { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
 
 /** The providers the edge knows. */
@@ -56,8 +57,8 @@ export interface ResponseContext {
  * Turns a provider's stream events into OpenAI chunks. `complete` becomes true only on the
  * provider's terminal event; in-band errors throw an `UpstreamError`.
  */
-export interface StreamTranslator {
-  push(event: SseEvent): ChatCompletionChunk[];
+export interface StreamTranslator<C = ChatCompletionChunk> {
+  push(event: SseEvent): C[];
   readonly complete: boolean;
   readonly usage: Usage | undefined;
 }
@@ -67,6 +68,13 @@ export interface ChatAdapter {
   request(req: ChatCompletionRequest, target: Target): UpstreamCall;
   response(body: unknown, ctx: ResponseContext): ChatCompletion;
   stream(ctx: ResponseContext): StreamTranslator;
+}
+
+/** Legacy text completions (`/v1/completions`); chunks have the completion's own shape. */
+export interface CompletionsAdapter {
+  request(req: CompletionRequest, target: Target): UpstreamCall;
+  response(body: unknown, ctx: ResponseContext): Completion;
+  stream(ctx: ResponseContext): StreamTranslator<Completion>;
 }
 
 /** Float vectors and usage, before the gateway encodes them as the client asked. */
@@ -93,6 +101,7 @@ export interface ProviderConfig {
   name: ProviderName;
   defaultBaseUrl: string;
   chat?: ChatAdapter;
+  completions?: CompletionsAdapter;
   embeddings?: EmbeddingsAdapter;
   models?: ModelsAdapter;
   /** Reads a message (and code) out of the provider's error body. */

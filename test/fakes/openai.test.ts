@@ -67,6 +67,27 @@ describe("OpenAI fake, read by the openai SDK", () => {
     ]);
     const models = await openai().models.list();
     expect(models.data.map((m) => m.id)).toContain("gpt-4o-mini");
+
+    const legacy = await openai().completions.create({
+      model: "gpt-3.5-turbo-instruct",
+      prompt: "once",
+    });
+    expect(legacy.choices[0]).toMatchObject({
+      text: "Hello from openai! You said: once",
+      finish_reason: "stop",
+    });
+    let streamed = "";
+    let legacyFinish: string | null = null;
+    for await (const chunk of await openai().completions.create({
+      model: "gpt-3.5-turbo-instruct",
+      prompt: "once",
+      stream: true,
+    })) {
+      streamed += chunk.choices[0]?.text ?? "";
+      legacyFinish = chunk.choices[0]?.finish_reason ?? legacyFinish;
+    }
+    expect(streamed).toBe("Hello from openai! You said: once");
+    expect(legacyFinish).toBe("stop");
   });
 
   it("errors, tool calls, in-band stream errors and cut sockets look as they do for real", async () => {

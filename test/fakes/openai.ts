@@ -3,6 +3,7 @@
  * on every stream's last chunk): chat completions plain and streamed, embeddings, models.
  */
 import type { ServerResponse } from "node:http";
+import { handleCompletions } from "./openai-completions.ts";
 import {
   contentText,
   countTokens,
@@ -257,10 +258,12 @@ export function openAiHandler(flavor: OpenAiFlavor, apiKey: string): FakeHandler
       });
     }
     const model = String(req.body.model ?? "");
-    if (
-      req.method !== "POST" ||
-      (req.path !== "/v1/chat/completions" && req.path !== "/v1/embeddings")
-    ) {
+    const paths = [
+      "/v1/chat/completions",
+      "/v1/embeddings",
+      ...(flavor === "openai" ? ["/v1/completions"] : []),
+    ];
+    if (req.method !== "POST" || !paths.includes(req.path)) {
       return sendError(res, flavor, 404, `Unknown route ${req.method} ${req.path}`);
     }
     if (!model) return sendError(res, flavor, 400, "you must provide a model parameter");
@@ -276,6 +279,7 @@ export function openAiHandler(flavor: OpenAiFlavor, apiKey: string): FakeHandler
     }
     if (scenario.kind === "hang") return new Promise<void>(() => {});
     if (req.path === "/v1/embeddings") return handleEmbeddings(flavor, req.body, res);
+    if (req.path === "/v1/completions") return handleCompletions(req.body, res, scenario);
     handleChat(flavor, req.body, res, scenario);
   };
 }

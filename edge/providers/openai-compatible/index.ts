@@ -4,6 +4,7 @@
  */
 import type { ProviderConfig, ProviderName } from "../types.ts";
 import { type ChatDialect, openAiCompatibleChat } from "./chat.ts";
+import { openAiCompatibleCompletions } from "./completions.ts";
 import {
   type EmbeddingsDialect,
   openAiCompatibleEmbeddings,
@@ -17,6 +18,8 @@ export interface OpenAiCompatibleOptions {
   defaultBaseUrl: string;
   chat?: Omit<ChatDialect, "provider">;
   embeddings?: EmbeddingsDialect;
+  /** Whether the legacy `/v1/completions` endpoint exists (default false). */
+  legacyCompletions?: boolean;
 }
 
 /** Assembles an OpenAI-compatible provider. */
@@ -25,6 +28,9 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     name: options.name,
     defaultBaseUrl: options.defaultBaseUrl,
     chat: openAiCompatibleChat({ provider: options.name, ...options.chat }),
+    ...(options.legacyCompletions
+      ? { completions: openAiCompatibleCompletions(options.name) }
+      : {}),
     embeddings: openAiCompatibleEmbeddings(options.embeddings),
     models: openAiCompatibleModels,
     errorMessage: openAiErrorMessage,

@@ -4,4 +4,5 @@ import { createOpenAiCompatibleProvider } from "../openai-compatible/index.ts";
 export const openai = createOpenAiCompatibleProvider({
   name: "openai",
   defaultBaseUrl: "https://api.openai.com",
+  legacyCompletions: true,
 });

@@ -5,36 +5,43 @@
  * arrived, and otherwise with an error event.
  */
 import { ApiError } from "../../shared/api/errors.ts";
-import type { ChatCompletionChunk, ChatCompletionRequest } from "../../shared/api/schemas/chat.ts";
-import { capabilityError, UpstreamError } from "../providers/errors.ts";
-import { providers } from "../providers/registry.ts";
+import type { Usage } from "../../shared/api/schemas/common.ts";
+import { UpstreamError } from "../providers/errors.ts";
 import { readSse } from "../providers/sse.ts";
-import type { ResponseContext, SseEvent, StreamTranslator, Target } from "../providers/types.ts";
-import type { PlannedTarget } from "../routing/plan.ts";
+import type {
+  ProviderConfig,
+  ResponseContext,
+  SseEvent,
+  StreamTranslator,
+  Target,
+  UpstreamCall,
+} from "../providers/types.ts";
 import { TARGET_HEADER } from "./deps.ts";
 import { failure, sendUpstream, type UpstreamDeps } from "./upstream.ts";
 
+/** What differs between streamed chat and streamed legacy completions. */
+export interface StreamKind<C> {
+  /** True for a chunk worth committing to (content, a tool call, a finish; not a bare role). */
+  meaningful(chunk: C): boolean;
+  /** The last chunk, carrying usage, when the client asked for `include_usage`. */
+  usageChunk(ctx: ResponseContext, usage: Usage): unknown;
+}
+
 /** An upstream stream whose first chunks were read but not yet sent. */
-export interface OpenedStream {
-  buffered: ChatCompletionChunk[];
+export interface OpenedStream<C> {
+  buffered: C[];
   /** The longest wait for the next event once streaming (the target's timeout). */
   idleTimeoutMs: number;
   /** Drops the upstream connection. */
   abort(): void;
   events: AsyncGenerator<SseEvent>;
-  translator: StreamTranslator;
+  translator: StreamTranslator<C>;
   ctx: ResponseContext;
   provider: string;
 }
 
-/** True for a chunk that carries content, a tool call or a finish (not just the role). */
-const meaningful = (chunk: ChatCompletionChunk) =>
-  chunk.choices.some(
-    (c) => !!c.delta.content || !!c.delta.tool_calls?.length || c.finish_reason !== null,
-  );
-
 /** Translates one event, turning parse failures into stream failures. */
-function translate(opened: Pick<OpenedStream, "translator" | "provider">, event: SseEvent) {
+function translate<C>(opened: Pick<OpenedStream<C>, "translator" | "provider">, event: SseEvent) {
   try {
     return opened.translator.push(event);
   } catch (err) {
@@ -43,32 +50,28 @@ function translate(opened: Pick<OpenedStream, "translator" | "provider">, event:
   }
 }
 
-/** Opens the stream of `planned` and reads it up to its first meaningful chunk. */
-export async function openStream(
-  req: ChatCompletionRequest,
-  { target, timeoutMs }: PlannedTarget,
+/** Sends `call` and reads its stream up to the first meaningful chunk. */
+export async function openStream<C>(
+  provider: ProviderConfig,
+  call: UpstreamCall,
+  translator: StreamTranslator<C>,
   ctx: ResponseContext,
+  kind: StreamKind<C>,
+  timeoutMs: number,
   deps: UpstreamDeps,
-): Promise<OpenedStream> {
-  const provider = providers[target.provider];
-  if (!provider.chat) throw capabilityError(provider.name, "chat completions");
-  const upstream = await sendUpstream(
-    provider,
-    provider.chat.request(req, target),
-    timeoutMs,
-    deps,
-  );
+): Promise<OpenedStream<C>> {
+  const upstream = await sendUpstream(provider, call, timeoutMs, deps);
   const body = upstream.response.body;
   if (!body) {
     upstream.settle();
     throw new UpstreamError(provider.name, "stream", "the stream had no body");
   }
-  const opened: OpenedStream = {
+  const opened: OpenedStream<C> = {
     buffered: [],
     idleTimeoutMs: timeoutMs,
     abort: upstream.abort,
     events: readSse(body),
-    translator: provider.chat.stream(ctx),
+    translator,
     ctx,
     provider: provider.name,
   };
@@ -78,7 +81,7 @@ export async function openStream(
       if (next.done) break;
       const chunks = translate(opened, next.value);
       opened.buffered.push(...chunks);
-      if (chunks.some(meaningful) || opened.translator.complete) return opened;
+      if (chunks.some((c) => kind.meaningful(c)) || opened.translator.complete) return opened;
     }
   } catch (err) {
     await opened.events.return(undefined);
@@ -111,7 +114,7 @@ function errorEvent(err: unknown, provider: string): Uint8Array {
 }
 
 /** The next upstream event, or an `UpstreamError` when none comes within the idle timeout. */
-async function nextEvent(opened: OpenedStream): Promise<IteratorResult<SseEvent>> {
+async function nextEvent<C>(opened: OpenedStream<C>): Promise<IteratorResult<SseEvent>> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stalled = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -140,9 +143,10 @@ async function nextEvent(opened: OpenedStream): Promise<IteratorResult<SseEvent>
  * Relays an opened stream to the client as OpenAI SSE; `onIncomplete` hears of a stream that
  * failed after output was sent (too late to fall back, not too late for the circuit breaker).
  */
-export function streamResponse(
-  opened: OpenedStream,
-  req: ChatCompletionRequest,
+export function streamResponse<C>(
+  opened: OpenedStream<C>,
+  kind: StreamKind<C>,
+  includeUsage: boolean,
   target: Target,
   onIncomplete: () => void = () => {},
 ): Response {
@@ -176,18 +180,8 @@ export function streamResponse(
           controller.enqueue(errorEvent(undefined, opened.provider));
           return controller.close();
         }
-        if (req.stream_options?.include_usage && translator.usage) {
-          const { id, created, model } = ctx;
-          controller.enqueue(
-            sse({
-              id,
-              object: "chat.completion.chunk",
-              created,
-              model,
-              choices: [],
-              usage: translator.usage,
-            }),
-          );
+        if (includeUsage && translator.usage) {
+          controller.enqueue(sse(kind.usageChunk(ctx, translator.usage)));
         }
         controller.enqueue(sse("[DONE]"));
         return controller.close();

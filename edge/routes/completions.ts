@@ -1,0 +1,16 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { completionsRoute } from "../../shared/api/routes.ts";
+import { type EdgeEnv, settings } from "../env.ts";
+import { createCompletion } from "../gateway/completions.ts";
+import type { GatewayDeps } from "../gateway/deps.ts";
+import { planRoute } from "../routing/plan.ts";
+
+/** Mounts `POST /v1/completions` (legacy; a 400 naming the capability where a provider lacks it). */
+export function mountCompletionRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): void {
+  app.openapi(completionsRoute, async (c) => {
+    const req = c.req.valid("json");
+    const { policy, providers } = settings(c);
+    const plan = planRoute(req.model, policy, providers, deps.random);
+    return (await createCompletion(req, plan, deps)) as never;
+  });
+}
