@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { JWK } from "jose";
 import { z } from "zod";
 import { ApiError } from "../shared/api/errors.ts";
+import { importMasterKey } from "../shared/crypto/secret-box.ts";
 import type { Principal } from "./middleware/auth/auth.ts";
 import type { JwtSettings } from "./middleware/auth/jwt.ts";
 import { providers } from "./providers/registry.ts";
@@ -34,6 +35,8 @@ export interface Bindings {
   JWT_ALGORITHMS?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
+  /** Master key (32 bytes, base64) sealing tenants' own provider keys; unset: feature off. */
+  PROVIDER_KEYS_SECRET?: string;
 }
 
 const Vars = z.object({
@@ -52,8 +55,12 @@ export interface EdgeSettings {
   environment: "development" | "test" | "production";
   db: D1Database;
   bodyLimitBytes: number;
-  /** Providers with a key; their base URL defaults to the provider's public API. */
+  /** Providers with a server key; their base URL defaults to the provider's public API. */
   providers: Partial<Record<ProviderName, ProviderCredentials>>;
+  /** Every provider's base URL (configured or default), for tenants' own keys. */
+  baseUrls: Record<ProviderName, string>;
+  /** The master key for tenants' provider keys, or null when that feature is off. */
+  providerKeysMaster: Promise<CryptoKey> | null;
   policy: RoutingPolicy;
   /** Access-token checks, or null when only API keys are accepted. */
   jwt: JwtSettings | null;
@@ -61,18 +68,19 @@ export interface EdgeSettings {
 
 const cache = new WeakMap<object, EdgeSettings>();
 
-function readProviders(env: Bindings): EdgeSettings["providers"] {
-  const out: EdgeSettings["providers"] = {};
+function readProviders(env: Bindings): Pick<EdgeSettings, "providers" | "baseUrls"> {
+  const providersOut: EdgeSettings["providers"] = {};
+  const baseUrls = {} as Record<ProviderName, string>;
   for (const name of providerNames) {
     const prefix = name.toUpperCase() as Uppercase<ProviderName>;
-    const apiKey = env[`${prefix}_API_KEY`];
-    if (!apiKey) continue;
     const rawUrl = env[`${prefix}_BASE_URL`] ?? providers[name].defaultBaseUrl;
     const baseUrl = BaseUrl.safeParse(rawUrl);
     if (!baseUrl.success) throw new Error(`${prefix}_BASE_URL is not an http(s) URL`);
-    out[name] = { apiKey, baseUrl: baseUrl.data };
+    baseUrls[name] = baseUrl.data;
+    const apiKey = env[`${prefix}_API_KEY`];
+    if (apiKey) providersOut[name] = { apiKey, baseUrl: baseUrl.data };
   }
-  return out;
+  return { providers: providersOut, baseUrls };
 }
 
 function readJwt(env: Bindings): JwtSettings | null {
@@ -116,7 +124,10 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
         environment: vars.ENVIRONMENT,
         db: env.DB,
         bodyLimitBytes: vars.BODY_LIMIT_BYTES,
-        providers: readProviders(env),
+        ...readProviders(env),
+        providerKeysMaster: env.PROVIDER_KEYS_SECRET
+          ? importMasterKey(env.PROVIDER_KEYS_SECRET)
+          : null,
         policy: parseRoutingPolicy(env.ROUTING_POLICY),
         jwt: readJwt(env),
       };

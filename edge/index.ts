@@ -9,6 +9,7 @@ import type { GatewayDeps } from "./gateway/deps.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
 import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
+import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
@@ -42,6 +43,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   mountCompletionRoutes(app, deps);
   mountEmbeddingRoutes(app, deps);
   mountApiKeyRoutes(app, now);
+  mountProviderKeyRoutes(app, now);
 
   app.notFound(() =>
     errorResponse(new ApiError(404, "No such route.", { code: "route_not_found" })),

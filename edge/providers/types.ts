@@ -20,6 +20,8 @@ export type ProviderName = (typeof providerNames)[number];
 export interface ProviderCredentials {
   baseUrl: string;
   apiKey: string;
+  /** Whose key this is when not the server's (a tenant id): circuits are kept apart per owner. */
+  owner?: string;
 }
 
 /** One upstream model a call can go to. */

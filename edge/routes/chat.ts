@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { chatCompletionsRoute } from "../../shared/api/routes.ts";
 import { type EdgeEnv, settings } from "../env.ts";
 import { createChatCompletion } from "../gateway/chat.ts";
+import { credentialsFor } from "../gateway/credentials.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { planRoute } from "../routing/plan.ts";
 
@@ -9,8 +10,9 @@ import { planRoute } from "../routing/plan.ts";
 export function mountChatRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): void {
   app.openapi(chatCompletionsRoute, async (c) => {
     const req = c.req.valid("json");
-    const { policy, providers } = settings(c);
-    const plan = planRoute(req.model, policy, providers, deps.random);
+    const config = settings(c);
+    const credentials = await credentialsFor(config, c.get("principal").tenantId);
+    const plan = planRoute(req.model, config.policy, credentials, deps.random);
     // The gateway builds its own Response (SSE or JSON with the target header).
     return (await createChatCompletion(req, plan, deps)) as never;
   });

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { completionsRoute } from "../../shared/api/routes.ts";
 import { type EdgeEnv, settings } from "../env.ts";
 import { createCompletion } from "../gateway/completions.ts";
+import { credentialsFor } from "../gateway/credentials.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { planRoute } from "../routing/plan.ts";
 
@@ -9,8 +10,9 @@ import { planRoute } from "../routing/plan.ts";
 export function mountCompletionRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): void {
   app.openapi(completionsRoute, async (c) => {
     const req = c.req.valid("json");
-    const { policy, providers } = settings(c);
-    const plan = planRoute(req.model, policy, providers, deps.random);
+    const config = settings(c);
+    const credentials = await credentialsFor(config, c.get("principal").tenantId);
+    const plan = planRoute(req.model, config.policy, credentials, deps.random);
     return (await createCompletion(req, plan, deps)) as never;
   });
 }

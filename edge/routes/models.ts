@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { listModelsRoute } from "../../shared/api/routes.ts";
 import * as schema from "../../shared/db/schema/index.ts";
 import { type EdgeEnv, settings } from "../env.ts";
+import { credentialsFor } from "../gateway/credentials.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { listProviderModels } from "../gateway/models.ts";
 
@@ -12,11 +13,12 @@ import { listProviderModels } from "../gateway/models.ts";
  */
 export function mountModelRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): void {
   app.openapi(listModelsRoute, async (c) => {
-    const { db: d1, policy, providers } = settings(c);
-    const db = drizzle(d1, { schema });
+    const config = settings(c);
+    const db = drizzle(config.db, { schema });
+    const credentials = await credentialsFor(config, c.get("principal").tenantId);
     const [rows, remote] = await Promise.all([
       db.select().from(schema.models).all(),
-      listProviderModels(providers, deps),
+      listProviderModels(credentials, deps),
     ]);
     const created = Math.floor(deps.now() / 1000);
     return c.json(
@@ -29,7 +31,7 @@ export function mountModelRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): 
             created: Math.floor(row.createdAt.getTime() / 1000),
             owned_by: "textnlp",
           })),
-          ...Object.keys(policy.aliases).map((id) => ({
+          ...Object.keys(config.policy.aliases).map((id) => ({
             id,
             object: "model" as const,
             created,

@@ -42,7 +42,9 @@ export async function dispatch<T>(
   let last: unknown;
   let attempts = 0;
   for (const planned of plan.targets) {
-    const key = planned.target.id;
+    // A tenant's own key has its own circuit: its quota is not everyone's.
+    const { id, owner } = planned.target;
+    const key = owner ? `${id}@${owner}` : id;
     for (let retry = 0; ; retry++) {
       if (!deps.breaker.allow(key, plan.breaker)) {
         last = new UpstreamError(

@@ -1,5 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ApiKeyCreated, ApiKeyInfo, ApiKeyList, CreateApiKeyRequest } from "./schemas/admin.ts";
+import {
+  ApiKeyCreated,
+  ApiKeyInfo,
+  ApiKeyList,
+  CreateApiKeyRequest,
+  ProviderKeyInfo,
+  ProviderKeyList,
+  PutProviderKeyRequest,
+} from "./schemas/admin.ts";
 import { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "./schemas/chat.ts";
 import { ErrorEnvelopeSchema, errorResponses } from "./schemas/common.ts";
 import { Completion, CompletionRequest } from "./schemas/completions.ts";
@@ -146,6 +154,55 @@ export const revokeApiKeyRoute = createRoute({
       description: "The revoked key",
       content: { "application/json": { schema: ApiKeyInfo } },
     },
+    ...errorResponses,
+    ...forbidden,
+  },
+});
+
+const providerParam = z.object({ provider: z.string().regex(/^[a-z]{2,32}$/) });
+
+/** `PUT /v1/admin/provider-keys/{provider}`: stores (sealed) the tenant's own provider key. */
+export const putProviderKeyRoute = createRoute({
+  method: "put",
+  path: "/v1/admin/provider-keys/{provider}",
+  tags: ["Admin"],
+  summary: "Set the tenant's key for a provider",
+  security: bearer,
+  request: {
+    params: providerParam,
+    body: { required: true, content: { "application/json": { schema: PutProviderKeyRequest } } },
+  },
+  responses: {
+    200: { description: "Stored", content: { "application/json": { schema: ProviderKeyInfo } } },
+    ...errorResponses,
+    ...forbidden,
+  },
+});
+
+/** `GET /v1/admin/provider-keys`: the tenant's provider keys, without secrets. */
+export const listProviderKeysRoute = createRoute({
+  method: "get",
+  path: "/v1/admin/provider-keys",
+  tags: ["Admin"],
+  summary: "List the tenant's provider keys",
+  security: bearer,
+  responses: {
+    200: { description: "Keys", content: { "application/json": { schema: ProviderKeyList } } },
+    ...errorResponses,
+    ...forbidden,
+  },
+});
+
+/** `DELETE /v1/admin/provider-keys/{provider}`: back to the server's key for that provider. */
+export const deleteProviderKeyRoute = createRoute({
+  method: "delete",
+  path: "/v1/admin/provider-keys/{provider}",
+  tags: ["Admin"],
+  summary: "Remove the tenant's key for a provider",
+  security: bearer,
+  request: { params: providerParam },
+  responses: {
+    200: { description: "Removed", content: { "application/json": { schema: ProviderKeyInfo } } },
     ...errorResponses,
     ...forbidden,
   },

@@ -39,3 +39,26 @@ export const ApiKeyList = z
   .object({ object: z.literal("list"), data: z.array(ApiKeyInfo) })
   .openapi("ApiKeyList");
 export type ApiKeyList = z.infer<typeof ApiKeyList>;
+
+/** `PUT /v1/admin/provider-keys/{provider}` body: the tenant's own key for that provider. */
+export const PutProviderKeyRequest = z
+  .object({ api_key: z.string().min(8).max(4096) })
+  .openapi("PutProviderKeyRequest");
+export type PutProviderKeyRequest = z.infer<typeof PutProviderKeyRequest>;
+
+export const ProviderKeyInfo = z
+  .object({
+    object: z.literal("provider_key"),
+    provider: z.string(),
+    /** The key's last four characters. */
+    hint: z.string(),
+    created_at: z.number().int(),
+    updated_at: z.number().int(),
+  })
+  .openapi("ProviderKey");
+export type ProviderKeyInfo = z.infer<typeof ProviderKeyInfo>;
+
+export const ProviderKeyList = z
+  .object({ object: z.literal("list"), data: z.array(ProviderKeyInfo) })
+  .openapi("ProviderKeyList");
+export type ProviderKeyList = z.infer<typeof ProviderKeyList>;

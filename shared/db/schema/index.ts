@@ -1,4 +1,5 @@
 export * from "./api-keys.ts";
 export * from "./models.ts";
+export * from "./provider-keys.ts";
 export * from "./tenants.ts";
 export * from "./users.ts";
