@@ -12,6 +12,7 @@ import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
+import { mountDocsRoutes } from "./routes/docs.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountHealthRoutes } from "./routes/health.ts";
 import { mountModelRoutes } from "./routes/models.ts";
@@ -31,6 +32,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   const app = createApiApp<EdgeEnv>();
   app.use(requestId({ limitLength: 128 }));
   mountHealthRoutes(app);
+  mountDocsRoutes(app);
   // Everything under /v1 needs credentials; each route then names the scope it needs.
   app.use("/v1/*", limitBodySize());
   app.use("/v1/*", authenticate({ now }));

@@ -22,6 +22,21 @@ describe("edge GET /v1/models (workerd, real D1)", () => {
     });
   });
 
+  it("publishes its OpenAPI document without credentials", async () => {
+    const res = await exports.default.fetch("http://edge/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = await res.json<{ info: { title: string }; paths: Record<string, unknown> }>();
+    expect(doc.info.title).toBe("TextNLP edge API");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/chat/completions",
+        "/v1/embeddings",
+        "/v1/models",
+        "/v1/admin/keys",
+      ]),
+    );
+  });
+
   it("answers unknown routes with OpenAI's error envelope", async () => {
     const res = await exports.default.fetch("http://edge/nope");
     expect(res.status).toBe(404);
