@@ -92,6 +92,9 @@ export async function openStream<C>(
   throw new UpstreamError(provider.name, "stream", "the stream ended before any output");
 }
 
+/** How long a stream that already sent its terminal event may take to end. */
+const AFTER_TERMINAL_GRACE_MS = 1_000;
+
 const encoder = new TextEncoder();
 const sse = (data: unknown) =>
   encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
@@ -114,22 +117,20 @@ function errorEvent(err: unknown, provider: string): Uint8Array {
 }
 
 /** The next upstream event, or an `UpstreamError` when none comes within the idle timeout. */
-async function nextEvent<C>(opened: OpenedStream<C>): Promise<IteratorResult<SseEvent>> {
+async function nextEvent<C>(
+  opened: OpenedStream<C>,
+  waitMs: number,
+): Promise<IteratorResult<SseEvent>> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stalled = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () =>
         reject(
-          new UpstreamError(
-            opened.provider,
-            "timeout",
-            `no stream event within ${opened.idleTimeoutMs} ms`,
-            {
-              code: "upstream_stream_timeout",
-            },
-          ),
+          new UpstreamError(opened.provider, "timeout", `no stream event within ${waitMs} ms`, {
+            code: "upstream_stream_timeout",
+          }),
         ),
-      opened.idleTimeoutMs,
+      waitMs,
     );
   });
   try {
@@ -153,6 +154,13 @@ export function streamResponse<C>(
   const { ctx, translator } = opened;
   const pending = [...opened.buffered];
   let finished = false;
+  const succeed = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (includeUsage && translator.usage) {
+      controller.enqueue(sse(kind.usageChunk(ctx, translator.usage)));
+    }
+    controller.enqueue(sse("[DONE]"));
+    controller.close();
+  };
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       // Loop until something is enqueued: a pull that enqueues nothing is not called again.
@@ -160,30 +168,29 @@ export function streamResponse<C>(
         const chunk = pending.shift();
         if (chunk) return controller.enqueue(sse(chunk));
         if (finished) return controller.close();
+        // After the terminal event, only trailing events (usage) may still come: wait briefly.
+        const waitMs = translator.complete
+          ? Math.min(opened.idleTimeoutMs, AFTER_TERMINAL_GRACE_MS)
+          : opened.idleTimeoutMs;
         try {
-          const next = await nextEvent(opened);
+          const next = await nextEvent(opened, waitMs);
           if (!next.done) {
             pending.push(...translate(opened, next.value));
             continue;
           }
         } catch (err) {
           finished = true;
-          onIncomplete();
           // Drop the upstream connection: a stalled read then fails and releases it.
           opened.abort();
+          if (translator.complete) return succeed(controller);
+          onIncomplete();
           controller.enqueue(errorEvent(err, opened.provider));
           return controller.close();
         }
         finished = true;
-        if (!translator.complete) {
-          onIncomplete();
-          controller.enqueue(errorEvent(undefined, opened.provider));
-          return controller.close();
-        }
-        if (includeUsage && translator.usage) {
-          controller.enqueue(sse(kind.usageChunk(ctx, translator.usage)));
-        }
-        controller.enqueue(sse("[DONE]"));
+        if (translator.complete) return succeed(controller);
+        onIncomplete();
+        controller.enqueue(errorEvent(undefined, opened.provider));
         return controller.close();
       }
     },

@@ -59,6 +59,18 @@ describe("a stream that stalls after output", () => {
   });
 });
 
+describe("a stream that stays open after its terminal event", () => {
+  it("still ends cleanly with [DONE] shortly after the terminal event", async () => {
+    const { client } = startGateway({ policy: { retry: { attempts: 0 } } });
+    const got = await collect(
+      await client.chat.completions.create({ model: "gemini/m-linger", messages, stream: true }),
+    );
+    expect(got.error).toBeUndefined();
+    expect(got.finishes).toEqual(["stop"]);
+    expect(got.text).toBe(`Hello from gemini! You said: ${messages[0].content}`);
+  });
+});
+
 describe("stream failures before any output fall back", () => {
   it("moves to the next target on an error status or a timeout before the first chunk", async () => {
     const stamp = Date.now();

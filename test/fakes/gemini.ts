@@ -145,7 +145,7 @@ export function geminiHandler(apiKey: string): FakeHandler {
     rest.forEach((piece, i) => {
       writeSse(res, response([{ text: piece }], i === rest.length - 1 ? "STOP" : undefined));
     });
-    res.end();
+    if (scenario.kind !== "linger") res.end();
   };
 }
 

@@ -7,7 +7,8 @@
  * - `…ra7…`: `Retry-After: 7` on 429 / 503 answers (default 1);
  * - `…cut…`: the socket is destroyed mid-answer; `…noterm…`: a stream ends cleanly but without
  *   its terminal event; `…streamerr…`: an in-band error event mid-stream; `…stall…`: a stream
- *   sends half its chunks, then nothing more while the socket stays open;
+ *   sends half its chunks, then nothing more while the socket stays open; `…linger…`: a stream
+ *   sends everything, terminal event included, but keeps the socket open (Gemini);
  * - `…hang…`: never answers; `…tool…`: answers with a tool call.
  */
 import type { ServerResponse } from "node:http";
@@ -16,7 +17,7 @@ import type { ServerResponse } from "node:http";
 export type Scenario =
   | { kind: "ok"; tool: boolean }
   | { kind: "error"; status: number; retryAfter: number }
-  | { kind: "cut" | "noterm" | "streamerr" | "stall" | "hang"; tool: boolean };
+  | { kind: "cut" | "noterm" | "streamerr" | "stall" | "linger" | "hang"; tool: boolean };
 
 /** Decides the scenario of a call to `model` that is its `call`-th. */
 export function scenarioFor(model: string, call: number): Scenario {
@@ -28,7 +29,7 @@ export function scenarioFor(model: string, call: number): Scenario {
     return { kind: "error", status: Number(flaky[1]), retryAfter };
   }
   const tool = /tool/.test(model);
-  for (const kind of ["cut", "noterm", "streamerr", "stall", "hang"] as const) {
+  for (const kind of ["cut", "noterm", "streamerr", "stall", "linger", "hang"] as const) {
     if (model.includes(kind)) return { kind, tool };
   }
   return { kind: "ok", tool };
