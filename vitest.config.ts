@@ -32,7 +32,8 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["shared/**/*.test.ts", "appliance/**/*.test.ts"],
+          // test/libsql: the edge's queries on libSQL, from Node (no libSQL server runs in workerd).
+          include: ["shared/**/*.test.ts", "appliance/**/*.test.ts", "test/libsql/**/*.test.ts"],
         },
       },
       {
@@ -47,7 +48,7 @@ export default defineConfig({
           name: "model",
           environment: "node",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/fakes/**", "**/node_modules/**"],
+          exclude: ["test/fakes/**", "test/libsql/**", "**/node_modules/**"],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,

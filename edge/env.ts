@@ -8,6 +8,7 @@ import type { JwtSettings } from "./middleware/auth/jwt.ts";
 import { providers } from "./providers/registry.ts";
 import { type ProviderCredentials, type ProviderName, providerNames } from "./providers/types.ts";
 import { parseRoutingPolicy, type RoutingPolicy } from "./routing/policy.ts";
+import type { DatabaseConfig } from "./store/db.ts";
 
 /** Bindings as wrangler.toml declares them; provider keys are secrets (`wrangler secret put`). */
 export interface Bindings {
@@ -37,6 +38,9 @@ export interface Bindings {
   JWT_AUDIENCE?: string;
   /** Master key (32 bytes, base64) sealing tenants' own provider keys; unset: feature off. */
   PROVIDER_KEYS_SECRET?: string;
+  /** A libSQL / Turso database (`libsql://…`, `https://…`) to use instead of D1. */
+  LIBSQL_URL?: string;
+  LIBSQL_AUTH_TOKEN?: string;
 }
 
 const Vars = z.object({
@@ -53,7 +57,8 @@ const BaseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/
 /** Parsed, typed settings of the edge; the only reader of `c.env`. */
 export interface EdgeSettings {
   environment: "development" | "test" | "production";
-  db: D1Database;
+  /** D1, or libSQL when `LIBSQL_URL` is set; open it with `openStore`. */
+  database: DatabaseConfig;
   bodyLimitBytes: number;
   /** Providers with a server key; their base URL defaults to the provider's public API. */
   providers: Partial<Record<ProviderName, ProviderCredentials>>;
@@ -122,7 +127,9 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
       });
       parsed = {
         environment: vars.ENVIRONMENT,
-        db: env.DB,
+        database: env.LIBSQL_URL
+          ? { kind: "libsql", url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN }
+          : { kind: "d1", d1: env.DB },
         bodyLimitBytes: vars.BODY_LIMIT_BYTES,
         ...readProviders(env),
         providerKeysMaster: env.PROVIDER_KEYS_SECRET

@@ -5,7 +5,7 @@
 import type { EdgeSettings } from "../env.ts";
 import { isProviderName } from "../providers/registry.ts";
 import type { ProviderCredentials, ProviderName } from "../providers/types.ts";
-import { openDb } from "../store/api-keys.ts";
+import { openStore } from "../store/db.ts";
 import { openProviderKeys } from "../store/provider-keys.ts";
 
 /** Credentials for `tenantId`'s requests. */
@@ -15,7 +15,7 @@ export async function credentialsFor(
 ): Promise<Partial<Record<ProviderName, ProviderCredentials>>> {
   if (!settings.providerKeysMaster) return settings.providers;
   const master = await settings.providerKeysMaster;
-  const own = await openProviderKeys(openDb(settings.db), master, tenantId);
+  const own = await openProviderKeys(await openStore(settings.database), master, tenantId);
   if (own.size === 0) return settings.providers;
   const merged = { ...settings.providers };
   for (const [name, apiKey] of own) {

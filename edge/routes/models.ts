@@ -1,11 +1,11 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { drizzle } from "drizzle-orm/d1";
 import { listModelsRoute } from "../../shared/api/routes.ts";
-import * as schema from "../../shared/db/schema/index.ts";
+import { models } from "../../shared/db/schema/index.ts";
 import { type EdgeEnv, settings } from "../env.ts";
 import { credentialsFor } from "../gateway/credentials.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { listProviderModels } from "../gateway/models.ts";
+import { openStore } from "../store/db.ts";
 
 /**
  * Mounts `GET /v1/models`: the models registered in D1, the routing policy's aliases, and each
@@ -14,10 +14,10 @@ import { listProviderModels } from "../gateway/models.ts";
 export function mountModelRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): void {
   app.openapi(listModelsRoute, async (c) => {
     const config = settings(c);
-    const db = drizzle(config.db, { schema });
+    const db = await openStore(config.database);
     const credentials = await credentialsFor(config, c.get("principal").tenantId);
     const [rows, remote] = await Promise.all([
-      db.select().from(schema.models).all(),
+      db.select().from(models),
       listProviderModels(credentials, deps),
     ]);
     const created = Math.floor(deps.now() / 1000);

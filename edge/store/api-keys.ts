@@ -1,9 +1,8 @@
 /**
- * API key queries on D1 (async drizzle). Every query that touches one key is scoped to its
+ * API key queries (async drizzle: D1 or libSQL). Every query that touches one key is scoped to its
  * tenant, so a key id from tenant A is simply not found with tenant B's credentials.
  */
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import {
   displayPrefix,
   generateApiKeySecret,
@@ -11,14 +10,7 @@ import {
   randomId,
 } from "../../shared/auth/api-keys.ts";
 import { type ApiKey, apiKeys, tenants } from "../../shared/db/schema/index.ts";
-
-/** The edge's drizzle handle on D1. */
-export type EdgeDb = ReturnType<typeof openDb>;
-
-/** Opens drizzle on a D1 binding. */
-export function openDb(d1: D1Database) {
-  return drizzle(d1);
-}
+import type { EdgeDb } from "./types.ts";
 
 /** Options of {@link createApiKey}. */
 export interface NewApiKey {

@@ -1,9 +1,9 @@
-/** A tenant's own provider keys on D1, sealed under the master key (AES-256-GCM). */
+/** A tenant's own provider keys (D1 or libSQL), sealed under the master key (AES-256-GCM). */
 import { and, eq } from "drizzle-orm";
 import { randomId } from "../../shared/auth/api-keys.ts";
 import { open, seal } from "../../shared/crypto/secret-box.ts";
 import { type ProviderKey, providerKeys, tenants } from "../../shared/db/schema/index.ts";
-import type { EdgeDb } from "./api-keys.ts";
+import type { EdgeDb } from "./types.ts";
 
 /** What a sealed key is bound to: moving it to another tenant or provider breaks it. */
 const context = (tenantId: string, provider: string) => `provider-key:${tenantId}:${provider}`;

@@ -7,7 +7,8 @@ import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../../../shared/api/errors.ts";
 import { API_KEY_PREFIX, bearerToken, hasScope } from "../../../shared/auth/api-keys.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
-import { findActiveApiKey, openDb, touchApiKey } from "../../store/api-keys.ts";
+import { findActiveApiKey, touchApiKey } from "../../store/api-keys.ts";
+import { openStore } from "../../store/db.ts";
 import { verifyAccessToken } from "./jwt.ts";
 
 /** Who a request acts as. */
@@ -38,10 +39,10 @@ export function authenticate({ now = Date.now }: AuthOptions = {}): MiddlewareHa
         "missing_api_key",
       );
     }
-    const { db: d1, jwt } = settings(c);
+    const { database, jwt } = settings(c);
     const at = new Date(now());
     if (credential.startsWith(API_KEY_PREFIX)) {
-      const db = openDb(d1);
+      const db = await openStore(database);
       const key = await findActiveApiKey(db, credential, at);
       if (!key) throw unauthorized("Incorrect API key provided.", "invalid_api_key");
       const touch = touchApiKey(db, key.id, at);

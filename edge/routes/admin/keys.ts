@@ -10,7 +10,8 @@ import { hasScope } from "../../../shared/auth/api-keys.ts";
 import type { ApiKey } from "../../../shared/db/schema/index.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { requireScope } from "../../middleware/auth/index.ts";
-import { createApiKey, listApiKeys, openDb, revokeApiKey } from "../../store/api-keys.ts";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../store/api-keys.ts";
+import { openStore } from "../../store/db.ts";
 
 const DAY_MS = 86_400_000;
 const ms = (date: Date | null) => (date ? date.getTime() : null);
@@ -50,7 +51,7 @@ export function mountApiKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number):
     }
     const at = now();
     const { key, secret } = await createApiKey(
-      openDb(settings(c).db),
+      await openStore(settings(c).database),
       {
         tenantId: principal.tenantId,
         name: body.name,
@@ -63,14 +64,17 @@ export function mountApiKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number):
   });
 
   app.openapi(listApiKeysRoute, async (c) => {
-    const keys = await listApiKeys(openDb(settings(c).db), c.get("principal").tenantId);
+    const keys = await listApiKeys(
+      await openStore(settings(c).database),
+      c.get("principal").tenantId,
+    );
     return c.json({ object: "list" as const, data: keys.map(keyInfo) }, 200);
   });
 
   app.openapi(revokeApiKeyRoute, async (c) => {
     const { id } = c.req.valid("param");
     const key = await revokeApiKey(
-      openDb(settings(c).db),
+      await openStore(settings(c).database),
       c.get("principal").tenantId,
       id,
       new Date(now()),

@@ -10,7 +10,7 @@ import type { ProviderKey } from "../../../shared/db/schema/index.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { requireScope } from "../../middleware/auth/index.ts";
 import { isProviderName } from "../../providers/registry.ts";
-import { openDb } from "../../store/api-keys.ts";
+import { openStore } from "../../store/db.ts";
 import { deleteProviderKey, listProviderKeys, putProviderKey } from "../../store/provider-keys.ts";
 
 function info(row: ProviderKey): ProviderKeyInfo {
@@ -50,7 +50,7 @@ export function mountProviderKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => num
       });
     }
     const row = await putProviderKey(
-      openDb(config.db),
+      await openStore(config.database),
       await config.providerKeysMaster,
       { tenantId: c.get("principal").tenantId, provider, apiKey: c.req.valid("json").api_key },
       new Date(now()),
@@ -59,14 +59,17 @@ export function mountProviderKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => num
   });
 
   app.openapi(listProviderKeysRoute, async (c) => {
-    const rows = await listProviderKeys(openDb(settings(c).db), c.get("principal").tenantId);
+    const rows = await listProviderKeys(
+      await openStore(settings(c).database),
+      c.get("principal").tenantId,
+    );
     return c.json({ object: "list" as const, data: rows.map(info) }, 200);
   });
 
   app.openapi(deleteProviderKeyRoute, async (c) => {
     const provider = knownProvider(c.req.valid("param").provider);
     const row = await deleteProviderKey(
-      openDb(settings(c).db),
+      await openStore(settings(c).database),
       c.get("principal").tenantId,
       provider,
     );
