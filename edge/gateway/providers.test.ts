@@ -104,6 +104,31 @@ describe.each(Object.entries(chatModels))("%s through the gateway", (provider, m
   });
 });
 
+describe("model lists are cached per isolate for five minutes (injected clock)", () => {
+  it("asks each provider once, then again after the TTL", async () => {
+    let now = Date.UTC(2026, 0, 1);
+    let listCalls = 0;
+    const { client } = startGateway({
+      deps: {
+        now: () => now,
+        fetch: (input, init) => {
+          if (String(input instanceof Request ? input.url : input).endsWith("/models")) listCalls++;
+          return fetch(input, init);
+        },
+      },
+    });
+    await client.models.list();
+    expect(listCalls).toBe(5);
+    now += 5 * 60_000 - 1;
+    await client.models.list();
+    expect(listCalls).toBe(5);
+    now += 1;
+    const ids = (await client.models.list()).data.map((m) => m.id);
+    expect(listCalls).toBe(10);
+    expect(ids).toContain("cohere/command-a-03-2025");
+  });
+});
+
 describe("embeddings and models through the gateway", () => {
   const { client } = startGateway();
   const embeddingModels = {

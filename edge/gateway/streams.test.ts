@@ -50,7 +50,7 @@ describe.each(providers)("%s streams that do not complete", (provider) => {
 
 describe("a stream that stalls after output", () => {
   it("ends with a timeout error event once no event came within the target's timeout", async () => {
-    const { client } = startGateway({ policy: { timeoutMs: 300, retry: { attempts: 0 } } });
+    const { client } = startGateway({ policy: { timeoutMs: 1_000, retry: { attempts: 0 } } });
     const got = await collect(
       await client.chat.completions.create({ model: "gemini/m-stall", messages, stream: true }),
     );

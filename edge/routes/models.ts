@@ -4,7 +4,7 @@ import { models } from "../../shared/db/schema/index.ts";
 import { type EdgeEnv, settings } from "../env.ts";
 import { credentialsFor } from "../gateway/credentials.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
-import { listProviderModels } from "../gateway/models.ts";
+import { listProviderModels, type ModelListCache } from "../gateway/models.ts";
 import { openStore } from "../store/db.ts";
 
 /**
@@ -12,13 +12,14 @@ import { openStore } from "../store/db.ts";
  * configured provider's models as `provider/model`.
  */
 export function mountModelRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): void {
+  const cache: ModelListCache = new Map();
   app.openapi(listModelsRoute, async (c) => {
     const config = settings(c);
     const db = await openStore(config.database);
     const credentials = await credentialsFor(config, c.get("principal").tenantId);
     const [rows, remote] = await Promise.all([
       db.select().from(models),
-      listProviderModels(credentials, deps),
+      listProviderModels(credentials, deps, cache),
     ]);
     const created = Math.floor(deps.now() / 1000);
     return c.json(
