@@ -8,7 +8,7 @@ import { randomId } from "../../shared/auth/api-keys.ts";
 import { capabilityError, UpstreamError } from "../providers/errors.ts";
 import { providers } from "../providers/registry.ts";
 import type { ResponseContext } from "../providers/types.ts";
-import { dispatch } from "../routing/dispatch.ts";
+import { circuitKey, dispatch } from "../routing/dispatch.ts";
 import type { RoutePlan } from "../routing/plan.ts";
 import { type GatewayDeps, TARGET_HEADER } from "./deps.ts";
 import { openStream, type StreamKind, streamResponse } from "./relay.ts";
@@ -63,7 +63,7 @@ export async function createChatCompletion(
     );
     const includeUsage = req.stream_options?.include_usage === true;
     return streamResponse(value, chatStreamKind, includeUsage, target, () =>
-      deps.breaker.failure(target.id, plan.breaker),
+      deps.breaker.failure(circuitKey(target), plan.breaker),
     );
   }
   const { value, target } = await dispatch(

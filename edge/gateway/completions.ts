@@ -5,7 +5,7 @@ import { randomId } from "../../shared/auth/api-keys.ts";
 import { capabilityError } from "../providers/errors.ts";
 import { providers } from "../providers/registry.ts";
 import type { ResponseContext } from "../providers/types.ts";
-import { dispatch } from "../routing/dispatch.ts";
+import { circuitKey, dispatch } from "../routing/dispatch.ts";
 import type { RoutePlan } from "../routing/plan.ts";
 import { type GatewayDeps, TARGET_HEADER } from "./deps.ts";
 import { openStream, type StreamKind, streamResponse } from "./relay.ts";
@@ -61,7 +61,7 @@ export async function createCompletion(
     );
     const includeUsage = req.stream_options?.include_usage === true;
     return streamResponse(value, completionStreamKind, includeUsage, target, () =>
-      deps.breaker.failure(target.id, plan.breaker),
+      deps.breaker.failure(circuitKey(target), plan.breaker),
     );
   }
   const { value, target } = await dispatch(

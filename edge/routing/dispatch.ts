@@ -33,6 +33,9 @@ const matches = (err: UpstreamError, triggers: readonly Trigger[]) =>
 const countsAgainstTarget = (err: UpstreamError) =>
   err.failure !== "status" || err.status === 429 || err.status >= 500;
 
+/** The circuit of a target: a tenant's own key has its own (its quota is not everyone's). */
+export const circuitKey = ({ id, owner }: Target) => (owner ? `${id}@${owner}` : id);
+
 /** Calls `attempt` along the plan until one succeeds; throws the last failure as an ApiError. */
 export async function dispatch<T>(
   plan: RoutePlan,
@@ -42,9 +45,7 @@ export async function dispatch<T>(
   let last: unknown;
   let attempts = 0;
   for (const planned of plan.targets) {
-    // A tenant's own key has its own circuit: its quota is not everyone's.
-    const { id, owner } = planned.target;
-    const key = owner ? `${id}@${owner}` : id;
+    const key = circuitKey(planned.target);
     for (let retry = 0; ; retry++) {
       if (!deps.breaker.allow(key, plan.breaker)) {
         last = new UpstreamError(
