@@ -6,8 +6,9 @@ const migrations = await readD1Migrations("shared/db/migrations");
 /**
  * Four projects: `edge` runs inside workerd with real D1 / KV / Durable Objects (the provider
  * fakes it calls run in Node, started by its globalSetup); `unit` is plain Node (shared code,
- * appliance parts); `fakes` checks the provider fakes with each provider's official SDK; `model`
- * drives real appliance processes on a real GGUF model, one file at a time.
+ * appliance parts, the edge's queries on libSQL); `fakes` checks the provider fakes with each
+ * provider's official SDK; `model` runs end-to-end tests under test/ one file at a time: real
+ * appliance processes on a real GGUF model, and the bundled edge in Miniflare.
  */
 export default defineConfig({
   test: {
