@@ -92,13 +92,15 @@ export function anthropicChatRequest(req: ChatCompletionRequest, target: Target)
     ...(req.stream ? { stream: true } : {}),
     ...(req.user ? { metadata: { user_id: req.user } } : {}),
   };
-  if (req.tools && req.tools.length > 0 && choice !== "none") {
+  if (req.tools && req.tools.length > 0) {
     body.tools = req.tools.map((t) => ({
       name: t.function.name,
       ...(t.function.description ? { description: t.function.description } : {}),
       input_schema: t.function.parameters ?? { type: "object", properties: {} },
     }));
-    if (choice === "required") body.tool_choice = { type: "any" };
+    // With "none" the tools stay declared: earlier tool_use blocks in the history need them.
+    if (choice === "none") body.tool_choice = { type: "none" };
+    else if (choice === "required") body.tool_choice = { type: "any" };
     else if (typeof choice === "object" && choice) {
       body.tool_choice = { type: "tool", name: choice.function.name };
     }
