@@ -115,6 +115,12 @@ function readJwt(env: Bindings): JwtSettings | null {
   return null;
 }
 
+/** The same promise, marked handled: a bad key fails where it is awaited, not as a stray rejection. */
+function quietly<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
 /** Reads and validates the bindings once per environment object. */
 export function settings(c: Context<EdgeEnv>): EdgeSettings {
   const env = c.env;
@@ -133,7 +139,7 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
         bodyLimitBytes: vars.BODY_LIMIT_BYTES,
         ...readProviders(env),
         providerKeysMaster: env.PROVIDER_KEYS_SECRET
-          ? importMasterKey(env.PROVIDER_KEYS_SECRET)
+          ? quietly(importMasterKey(env.PROVIDER_KEYS_SECRET))
           : null,
         policy: parseRoutingPolicy(env.ROUTING_POLICY),
         jwt: readJwt(env),
