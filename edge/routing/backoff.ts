@@ -1,5 +1,8 @@
-/** Retry delays: exponential with jitter, never shorter than the provider's `Retry-After`. */
-import type { RetryPolicy } from "./policy.ts";
+/**
+ * Ordering and waiting: retry delays (exponential with jitter, never shorter than the
+ * provider's `Retry-After`), weighted picks, cheapest-first.
+ */
+import type { RetryPolicy, TargetRef } from "./policy.ts";
 
 /**
  * The wait before retry number `attempt` (0-based), or null when the provider asks for a wait
@@ -34,4 +37,32 @@ export function orderByWeight<T extends { weight: number }>(items: T[], random: 
     ordered.push(...left.splice(index, 1));
   }
   return ordered;
+}
+
+/** The size of a request, for cost and context checks. */
+export interface RequestEstimate {
+  promptTokens: number;
+  maxTokens: number;
+}
+
+/** What `ref` would cost for `estimate`, in USD; unpriced targets count as free-unknown (last). */
+function estimatedCost(ref: TargetRef, estimate: RequestEstimate): number {
+  if (ref.inputPerMillion === undefined && ref.outputPerMillion === undefined) {
+    return Number.POSITIVE_INFINITY;
+  }
+  return (
+    (estimate.promptTokens * (ref.inputPerMillion ?? 0) +
+      estimate.maxTokens * (ref.outputPerMillion ?? 0)) /
+    1_000_000
+  );
+}
+
+/** Targets whose context fits the request, cheapest first (stable for equal costs). */
+export function orderByCost(refs: TargetRef[], estimate: RequestEstimate): TargetRef[] {
+  const needed = estimate.promptTokens + estimate.maxTokens;
+  return refs
+    .filter((ref) => ref.contextTokens === undefined || ref.contextTokens >= needed)
+    .map((ref, i) => ({ ref, i, cost: estimatedCost(ref, estimate) }))
+    .sort((a, b) => a.cost - b.cost || a.i - b.i)
+    .map(({ ref }) => ref);
 }

@@ -5,9 +5,9 @@
 import { ApiError, modelNotFound } from "../../shared/api/errors.ts";
 import { isProviderName } from "../providers/registry.ts";
 import type { ProviderCredentials, ProviderName, Target } from "../providers/types.ts";
-import { orderByWeight } from "./backoff.ts";
+import { orderByCost, orderByWeight, type RequestEstimate } from "./backoff.ts";
 import type { BreakerSettings } from "./circuit-breaker.ts";
-import type { RetryPolicy, RoutingPolicy, Trigger } from "./policy.ts";
+import type { RetryPolicy, RoutingPolicy, TargetRef, Trigger } from "./policy.ts";
 
 /** A target with its time limit. */
 export interface PlannedTarget {
@@ -38,13 +38,26 @@ export function planRoute(
   policy: RoutingPolicy,
   credentials: Partial<Record<ProviderName, ProviderCredentials>>,
   random: () => number,
+  estimate: RequestEstimate = { promptTokens: 0, maxTokens: 0 },
 ): RoutePlan {
   const alias = Object.hasOwn(policy.aliases, model) ? policy.aliases[model] : undefined;
-  const refs = alias
-    ? alias.strategy === "weighted"
+  const refs: TargetRef[] = !alias
+    ? [{ model, weight: 1 }]
+    : alias.strategy === "weighted"
       ? orderByWeight(alias.targets, random)
-      : alias.targets
-    : [{ model, weight: 1, timeoutMs: undefined }];
+      : alias.strategy === "cheapest"
+        ? orderByCost(alias.targets, estimate)
+        : alias.targets;
+  if (refs.length === 0) {
+    throw new ApiError(
+      400,
+      `No target of '${model}' has a context large enough for this request.`,
+      {
+        param: "messages",
+        code: "context_length_exceeded",
+      },
+    );
+  }
   const unconfigured = new Set<string>();
   const targets: PlannedTarget[] = [];
   for (const ref of refs) {

@@ -27,11 +27,20 @@ const TargetRef = z.object({
   model: z.string().regex(/^[a-z]+\/.+$/, "must be provider/model"),
   weight: z.number().positive().default(1),
   timeoutMs: z.number().int().positive().optional(),
+  /** Prices in USD per million tokens, for `cheapest` routing. */
+  inputPerMillion: z.number().min(0).optional(),
+  outputPerMillion: z.number().min(0).optional(),
+  /** The model's context window in tokens: a request that would not fit skips this target. */
+  contextTokens: z.number().int().positive().optional(),
 });
+export type TargetRef = z.infer<typeof TargetRef>;
 
 export const AliasPolicy = z.object({
-  /** `fallback`: in order; `weighted`: first pick by weight, the others as fallbacks. */
-  strategy: z.enum(["fallback", "weighted"]).default("fallback"),
+  /**
+   * `fallback`: in order; `weighted`: first pick by weight, the others as fallbacks;
+   * `cheapest`: by estimated cost of this request, among targets whose context fits it.
+   */
+  strategy: z.enum(["fallback", "weighted", "cheapest"]).default("fallback"),
   targets: z.array(TargetRef).min(1),
   /** What moves the chain to its next target. */
   fallbackOn: z

@@ -161,6 +161,44 @@ describe("fallback and retry chains", () => {
   });
 });
 
+describe("cheapest-first", () => {
+  it("picks the cheapest target whose context fits the request, the others as fallbacks", async () => {
+    const policy = {
+      aliases: {
+        tiny: { strategy: "cheapest", targets: [{ model: "openai/tiny", contextTokens: 50 }] },
+        thrifty: {
+          strategy: "cheapest",
+          targets: [
+            { model: "openai/pricey", inputPerMillion: 5, outputPerMillion: 15 },
+            {
+              model: "mistral/small-window",
+              inputPerMillion: 0.1,
+              outputPerMillion: 0.3,
+              contextTokens: 2_000,
+            },
+            { model: "gemini/middle", inputPerMillion: 0.3, outputPerMillion: 2.5 },
+          ],
+        },
+      },
+    };
+    const { client } = startGateway({ policy });
+    const target = async (content: string, maxTokens: number) => {
+      const { response } = await client.chat.completions
+        .create({ model: "thrifty", messages: [{ role: "user", content }], max_tokens: maxTokens })
+        .withResponse();
+      return response.headers.get("x-textnlp-target");
+    };
+    expect(await target("short question", 100)).toBe("mistral/small-window");
+    // ~2,500 prompt tokens no longer fit the cheapest model's 2,000-token window.
+    expect(await target("x".repeat(10_000), 100)).toBe("gemini/middle");
+    const tooBig = await client.chat.completions
+      .create({ model: "tiny", messages: [{ role: "user", content: "hello" }], max_tokens: 100 })
+      .catch((e) => e);
+    expect(tooBig).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(tooBig.code).toBe("context_length_exceeded");
+  });
+});
+
 describe("circuit breaker (injected clock)", () => {
   it("opens after consecutive failures, skips the target, probes after the cooldown, closes on success", async () => {
     let now = 1_000_000;
