@@ -5,6 +5,7 @@ import { ApiError } from "../shared/api/errors.ts";
 import { importMasterKey } from "../shared/crypto/secret-box.ts";
 import type { Principal } from "./middleware/auth/auth.ts";
 import type { JwtSettings } from "./middleware/auth/jwt.ts";
+import type { StreamOutcome } from "./middleware/meter/index.ts";
 import { providers } from "./providers/registry.ts";
 import { type ProviderCredentials, type ProviderName, providerNames } from "./providers/types.ts";
 import { parseRoutingPolicy, type RoutingPolicy } from "./routing/policy.ts";
@@ -155,5 +156,10 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
 /** Hono environment of the edge app. */
 export type EdgeEnv = {
   Bindings: Bindings;
-  Variables: { requestId: string; principal: Principal };
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    /** How a streamed answer ended (set by the route, read by the meter). */
+    streamEnd?: Promise<StreamOutcome>;
+  };
 };

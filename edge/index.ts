@@ -8,6 +8,7 @@ import type { EdgeEnv } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
+import { meterUsage } from "./middleware/meter/index.ts";
 import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
@@ -16,6 +17,7 @@ import { mountDocsRoutes } from "./routes/docs.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountHealthRoutes } from "./routes/health.ts";
 import { mountModelRoutes } from "./routes/models.ts";
+import { mountUsageRoutes } from "./routes/usage.ts";
 import { CircuitBreaker } from "./routing/circuit-breaker.ts";
 
 /** Builds the app; tests inject a clock (routing and auth), a sleep and a random source. */
@@ -40,12 +42,16 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use("/v1/chat/completions", requireScope("inference"));
   app.use("/v1/completions", requireScope("inference"));
   app.use("/v1/embeddings", requireScope("inference"));
+  app.use("/v1/chat/completions", meterUsage({ route: "chat", now }));
+  app.use("/v1/completions", meterUsage({ route: "completions", now }));
+  app.use("/v1/embeddings", meterUsage({ route: "embeddings", now }));
   mountModelRoutes(app, deps);
   mountChatRoutes(app, deps);
   mountCompletionRoutes(app, deps);
   mountEmbeddingRoutes(app, deps);
   mountApiKeyRoutes(app, now);
   mountProviderKeyRoutes(app, now);
+  mountUsageRoutes(app, now);
 
   app.notFound(() =>
     errorResponse(new ApiError(404, "No such route.", { code: "route_not_found" })),

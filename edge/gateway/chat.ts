@@ -11,7 +11,7 @@ import type { ResponseContext } from "../providers/types.ts";
 import { circuitKey, dispatch } from "../routing/dispatch.ts";
 import type { RoutePlan } from "../routing/plan.ts";
 import { type GatewayDeps, TARGET_HEADER } from "./deps.ts";
-import { openStream, type StreamKind, streamResponse } from "./relay.ts";
+import { openStream, type StreamEnd, type StreamKind, streamResponse } from "./relay.ts";
 import { readJson, sendUpstream } from "./upstream.ts";
 
 /** Chat chunks for the relay. */
@@ -35,6 +35,7 @@ export async function createChatCompletion(
   req: ChatCompletionRequest,
   plan: RoutePlan,
   deps: GatewayDeps,
+  onStreamEnd?: StreamEnd,
 ): Promise<Response> {
   const contextFor = (model: string): ResponseContext => ({
     id: `chatcmpl-${randomId()}`,
@@ -62,8 +63,13 @@ export async function createChatCompletion(
       deps,
     );
     const includeUsage = req.stream_options?.include_usage === true;
-    return streamResponse(value, chatStreamKind, includeUsage, target, () =>
-      deps.breaker.failure(circuitKey(target), plan.breaker),
+    return streamResponse(
+      value,
+      chatStreamKind,
+      includeUsage,
+      target,
+      () => deps.breaker.failure(circuitKey(target), plan.breaker),
+      onStreamEnd,
     );
   }
   const { value, target } = await dispatch(

@@ -8,7 +8,7 @@ import type { ResponseContext } from "../providers/types.ts";
 import { circuitKey, dispatch } from "../routing/dispatch.ts";
 import type { RoutePlan } from "../routing/plan.ts";
 import { type GatewayDeps, TARGET_HEADER } from "./deps.ts";
-import { openStream, type StreamKind, streamResponse } from "./relay.ts";
+import { openStream, type StreamEnd, type StreamKind, streamResponse } from "./relay.ts";
 import { readJson, sendUpstream } from "./upstream.ts";
 
 const completionStreamKind: StreamKind<Completion> = {
@@ -28,6 +28,7 @@ export async function createCompletion(
   req: CompletionRequest,
   plan: RoutePlan,
   deps: GatewayDeps,
+  onStreamEnd?: StreamEnd,
 ): Promise<Response> {
   const contextFor = (model: string): ResponseContext => ({
     id: `cmpl-${randomId()}`,
@@ -60,8 +61,13 @@ export async function createCompletion(
       deps,
     );
     const includeUsage = req.stream_options?.include_usage === true;
-    return streamResponse(value, completionStreamKind, includeUsage, target, () =>
-      deps.breaker.failure(circuitKey(target), plan.breaker),
+    return streamResponse(
+      value,
+      completionStreamKind,
+      includeUsage,
+      target,
+      () => deps.breaker.failure(circuitKey(target), plan.breaker),
+      onStreamEnd,
     );
   }
   const { value, target } = await dispatch(

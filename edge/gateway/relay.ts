@@ -19,6 +19,9 @@ import type {
 import { TARGET_HEADER } from "./deps.ts";
 import { failure, sendUpstream, type UpstreamDeps } from "./upstream.ts";
 
+/** Hears how a relayed stream ended, with the usage the provider reported. */
+export type StreamEnd = (outcome: { ok: boolean; usage: Usage | undefined }) => void;
+
 /** What differs between streamed chat and streamed legacy completions. */
 export interface StreamKind<C> {
   /** True for a chunk worth committing to (content, a tool call, a finish; not a bare role). */
@@ -150,11 +153,13 @@ export function streamResponse<C>(
   includeUsage: boolean,
   target: Target,
   onIncomplete: () => void = () => {},
+  onEnd: StreamEnd = () => {},
 ): Response {
   const { ctx, translator } = opened;
   const pending = [...opened.buffered];
   let finished = false;
   const succeed = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    onEnd({ ok: true, usage: translator.usage });
     if (includeUsage && translator.usage) {
       controller.enqueue(sse(kind.usageChunk(ctx, translator.usage)));
     }
@@ -184,18 +189,21 @@ export function streamResponse<C>(
           opened.abort();
           if (translator.complete) return succeed(controller);
           onIncomplete();
+          onEnd({ ok: false, usage: translator.usage });
           controller.enqueue(errorEvent(err, opened.provider));
           return controller.close();
         }
         finished = true;
         if (translator.complete) return succeed(controller);
         onIncomplete();
+        onEnd({ ok: false, usage: translator.usage });
         controller.enqueue(errorEvent(undefined, opened.provider));
         return controller.close();
       }
     },
     async cancel() {
       // The client went away: stop reading and drop the upstream connection.
+      onEnd({ ok: false, usage: translator.usage });
       opened.abort();
       await opened.events.return(undefined).catch(() => {});
     },

@@ -4,6 +4,7 @@ import { type EdgeEnv, settings } from "../env.ts";
 import { createChatCompletion } from "../gateway/chat.ts";
 import { credentialsFor } from "../gateway/credentials.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
+import { streamEndFor } from "../middleware/meter/index.ts";
 import { estimateChat } from "../routing/estimate.ts";
 import { planRoute } from "../routing/plan.ts";
 
@@ -15,6 +16,6 @@ export function mountChatRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): v
     const credentials = await credentialsFor(config, c.get("principal").tenantId);
     const plan = planRoute(req.model, config.policy, credentials, deps.random, estimateChat(req));
     // The gateway builds its own Response (SSE or JSON with the target header).
-    return (await createChatCompletion(req, plan, deps)) as never;
+    return (await createChatCompletion(req, plan, deps, streamEndFor(c))) as never;
   });
 }

@@ -4,6 +4,7 @@ import { type EdgeEnv, settings } from "../env.ts";
 import { createCompletion } from "../gateway/completions.ts";
 import { credentialsFor } from "../gateway/credentials.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
+import { streamEndFor } from "../middleware/meter/index.ts";
 import { estimateCompletion } from "../routing/estimate.ts";
 import { planRoute } from "../routing/plan.ts";
 
@@ -20,6 +21,6 @@ export function mountCompletionRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDe
       deps.random,
       estimateCompletion(req),
     );
-    return (await createCompletion(req, plan, deps)) as never;
+    return (await createCompletion(req, plan, deps, streamEndFor(c))) as never;
   });
 }

@@ -98,13 +98,21 @@ export function startGateway({ policy, deps, bindings }: GatewayOptions = {}) {
     return seeded;
   };
   /** Sends a request as is (no credentials added). */
+  const background: Promise<unknown>[] = [];
   const callRaw = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     await seed();
     const ctx = createExecutionContext();
     const res = await app.fetch(new Request(input, init), allBindings, ctx);
-    await waitOnExecutionContext(ctx);
+    // A stream's waitUntil work (metering) ends with the stream: the reader must get it first.
+    if (res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      background.push(waitOnExecutionContext(ctx));
+    } else {
+      await waitOnExecutionContext(ctx);
+    }
     return res;
   };
+  /** Waits for the background work of streamed answers already read. */
+  const settled = () => Promise.all(background.splice(0));
   /** Sends a request with the harness's all-scopes key unless it carries credentials. */
   const call = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const headers = new Headers(init?.headers);
@@ -117,7 +125,7 @@ export function startGateway({ policy, deps, bindings }: GatewayOptions = {}) {
     fetch: call,
     maxRetries: 0,
   });
-  return { app, call, callRaw, client, secret };
+  return { app, call, callRaw, client, secret, settled };
 }
 
 /** Reads a stream with the SDK, collecting text, finish reasons and the error it ended with. */

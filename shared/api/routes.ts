@@ -7,6 +7,8 @@ import {
   ProviderKeyInfo,
   ProviderKeyList,
   PutProviderKeyRequest,
+  UsageQuery,
+  UsageReport,
 } from "./schemas/admin.ts";
 import { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "./schemas/chat.ts";
 import { ErrorEnvelopeSchema, errorResponses } from "./schemas/common.ts";
@@ -203,6 +205,21 @@ export const deleteProviderKeyRoute = createRoute({
   request: { params: providerParam },
   responses: {
     200: { description: "Removed", content: { "application/json": { schema: ProviderKeyInfo } } },
+    ...errorResponses,
+    ...forbidden,
+  },
+});
+
+/** `GET /v1/usage`: the caller's tenant's calls by day, model and key. */
+export const usageRoute = createRoute({
+  method: "get",
+  path: "/v1/usage",
+  tags: ["Admin"],
+  summary: "Usage by day, model and key",
+  security: bearer,
+  request: { query: UsageQuery },
+  responses: {
+    200: { description: "Usage", content: { "application/json": { schema: UsageReport } } },
     ...errorResponses,
     ...forbidden,
   },

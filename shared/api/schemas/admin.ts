@@ -62,3 +62,30 @@ export const ProviderKeyList = z
   .object({ object: z.literal("list"), data: z.array(ProviderKeyInfo) })
   .openapi("ProviderKeyList");
 export type ProviderKeyList = z.infer<typeof ProviderKeyList>;
+
+/** `GET /v1/usage` query: a time window (ISO dates or epoch milliseconds; default last 30 days). */
+export const UsageQuery = z.object({
+  from: z.string().max(40).optional(),
+  to: z.string().max(40).optional(),
+});
+
+export const UsageRow = z
+  .object({
+    /** UTC day, `YYYY-MM-DD`. */
+    day: z.string(),
+    model: z.string(),
+    key_id: z.string().nullable(),
+    requests: z.number().int(),
+    errors: z.number().int(),
+    prompt_tokens: z.number().int(),
+    completion_tokens: z.number().int(),
+    /** Null when no priced call was made. */
+    cost_usd: z.number().nullable(),
+  })
+  .openapi("UsageRow");
+export type UsageRow = z.infer<typeof UsageRow>;
+
+export const UsageReport = z
+  .object({ object: z.literal("list"), data: z.array(UsageRow) })
+  .openapi("UsageReport");
+export type UsageReport = z.infer<typeof UsageReport>;
