@@ -23,6 +23,7 @@ import {
   putProviderKey,
 } from "../../edge/store/provider-keys.ts";
 import type { EdgeDb } from "../../edge/store/types.ts";
+import { recordUsage, summarizeUsage } from "../../edge/store/usage.ts";
 import { importMasterKey } from "../../shared/crypto/secret-box.ts";
 
 let dir: string;
@@ -70,6 +71,52 @@ describe("edge store on libSQL (file:)", () => {
     );
     expect(await findActiveApiKey(db, secret, new Date(expiresAt.getTime() - 1))).toBeDefined();
     expect(await findActiveApiKey(db, secret, expiresAt)).toBeUndefined();
+  });
+
+  it("records usage and sums it by day, model and key", async () => {
+    const base = {
+      tenantId: "t1",
+      keyId: "k1",
+      route: "chat",
+      target: "openai/gpt-4o-mini",
+      latencyMs: 12,
+      cacheStatus: "none",
+    };
+    const day = new Date("2026-03-04T10:00:00Z");
+    await recordUsage(db, {
+      ...base,
+      model: "m",
+      promptTokens: 2,
+      completionTokens: 5,
+      costUsd: 0.5,
+      status: 200,
+      createdAt: day,
+    });
+    await recordUsage(db, {
+      ...base,
+      model: "m",
+      promptTokens: 3,
+      completionTokens: 1,
+      costUsd: null,
+      status: 502,
+      createdAt: day,
+    });
+    await recordUsage(db, { ...base, tenantId: "t2", model: "m", status: 200, createdAt: day });
+    const rows = await summarizeUsage(db, "t1", new Date("2026-03-01"), new Date("2026-04-01"));
+    expect(
+      rows.map((r) => ({ ...r, requests: Number(r.requests), errors: Number(r.errors) })),
+    ).toEqual([
+      {
+        day: "2026-03-04",
+        model: "m",
+        keyId: "k1",
+        requests: 2,
+        errors: 1,
+        promptTokens: 5,
+        completionTokens: 6,
+        costUsd: 0.5,
+      },
+    ]);
   });
 
   it("stores provider keys sealed, opens them, replaces and deletes them", async () => {
