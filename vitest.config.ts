@@ -4,9 +4,11 @@ import { defineConfig } from "vitest/config";
 const migrations = await readD1Migrations("shared/db/migrations");
 
 /**
- * Three projects: `edge` runs inside workerd with real D1 / KV / Durable Objects; `unit` is plain
- * Node (shared code, appliance parts); `model` drives real appliance processes on a real GGUF
- * model, one file at a time.
+ * Four projects: `edge` runs inside workerd with real D1 / KV / Durable Objects (the provider
+ * fakes it calls run in Node, started by its globalSetup); `unit` is plain Node (shared code,
+ * appliance parts, the edge's queries on libSQL); `fakes` checks the provider fakes with each
+ * provider's official SDK; `model` runs end-to-end tests under test/ one file at a time: real
+ * appliance processes on a real GGUF model, and the bundled edge in Miniflare.
  */
 export default defineConfig({
   test: {
@@ -23,13 +25,23 @@ export default defineConfig({
           name: "edge",
           include: ["edge/**/*.test.ts"],
           setupFiles: ["./edge/test/setup.ts"],
+          // Provider fakes run in Node, outside workerd; tests get their URLs via inject("fakes").
+          globalSetup: ["./test/fakes/global-setup.ts"],
         },
       },
       {
         test: {
           name: "unit",
           environment: "node",
-          include: ["shared/**/*.test.ts", "appliance/**/*.test.ts"],
+          // test/libsql: the edge's queries on libSQL, from Node (no libSQL server runs in workerd).
+          include: ["shared/**/*.test.ts", "appliance/**/*.test.ts", "test/libsql/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "fakes",
+          environment: "node",
+          include: ["test/fakes/**/*.test.ts"],
         },
       },
       {
@@ -37,6 +49,7 @@ export default defineConfig({
           name: "model",
           environment: "node",
           include: ["test/**/*.test.ts"],
+          exclude: ["test/fakes/**", "test/libsql/**", "**/node_modules/**"],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,

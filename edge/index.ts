@@ -5,20 +5,65 @@ import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
 import type { EdgeEnv } from "./env.ts";
+import type { GatewayDeps } from "./gateway/deps.ts";
+import { authenticate, requireScope } from "./middleware/auth/index.ts";
+import { limitBodySize } from "./middleware/body-limit/index.ts";
+import { meterUsage } from "./middleware/meter/index.ts";
+import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
+import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
+import { mountChatRoutes } from "./routes/chat.ts";
+import { mountCompletionRoutes } from "./routes/completions.ts";
+import { mountDocsRoutes } from "./routes/docs.ts";
+import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountHealthRoutes } from "./routes/health.ts";
 import { mountModelRoutes } from "./routes/models.ts";
+import { mountUsageRoutes } from "./routes/usage.ts";
+import { CircuitBreaker } from "./routing/circuit-breaker.ts";
 
-const app = createApiApp<EdgeEnv>();
+/** Builds the app; tests inject a clock (routing and auth), a sleep and a random source. */
+export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
+  const now = overrides.now ?? Date.now;
+  const deps: GatewayDeps = {
+    fetch: (input, init) => fetch(input, init),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    ...overrides,
+    now,
+    breaker: overrides.breaker ?? new CircuitBreaker(now),
+  };
+  const app = createApiApp<EdgeEnv>();
+  app.use(requestId({ limitLength: 128 }));
+  mountHealthRoutes(app);
+  mountDocsRoutes(app);
+  // Everything under /v1 needs credentials; each route then names the scope it needs.
+  app.use("/v1/*", limitBodySize());
+  app.use("/v1/*", authenticate({ now }));
+  app.use("/v1/models", requireScope("models:read"));
+  app.use("/v1/chat/completions", requireScope("inference"));
+  app.use("/v1/completions", requireScope("inference"));
+  app.use("/v1/embeddings", requireScope("inference"));
+  app.use("/v1/chat/completions", meterUsage({ route: "chat", now }));
+  app.use("/v1/completions", meterUsage({ route: "completions", now }));
+  app.use("/v1/embeddings", meterUsage({ route: "embeddings", now }));
+  mountModelRoutes(app, deps);
+  mountChatRoutes(app, deps);
+  mountCompletionRoutes(app, deps);
+  mountEmbeddingRoutes(app, deps);
+  mountApiKeyRoutes(app, now);
+  mountProviderKeyRoutes(app, now);
+  mountUsageRoutes(app, now);
 
-app.use(requestId({ limitLength: 128 }));
-mountHealthRoutes(app);
-mountModelRoutes(app);
+  app.notFound(() =>
+    errorResponse(new ApiError(404, "No such route.", { code: "route_not_found" })),
+  );
+  app.onError((err) => {
+    const apiError = toApiError(err);
+    // Upstream failures (502-504) are operations, not bugs: one line; anything else in full.
+    if (apiError.status === 500) console.error(err);
+    else if (apiError.status > 500) console.warn(`${apiError.status} ${apiError.message}`);
+    return errorResponse(apiError);
+  });
+  return app;
+}
 
-app.notFound(() => errorResponse(new ApiError(404, "No such route.", { code: "route_not_found" })));
-app.onError((err) => {
-  const apiError = toApiError(err);
-  if (apiError.status >= 500) console.error(err);
-  return errorResponse(apiError);
-});
-
-export default app;
+export default createEdgeApp();

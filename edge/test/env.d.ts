@@ -11,3 +11,10 @@ declare global {
     }
   }
 }
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Base URLs and keys of the provider fakes (test/fakes/global-setup.ts). */
+    fakes: { urls: Record<string, string>; keys: Record<string, string> };
+  }
+}

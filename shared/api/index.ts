@@ -1,6 +1,7 @@
 export * from "./app.ts";
 export * from "./errors.ts";
 export * from "./routes.ts";
+export * from "./schemas/admin.ts";
 export * from "./schemas/chat.ts";
 export * from "./schemas/common.ts";
 export * from "./schemas/completions.ts";

@@ -1,6 +1,17 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  ApiKeyCreated,
+  ApiKeyInfo,
+  ApiKeyList,
+  CreateApiKeyRequest,
+  ProviderKeyInfo,
+  ProviderKeyList,
+  PutProviderKeyRequest,
+  UsageQuery,
+  UsageReport,
+} from "./schemas/admin.ts";
 import { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "./schemas/chat.ts";
-import { errorResponses } from "./schemas/common.ts";
+import { ErrorEnvelopeSchema, errorResponses } from "./schemas/common.ts";
 import { Completion, CompletionRequest } from "./schemas/completions.ts";
 import { EmbeddingList, EmbeddingRequest } from "./schemas/embeddings.ts";
 import { Health, ModelList } from "./schemas/models.ts";
@@ -88,6 +99,129 @@ export const healthRoute = createRoute({
   summary: "Liveness",
   responses: {
     200: { description: "Healthy", content: { "application/json": { schema: Health } } },
+  },
+});
+
+const forbidden = {
+  403: {
+    description: "The credentials lack the scope or role this route needs",
+    content: { "application/json": { schema: ErrorEnvelopeSchema } },
+  },
+} as const;
+
+/** `POST /v1/admin/keys`: a new API key for the caller's tenant; the secret is shown once. */
+export const createApiKeyRoute = createRoute({
+  method: "post",
+  path: "/v1/admin/keys",
+  tags: ["Admin"],
+  summary: "Create an API key",
+  security: bearer,
+  request: {
+    body: { required: true, content: { "application/json": { schema: CreateApiKeyRequest } } },
+  },
+  responses: {
+    201: {
+      description: "The key, with its secret",
+      content: { "application/json": { schema: ApiKeyCreated } },
+    },
+    ...errorResponses,
+    ...forbidden,
+  },
+});
+
+/** `GET /v1/admin/keys`: the caller's tenant's keys, without secrets. */
+export const listApiKeysRoute = createRoute({
+  method: "get",
+  path: "/v1/admin/keys",
+  tags: ["Admin"],
+  summary: "List API keys",
+  security: bearer,
+  responses: {
+    200: { description: "Keys", content: { "application/json": { schema: ApiKeyList } } },
+    ...errorResponses,
+    ...forbidden,
+  },
+});
+
+/** `DELETE /v1/admin/keys/{id}`: revokes a key of the caller's tenant. */
+export const revokeApiKeyRoute = createRoute({
+  method: "delete",
+  path: "/v1/admin/keys/{id}",
+  tags: ["Admin"],
+  summary: "Revoke an API key",
+  security: bearer,
+  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  responses: {
+    200: {
+      description: "The revoked key",
+      content: { "application/json": { schema: ApiKeyInfo } },
+    },
+    ...errorResponses,
+    ...forbidden,
+  },
+});
+
+const providerParam = z.object({ provider: z.string().regex(/^[a-z]{2,32}$/) });
+
+/** `PUT /v1/admin/provider-keys/{provider}`: stores (sealed) the tenant's own provider key. */
+export const putProviderKeyRoute = createRoute({
+  method: "put",
+  path: "/v1/admin/provider-keys/{provider}",
+  tags: ["Admin"],
+  summary: "Set the tenant's key for a provider",
+  security: bearer,
+  request: {
+    params: providerParam,
+    body: { required: true, content: { "application/json": { schema: PutProviderKeyRequest } } },
+  },
+  responses: {
+    200: { description: "Stored", content: { "application/json": { schema: ProviderKeyInfo } } },
+    ...errorResponses,
+    ...forbidden,
+  },
+});
+
+/** `GET /v1/admin/provider-keys`: the tenant's provider keys, without secrets. */
+export const listProviderKeysRoute = createRoute({
+  method: "get",
+  path: "/v1/admin/provider-keys",
+  tags: ["Admin"],
+  summary: "List the tenant's provider keys",
+  security: bearer,
+  responses: {
+    200: { description: "Keys", content: { "application/json": { schema: ProviderKeyList } } },
+    ...errorResponses,
+    ...forbidden,
+  },
+});
+
+/** `DELETE /v1/admin/provider-keys/{provider}`: back to the server's key for that provider. */
+export const deleteProviderKeyRoute = createRoute({
+  method: "delete",
+  path: "/v1/admin/provider-keys/{provider}",
+  tags: ["Admin"],
+  summary: "Remove the tenant's key for a provider",
+  security: bearer,
+  request: { params: providerParam },
+  responses: {
+    200: { description: "Removed", content: { "application/json": { schema: ProviderKeyInfo } } },
+    ...errorResponses,
+    ...forbidden,
+  },
+});
+
+/** `GET /v1/usage`: the caller's tenant's calls by day, model and key. */
+export const usageRoute = createRoute({
+  method: "get",
+  path: "/v1/usage",
+  tags: ["Admin"],
+  summary: "Usage by day, model and key",
+  security: bearer,
+  request: { query: UsageQuery },
+  responses: {
+    200: { description: "Usage", content: { "application/json": { schema: UsageReport } } },
+    ...errorResponses,
+    ...forbidden,
   },
 });
 

@@ -1,0 +1,11 @@
+/** Everything the gateway takes from the outside world, injected so tests control it. */
+import type { CircuitBreaker } from "../routing/circuit-breaker.ts";
+import type { DispatchDeps } from "../routing/dispatch.ts";
+import type { UpstreamDeps } from "./upstream.ts";
+
+export interface GatewayDeps extends DispatchDeps, UpstreamDeps {
+  breaker: CircuitBreaker;
+}
+
+/** The header that names the target that answered. */
+export const TARGET_HEADER = "x-textnlp-target";

@@ -1,0 +1,243 @@
+/**
+ * Each provider, through the gateway in workerd, as the official `openai` SDK sees it: plain and
+ * streamed chat, tool calls, embeddings, models, and capabilities a provider lacks.
+ */
+import OpenAI from "openai";
+import { describe, expect, it } from "vitest";
+import { collect, startGateway } from "../test/gateway.ts";
+
+const chatModels = {
+  openai: "gpt-4o-mini",
+  anthropic: "claude-sonnet-4-5",
+  cohere: "command-a-03-2025",
+  mistral: "mistral-small-latest",
+  gemini: "gemini-2.5-flash",
+} as const;
+
+describe.each(Object.entries(chatModels))("%s through the gateway", (provider, model) => {
+  const { client, call } = startGateway();
+  const name = `${provider}/${model}`;
+
+  it("answers a plain chat completion in OpenAI's shape, naming the target", async () => {
+    const { data, response } = await client.chat.completions
+      .create({
+        model: name,
+        messages: [
+          { role: "system", content: "be brief" },
+          { role: "user", content: "hi there" },
+        ],
+        max_tokens: 50,
+      })
+      .withResponse();
+    expect(response.headers.get("x-textnlp-target")).toBe(name);
+    expect(data.object).toBe("chat.completion");
+    expect(data.model).toBe(name);
+    expect(data.choices[0]?.message.content).toBe(`Hello from ${provider}! You said: hi there`);
+    expect(data.choices[0]?.finish_reason).toBe("stop");
+    expect(data.usage?.completion_tokens).toBe(7);
+    expect(data.usage?.prompt_tokens).toBeGreaterThan(0);
+  });
+
+  it("streams chunks that end in a finish reason, usage and [DONE]", async () => {
+    const stream = await client.chat.completions.create({
+      model: name,
+      messages: [{ role: "user", content: "tell me" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const got = await collect(stream);
+    expect(got.error).toBeUndefined();
+    expect(got.text).toBe(`Hello from ${provider}! You said: tell me`);
+    expect(got.finishes).toEqual(["stop"]);
+    expect(got.usage?.completion_tokens).toBe(7);
+
+    const raw = await call("http://edge/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: name,
+        messages: [{ role: "user", content: "x" }],
+        stream: true,
+      }),
+    });
+    expect(raw.headers.get("content-type")).toContain("text/event-stream");
+    expect((await raw.text()).trimEnd().endsWith("data: [DONE]")).toBe(true);
+  });
+
+  it("translates tool calls, plain and streamed", async () => {
+    const tools = [
+      {
+        type: "function" as const,
+        function: {
+          name: "get_weather",
+          parameters: { type: "object", properties: { city: { type: "string" } } },
+        },
+      },
+    ];
+    const messages = [{ role: "user" as const, content: "weather?" }];
+    const plain = await client.chat.completions.create({
+      model: `${provider}/${model}-tool`,
+      messages,
+      tools,
+    });
+    expect(plain.choices[0]?.finish_reason).toBe("tool_calls");
+    const toolCall = plain.choices[0]?.message.tool_calls?.[0];
+    expect(toolCall?.type === "function" && toolCall.function.name).toBe("get_weather");
+    expect(toolCall?.type === "function" && JSON.parse(toolCall.function.arguments)).toEqual({
+      city: "Paris",
+    });
+
+    const streamed = await collect(
+      await client.chat.completions.create({
+        model: `${provider}/${model}-tool`,
+        messages,
+        tools,
+        stream: true,
+      }),
+    );
+    expect(streamed.error).toBeUndefined();
+    expect(streamed.finishes).toEqual(["tool_calls"]);
+    expect(streamed.toolCalls[0]?.function?.name).toBe("get_weather");
+    expect(JSON.parse(streamed.toolCalls.map((t) => t.function?.arguments ?? "").join(""))).toEqual(
+      { city: "Paris" },
+    );
+  });
+});
+
+describe("model lists are cached per isolate for five minutes (injected clock)", () => {
+  it("asks each provider once, then again after the TTL", async () => {
+    let now = Date.UTC(2026, 0, 1);
+    let listCalls = 0;
+    const { client } = startGateway({
+      deps: {
+        now: () => now,
+        fetch: (input, init) => {
+          if (String(input instanceof Request ? input.url : input).endsWith("/models")) listCalls++;
+          return fetch(input, init);
+        },
+      },
+    });
+    await client.models.list();
+    expect(listCalls).toBe(5);
+    now += 5 * 60_000 - 1;
+    await client.models.list();
+    expect(listCalls).toBe(5);
+    now += 1;
+    const ids = (await client.models.list()).data.map((m) => m.id);
+    expect(listCalls).toBe(10);
+    expect(ids).toContain("cohere/command-a-03-2025");
+  });
+});
+
+describe("embeddings and models through the gateway", () => {
+  const { client } = startGateway();
+  const embeddingModels = {
+    openai: "text-embedding-3-small",
+    cohere: "embed-v4.0",
+    mistral: "mistral-embed",
+    gemini: "gemini-embedding-001",
+  };
+
+  it.each(Object.entries(embeddingModels))(
+    "%s embeddings, as floats and as the SDK's base64",
+    async (provider, model) => {
+      // The SDK asks for base64 by default and decodes it; the gateway encodes whatever came back.
+      const viaBase64 = await client.embeddings.create({
+        model: `${provider}/${model}`,
+        input: ["ab", "cde"],
+      });
+      expect(viaBase64.model).toBe(`${provider}/${model}`);
+      expect(viaBase64.data.map((d) => d.embedding)).toEqual([
+        [2, 0, 0.25, -0.5],
+        [3, 1, 0.25, -0.5],
+      ]);
+      const floats = await client.embeddings.create({
+        model: `${provider}/${model}`,
+        input: "ab",
+        encoding_format: "float",
+      });
+      expect(floats.data[0]?.embedding).toEqual([2, 0, 0.25, -0.5]);
+    },
+  );
+
+  it("refuses a capability the provider lacks with a 400 naming both", async () => {
+    const err = await client.embeddings
+      .create({ model: "anthropic/claude-sonnet-4-5", input: "x" })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(err.code).toBe("unsupported_capability");
+    expect(err.message).toMatch(/anthropic.*embeddings/);
+    const n = await client.chat.completions
+      .create({
+        model: "anthropic/claude-sonnet-4-5",
+        n: 2,
+        messages: [{ role: "user", content: "x" }],
+      })
+      .catch((e) => e);
+    expect(n).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(n.message).toMatch(/anthropic.*n > 1/);
+  });
+
+  it("serves legacy completions from OpenAI, plain and streamed, and refuses them elsewhere", async () => {
+    const plain = await client.completions.create({
+      model: "openai/gpt-3.5-turbo-instruct",
+      prompt: "once",
+    });
+    expect(plain.object).toBe("text_completion");
+    expect(plain.choices[0]).toMatchObject({
+      text: "Hello from openai! You said: once",
+      finish_reason: "stop",
+    });
+    let text = "";
+    const finishes: string[] = [];
+    for await (const chunk of await client.completions.create({
+      model: "openai/gpt-3.5-turbo-instruct",
+      prompt: "once",
+      stream: true,
+    })) {
+      text += chunk.choices[0]?.text ?? "";
+      if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason);
+    }
+    expect(text).toBe("Hello from openai! You said: once");
+    expect(finishes).toEqual(["stop"]);
+    const cut = client.completions.create({
+      model: "openai/m-noterm",
+      prompt: "a b c d e f",
+      stream: true,
+    });
+    await expect(
+      (async () => {
+        for await (const _ of await cut);
+      })(),
+    ).rejects.toMatchObject({ code: "upstream_stream_incomplete" });
+
+    for (const model of [
+      "anthropic/claude-sonnet-4-5",
+      "gemini/gemini-2.5-flash",
+      "cohere/command-a-03-2025",
+      "mistral/mistral-small-latest",
+    ]) {
+      const err = await client.completions.create({ model, prompt: "x" }).catch((e) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(err.message).toMatch(new RegExp(`'${model.split("/")[0]}'.*legacy completions`));
+    }
+  });
+
+  it("lists every provider's models as provider/model, and unknown models are 404", async () => {
+    const ids = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "openai/gpt-4o-mini",
+        "anthropic/claude-sonnet-4-5",
+        "cohere/command-a-03-2025",
+        "mistral/mistral-small-latest",
+        "gemini/gemini-2.5-flash",
+      ]),
+    );
+    const missing = await client.chat.completions
+      .create({ model: "nobody/model", messages: [{ role: "user", content: "x" }] })
+      .catch((e) => e);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+});

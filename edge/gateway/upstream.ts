@@ -1,0 +1,106 @@
+/**
+ * Sends one call to a provider: JSON body, a time limit to the first byte, and every non-2xx
+ * answer, network failure or timeout turned into an {@link UpstreamError}.
+ */
+import { parseRetryAfter, UpstreamError } from "../providers/errors.ts";
+import type { ProviderConfig, UpstreamCall } from "../providers/types.ts";
+
+/** How the gateway reaches the outside world (injected in tests). */
+export interface UpstreamDeps {
+  fetch: typeof fetch;
+  now(): number;
+}
+
+/** A 2xx answer, with the timer that still guards it until the caller is done waiting. */
+export interface UpstreamResponse {
+  response: Response;
+  /** Stops the time limit (call once the first chunk, or the whole body, has arrived). */
+  settle(): void;
+  /** Aborted when the time limit hits. */
+  signal: AbortSignal;
+  /** Drops the upstream connection (its body then errors). */
+  abort(): void;
+}
+
+/** Sends `call`; resolves on a 2xx status, throws an `UpstreamError` otherwise. */
+export async function sendUpstream(
+  provider: ProviderConfig,
+  call: UpstreamCall,
+  timeoutMs: number,
+  deps: UpstreamDeps,
+): Promise<UpstreamResponse> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const settle = () => clearTimeout(timer);
+  let response: Response;
+  try {
+    response = await deps.fetch(call.url, {
+      method: call.method,
+      headers: {
+        accept: "application/json, text/event-stream",
+        ...(call.body === undefined ? {} : { "content-type": "application/json" }),
+        ...call.headers,
+      },
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      signal: controller.signal,
+    });
+  } catch (err) {
+    settle();
+    throw failure(provider.name, err, controller.signal, timeoutMs);
+  }
+  if (response.ok) {
+    return { response, settle, signal: controller.signal, abort: () => controller.abort() };
+  }
+  let body: unknown;
+  try {
+    const text = await response.text();
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  } finally {
+    settle();
+  }
+  const { message, code } = provider.errorMessage(body);
+  throw new UpstreamError(provider.name, "status", message, {
+    status: response.status,
+    retryAfter: parseRetryAfter(response.headers.get("retry-after"), deps.now()),
+    code,
+  });
+}
+
+/** The `UpstreamError` for something thrown while talking to a provider. */
+export function failure(
+  provider: string,
+  err: unknown,
+  signal: AbortSignal,
+  timeoutMs: number,
+): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  if (signal.aborted) {
+    return new UpstreamError(provider, "timeout", `no answer within ${timeoutMs} ms`, {
+      cause: err,
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new UpstreamError(provider, "network", `connection failed: ${message}`, { cause: err });
+}
+
+/** Reads a JSON body within the call's time limit. */
+export async function readJson(
+  provider: string,
+  upstream: UpstreamResponse,
+  timeoutMs: number,
+): Promise<unknown> {
+  try {
+    return await upstream.response.json();
+  } catch (err) {
+    if (err instanceof SyntaxError && !upstream.signal.aborted) {
+      throw new UpstreamError(provider, "network", "the answer was not complete JSON", {
+        cause: err,
+      });
+    }
+    throw failure(provider, err, upstream.signal, timeoutMs);
+  } finally {
+    upstream.settle();
+  }
+}

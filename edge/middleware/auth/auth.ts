@@ -1,0 +1,89 @@
+/**
+ * Authentication: `Authorization: Bearer <credential>` (or `x-api-key`), either an API key
+ * (`tnlp_…`, looked up by hash in D1) or, when configured, a JWT access token. Sets the
+ * request's principal; anything missing or wrong is a 401 envelope.
+ */
+import type { MiddlewareHandler } from "hono";
+import { ApiError } from "../../../shared/api/errors.ts";
+import { API_KEY_PREFIX, bearerToken, hasScope } from "../../../shared/auth/api-keys.ts";
+import { type EdgeEnv, settings } from "../../env.ts";
+import { findActiveApiKey, touchApiKey } from "../../store/api-keys.ts";
+import { openStore } from "../../store/db.ts";
+import { verifyAccessToken } from "./jwt.ts";
+
+/** Who a request acts as. */
+export interface Principal {
+  tenantId: string;
+  scopes: string[];
+  /** The API key used, or null for a token. */
+  keyId: string | null;
+  /** The token's subject, or null for an API key. */
+  subject: string | null;
+}
+
+/** Options of {@link authenticate}. */
+export interface AuthOptions {
+  /** The clock used for key expiry and token times (injected in tests). */
+  now?: () => number;
+}
+
+const unauthorized = (message: string, code: string) => new ApiError(401, message, { code });
+
+/** The authentication middleware. */
+export function authenticate({ now = Date.now }: AuthOptions = {}): MiddlewareHandler<EdgeEnv> {
+  return async function authenticateHandler(c, next) {
+    const credential = bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key");
+    if (!credential) {
+      throw unauthorized(
+        "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+        "missing_api_key",
+      );
+    }
+    const { database, jwt } = settings(c);
+    const at = new Date(now());
+    if (credential.startsWith(API_KEY_PREFIX)) {
+      const db = await openStore(database);
+      const key = await findActiveApiKey(db, credential, at);
+      if (!key) throw unauthorized("Incorrect API key provided.", "invalid_api_key");
+      const touch = touchApiKey(db, key.id, at);
+      try {
+        c.executionCtx.waitUntil(touch);
+      } catch {
+        await touch; // no execution context (app.request in unit tests)
+      }
+      c.set("principal", {
+        tenantId: key.tenantId,
+        scopes: key.scopes,
+        keyId: key.id,
+        subject: null,
+      });
+      return next();
+    }
+    if (!jwt) throw unauthorized("Incorrect API key provided.", "invalid_api_key");
+    try {
+      const claims = await verifyAccessToken(credential, jwt, at);
+      c.set("principal", {
+        tenantId: claims.tenantId,
+        scopes: claims.scopes,
+        keyId: null,
+        subject: claims.subject,
+      });
+    } catch {
+      // One message for every failure: the reason is not for an attacker to learn.
+      throw unauthorized("Invalid or expired access token.", "invalid_token");
+    }
+    return next();
+  };
+}
+
+/** Refuses a request whose principal lacks `scope` with 403. */
+export function requireScope(scope: string): MiddlewareHandler<EdgeEnv> {
+  return async function requireScopeHandler(c, next) {
+    if (!hasScope(c.get("principal").scopes, scope)) {
+      throw new ApiError(403, `These credentials lack the '${scope}' scope.`, {
+        code: "insufficient_scope",
+      });
+    }
+    return next();
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Metering: every call to an inference route is recorded (tenant, key, requested model, target,
+ * tokens, cost, latency, status) after its answer, off the response path (`waitUntil`). A
+ * streamed answer is recorded when its stream ends, with the usage its provider reported.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import type { Usage } from "../../../shared/api/schemas/common.ts";
+import { type EdgeEnv, settings } from "../../env.ts";
+import { TARGET_HEADER } from "../../gateway/deps.ts";
+import type { StreamEnd } from "../../gateway/relay.ts";
+import type { RoutingPolicy } from "../../routing/policy.ts";
+import { openStore } from "../../store/db.ts";
+import { recordUsage } from "../../store/usage.ts";
+
+/** How a streamed answer ended, as the meter waits for it. */
+export type StreamOutcome = Parameters<StreamEnd>[0];
+
+/** Options of {@link meterUsage}. */
+export interface MeterOptions {
+  /** Which route this is (`chat`, `completions`, `embeddings`). */
+  route: string;
+  now?: () => number;
+}
+
+/** A callback for the gateway that hands a stream's end to this request's meter. */
+export function streamEndFor(c: Context<EdgeEnv>): StreamEnd {
+  let resolve: StreamEnd = () => {};
+  c.set("streamEnd", new Promise<StreamOutcome>((r) => (resolve = r)));
+  return (outcome) => resolve(outcome);
+}
+
+/** USD for `usage` on `target` when the policy prices it (an alias target), else null. */
+function costOf(policy: RoutingPolicy, model: string, target: string | null, usage?: Usage) {
+  const ref = policy.aliases[model]?.targets.find((t) => t.model === target);
+  if (!ref || !usage || (ref.inputPerMillion === undefined && ref.outputPerMillion === undefined)) {
+    return null;
+  }
+  return (
+    (usage.prompt_tokens * (ref.inputPerMillion ?? 0) +
+      usage.completion_tokens * (ref.outputPerMillion ?? 0)) /
+    1_000_000
+  );
+}
+
+/** The metering middleware for one route. */
+export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareHandler<EdgeEnv> {
+  return async function meterUsageHandler(c, next) {
+    const started = now();
+    const body = (await c.req.json().catch(() => ({}))) as { model?: unknown };
+    const model = typeof body.model === "string" ? body.model.slice(0, 256) : "";
+    await next();
+    const principal = c.get("principal");
+    const res = c.res;
+    const target = res.headers.get(TARGET_HEADER);
+    const config = settings(c);
+    const record = async (status: number, usage: Usage | undefined) => {
+      await recordUsage(await openStore(config.database), {
+        tenantId: principal.tenantId,
+        keyId: principal.keyId,
+        route,
+        model,
+        target,
+        promptTokens: usage?.prompt_tokens ?? 0,
+        completionTokens: usage?.completion_tokens ?? 0,
+        costUsd: costOf(config.policy, model, target, usage),
+        latencyMs: Math.max(0, Math.round(now() - started)),
+        status,
+        cacheStatus: "none",
+        createdAt: new Date(started),
+      });
+    };
+    const streamEnd = c.get("streamEnd");
+    let pending: Promise<void>;
+    if (streamEnd && res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      // A stream cut after its 200 went out is still an upstream failure: record it as 502.
+      pending = streamEnd.then((o) => record(o.ok ? res.status : 502, o.usage));
+    } else {
+      const usage =
+        res.ok && res.headers.get("content-type")?.includes("json")
+          ? ((await res.clone().json()) as { usage?: Usage }).usage
+          : undefined;
+      pending = record(res.status, usage);
+    }
+    const logged = pending.catch((err) => console.error("metering failed:", err));
+    try {
+      c.executionCtx.waitUntil(logged);
+    } catch {
+      await logged; // no execution context (app.request in unit tests)
+    }
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Anthropic stream events → OpenAI chunks. Complete only after `message_delta` carried a
+ * stop_reason and `message_stop` arrived; `event: error` is an in-band failure.
+ */
+import type { ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
+import type { Usage } from "../../../shared/api/schemas/common.ts";
+import { UpstreamError } from "../errors.ts";
+import { parseEventJson } from "../sse.ts";
+import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
+import { type AnthropicUsage, anthropicFinishReason, anthropicPromptTokens } from "./chat.ts";
+
+type Delta = ChatCompletionChunk["choices"][number]["delta"];
+
+/** A translator for one Anthropic stream. */
+export function anthropicStream(ctx: ResponseContext): StreamTranslator {
+  let stopped = false;
+  let complete = false;
+  let prompt = 0;
+  let completion = 0;
+  /** Content block index → OpenAI tool call index. */
+  const toolIndex = new Map<number, number>();
+  const chunk = (
+    delta: Delta,
+    finish: ChatCompletionChunk["choices"][number]["finish_reason"] = null,
+  ) => [
+    {
+      id: ctx.id,
+      object: "chat.completion.chunk" as const,
+      created: ctx.created,
+      model: ctx.model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    },
+  ];
+  return {
+    get complete() {
+      return complete;
+    },
+    get usage(): Usage | undefined {
+      return stopped
+        ? {
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            total_tokens: prompt + completion,
+          }
+        : undefined;
+    },
+    push(event: SseEvent): ChatCompletionChunk[] {
+      const data = parseEventJson(event) as {
+        type?: string;
+        index?: number;
+        message?: { usage?: AnthropicUsage };
+        content_block?: { type: string; id?: string; name?: string };
+        delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string };
+        usage?: AnthropicUsage;
+        error?: { type?: string; message?: string };
+      };
+      switch (data.type ?? event.event) {
+        case "message_start":
+          prompt = anthropicPromptTokens(data.message?.usage);
+          completion = data.message?.usage?.output_tokens ?? 0;
+          return chunk({ role: "assistant", content: "" });
+        case "content_block_start": {
+          const block = data.content_block;
+          if (block?.type !== "tool_use") return [];
+          const index = toolIndex.size;
+          toolIndex.set(data.index ?? 0, index);
+          return chunk({
+            tool_calls: [
+              {
+                index,
+                id: block.id,
+                type: "function",
+                function: { name: block.name, arguments: "" },
+              },
+            ],
+          });
+        }
+        case "content_block_delta": {
+          if (data.delta?.type === "text_delta") return chunk({ content: data.delta.text ?? "" });
+          if (data.delta?.type === "input_json_delta") {
+            const index = toolIndex.get(data.index ?? 0) ?? 0;
+            return chunk({
+              tool_calls: [{ index, function: { arguments: data.delta.partial_json ?? "" } }],
+            });
+          }
+          return [];
+        }
+        case "message_delta": {
+          if (data.usage?.output_tokens !== undefined) completion = data.usage.output_tokens;
+          if (!data.delta?.stop_reason) return [];
+          stopped = true;
+          return chunk({}, anthropicFinishReason(data.delta.stop_reason));
+        }
+        case "message_stop":
+          complete = stopped;
+          return [];
+        case "error":
+          throw new UpstreamError("anthropic", "stream", data.error?.message ?? "stream error", {
+            code: "upstream_stream_error",
+          });
+        default:
+          return [];
+      }
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * What can go wrong upstream, as typed values: the gateway decides retry and fallback from an
+ * {@link UpstreamError}, and turns the last one into the client's `ApiError`.
+ */
+import { ApiError, type ApiErrorStatus } from "../../shared/api/errors.ts";
+
+/** Why an upstream attempt failed. */
+export type UpstreamFailure = "status" | "timeout" | "network" | "stream" | "circuit_open";
+
+/** A failed upstream attempt. */
+export class UpstreamError extends Error {
+  readonly provider: string;
+  readonly failure: UpstreamFailure;
+  /** The provider's HTTP status (0 when there was none). */
+  readonly status: number;
+  /** Seconds from the provider's `Retry-After`, when it sent one. */
+  readonly retryAfter: number | undefined;
+  readonly code: string | null;
+
+  constructor(
+    provider: string,
+    failure: UpstreamFailure,
+    message: string,
+    options: { status?: number; retryAfter?: number; code?: string | null; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "UpstreamError";
+    this.provider = provider;
+    this.failure = failure;
+    this.status = options.status ?? 0;
+    this.retryAfter = options.retryAfter;
+    this.code = options.code ?? null;
+  }
+}
+
+/** 400 for something a provider cannot do, naming both. */
+export function capabilityError(provider: string, capability: string): ApiError {
+  return new ApiError(400, `Provider '${provider}' does not support ${capability}.`, {
+    code: "unsupported_capability",
+    param: "model",
+  });
+}
+
+/** Parses a `Retry-After` header (seconds or an HTTP date) into seconds. */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
+}
+
+/**
+ * The client's view of the last upstream failure: the provider's 4xx pass through (their key
+ * problems become 502, since the client's key was fine), overload stays 429 / 503, everything
+ * else is a 502 or, for timeouts, a 504.
+ */
+export function toClientError(err: UpstreamError): ApiError {
+  const message = `${err.provider}: ${err.message}`;
+  const code = err.code ?? `upstream_${err.failure}`;
+  if (err.failure === "timeout") return new ApiError(504, message, { code: "upstream_timeout" });
+  if (err.failure === "circuit_open") {
+    return new ApiError(503, message, { code: "circuit_open", retryAfter: err.retryAfter });
+  }
+  if (err.failure !== "status") return new ApiError(502, message, { code });
+  const passThrough: Record<number, ApiErrorStatus> = {
+    400: 400,
+    404: 404,
+    413: 413,
+    422: 400,
+    429: 429,
+    503: 503,
+    529: 503,
+  };
+  const status = passThrough[err.status] ?? 502;
+  if (err.status === 401 || err.status === 403) {
+    // The gateway's provider key was refused: the client's own key is not at fault.
+    return new ApiError(502, message, { code: "upstream_auth_failed" });
+  }
+  return new ApiError(status, message, {
+    code: status === 502 ? "upstream_error" : code,
+    retryAfter: status === 429 || status === 503 ? err.retryAfter : undefined,
+  });
+}

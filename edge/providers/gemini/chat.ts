@@ -1,0 +1,226 @@
+/**
+ * OpenAI chat ↔ Gemini `generateContent`: system and developer messages become
+ * `systemInstruction`, assistant turns are role `model`, tool calls are `functionCall` parts and
+ * tool results `functionResponse` parts, sampling options go to `generationConfig`.
+ */
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  ChatMessage,
+} from "../../../shared/api/schemas/chat.ts";
+import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
+import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
+
+/** Gemini's finish reasons in OpenAI's terms. */
+export function geminiFinishReason(reason: string, hasToolCall: boolean): FinishReason {
+  if (hasToolCall) return "tool_calls";
+  if (reason === "MAX_TOKENS") return "length";
+  if (["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"].includes(reason)) {
+    return "content_filter";
+  }
+  return "stop";
+}
+
+/** Gemini's usage fields. */
+export interface GeminiUsage {
+  promptTokenCount?: number;
+  candidatesTokenCount?: number;
+  thoughtsTokenCount?: number;
+}
+
+/** Gemini usage in OpenAI's terms (thinking tokens count as completion). */
+export function geminiUsage(usage: GeminiUsage | undefined): Usage {
+  const prompt = usage?.promptTokenCount ?? 0;
+  const completion = (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+  };
+}
+
+const text = (content: ChatMessage["content"]): string =>
+  typeof content === "string" ? content : (content ?? []).map((p) => p.text).join("");
+
+function parseArguments(args: string): unknown {
+  try {
+    return JSON.parse(args || "{}");
+  } catch {
+    return {};
+  }
+}
+
+/** The `generateContent` (or stream) call for an OpenAI chat request. */
+export function geminiChatRequest(req: ChatCompletionRequest, target: Target): UpstreamCall {
+  const system: string[] = [];
+  const contents: { role: "user" | "model"; parts: Record<string, unknown>[] }[] = [];
+  const toolNames = new Map<string, string>();
+  const add = (role: "user" | "model", parts: Record<string, unknown>[]) => {
+    const last = contents.at(-1);
+    if (last?.role === role) last.parts.push(...parts);
+    else contents.push({ role, parts });
+  };
+  for (const m of req.messages) {
+    if (m.role === "system" || m.role === "developer") system.push(text(m.content));
+    else if (m.role === "user") add("user", [{ text: text(m.content) }]);
+    else if (m.role === "tool") {
+      const name = toolNames.get(m.tool_call_id) ?? m.tool_call_id;
+      add("user", [{ functionResponse: { name, response: { content: text(m.content) } } }]);
+    } else {
+      const parts: Record<string, unknown>[] = [];
+      if (text(m.content)) parts.push({ text: text(m.content) });
+      for (const call of m.tool_calls ?? []) {
+        toolNames.set(call.id, call.function.name);
+        parts.push({
+          functionCall: { name: call.function.name, args: parseArguments(call.function.arguments) },
+        });
+      }
+      add("model", parts);
+    }
+  }
+  const stop = typeof req.stop === "string" ? [req.stop] : req.stop;
+  const format = req.response_format;
+  const generationConfig = {
+    ...(req.temperature != null ? { temperature: req.temperature } : {}),
+    ...(req.top_p != null ? { topP: req.top_p } : {}),
+    ...(req.max_completion_tokens || req.max_tokens
+      ? { maxOutputTokens: req.max_completion_tokens ?? req.max_tokens }
+      : {}),
+    ...(stop?.length ? { stopSequences: stop } : {}),
+    ...(req.n && req.n > 1 ? { candidateCount: req.n } : {}),
+    ...(req.seed != null ? { seed: req.seed } : {}),
+    ...(req.presence_penalty != null ? { presencePenalty: req.presence_penalty } : {}),
+    ...(req.frequency_penalty != null ? { frequencyPenalty: req.frequency_penalty } : {}),
+    ...(format && format.type !== "text" ? { responseMimeType: "application/json" } : {}),
+    ...(format?.type === "json_schema" && format.json_schema.schema
+      ? { responseJsonSchema: format.json_schema.schema }
+      : {}),
+  };
+  const choice = req.tool_choice;
+  const body: Record<string, unknown> = {
+    contents,
+    ...(system.length > 0 ? { systemInstruction: { parts: [{ text: system.join("\n\n") }] } } : {}),
+    ...(Object.keys(generationConfig).length > 0 ? { generationConfig } : {}),
+  };
+  if (req.tools?.length) {
+    body.tools = [
+      {
+        functionDeclarations: req.tools.map((t) => ({
+          name: t.function.name,
+          ...(t.function.description ? { description: t.function.description } : {}),
+          ...(t.function.parameters ? { parameters: t.function.parameters } : {}),
+        })),
+      },
+    ];
+    if (choice) {
+      const mode = choice === "none" ? "NONE" : choice === "auto" ? "AUTO" : "ANY";
+      body.toolConfig = {
+        functionCallingConfig: {
+          mode,
+          ...(typeof choice === "object" ? { allowedFunctionNames: [choice.function.name] } : {}),
+        },
+      };
+    }
+  }
+  const method = req.stream ? "streamGenerateContent?alt=sse" : "generateContent";
+  return {
+    url: `${target.baseUrl}/v1beta/models/${encodeURIComponent(target.model)}:${method}`,
+    method: "POST",
+    headers: { "x-goog-api-key": target.apiKey },
+    body,
+  };
+}
+
+/** One Gemini candidate. */
+export interface GeminiCandidate {
+  index?: number;
+  finishReason?: string;
+  content?: {
+    parts?: {
+      text?: string;
+      thought?: boolean;
+      functionCall?: { id?: string; name?: string; args?: unknown };
+    }[];
+  };
+}
+
+/** The OpenAI view of one candidate's parts: text and tool calls. */
+export function candidateParts(candidate: GeminiCandidate, callPrefix: string) {
+  const parts = candidate.content?.parts ?? [];
+  const said = parts.filter((p) => typeof p.text === "string" && !p.thought).map((p) => p.text);
+  const toolCalls: NonNullable<ChatCompletion["choices"][number]["message"]["tool_calls"]> = parts
+    .filter((p) => p.functionCall)
+    .map((p, i) => ({
+      id: p.functionCall?.id ?? `${callPrefix}_${i}`,
+      type: "function" as const,
+      function: {
+        name: p.functionCall?.name ?? "",
+        arguments: JSON.stringify(p.functionCall?.args ?? {}),
+      },
+    }));
+  return { text: said.length > 0 ? said.join("") : null, toolCalls };
+}
+
+/** The OpenAI completion for a `generateContent` response. */
+export function geminiChatResponse(raw: unknown, ctx: ResponseContext): ChatCompletion {
+  const body = raw as {
+    candidates?: GeminiCandidate[];
+    usageMetadata?: GeminiUsage;
+    promptFeedback?: { blockReason?: string };
+  };
+  const candidates = body.candidates ?? [];
+  const choices: ChatCompletion["choices"] = candidates.map((candidate, i) => {
+    const { text: said, toolCalls } = candidateParts(candidate, `call_${i}`);
+    return {
+      index: candidate.index ?? i,
+      message: {
+        role: "assistant",
+        content: said,
+        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+      },
+      logprobs: null,
+      finish_reason: geminiFinishReason(candidate.finishReason ?? "STOP", toolCalls.length > 0),
+    };
+  });
+  if (choices.length === 0 && body.promptFeedback?.blockReason) {
+    choices.push({
+      index: 0,
+      message: { role: "assistant", content: null },
+      logprobs: null,
+      finish_reason: "content_filter",
+    });
+  }
+  return {
+    id: ctx.id,
+    object: "chat.completion",
+    created: ctx.created,
+    model: ctx.model,
+    choices,
+    usage: geminiUsage(body.usageMetadata),
+  };
+}
+
+/** Chunk choices of one streamed Gemini response (a candidate with finishReason ends it). */
+export function candidateChunks(
+  candidates: GeminiCandidate[],
+  ctx: ResponseContext,
+  toolCounter: { next: number },
+) {
+  const choices: ChatCompletionChunk["choices"] = [];
+  for (const [i, candidate] of candidates.entries()) {
+    const { text: said, toolCalls } = candidateParts(candidate, `call_${ctx.id}`);
+    const tool_calls = toolCalls.map((call) => ({ index: toolCounter.next++, ...call }));
+    choices.push({
+      index: candidate.index ?? i,
+      delta: {
+        ...(said !== null ? { content: said } : {}),
+        ...(tool_calls.length ? { tool_calls } : {}),
+      },
+      finish_reason: candidate.finishReason
+        ? geminiFinishReason(candidate.finishReason, toolCounter.next > 0)
+        : null,
+    });
+  }
+  return choices;
+}

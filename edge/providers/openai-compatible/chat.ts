@@ -1,0 +1,181 @@
+/**
+ * Chat in OpenAI's own format: the request passes through (with the upstream model name), the
+ * response and chunks are re-stamped with the gateway's id and model. Hooks let dialects
+ * (Mistral, …) rename fields and finish reasons.
+ */
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+} from "../../../shared/api/schemas/chat.ts";
+import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
+import { UpstreamError } from "../errors.ts";
+import { parseEventJson } from "../sse.ts";
+import type {
+  ChatAdapter,
+  ResponseContext,
+  SseEvent,
+  StreamTranslator,
+  Target,
+  UpstreamCall,
+} from "../types.ts";
+
+/** How a dialect differs from OpenAI's chat. */
+export interface ChatDialect {
+  provider: string;
+  /** Rewrites the JSON body sent upstream (rename, drop, or throw a capability error). */
+  body?(body: Record<string, unknown>, req: ChatCompletionRequest): Record<string, unknown>;
+  /** Maps the provider's finish reason; `"error"` marks an in-band failure. */
+  finishReason?(reason: string): string;
+  /** Whether `stream_options.include_usage` is understood (default true). */
+  streamOptions?: boolean;
+}
+
+interface WireUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+}
+
+interface WireChoice {
+  index?: number;
+  message?: {
+    content?: unknown;
+    tool_calls?: ChatCompletion["choices"][number]["message"]["tool_calls"];
+  };
+  delta?: ChatCompletionChunk["choices"][number]["delta"] & { content?: unknown };
+  finish_reason?: string | null;
+}
+
+const knownReasons = new Set(["stop", "length", "tool_calls", "content_filter"]);
+
+function toUsage(usage: WireUsage | undefined): Usage | undefined {
+  if (!usage) return undefined;
+  const prompt = usage.prompt_tokens ?? 0;
+  const completion = usage.completion_tokens ?? 0;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: usage.total_tokens ?? prompt + completion,
+  };
+}
+
+function textOf(content: unknown): string | null {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content.map((p) => (typeof p?.text === "string" ? p.text : "")).join("");
+  }
+  return null;
+}
+
+/** Builds the chat adapter of an OpenAI-compatible provider. */
+export function openAiCompatibleChat(dialect: ChatDialect): ChatAdapter {
+  const mapReason = (reason: string): FinishReason | "error" => {
+    const mapped = dialect.finishReason?.(reason) ?? reason;
+    return mapped === "error"
+      ? "error"
+      : knownReasons.has(mapped)
+        ? (mapped as FinishReason)
+        : "stop";
+  };
+  const inBandError = (message: string) =>
+    new UpstreamError(dialect.provider, "stream", message, { code: "upstream_stream_error" });
+
+  return {
+    request(req: ChatCompletionRequest, target: Target): UpstreamCall {
+      let body: Record<string, unknown> = { ...req, model: target.model };
+      if (req.stream && dialect.streamOptions !== false)
+        body.stream_options = { include_usage: true };
+      if (dialect.body) body = dialect.body(body, req);
+      return {
+        url: `${target.baseUrl}/v1/chat/completions`,
+        method: "POST",
+        headers: { authorization: `Bearer ${target.apiKey}` },
+        body,
+      };
+    },
+
+    response(raw: unknown, ctx: ResponseContext): ChatCompletion {
+      const body = raw as { choices?: WireChoice[]; usage?: WireUsage };
+      return {
+        id: ctx.id,
+        object: "chat.completion",
+        created: ctx.created,
+        model: ctx.model,
+        choices: (body.choices ?? []).map((choice, i) => {
+          const reason = mapReason(choice.finish_reason ?? "stop");
+          if (reason === "error")
+            throw inBandError("the provider ended the completion with an error");
+          const toolCalls = choice.message?.tool_calls;
+          return {
+            index: choice.index ?? i,
+            message: {
+              role: "assistant" as const,
+              content: textOf(choice.message?.content),
+              ...(toolCalls && toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+            },
+            logprobs: null,
+            finish_reason: reason,
+          };
+        }),
+        usage: toUsage(body.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+      };
+    },
+
+    stream(ctx: ResponseContext): StreamTranslator {
+      let sawFinish = false;
+      let complete = false;
+      let usage: Usage | undefined;
+      return {
+        get complete() {
+          return complete;
+        },
+        get usage() {
+          return usage;
+        },
+        push(event: SseEvent): ChatCompletionChunk[] {
+          if (event.data === "[DONE]") {
+            complete = sawFinish;
+            return [];
+          }
+          const data = parseEventJson(event) as {
+            error?: { message?: string };
+            choices?: WireChoice[];
+            usage?: WireUsage | null;
+          };
+          if (data.error) throw inBandError(data.error.message ?? "stream error");
+          if (data.usage) usage = toUsage(data.usage);
+          const choices: ChatCompletionChunk["choices"] = [];
+          for (const [i, choice] of (data.choices ?? []).entries()) {
+            const raw = choice.finish_reason ?? null;
+            const reason = raw === null ? null : mapReason(raw);
+            if (reason === "error")
+              throw inBandError("the provider ended the stream with an error");
+            if (reason) sawFinish = true;
+            const delta = choice.delta ?? {};
+            const content = textOf(delta.content);
+            choices.push({
+              index: choice.index ?? i,
+              delta: {
+                ...(delta.role ? { role: "assistant" as const } : {}),
+                ...(content !== null ? { content } : {}),
+                ...(delta.tool_calls ? { tool_calls: delta.tool_calls } : {}),
+              },
+              finish_reason: reason,
+            });
+          }
+          if (choices.length === 0) return [];
+          return [
+            {
+              id: ctx.id,
+              object: "chat.completion.chunk",
+              created: ctx.created,
+              model: ctx.model,
+              choices,
+            },
+          ];
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/** Embeddings and model listing in OpenAI's format, shared by OpenAI-compatible providers. */
+import type { EmbeddingRequest } from "../../../shared/api/schemas/embeddings.ts";
+import type {
+  EmbeddingResult,
+  EmbeddingsAdapter,
+  ModelsAdapter,
+  ProviderCredentials,
+  Target,
+} from "../types.ts";
+
+/** How a dialect differs from OpenAI's embeddings. */
+export interface EmbeddingsDialect {
+  body?(body: Record<string, unknown>, req: EmbeddingRequest): Record<string, unknown>;
+}
+
+/** Decodes a base64 little-endian float32 vector (OpenAI's `encoding_format: "base64"`). */
+function decodeBase64Floats(value: string): number[] {
+  const bytes = Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
+  return Array.from(new Float32Array(bytes.buffer));
+}
+
+/** Builds the embeddings adapter of an OpenAI-compatible provider. */
+export function openAiCompatibleEmbeddings(dialect: EmbeddingsDialect = {}): EmbeddingsAdapter {
+  return {
+    request(req: EmbeddingRequest, target: Target) {
+      // Always floats upstream: the gateway encodes for the client, whatever the provider.
+      const { encoding_format: _, ...rest } = req;
+      let body: Record<string, unknown> = { ...rest, model: target.model };
+      if (dialect.body) body = dialect.body(body, req);
+      return {
+        url: `${target.baseUrl}/v1/embeddings`,
+        method: "POST",
+        headers: { authorization: `Bearer ${target.apiKey}` },
+        body,
+      };
+    },
+    response(raw: unknown): EmbeddingResult {
+      const body = raw as {
+        data?: { index?: number; embedding: number[] | string }[];
+        usage?: { prompt_tokens?: number };
+      };
+      const data = [...(body.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+      return {
+        vectors: data.map((d) =>
+          typeof d.embedding === "string" ? decodeBase64Floats(d.embedding) : d.embedding,
+        ),
+        promptTokens: body.usage?.prompt_tokens ?? 0,
+      };
+    },
+  };
+}
+
+/** `GET /v1/models` of an OpenAI-compatible provider. */
+export const openAiCompatibleModels: ModelsAdapter = {
+  request(credentials: ProviderCredentials) {
+    return {
+      url: `${credentials.baseUrl}/v1/models`,
+      method: "GET",
+      headers: { authorization: `Bearer ${credentials.apiKey}` },
+    };
+  },
+  response(raw: unknown) {
+    return ((raw as { data?: { id: string }[] }).data ?? []).map((m) => m.id);
+  },
+};
+
+/** Reads OpenAI's `{"error":{…}}` and Mistral's flat `{"message",…}` error bodies. */
+export function openAiErrorMessage(raw: unknown): { message: string; code?: string | null } {
+  const body = (raw ?? {}) as {
+    error?: { message?: string; code?: string | null };
+    message?: unknown;
+  };
+  if (body.error?.message) return { message: body.error.message, code: body.error.code ?? null };
+  if (typeof body.message === "string") return { message: body.message };
+  return { message: "upstream error" };
+}

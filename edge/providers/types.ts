@@ -1,0 +1,111 @@
+/**
+ * Providers are data: each one is a {@link ProviderConfig} assembled from small transforms
+ * (request map, response transform, stream-chunk translator) per capability. The gateway only
+ * ever speaks OpenAI's shapes; the adapters translate at the edge of the call.
+ */
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+} from "../../shared/api/schemas/chat.ts";
+import type { Usage } from "../../shared/api/schemas/common.ts";
+import type { Completion, CompletionRequest } from "../../shared/api/schemas/completions.ts";
+import type { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
+
+/** The providers the edge knows. */
+export const providerNames = ["openai", "anthropic", "cohere", "mistral", "gemini"] as const;
+export type ProviderName = (typeof providerNames)[number];
+
+/** Where a provider is reached and with which key (from secrets, via edge/env.ts). */
+export interface ProviderCredentials {
+  baseUrl: string;
+  apiKey: string;
+  /** Whose key this is when not the server's (a tenant id): circuits are kept apart per owner. */
+  owner?: string;
+}
+
+/** One upstream model a call can go to. */
+export interface Target extends ProviderCredentials {
+  /** `provider/model`, as named in the `x-textnlp-target` header. */
+  id: string;
+  provider: ProviderName;
+  /** The provider's own model name. */
+  model: string;
+}
+
+/** An HTTP call to a provider, before it is sent. */
+export interface UpstreamCall {
+  url: string;
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** One server-sent event as read off the wire. */
+export interface SseEvent {
+  event: string | undefined;
+  data: string;
+}
+
+/** What every OpenAI chunk and completion the gateway emits carries. */
+export interface ResponseContext {
+  id: string;
+  created: number;
+  /** The name reported as `model` (the target's id). */
+  model: string;
+}
+
+/**
+ * Turns a provider's stream events into OpenAI chunks. `complete` becomes true only on the
+ * provider's terminal event; in-band errors throw an `UpstreamError`.
+ */
+export interface StreamTranslator<C = ChatCompletionChunk> {
+  push(event: SseEvent): C[];
+  readonly complete: boolean;
+  readonly usage: Usage | undefined;
+}
+
+/** Chat completions for one provider. */
+export interface ChatAdapter {
+  request(req: ChatCompletionRequest, target: Target): UpstreamCall;
+  response(body: unknown, ctx: ResponseContext): ChatCompletion;
+  stream(ctx: ResponseContext): StreamTranslator;
+}
+
+/** Legacy text completions (`/v1/completions`); chunks have the completion's own shape. */
+export interface CompletionsAdapter {
+  request(req: CompletionRequest, target: Target): UpstreamCall;
+  response(body: unknown, ctx: ResponseContext): Completion;
+  stream(ctx: ResponseContext): StreamTranslator<Completion>;
+}
+
+/** Float vectors and usage, before the gateway encodes them as the client asked. */
+export interface EmbeddingResult {
+  vectors: number[][];
+  promptTokens: number;
+}
+
+/** Embeddings for one provider. */
+export interface EmbeddingsAdapter {
+  request(req: EmbeddingRequest, target: Target): UpstreamCall;
+  response(body: unknown): EmbeddingResult;
+}
+
+/** Model listing for one provider. */
+export interface ModelsAdapter {
+  request(credentials: ProviderCredentials): UpstreamCall;
+  /** The provider's own model names. */
+  response(body: unknown): string[];
+}
+
+/** A provider, as data. A missing adapter is a capability the provider lacks. */
+export interface ProviderConfig {
+  name: ProviderName;
+  defaultBaseUrl: string;
+  chat?: ChatAdapter;
+  completions?: CompletionsAdapter;
+  embeddings?: EmbeddingsAdapter;
+  models?: ModelsAdapter;
+  /** Reads a message (and code) out of the provider's error body. */
+  errorMessage(body: unknown): { message: string; code?: string | null };
+}

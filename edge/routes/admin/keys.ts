@@ -1,0 +1,85 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { ApiError } from "../../../shared/api/errors.ts";
+import {
+  createApiKeyRoute,
+  listApiKeysRoute,
+  revokeApiKeyRoute,
+} from "../../../shared/api/routes.ts";
+import type { ApiKeyInfo } from "../../../shared/api/schemas/admin.ts";
+import { hasScope } from "../../../shared/auth/api-keys.ts";
+import type { ApiKey } from "../../../shared/db/schema/index.ts";
+import { type EdgeEnv, settings } from "../../env.ts";
+import { requireScope } from "../../middleware/auth/index.ts";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../store/api-keys.ts";
+import { openStore } from "../../store/db.ts";
+
+const DAY_MS = 86_400_000;
+const ms = (date: Date | null) => (date ? date.getTime() : null);
+
+function keyInfo(key: ApiKey): ApiKeyInfo {
+  return {
+    id: key.id,
+    object: "api_key",
+    name: key.name,
+    prefix: key.prefix,
+    scopes: key.scopes,
+    created_at: key.createdAt.getTime(),
+    expires_at: ms(key.expiresAt),
+    last_used_at: ms(key.lastUsedAt),
+    revoked_at: ms(key.revokedAt),
+  };
+}
+
+/**
+ * Mounts the API key admin routes (`admin:keys` scope). Everything acts on the caller's own
+ * tenant: another tenant's keys are neither listed nor found.
+ */
+export function mountApiKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): void {
+  app.use("/v1/admin/keys", requireScope("admin:keys"));
+  app.use("/v1/admin/keys/*", requireScope("admin:keys"));
+
+  app.openapi(createApiKeyRoute, async (c) => {
+    const body = c.req.valid("json");
+    const principal = c.get("principal");
+    // A key cannot hand out more than its creator holds.
+    const excess = body.scopes.find((scope) => !hasScope(principal.scopes, scope));
+    if (excess) {
+      throw new ApiError(403, `Cannot grant '${excess}': the caller does not hold it.`, {
+        code: "insufficient_scope",
+        param: "scopes",
+      });
+    }
+    const at = now();
+    const { key, secret } = await createApiKey(
+      await openStore(settings(c).database),
+      {
+        tenantId: principal.tenantId,
+        name: body.name,
+        scopes: body.scopes,
+        expiresAt: body.expires_in_days ? new Date(at + body.expires_in_days * DAY_MS) : null,
+      },
+      new Date(at),
+    );
+    return c.json({ ...keyInfo(key), key: secret }, 201);
+  });
+
+  app.openapi(listApiKeysRoute, async (c) => {
+    const keys = await listApiKeys(
+      await openStore(settings(c).database),
+      c.get("principal").tenantId,
+    );
+    return c.json({ object: "list" as const, data: keys.map(keyInfo) }, 200);
+  });
+
+  app.openapi(revokeApiKeyRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const key = await revokeApiKey(
+      await openStore(settings(c).database),
+      c.get("principal").tenantId,
+      id,
+      new Date(now()),
+    );
+    if (!key) throw new ApiError(404, `No live API key '${id}'.`, { code: "api_key_not_found" });
+    return c.json(keyInfo(key), 200);
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Runs a route plan: each target in order, retried with backoff on the policy's triggers
+ * (honouring `Retry-After`), skipped while its circuit is open, falling back to the next on the
+ * policy's triggers. The first success wins and names its target.
+ */
+import { ApiError } from "../../shared/api/errors.ts";
+import { toClientError, UpstreamError } from "../providers/errors.ts";
+import type { Target } from "../providers/types.ts";
+import { retryDelay } from "./backoff.ts";
+import type { CircuitBreaker } from "./circuit-breaker.ts";
+import type { PlannedTarget, RoutePlan } from "./plan.ts";
+import type { Trigger } from "./policy.ts";
+
+/** What the dispatcher needs from the outside world (injected, so tests control time). */
+export interface DispatchDeps {
+  sleep(ms: number): Promise<void>;
+  random(): number;
+  breaker: CircuitBreaker;
+}
+
+/** The outcome of a dispatched call. */
+export interface Dispatched<T> {
+  value: T;
+  target: Target;
+  /** Attempts made, failed ones included. */
+  attempts: number;
+}
+
+const matches = (err: UpstreamError, triggers: readonly Trigger[]) =>
+  triggers.includes(err.failure === "status" ? err.status : err.failure);
+
+/** A failure that says something about the target's health (not the request's). */
+const countsAgainstTarget = (err: UpstreamError) =>
+  err.failure !== "status" || err.status === 429 || err.status >= 500;
+
+/** The circuit of a target: a tenant's own key has its own (its quota is not everyone's). */
+export const circuitKey = ({ id, owner }: Target) => (owner ? `${id}@${owner}` : id);
+
+/** Calls `attempt` along the plan until one succeeds; throws the last failure as an ApiError. */
+export async function dispatch<T>(
+  plan: RoutePlan,
+  attempt: (planned: PlannedTarget) => Promise<T>,
+  deps: DispatchDeps,
+): Promise<Dispatched<T>> {
+  let last: unknown;
+  let attempts = 0;
+  for (const planned of plan.targets) {
+    const key = circuitKey(planned.target);
+    for (let retry = 0; ; retry++) {
+      if (!deps.breaker.allow(key, plan.breaker)) {
+        last = new UpstreamError(
+          planned.target.provider,
+          "circuit_open",
+          `circuit open for ${key}`,
+          {
+            retryAfter: deps.breaker.retryAfter(key, plan.breaker),
+          },
+        );
+        break;
+      }
+      attempts += 1;
+      try {
+        const value = await attempt(planned);
+        deps.breaker.success(key);
+        return { value, target: planned.target, attempts };
+      } catch (err) {
+        last = err;
+        if (!(err instanceof UpstreamError)) {
+          // The request itself cannot go to this target (capability): the probe proved nothing.
+          deps.breaker.release(key);
+          break;
+        }
+        if (countsAgainstTarget(err)) deps.breaker.failure(key, plan.breaker);
+        else deps.breaker.success(key);
+        if (retry >= plan.retry.attempts || !matches(err, plan.retry.on)) break;
+        const delay = retryDelay(retry, err.retryAfter, plan.retry, deps.random);
+        if (delay === null) break;
+        await deps.sleep(delay);
+      }
+    }
+    if (last instanceof UpstreamError && !matches(last, plan.fallbackOn)) break;
+  }
+  if (last instanceof UpstreamError) throw toClientError(last);
+  if (last instanceof ApiError) throw last;
+  throw last ?? new ApiError(503, "No target could serve the request.");
+}

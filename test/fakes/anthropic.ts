@@ -1,0 +1,185 @@
+/**
+ * Anthropic's Messages API: `POST /v1/messages` plain and streamed (message_start …
+ * message_delta with stop_reason, message_stop), `GET /v1/models`, errors as
+ * `{"type":"error","error":{…}}`, in-band `event: error` in streams. No embeddings.
+ */
+import type { ServerResponse } from "node:http";
+import {
+  contentText,
+  countTokens,
+  cutConnection,
+  fakeToolCall,
+  replyPieces,
+  replyText,
+  retryHeaders,
+  scenarioFor,
+  sendJson,
+  startSse,
+  writeSse,
+} from "./scenario.ts";
+import { type FakeHandler, type FakeServer, startFakeServer } from "./server.ts";
+
+const errorTypes: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  500: "api_error",
+  529: "overloaded_error",
+};
+
+function sendError(res: ServerResponse, status: number, message: string, retryAfter = 1) {
+  sendJson(
+    res,
+    status,
+    {
+      type: "error",
+      error: { type: errorTypes[status] ?? "api_error", message },
+      request_id: "req_fake",
+    },
+    { ...retryHeaders(status, retryAfter), "request-id": "req_fake" },
+  );
+}
+
+interface Message {
+  role: string;
+  content: unknown;
+}
+
+/** A request handler speaking Anthropic's format; accepts `x-api-key` or `Authorization: Bearer`. */
+export function anthropicHandler(apiKey: string): FakeHandler {
+  return async (req, res, count) => {
+    const key = req.headers["x-api-key"] ?? req.headers.authorization?.replace(/^Bearer /, "");
+    if (key !== apiKey) return sendError(res, 401, "invalid x-api-key");
+    if (!req.headers["anthropic-version"])
+      return sendError(res, 400, "anthropic-version: header is required");
+    if (req.method === "GET" && req.path === "/v1/models") {
+      return sendJson(res, 200, {
+        data: [
+          {
+            type: "model",
+            id: "claude-sonnet-4-5",
+            display_name: "Claude Sonnet 4.5",
+            created_at: "2025-09-29T00:00:00Z",
+          },
+        ],
+        has_more: false,
+        first_id: "claude-sonnet-4-5",
+        last_id: "claude-sonnet-4-5",
+      });
+    }
+    if (req.method !== "POST" || req.path !== "/v1/messages")
+      return sendError(res, 404, "Not found");
+    const body = req.body;
+    const model = String(body.model ?? "");
+    if (!model) return sendError(res, 400, "model: Field required");
+    if (typeof body.max_tokens !== "number")
+      return sendError(res, 400, "max_tokens: Field required");
+    const messages = (body.messages ?? []) as Message[];
+    if (messages.some((m) => m.role !== "user" && m.role !== "assistant")) {
+      return sendError(res, 400, "messages: roles must be user or assistant");
+    }
+    if (typeof body.temperature === "number" && (body.temperature < 0 || body.temperature > 1)) {
+      return sendError(res, 400, "temperature: range: 0..1");
+    }
+    const scenario = scenarioFor(model, count(model));
+    if (scenario.kind === "error")
+      return sendError(
+        res,
+        scenario.status,
+        `Fake anthropic error ${scenario.status}`,
+        scenario.retryAfter,
+      );
+    if (scenario.kind === "hang") return new Promise<void>(() => {});
+
+    const lastUser = contentText([...messages].reverse().find((m) => m.role === "user")?.content);
+    const text = replyText("anthropic", lastUser);
+    const inputTokens = countTokens(
+      [contentText(body.system), ...messages.map((m) => contentText(m.content))].join(" "),
+    );
+    const outputTokens = countTokens(text);
+    const tool = scenario.tool;
+    const id = "msg_fake01";
+    const stopReason = tool ? "tool_use" : "end_turn";
+    const toolBlock = {
+      type: "tool_use",
+      id: "toolu_fake1",
+      name: fakeToolCall.name,
+      input: fakeToolCall.arguments,
+    };
+    if (!body.stream) {
+      if (scenario.kind === "cut") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"id":"msg');
+        return cutConnection(res);
+      }
+      return sendJson(res, 200, {
+        id,
+        type: "message",
+        role: "assistant",
+        model,
+        content: tool ? [toolBlock] : [{ type: "text", text }],
+        stop_reason: stopReason,
+        stop_sequence: null,
+        usage: {
+          input_tokens: inputTokens,
+          output_tokens: outputTokens,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+        },
+      });
+    }
+    startSse(res);
+    const send = (type: string, data: Record<string, unknown>) =>
+      writeSse(res, { type, ...data }, type);
+    send("message_start", {
+      message: {
+        id,
+        type: "message",
+        role: "assistant",
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: inputTokens, output_tokens: 1 },
+      },
+    });
+    if (tool) {
+      send("content_block_start", { index: 0, content_block: { ...toolBlock, input: {} } });
+      send("content_block_delta", {
+        index: 0,
+        delta: { type: "input_json_delta", partial_json: JSON.stringify(fakeToolCall.arguments) },
+      });
+    } else {
+      send("content_block_start", { index: 0, content_block: { type: "text", text: "" } });
+    }
+    send("ping", {});
+    const pieces = tool ? [] : replyPieces(text);
+    const half = Math.ceil(pieces.length / 2);
+    for (const piece of pieces.slice(0, half))
+      send("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } });
+    if (scenario.kind === "cut") return cutConnection(res);
+    if (scenario.kind === "noterm") return void res.end();
+    if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
+    if (scenario.kind === "streamerr") {
+      send("error", { error: { type: "overloaded_error", message: "Overloaded" } });
+      return void res.end();
+    }
+    for (const piece of pieces.slice(half))
+      send("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } });
+    send("content_block_stop", { index: 0 });
+    send("message_delta", {
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: outputTokens },
+    });
+    send("message_stop", {});
+    res.end();
+  };
+}
+
+/** Starts a fake Anthropic API on loopback. */
+export function startFakeAnthropic(apiKey: string): Promise<FakeServer> {
+  return startFakeServer(anthropicHandler(apiKey));
+}

@@ -1,0 +1,155 @@
+/**
+ * Google's Gemini API (generativelanguage v1beta, and v1 that @google/genai 3 calls): `models/{m}:generateContent`,
+ * `:streamGenerateContent?alt=sse` (a stream is complete when a candidate carries its
+ * finishReason), `:batchEmbedContents`, `GET /v1beta/models`; errors as
+ * `{"error":{"code","message","status"}}`.
+ */
+import type { ServerResponse } from "node:http";
+import {
+  contentText,
+  countTokens,
+  cutConnection,
+  embeddingOf,
+  fakeToolCall,
+  replyPieces,
+  replyText,
+  retryHeaders,
+  scenarioFor,
+  sendJson,
+  startSse,
+  writeSse,
+} from "./scenario.ts";
+import { type FakeHandler, type FakeServer, startFakeServer } from "./server.ts";
+
+const statusNames: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  429: "RESOURCE_EXHAUSTED",
+  500: "INTERNAL",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+};
+
+function errorBody(status: number, message: string) {
+  return { error: { code: status, message, status: statusNames[status] ?? "UNKNOWN" } };
+}
+
+function sendError(res: ServerResponse, status: number, message: string, retryAfter = 1) {
+  sendJson(res, status, errorBody(status, message), retryHeaders(status, retryAfter));
+}
+
+interface Content {
+  role?: string;
+  parts?: { text?: string }[];
+}
+
+const partsText = (c: Content | undefined) => contentText(c?.parts ?? []);
+
+/** A request handler speaking Gemini's format; the key comes in `x-goog-api-key` or `?key=`. */
+export function geminiHandler(apiKey: string): FakeHandler {
+  return async (req, res, count) => {
+    const key = req.headers["x-goog-api-key"] ?? req.query.get("key");
+    if (key !== apiKey)
+      return sendError(res, 400, "API key not valid. Please pass a valid API key.");
+    if (req.method === "GET" && /^\/v1(beta)?\/models$/.test(req.path)) {
+      return sendJson(res, 200, {
+        models: [
+          {
+            name: "models/gemini-2.5-flash",
+            displayName: "Gemini 2.5 Flash",
+            supportedGenerationMethods: ["generateContent"],
+          },
+          {
+            name: "models/gemini-embedding-001",
+            displayName: "Gemini Embedding",
+            supportedGenerationMethods: ["embedContent"],
+          },
+        ],
+      });
+    }
+    const match =
+      /^\/v1(?:beta)?\/models\/([^:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/.exec(
+        req.path,
+      );
+    if (req.method !== "POST" || !match) return sendError(res, 404, `Not found: ${req.path}`);
+    const [, model = "", method] = match;
+    const scenario = scenarioFor(model, count(model));
+    if (scenario.kind === "error")
+      return sendError(
+        res,
+        scenario.status,
+        `Fake gemini error ${scenario.status}`,
+        scenario.retryAfter,
+      );
+    if (scenario.kind === "hang") return new Promise<void>(() => {});
+    const body = req.body;
+
+    if (method === "batchEmbedContents") {
+      const requests = (body.requests ?? []) as { content?: Content }[];
+      return sendJson(res, 200, {
+        embeddings: requests.map((r, i) => ({ values: embeddingOf(partsText(r.content), i) })),
+      });
+    }
+    const contents = (body.contents ?? []) as Content[];
+    if (contents.some((c) => c.role !== undefined && c.role !== "user" && c.role !== "model")) {
+      return sendError(res, 400, "Please use a valid role: user, model.");
+    }
+    const lastUser = partsText([...contents].reverse().find((c) => c.role === "user" || !c.role));
+    const text = replyText("gemini", lastUser);
+    const prompt = countTokens(
+      [partsText(body.systemInstruction as Content), ...contents.map(partsText)].join(" "),
+    );
+    const usageMetadata = {
+      promptTokenCount: prompt,
+      candidatesTokenCount: countTokens(text),
+      totalTokenCount: prompt + countTokens(text),
+    };
+    const tool = scenario.tool;
+    const toolPart = { functionCall: { name: fakeToolCall.name, args: fakeToolCall.arguments } };
+    const response = (parts: unknown[], finishReason?: string) => ({
+      candidates: [
+        { content: { parts, role: "model" }, index: 0, ...(finishReason ? { finishReason } : {}) },
+      ],
+      usageMetadata,
+      modelVersion: model,
+      responseId: "fake-response-id",
+    });
+    if (method === "generateContent") {
+      if (scenario.kind === "cut") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"candidates":');
+        return cutConnection(res);
+      }
+      return sendJson(res, 200, response(tool ? [toolPart] : [{ text }], "STOP"));
+    }
+    if (req.query.get("alt") !== "sse")
+      return sendError(res, 400, "this fake only streams with alt=sse");
+    startSse(res);
+    if (tool) {
+      writeSse(res, response([toolPart], "STOP"));
+      return void res.end();
+    }
+    const pieces = replyPieces(text);
+    const half = Math.ceil(pieces.length / 2);
+    for (const piece of pieces.slice(0, half)) writeSse(res, response([{ text: piece }]));
+    if (scenario.kind === "cut") return cutConnection(res);
+    if (scenario.kind === "noterm") return void res.end();
+    if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
+    if (scenario.kind === "streamerr") {
+      writeSse(res, errorBody(500, "An internal error has occurred."));
+      return void res.end();
+    }
+    const rest = pieces.slice(half);
+    rest.forEach((piece, i) => {
+      writeSse(res, response([{ text: piece }], i === rest.length - 1 ? "STOP" : undefined));
+    });
+    if (scenario.kind !== "linger") res.end();
+  };
+}
+
+/** Starts a fake Gemini API on loopback. */
+export function startFakeGemini(apiKey: string): Promise<FakeServer> {
+  return startFakeServer(geminiHandler(apiKey));
+}

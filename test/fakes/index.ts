@@ -1,0 +1,40 @@
+/**
+ * All provider fakes at once, as the edge tests and `serve.ts` start them.
+ */
+import { startFakeAnthropic } from "./anthropic.ts";
+import { startFakeCohere } from "./cohere.ts";
+import { startFakeGemini } from "./gemini.ts";
+import { startFakeOpenAi } from "./openai.ts";
+import type { FakeServer } from "./server.ts";
+
+/** The API key each fake accepts. */
+export const fakeKeys = {
+  openai: "sk-fake-openai",
+  anthropic: "sk-ant-fake",
+  cohere: "fake-cohere-key",
+  mistral: "fake-mistral-key",
+  gemini: "fake-gemini-key",
+} as const;
+
+export type FakeProvider = keyof typeof fakeKeys;
+
+/** Starts one fake per provider; `close` stops them all. */
+export async function startAllFakes(): Promise<{
+  servers: Record<FakeProvider, FakeServer>;
+  close: () => Promise<void>;
+}> {
+  const [openai, anthropic, cohere, mistral, gemini] = await Promise.all([
+    startFakeOpenAi("openai", fakeKeys.openai),
+    startFakeAnthropic(fakeKeys.anthropic),
+    startFakeCohere(fakeKeys.cohere),
+    startFakeOpenAi("mistral", fakeKeys.mistral),
+    startFakeGemini(fakeKeys.gemini),
+  ]);
+  const servers = { openai, anthropic, cohere, mistral, gemini };
+  return {
+    servers,
+    close: async () => {
+      await Promise.all(Object.values(servers).map((s) => s.close()));
+    },
+  };
+}

@@ -1,0 +1,290 @@
+/**
+ * OpenAI's wire format (and Mistral's, which differs in error shape, `random_seed` and usage
+ * on every stream's last chunk): chat completions plain and streamed, embeddings, models.
+ */
+import type { ServerResponse } from "node:http";
+import { handleCompletions } from "./openai-completions.ts";
+import {
+  contentText,
+  countTokens,
+  cutConnection,
+  embeddingOf,
+  fakeToolCall,
+  replyPieces,
+  replyText,
+  retryHeaders,
+  type Scenario,
+  scenarioFor,
+  sendJson,
+  startSse,
+  writeSse,
+} from "./scenario.ts";
+import { type FakeHandler, type FakeServer, startFakeServer } from "./server.ts";
+
+/** Which dialect of the OpenAI format to speak. */
+export type OpenAiFlavor = "openai" | "mistral";
+
+const errorTypes: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "invalid_request_error",
+  404: "invalid_request_error",
+  429: "rate_limit_exceeded",
+  500: "server_error",
+  503: "server_error",
+};
+
+function sendError(
+  res: ServerResponse,
+  flavor: OpenAiFlavor,
+  status: number,
+  message: string,
+  retryAfter = 1,
+) {
+  const type = errorTypes[status] ?? "server_error";
+  const body =
+    flavor === "mistral"
+      ? { object: "error", message, type, param: null, code: String(status) }
+      : { error: { message, type, param: null, code: status === 401 ? "invalid_api_key" : null } };
+  sendJson(res, status, body, retryHeaders(status, retryAfter));
+}
+
+interface Message {
+  role: string;
+  content?: unknown;
+}
+
+function handleChat(
+  flavor: OpenAiFlavor,
+  body: Record<string, unknown>,
+  res: ServerResponse,
+  scenario: Scenario,
+) {
+  const model = String(body.model);
+  const messages = (body.messages ?? []) as Message[];
+  if (flavor === "mistral" && (messages.some((m) => m.role === "developer") || "seed" in body)) {
+    return sendError(res, flavor, 422, "Extra inputs are not permitted");
+  }
+  const lastUser = contentText([...messages].reverse().find((m) => m.role === "user")?.content);
+  const text = replyText(flavor, lastUser);
+  const promptTokens = countTokens(messages.map((m) => contentText(m.content)).join(" "));
+  const usage = {
+    prompt_tokens: promptTokens,
+    completion_tokens: countTokens(text),
+    total_tokens: promptTokens + countTokens(text),
+  };
+  const id = `chatcmpl-fake${Date.now()}`;
+  const created = Math.floor(Date.now() / 1000);
+  const tool = scenario.kind !== "error" && scenario.tool;
+  const toolCall = {
+    id: "call_fake1",
+    type: "function" as const,
+    function: { name: fakeToolCall.name, arguments: JSON.stringify(fakeToolCall.arguments) },
+  };
+  const finish = tool ? "tool_calls" : "stop";
+  if (!body.stream) {
+    if (scenario.kind === "cut") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"id":"');
+      cutConnection(res);
+      return;
+    }
+    const message =
+      flavor === "mistral"
+        ? {
+            role: "assistant",
+            content: tool ? "" : text,
+            tool_calls: tool ? [toolCall] : null,
+            prefix: false,
+          }
+        : {
+            role: "assistant",
+            content: tool ? null : text,
+            refusal: null,
+            annotations: [],
+            ...(tool ? { tool_calls: [toolCall] } : {}),
+          };
+    sendJson(res, 200, {
+      id,
+      object: "chat.completion",
+      created,
+      model,
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
+      usage,
+      ...(flavor === "openai" ? { system_fingerprint: "fp_fake", service_tier: "default" } : {}),
+    });
+    return;
+  }
+  startSse(res);
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null, extra = {}) => ({
+    id,
+    object: "chat.completion.chunk",
+    created,
+    model,
+    ...(flavor === "openai" ? { system_fingerprint: "fp_fake" } : {}),
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    ...extra,
+  });
+  writeSse(res, chunk({ role: "assistant", content: "" }, null));
+  const pieces = tool ? [] : replyPieces(text);
+  if (tool) {
+    writeSse(
+      res,
+      chunk(
+        {
+          tool_calls: [
+            { index: 0, ...toolCall, function: { name: toolCall.function.name, arguments: "" } },
+          ],
+        },
+        null,
+      ),
+    );
+    writeSse(
+      res,
+      chunk(
+        { tool_calls: [{ index: 0, function: { arguments: toolCall.function.arguments } }] },
+        null,
+      ),
+    );
+  }
+  const half = Math.ceil(pieces.length / 2);
+  for (const piece of pieces.slice(0, half)) writeSse(res, chunk({ content: piece }, null));
+  if (scenario.kind === "cut") return cutConnection(res);
+  if (scenario.kind === "noterm") return void res.end();
+  if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
+  if (scenario.kind === "streamerr") {
+    if (flavor === "mistral") {
+      writeSse(res, chunk({ content: "" }, "error", { usage }));
+      writeSse(res, "[DONE]");
+    } else {
+      writeSse(res, {
+        error: {
+          message: "The server had an error while processing your request.",
+          type: "server_error",
+          param: null,
+          code: null,
+        },
+      });
+    }
+    return void res.end();
+  }
+  for (const piece of pieces.slice(half)) writeSse(res, chunk({ content: piece }, null));
+  const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)
+    ?.include_usage;
+  if (flavor === "mistral") {
+    writeSse(res, chunk({ content: "" }, finish, { usage }));
+  } else {
+    writeSse(res, chunk({}, finish));
+    if (includeUsage)
+      writeSse(res, { id, object: "chat.completion.chunk", created, model, choices: [], usage });
+  }
+  writeSse(res, "[DONE]");
+  res.end();
+}
+
+function handleEmbeddings(
+  flavor: OpenAiFlavor,
+  body: Record<string, unknown>,
+  res: ServerResponse,
+) {
+  const input = body.input;
+  const texts =
+    typeof input === "string"
+      ? [input]
+      : (input as unknown[]).map((t) => (typeof t === "string" ? t : JSON.stringify(t)));
+  const vectors = texts.map((t, i) => embeddingOf(t, i));
+  const tokens = countTokens(texts.join(" "));
+  const wantsBase64 = body.encoding_format === "base64";
+  sendJson(res, 200, {
+    ...(flavor === "mistral" ? { id: "embd-fake" } : {}),
+    object: "list",
+    data: vectors.map((v, index) => ({
+      object: "embedding",
+      index,
+      embedding: wantsBase64 ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v,
+    })),
+    model: String(body.model),
+    usage: {
+      prompt_tokens: tokens,
+      total_tokens: tokens,
+      ...(flavor === "mistral" ? { completion_tokens: 0 } : {}),
+    },
+  });
+}
+
+const mistralCapabilities = {
+  completion_chat: true,
+  function_calling: true,
+  reasoning: false,
+  completion_fim: false,
+  fine_tuning: false,
+  vision: false,
+  ocr: false,
+  classification: false,
+  moderation: false,
+  audio: false,
+  audio_transcription: false,
+  audio_transcription_realtime: false,
+  audio_speech: false,
+  unified_resources: false,
+};
+
+/** A request handler speaking OpenAI's (or Mistral's) format, checking `Bearer <apiKey>`. */
+export function openAiHandler(flavor: OpenAiFlavor, apiKey: string): FakeHandler {
+  return async (req, res, count) => {
+    if (req.headers.authorization !== `Bearer ${apiKey}`) {
+      return sendError(res, flavor, 401, "Incorrect API key provided.");
+    }
+    if (req.method === "GET" && req.path === "/v1/models") {
+      const ids =
+        flavor === "mistral"
+          ? ["mistral-small-latest", "mistral-embed"]
+          : ["gpt-4o-mini", "text-embedding-3-small"];
+      return sendJson(res, 200, {
+        object: "list",
+        data: ids.map((id) =>
+          flavor === "mistral"
+            ? {
+                id,
+                object: "model",
+                created: 1_700_000_000,
+                owned_by: "mistralai",
+                type: "base",
+                max_context_length: 32768,
+                internal: false,
+                capabilities: mistralCapabilities,
+              }
+            : { id, object: "model", created: 1_700_000_000, owned_by: "system" },
+        ),
+      });
+    }
+    const model = String(req.body.model ?? "");
+    const paths = [
+      "/v1/chat/completions",
+      "/v1/embeddings",
+      ...(flavor === "openai" ? ["/v1/completions"] : []),
+    ];
+    if (req.method !== "POST" || !paths.includes(req.path)) {
+      return sendError(res, flavor, 404, `Unknown route ${req.method} ${req.path}`);
+    }
+    if (!model) return sendError(res, flavor, 400, "you must provide a model parameter");
+    const scenario = scenarioFor(model, count(model));
+    if (scenario.kind === "error") {
+      return sendError(
+        res,
+        flavor,
+        scenario.status,
+        `Fake ${flavor} error ${scenario.status}`,
+        scenario.retryAfter,
+      );
+    }
+    if (scenario.kind === "hang") return new Promise<void>(() => {});
+    if (req.path === "/v1/embeddings") return handleEmbeddings(flavor, req.body, res);
+    if (req.path === "/v1/completions") return handleCompletions(req.body, res, scenario);
+    handleChat(flavor, req.body, res, scenario);
+  };
+}
+
+/** Starts a fake OpenAI (or Mistral) API on loopback. */
+export function startFakeOpenAi(flavor: OpenAiFlavor, apiKey: string): Promise<FakeServer> {
+  return startFakeServer(openAiHandler(flavor, apiKey));
+}

@@ -1,0 +1,112 @@
+/**
+ * What a fake does is chosen by the model name, so a test inside workerd (which cannot reach the
+ * fakes' Node objects) steers them through ordinary requests:
+ *
+ * - `…err503…`: always that status, in the provider's error shape;
+ * - `…flaky429x2…`: that status for the first 2 calls of this exact model name, then success;
+ * - `…ra7…`: `Retry-After: 7` on 429 / 503 answers (default 1);
+ * - `…cut…`: the socket is destroyed mid-answer; `…noterm…`: a stream ends cleanly but without
+ *   its terminal event; `…streamerr…`: an in-band error event mid-stream; `…stall…`: a stream
+ *   sends half its chunks, then nothing more while the socket stays open; `…linger…`: a stream
+ *   sends everything, terminal event included, but keeps the socket open (Gemini);
+ * - `…hang…`: never answers; `…tool…`: answers with a tool call.
+ */
+import type { ServerResponse } from "node:http";
+
+/** What to do for one call. */
+export type Scenario =
+  | { kind: "ok"; tool: boolean }
+  | { kind: "error"; status: number; retryAfter: number }
+  | { kind: "cut" | "noterm" | "streamerr" | "stall" | "linger" | "hang"; tool: boolean };
+
+/** Decides the scenario of a call to `model` that is its `call`-th. */
+export function scenarioFor(model: string, call: number): Scenario {
+  const retryAfter = Number(/ra(\d+)/.exec(model)?.[1] ?? 1);
+  const err = /err(\d{3})/.exec(model);
+  if (err) return { kind: "error", status: Number(err[1]), retryAfter };
+  const flaky = /flaky(\d{3})x(\d+)/.exec(model);
+  if (flaky && call <= Number(flaky[2])) {
+    return { kind: "error", status: Number(flaky[1]), retryAfter };
+  }
+  const tool = /tool/.test(model);
+  for (const kind of ["cut", "noterm", "streamerr", "stall", "linger", "hang"] as const) {
+    if (model.includes(kind)) return { kind, tool };
+  }
+  return { kind: "ok", tool };
+}
+
+/** The reply every fake gives, so tests can check the translated text. */
+export function replyText(provider: string, lastUser: string): string {
+  return `Hello from ${provider}! You said: ${lastUser}`;
+}
+
+/** The reply in stream pieces (words with their trailing space). */
+export function replyPieces(text: string): string[] {
+  return text.match(/\S+\s*/g) ?? [text];
+}
+
+/** A crude token count: words. */
+export function countTokens(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+/** A deterministic embedding of a text, exact in float32. */
+export function embeddingOf(text: string, index: number): number[] {
+  return [text.length, index, 0.25, -0.5];
+}
+
+/** The tool call the fakes make in `tool` scenarios. */
+export const fakeToolCall = { name: "get_weather", arguments: { city: "Paris" } };
+
+/** Writes one SSE event. */
+export function writeSse(res: ServerResponse, data: unknown, event?: string): void {
+  const payload = typeof data === "string" ? data : JSON.stringify(data);
+  res.write(`${event ? `event: ${event}\n` : ""}data: ${payload}\n\n`);
+}
+
+/** Sends a JSON answer. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Starts an SSE answer. */
+export function startSse(res: ServerResponse): void {
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+  });
+}
+
+/** Ends the stream by destroying the socket, as a dropped connection would. */
+export function cutConnection(res: ServerResponse): void {
+  // Let what was written reach the client first, then drop the socket.
+  setTimeout(() => res.socket?.destroy(), 20);
+}
+
+/** Headers of a 429 / 503 error answer. */
+export function retryHeaders(status: number, retryAfter: number): Record<string, string> {
+  return status === 429 || status === 503 || status === 529
+    ? { "retry-after": String(retryAfter) }
+    : {};
+}
+
+/** Text of a message content (string or parts). */
+export function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) => {
+        const p = part as { text?: unknown; type?: string };
+        return typeof p.text === "string" ? p.text : "";
+      })
+      .join("");
+  }
+  return "";
+}
