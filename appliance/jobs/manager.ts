@@ -94,9 +94,24 @@ export class JobManager {
 
   /** Cancels a queued or running job; its committed samples stay. */
   async cancel(id: string, tenantId: string): Promise<JobSnapshot> {
+    return this.#halt(id, tenantId, "cancelled");
+  }
+
+  /** Pauses a queued or running job: work in flight stops, committed samples stay; resume goes on. */
+  async pause(id: string, tenantId: string): Promise<JobSnapshot> {
+    return this.#halt(id, tenantId, "paused");
+  }
+
+  async #halt(id: string, tenantId: string, status: "cancelled" | "paused"): Promise<JobSnapshot> {
     const { job } = this.snapshot(id, tenantId);
-    if (job.status === "queued" || job.status === "running") {
-      setJobStatus(this.options.db, id, "cancelled", { finishedAt: new Date() });
+    if (
+      job.status === "queued" ||
+      job.status === "running" ||
+      (status === "cancelled" && job.status === "paused")
+    ) {
+      setJobStatus(this.options.db, id, status, {
+        finishedAt: status === "cancelled" ? new Date() : null,
+      });
       const running = this.#running.get(id);
       running?.controller.abort();
       await running?.done;
@@ -105,10 +120,10 @@ export class JobManager {
     return this.snapshot(id, tenantId);
   }
 
-  /** Queues a cancelled or failed job again; only its missing samples are generated. */
+  /** Queues a paused, cancelled or failed job again; only its missing samples are generated. */
   resume(id: string, tenantId: string): JobSnapshot {
     const { job } = this.snapshot(id, tenantId);
-    if (job.status === "cancelled" || job.status === "failed") {
+    if (job.status === "paused" || job.status === "cancelled" || job.status === "failed") {
       setJobStatus(this.options.db, id, "queued", { error: null, finishedAt: null });
       this.#schedule();
     }

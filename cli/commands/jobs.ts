@@ -7,7 +7,7 @@ import { followJob } from "../progress.ts";
 const line = (job: Job) =>
   `${job.id}\t${job.status}\t${job.progress.done}/${job.total}\t${job.template.name}@${job.template.version}\t${job.model}`;
 
-/** `textnlp jobs list|show|watch|cancel|resume` and `textnlp datasets export|list|delete`. */
+/** `textnlp jobs list|show|watch|pause|cancel|resume` and `textnlp datasets export|list|delete`. */
 export function registerJobCommands(program: Command): void {
   const jobs = program.command("jobs").description("batch generation jobs");
   jobs
@@ -54,9 +54,19 @@ export function registerJobCommands(program: Command): void {
       }),
     );
   jobs
+    .command("pause")
+    .argument("<id>")
+    .description("pause a job (resume continues it)")
+    .action(
+      withClient(async (ctx: Context, id: string) => {
+        const job = await ctx.client.jobs.pause(id);
+        ctx.print(job, line(job));
+      }),
+    );
+  jobs
     .command("resume")
     .argument("<id>")
-    .description("resume a cancelled or failed job")
+    .description("resume a paused, cancelled or failed job")
     .action(
       withClient(async (ctx: Context, id: string) => {
         const job = await ctx.client.jobs.resume(id);

@@ -226,3 +226,13 @@ export const uploadSeedRowsRoute = createRoute({
     ...errorResponses,
   },
 });
+
+export const pauseJobRoute = createRoute({
+  method: "post",
+  path: "/v1/jobs/{id}/pause",
+  tags: ["Synthetic data"],
+  summary: "Pause a job (committed samples stay; resume continues it)",
+  security: bearer,
+  request: { params: IdParam },
+  responses: { 200: { description: "The job", content: json(Job) }, ...errorResponses },
+});

@@ -109,6 +109,7 @@ export function createClient(options: TextNlpClientOptions) {
       get: (jobId: string) => json<Job>("GET", `/v1/jobs/${id(jobId)}`),
       cancel: (jobId: string) => json<Job>("POST", `/v1/jobs/${id(jobId)}/cancel`),
       resume: (jobId: string) => json<Job>("POST", `/v1/jobs/${id(jobId)}/resume`),
+      pause: (jobId: string) => json<Job>("POST", `/v1/jobs/${id(jobId)}/pause`),
       samples: (jobId: string, params: Partial<z.infer<typeof SampleQuery>> = {}) =>
         json<z.infer<typeof SampleList>>("GET", `/v1/jobs/${id(jobId)}/samples${query(params)}`),
       /** Progress snapshots as they happen, ending with the job's final state. */

@@ -75,4 +75,34 @@ describe.skipIf(modelsMissing)("the typed SDK against a real appliance (Node)", 
       .catch((e: unknown) => e);
     expect(bad).toMatchObject({ status: 400, param: "messages" });
   });
+
+  it("pauses a job (nothing more is generated) and resumes it to the end", async () => {
+    await client.templates.create({
+      name: "pausable",
+      prompt: "Count to {{ n }}.",
+      params: { max_tokens: 24 },
+    });
+    const job = await client.jobs.create({
+      template: "pausable",
+      model: "stories260K",
+      rows: Array.from({ length: 40 }, (_, n) => ({ n })),
+      concurrency: 1,
+    });
+    for (let i = 0; i < 600 && (await client.jobs.get(job.id)).progress.done < 3; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const paused = await client.jobs.pause(job.id);
+    expect(paused.status).toBe("paused");
+    // The event stream ends on a paused job.
+    const events: string[] = [];
+    for await (const snapshot of client.jobs.watch(job.id)) events.push(snapshot.status);
+    expect(events.at(-1)).toBe("paused");
+    await new Promise((r) => setTimeout(r, 500));
+    const still = await client.jobs.get(job.id);
+    expect(still.progress.done).toBe(paused.progress.done);
+    expect(still.progress.done).toBeLessThan(40);
+    expect((await client.jobs.resume(job.id)).status).toMatch(/queued|running/);
+    let last = still;
+    for await (const snapshot of client.jobs.watch(job.id)) last = snapshot;
+    expect(last).toMatchObject({ status: "done", progress: { done: 40, ok: 40 } });
+  });
 });

@@ -10,6 +10,7 @@ import {
   jobEventsRoute,
   jobSamplesRoute,
   listJobsRoute,
+  pauseJobRoute,
   resumeJobRoute,
 } from "../../../shared/api/synth-routes.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
@@ -57,7 +58,8 @@ export function toJob({ job, template, progress }: JobSnapshot): Job {
   };
 }
 
-const terminal = new Set(["done", "failed", "cancelled"]);
+// A paused job ends the event stream too: watchers come back after resuming it.
+const terminal = new Set(["done", "failed", "cancelled", "paused"]);
 
 /** A job's rows: inline, an uploaded seed set (404 if unknown), or empty rows for samplers only. */
 function jobInputRows(
@@ -218,6 +220,10 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
 
   app.openapi(cancelJobRoute, async (c) =>
     c.json(toJob(await jobs.cancel(c.req.valid("param").id, c.get("principal").tenantId)), 200),
+  );
+
+  app.openapi(pauseJobRoute, async (c) =>
+    c.json(toJob(await jobs.pause(c.req.valid("param").id, c.get("principal").tenantId)), 200),
   );
 
   app.openapi(resumeJobRoute, (c) =>

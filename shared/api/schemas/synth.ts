@@ -127,7 +127,7 @@ export const Job = z
   .object({
     id: z.string(),
     object: z.literal("job"),
-    status: z.enum(["queued", "running", "done", "failed", "cancelled"]),
+    status: z.enum(["queued", "running", "paused", "done", "failed", "cancelled"]),
     template: z.object({ name: z.string(), version: z.number().int() }),
     model: z.string(),
     total: z.number().int(),

@@ -3,7 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 import { templates } from "./templates.ts";
 import { tenants } from "./tenants.ts";
 
-export const jobStatuses = ["queued", "running", "done", "failed", "cancelled"] as const;
+export const jobStatuses = ["queued", "running", "paused", "done", "failed", "cancelled"] as const;
 export type JobStatus = (typeof jobStatuses)[number];
 
 /** Batch generation jobs: template × rows × samples per row. */
