@@ -34,12 +34,17 @@ export function getDefaultModel(db: Db): ModelRow | undefined {
 
 /** Makes one model the default, in one transaction. */
 export function setDefaultModel(db: Db, name: string): boolean {
-  return db.transaction((tx) => {
-    if (!tx.select().from(models).where(eq(models.name, name)).get()) return false;
-    tx.update(models).set({ isDefault: false }).run();
-    tx.update(models).set({ isDefault: true }).where(eq(models.name, name)).run();
-    return true;
-  });
+  // Immediate, like every read-then-write here: a deferred one fails with SQLITE_BUSY_SNAPSHOT
+  // when another process (the CLI beside the daemon) commits between the read and the write.
+  return db.transaction(
+    (tx) => {
+      if (!tx.select().from(models).where(eq(models.name, name)).get()) return false;
+      tx.update(models).set({ isDefault: false }).run();
+      tx.update(models).set({ isDefault: true }).where(eq(models.name, name)).run();
+      return true;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 export function deleteModel(db: Db, name: string): ModelRow | undefined {
