@@ -1,0 +1,105 @@
+/**
+ * The path chat and legacy completions share: dispatch along the plan to the target's adapter,
+ * then either relay the provider's stream as OpenAI chunks or answer with the translated JSON.
+ */
+
+import { randomId } from "../../shared/auth/api-keys.ts";
+import { capabilityError, UpstreamError } from "../providers/errors.ts";
+import { providers } from "../providers/registry.ts";
+import type {
+  ProviderName,
+  ResponseContext,
+  StreamTranslator,
+  Target,
+  UpstreamCall,
+} from "../providers/types.ts";
+import { circuitKey, dispatch } from "../routing/dispatch.ts";
+import type { RoutePlan } from "../routing/plan.ts";
+import { type GatewayDeps, TARGET_HEADER } from "./deps.ts";
+import { openStream, type StreamEnd, type StreamKind, streamResponse } from "./relay.ts";
+import { readJson, sendUpstream } from "./upstream.ts";
+
+/** One capability's adapter, as chat and completions both have it. */
+export interface GenerationAdapter<Req, Res, Chunk> {
+  request(req: Req, target: Target): UpstreamCall;
+  response(body: unknown, ctx: ResponseContext): Res;
+  stream(ctx: ResponseContext): StreamTranslator<Chunk>;
+}
+
+/** What differs between chat and completions. */
+export interface GenerationKind<Req, Res, Chunk> {
+  /** Prefix of response ids (`chatcmpl-`, `cmpl-`). */
+  idPrefix: string;
+  /** The capability's name, for the 400 when a provider lacks it. */
+  capability: string;
+  adapter(provider: ProviderName): GenerationAdapter<Req, Res, Chunk> | undefined;
+  streamKind: StreamKind<Chunk>;
+}
+
+/** Serves one request along `plan`, streamed when the request asks for it. */
+export async function serveGeneration<
+  Req extends { stream?: boolean | null; stream_options?: { include_usage?: boolean } | null },
+  Res,
+  Chunk,
+>(
+  kind: GenerationKind<Req, Res, Chunk>,
+  req: Req,
+  plan: RoutePlan,
+  deps: GatewayDeps,
+  onStreamEnd?: StreamEnd,
+): Promise<Response> {
+  const contextFor = (model: string): ResponseContext => ({
+    id: `${kind.idPrefix}${randomId()}`,
+    created: Math.floor(deps.now() / 1000),
+    model,
+  });
+  const adapterOf = (name: ProviderName) => {
+    const adapter = kind.adapter(name);
+    if (!adapter) throw capabilityError(name, kind.capability);
+    return adapter;
+  };
+  if (req.stream) {
+    const { value, target } = await dispatch(
+      plan,
+      ({ target, timeoutMs }) => {
+        const adapter = adapterOf(target.provider);
+        const ctx = contextFor(target.id);
+        return openStream(
+          providers[target.provider],
+          adapter.request(req, target),
+          adapter.stream(ctx),
+          ctx,
+          kind.streamKind,
+          timeoutMs,
+          deps,
+        );
+      },
+      deps,
+    );
+    return streamResponse(
+      value,
+      kind.streamKind,
+      req.stream_options?.include_usage === true,
+      target,
+      () => deps.breaker.failure(circuitKey(target), plan.breaker),
+      onStreamEnd,
+    );
+  }
+  const { value, target } = await dispatch(
+    plan,
+    async ({ target, timeoutMs }) => {
+      const adapter = adapterOf(target.provider);
+      const provider = providers[target.provider];
+      const upstream = await sendUpstream(provider, adapter.request(req, target), timeoutMs, deps);
+      const body = await readJson(provider.name, upstream, timeoutMs);
+      try {
+        return adapter.response(body, contextFor(target.id));
+      } catch (err) {
+        if (err instanceof UpstreamError) throw err;
+        throw new UpstreamError(provider.name, "network", "unreadable answer", { cause: err });
+      }
+    },
+    deps,
+  );
+  return Response.json(value, { headers: { [TARGET_HEADER]: target.id } });
+}
