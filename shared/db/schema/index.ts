@@ -1,4 +1,5 @@
 export * from "./api-keys.ts";
+export * from "./audit-log.ts";
 export * from "./backups.ts";
 export * from "./jobs.ts";
 export * from "./model-aliases.ts";
