@@ -4,7 +4,6 @@
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateApiKeySecret, hashApiKey } from "../../shared/auth/api-keys.ts";
 import { fakeKeys, startAllFakes } from "../fakes/index.ts";
 import { type EdgeWorker, startEdgeWorker } from "../helpers/edge.ts";
 
@@ -31,15 +30,9 @@ beforeAll(async () => {
       retry: { attempts: 0 },
     }),
   });
-  const secret = generateApiKeySecret();
-  await edge.sql("INSERT INTO tenants (id, name, created_at) VALUES ('t', 't', 0)");
-  await edge.sql(
-    "INSERT INTO api_keys (id, tenant_id, name, prefix, hash, scopes, created_at) VALUES ('k', 't', 'e2e', 'x', ?, '[\"*\"]', 0)",
-    await hashApiKey(secret),
-  );
   client = new OpenAI({
     baseURL: "http://edge.local/v1",
-    apiKey: secret,
+    apiKey: await edge.seedApiKey(),
     fetch: edge.fetch,
     maxRetries: 0,
   });

@@ -7,15 +7,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { generateApiKeySecret, hashApiKey, randomId } from "../../shared/auth/api-keys.ts";
 import { ROOT } from "./appliance.ts";
 
 /** A running edge. */
 export interface EdgeWorker {
   mf: Miniflare;
+  /** The Worker's HTTP address on loopback (for load generators and other processes). */
+  url: string;
   /** A `fetch` that goes to the Worker (for SDK clients). */
   fetch: typeof fetch;
   /** Runs SQL on the Worker's D1. */
   sql(query: string, ...params: unknown[]): Promise<void>;
+  /** Stores a tenant (once) and a new API key of it with `scopes`; returns the key's secret. */
+  seedApiKey(options?: { tenantId?: string; scopes?: string[] }): Promise<string>;
   dispose(): Promise<void>;
 }
 
@@ -37,8 +42,17 @@ export async function bundleEdge(outdir: string): Promise<string> {
   return outfile;
 }
 
+/** Options of {@link startEdgeWorker}. */
+export interface EdgeWorkerOptions {
+  /** Disposes itself after this long even if nobody calls `dispose` (default 2 minutes). */
+  lifetimeMs?: number;
+}
+
 /** Starts the bundled edge in Miniflare with `bindings` (vars and secrets). */
-export async function startEdgeWorker(bindings: Record<string, string>): Promise<EdgeWorker> {
+export async function startEdgeWorker(
+  bindings: Record<string, string>,
+  { lifetimeMs = 120_000 }: EdgeWorkerOptions = {},
+): Promise<EdgeWorker> {
   const dir = mkdtempSync(join(tmpdir(), "textnlp-edge-"));
   const scriptPath = await bundleEdge(dir);
   const mf = new Miniflare({
@@ -52,9 +66,10 @@ export async function startEdgeWorker(bindings: Record<string, string>): Promise
     bindings: { ENVIRONMENT: "test", ...bindings },
     d1Persist: false,
   });
-  const timeout = setTimeout(() => void mf.dispose(), 120_000);
+  // Stops by itself, so a run that never disposes it (a crash) leaves no workerd behind.
+  const timeout = setTimeout(() => void mf.dispose(), lifetimeMs);
   timeout.unref();
-  await mf.ready;
+  const url = (await mf.ready).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB");
   const migrations = join(ROOT, "shared/db/migrations");
   for (const file of readdirSync(migrations)
@@ -66,16 +81,35 @@ export async function startEdgeWorker(bindings: Record<string, string>): Promise
       if (statement.trim()) await db.prepare(statement).run();
     }
   }
+  const sql = async (query: string, ...params: unknown[]) => {
+    await db
+      .prepare(query)
+      .bind(...params)
+      .run();
+  };
   return {
     mf,
+    url,
     fetch: ((input: string | URL | Request, init?: RequestInit) =>
       // Miniflare's fetch types are undici's; at runtime they are the same web types.
       mf.dispatchFetch(input as never, init as never)) as unknown as typeof fetch,
-    async sql(query, ...params) {
-      await db
-        .prepare(query)
-        .bind(...params)
-        .run();
+    sql,
+    async seedApiKey({ tenantId = "t", scopes = ["*"] } = {}) {
+      const secret = generateApiKeySecret();
+      await sql(
+        "INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES (?, ?, 0)",
+        tenantId,
+        tenantId,
+      );
+      await sql(
+        "INSERT INTO api_keys (id, tenant_id, name, prefix, hash, scopes, created_at) VALUES (?, ?, 'seeded', ?, ?, ?, 0)",
+        randomId("key_"),
+        tenantId,
+        secret.slice(0, 11),
+        await hashApiKey(secret),
+        JSON.stringify(scopes),
+      );
+      return secret;
     },
     async dispose() {
       clearTimeout(timeout);
