@@ -3,13 +3,16 @@
  * become `tool_use` blocks and tool results `tool_result` blocks in a user turn, stop reasons
  * and usage are renamed. Things Messages cannot do are 400s naming the capability.
  */
-import type {
-  ChatCompletion,
-  ChatCompletionRequest,
-  ChatMessage,
-} from "../../../shared/api/schemas/chat.ts";
+import type { ChatCompletion, ChatCompletionRequest } from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason } from "../../../shared/api/schemas/common.ts";
 import { capabilityError } from "../errors.ts";
+import {
+  assistantChoice,
+  chatCompletion,
+  parseToolArguments,
+  messageText as text,
+  usageOf,
+} from "../openai-shapes.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
 /** Anthropic's stop reasons in OpenAI's terms. */
@@ -30,17 +33,6 @@ type Block = Record<string, unknown>;
 interface WireMessage {
   role: "user" | "assistant";
   content: Block[];
-}
-
-const text = (content: ChatMessage["content"]): string =>
-  typeof content === "string" ? content : (content ?? []).map((p) => p.text).join("");
-
-function parseArguments(args: string): unknown {
-  try {
-    return JSON.parse(args || "{}");
-  } catch {
-    return {};
-  }
 }
 
 /** The Messages request for an OpenAI chat request. */
@@ -72,7 +64,7 @@ export function anthropicChatRequest(req: ChatCompletionRequest, target: Target)
           type: "tool_use",
           id: call.id,
           name: call.function.name,
-          input: parseArguments(call.function.arguments),
+          input: parseToolArguments(call.function.arguments),
         });
       }
       add("assistant", blocks);
@@ -154,29 +146,16 @@ export function anthropicChatResponse(raw: unknown, ctx: ResponseContext): ChatC
       type: "function" as const,
       function: { name: b.name ?? "", arguments: JSON.stringify(b.input ?? {}) },
     }));
-  const prompt = anthropicPromptTokens(body.usage);
-  const completion = body.usage?.output_tokens ?? 0;
-  return {
-    id: ctx.id,
-    object: "chat.completion",
-    created: ctx.created,
-    model: ctx.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          content: said.length > 0 ? said.join("") : null,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-        },
-        logprobs: null,
-        finish_reason: anthropicFinishReason(body.stop_reason),
-      },
+  return chatCompletion(
+    ctx,
+    [
+      assistantChoice(
+        0,
+        said.length > 0 ? said.join("") : null,
+        toolCalls,
+        anthropicFinishReason(body.stop_reason),
+      ),
     ],
-    usage: {
-      prompt_tokens: prompt,
-      completion_tokens: completion,
-      total_tokens: prompt + completion,
-    },
-  };
+    usageOf(anthropicPromptTokens(body.usage), body.usage?.output_tokens ?? 0),
+  );
 }

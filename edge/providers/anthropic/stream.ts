@@ -5,11 +5,10 @@
 import type { ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
 import { UpstreamError } from "../errors.ts";
+import { singleChoiceChunks, usageOf } from "../openai-shapes.ts";
 import { parseEventJson } from "../sse.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
 import { type AnthropicUsage, anthropicFinishReason, anthropicPromptTokens } from "./chat.ts";
-
-type Delta = ChatCompletionChunk["choices"][number]["delta"];
 
 /** A translator for one Anthropic stream. */
 export function anthropicStream(ctx: ResponseContext): StreamTranslator {
@@ -19,30 +18,13 @@ export function anthropicStream(ctx: ResponseContext): StreamTranslator {
   let completion = 0;
   /** Content block index → OpenAI tool call index. */
   const toolIndex = new Map<number, number>();
-  const chunk = (
-    delta: Delta,
-    finish: ChatCompletionChunk["choices"][number]["finish_reason"] = null,
-  ) => [
-    {
-      id: ctx.id,
-      object: "chat.completion.chunk" as const,
-      created: ctx.created,
-      model: ctx.model,
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    },
-  ];
+  const chunk = singleChoiceChunks(ctx);
   return {
     get complete() {
       return complete;
     },
     get usage(): Usage | undefined {
-      return stopped
-        ? {
-            prompt_tokens: prompt,
-            completion_tokens: completion,
-            total_tokens: prompt + completion,
-          }
-        : undefined;
+      return stopped ? usageOf(prompt, completion) : undefined;
     },
     push(event: SseEvent): ChatCompletionChunk[] {
       const data = parseEventJson(event) as {

@@ -3,13 +3,10 @@
  * system), `top_p` is `p`, `stop` is `stop_sequences`, finish reasons are upper-case and
  * `ERROR` / `TIMEOUT` are failures.
  */
-import type {
-  ChatCompletion,
-  ChatCompletionRequest,
-  ChatMessage,
-} from "../../../shared/api/schemas/chat.ts";
+import type { ChatCompletion, ChatCompletionRequest } from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import { capabilityError, UpstreamError } from "../errors.ts";
+import { assistantChoice, chatCompletion, messageText as text, usageOf } from "../openai-shapes.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
 /** Cohere's finish reasons in OpenAI's terms; `"error"` for a failed generation. */
@@ -30,13 +27,7 @@ export function cohereFinishReason(reason: string | undefined): FinishReason | "
 /** Cohere's usage in OpenAI's terms (tokens, else billed units). */
 export function cohereUsage(usage: CohereUsage | undefined): Usage {
   const counts = usage?.tokens ?? usage?.billed_units;
-  const prompt = counts?.input_tokens ?? 0;
-  const completion = counts?.output_tokens ?? 0;
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-  };
+  return usageOf(counts?.input_tokens ?? 0, counts?.output_tokens ?? 0);
 }
 
 /** Cohere's usage fields. */
@@ -50,9 +41,6 @@ export const cohereGenerationFailed = () =>
   new UpstreamError("cohere", "stream", "the generation ended with finish_reason ERROR", {
     code: "upstream_stream_error",
   });
-
-const text = (content: ChatMessage["content"]): string =>
-  typeof content === "string" ? content : (content ?? []).map((p) => p.text).join("");
 
 /** The v2 chat request for an OpenAI chat request. */
 export function cohereChatRequest(req: ChatCompletionRequest, target: Target): UpstreamCall {
@@ -127,23 +115,9 @@ export function cohereChatResponse(raw: unknown, ctx: ResponseContext): ChatComp
     type: "function" as const,
     function: { name: c.function?.name ?? "", arguments: c.function?.arguments ?? "{}" },
   }));
-  return {
-    id: ctx.id,
-    object: "chat.completion",
-    created: ctx.created,
-    model: ctx.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          content: said.length > 0 ? said.join("") : null,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-        },
-        logprobs: null,
-        finish_reason: reason,
-      },
-    ],
-    usage: cohereUsage(body.usage),
-  };
+  return chatCompletion(
+    ctx,
+    [assistantChoice(0, said.length > 0 ? said.join("") : null, toolCalls, reason)],
+    cohereUsage(body.usage),
+  );
 }

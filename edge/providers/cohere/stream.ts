@@ -4,6 +4,7 @@
  */
 import type { ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
+import { singleChoiceChunks } from "../openai-shapes.ts";
 import { parseEventJson } from "../sse.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
 import {
@@ -13,25 +14,12 @@ import {
   cohereUsage,
 } from "./chat.ts";
 
-type Delta = ChatCompletionChunk["choices"][number]["delta"];
-
 /** A translator for one Cohere stream. */
 export function cohereStream(ctx: ResponseContext): StreamTranslator {
   let complete = false;
   let usage: Usage | undefined;
   let tools = -1;
-  const chunk = (
-    delta: Delta,
-    finish: ChatCompletionChunk["choices"][number]["finish_reason"] = null,
-  ) => [
-    {
-      id: ctx.id,
-      object: "chat.completion.chunk" as const,
-      created: ctx.created,
-      model: ctx.model,
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    },
-  ];
+  const chunk = singleChoiceChunks(ctx);
   return {
     get complete() {
       return complete;

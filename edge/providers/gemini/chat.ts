@@ -7,9 +7,15 @@ import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionRequest,
-  ChatMessage,
 } from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
+import {
+  assistantChoice,
+  chatCompletion,
+  parseToolArguments,
+  messageText as text,
+  usageOf,
+} from "../openai-shapes.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
 /** Gemini's finish reasons in OpenAI's terms. */
@@ -31,24 +37,10 @@ export interface GeminiUsage {
 
 /** Gemini usage in OpenAI's terms (thinking tokens count as completion). */
 export function geminiUsage(usage: GeminiUsage | undefined): Usage {
-  const prompt = usage?.promptTokenCount ?? 0;
-  const completion = (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0);
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-  };
-}
-
-const text = (content: ChatMessage["content"]): string =>
-  typeof content === "string" ? content : (content ?? []).map((p) => p.text).join("");
-
-function parseArguments(args: string): unknown {
-  try {
-    return JSON.parse(args || "{}");
-  } catch {
-    return {};
-  }
+  return usageOf(
+    usage?.promptTokenCount ?? 0,
+    (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0),
+  );
 }
 
 /** The `generateContent` (or stream) call for an OpenAI chat request. */
@@ -73,7 +65,10 @@ export function geminiChatRequest(req: ChatCompletionRequest, target: Target): U
       for (const call of m.tool_calls ?? []) {
         toolNames.set(call.id, call.function.name);
         parts.push({
-          functionCall: { name: call.function.name, args: parseArguments(call.function.arguments) },
+          functionCall: {
+            name: call.function.name,
+            args: parseToolArguments(call.function.arguments),
+          },
         });
       }
       add("model", parts);
@@ -172,33 +167,13 @@ export function geminiChatResponse(raw: unknown, ctx: ResponseContext): ChatComp
   const candidates = body.candidates ?? [];
   const choices: ChatCompletion["choices"] = candidates.map((candidate, i) => {
     const { text: said, toolCalls } = candidateParts(candidate, `call_${i}`);
-    return {
-      index: candidate.index ?? i,
-      message: {
-        role: "assistant",
-        content: said,
-        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-      },
-      logprobs: null,
-      finish_reason: geminiFinishReason(candidate.finishReason ?? "STOP", toolCalls.length > 0),
-    };
+    const reason = geminiFinishReason(candidate.finishReason ?? "STOP", toolCalls.length > 0);
+    return assistantChoice(candidate.index ?? i, said, toolCalls, reason);
   });
   if (choices.length === 0 && body.promptFeedback?.blockReason) {
-    choices.push({
-      index: 0,
-      message: { role: "assistant", content: null },
-      logprobs: null,
-      finish_reason: "content_filter",
-    });
+    choices.push(assistantChoice(0, null, [], "content_filter"));
   }
-  return {
-    id: ctx.id,
-    object: "chat.completion",
-    created: ctx.created,
-    model: ctx.model,
-    choices,
-    usage: geminiUsage(body.usageMetadata),
-  };
+  return chatCompletion(ctx, choices, geminiUsage(body.usageMetadata));
 }
 
 /** Chunk choices of one streamed Gemini response (a candidate with finishReason ends it). */

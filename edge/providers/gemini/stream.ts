@@ -5,6 +5,7 @@
 import type { ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
 import { UpstreamError } from "../errors.ts";
+import { chatChunk } from "../openai-shapes.ts";
 import { parseEventJson } from "../sse.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
 import { candidateChunks, type GeminiCandidate, type GeminiUsage, geminiUsage } from "./chat.ts";
@@ -45,16 +46,7 @@ export function geminiStream(ctx: ResponseContext): StreamTranslator {
         started = true;
         for (const choice of choices) choice.delta = { role: "assistant", ...choice.delta };
       }
-      if (choices.length === 0) return [];
-      return [
-        {
-          id: ctx.id,
-          object: "chat.completion.chunk",
-          created: ctx.created,
-          model: ctx.model,
-          choices,
-        },
-      ];
+      return choices.length === 0 ? [] : [chatChunk(ctx, choices)];
     },
   };
 }

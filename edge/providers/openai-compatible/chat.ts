@@ -10,15 +10,16 @@ import type {
 } from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import { UpstreamError } from "../errors.ts";
+import { assistantChoice, chatChunk, chatCompletion, usageOf } from "../openai-shapes.ts";
 import { parseEventJson } from "../sse.ts";
 import type {
   ChatAdapter,
   ResponseContext,
-  SseEvent,
   StreamTranslator,
   Target,
   UpstreamCall,
 } from "../types.ts";
+import { doneTerminatedStream } from "./stream.ts";
 
 /** How a dialect differs from OpenAI's chat. */
 export interface ChatDialect {
@@ -97,85 +98,49 @@ export function openAiCompatibleChat(dialect: ChatDialect): ChatAdapter {
 
     response(raw: unknown, ctx: ResponseContext): ChatCompletion {
       const body = raw as { choices?: WireChoice[]; usage?: WireUsage };
-      return {
-        id: ctx.id,
-        object: "chat.completion",
-        created: ctx.created,
-        model: ctx.model,
-        choices: (body.choices ?? []).map((choice, i) => {
-          const reason = mapReason(choice.finish_reason ?? "stop");
-          if (reason === "error")
-            throw inBandError("the provider ended the completion with an error");
-          const toolCalls = choice.message?.tool_calls;
-          return {
-            index: choice.index ?? i,
-            message: {
-              role: "assistant" as const,
-              content: textOf(choice.message?.content),
-              ...(toolCalls && toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-            },
-            logprobs: null,
-            finish_reason: reason,
-          };
-        }),
-        usage: toUsage(body.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-      };
+      const choices = (body.choices ?? []).map((choice, i) => {
+        const reason = mapReason(choice.finish_reason ?? "stop");
+        if (reason === "error")
+          throw inBandError("the provider ended the completion with an error");
+        const content = textOf(choice.message?.content);
+        return assistantChoice(choice.index ?? i, content, choice.message?.tool_calls, reason);
+      });
+      return chatCompletion(ctx, choices, toUsage(body.usage) ?? usageOf(0, 0));
     },
 
     stream(ctx: ResponseContext): StreamTranslator {
-      let sawFinish = false;
-      let complete = false;
-      let usage: Usage | undefined;
-      return {
-        get complete() {
-          return complete;
-        },
-        get usage() {
-          return usage;
-        },
-        push(event: SseEvent): ChatCompletionChunk[] {
-          if (event.data === "[DONE]") {
-            complete = sawFinish;
-            return [];
-          }
-          const data = parseEventJson(event) as {
-            error?: { message?: string };
-            choices?: WireChoice[];
-            usage?: WireUsage | null;
-          };
-          if (data.error) throw inBandError(data.error.message ?? "stream error");
-          if (data.usage) usage = toUsage(data.usage);
-          const choices: ChatCompletionChunk["choices"] = [];
-          for (const [i, choice] of (data.choices ?? []).entries()) {
-            const raw = choice.finish_reason ?? null;
-            const reason = raw === null ? null : mapReason(raw);
-            if (reason === "error")
-              throw inBandError("the provider ended the stream with an error");
-            if (reason) sawFinish = true;
-            const delta = choice.delta ?? {};
-            const content = textOf(delta.content);
-            choices.push({
-              index: choice.index ?? i,
-              delta: {
-                ...(delta.role ? { role: "assistant" as const } : {}),
-                ...(content !== null ? { content } : {}),
-                ...(delta.tool_calls ? { tool_calls: delta.tool_calls } : {}),
-              },
-              finish_reason: reason,
-            });
-          }
-          if (choices.length === 0) return [];
-          return [
-            {
-              id: ctx.id,
-              object: "chat.completion.chunk",
-              created: ctx.created,
-              model: ctx.model,
-              choices,
+      return doneTerminatedStream((event) => {
+        const data = parseEventJson(event) as {
+          error?: { message?: string };
+          choices?: WireChoice[];
+          usage?: WireUsage | null;
+        };
+        if (data.error) throw inBandError(data.error.message ?? "stream error");
+        let finished = false;
+        const choices: ChatCompletionChunk["choices"] = [];
+        for (const [i, choice] of (data.choices ?? []).entries()) {
+          const raw = choice.finish_reason ?? null;
+          const reason = raw === null ? null : mapReason(raw);
+          if (reason === "error") throw inBandError("the provider ended the stream with an error");
+          if (reason) finished = true;
+          const delta = choice.delta ?? {};
+          const content = textOf(delta.content);
+          choices.push({
+            index: choice.index ?? i,
+            delta: {
+              ...(delta.role ? { role: "assistant" as const } : {}),
+              ...(content !== null ? { content } : {}),
+              ...(delta.tool_calls ? { tool_calls: delta.tool_calls } : {}),
             },
-          ];
-        },
-      };
+            finish_reason: reason,
+          });
+        }
+        return {
+          chunks: choices.length === 0 ? [] : [chatChunk(ctx, choices)],
+          finished,
+          usage: toUsage(data.usage ?? undefined),
+        };
+      });
     },
   };
 }

@@ -5,8 +5,10 @@
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import type { Completion, CompletionRequest } from "../../../shared/api/schemas/completions.ts";
 import { UpstreamError } from "../errors.ts";
+import { usageOf } from "../openai-shapes.ts";
 import { parseEventJson } from "../sse.ts";
-import type { CompletionsAdapter, ResponseContext, SseEvent, Target } from "../types.ts";
+import type { CompletionsAdapter, ResponseContext, Target } from "../types.ts";
+import { doneTerminatedStream } from "./stream.ts";
 
 interface WireChoice {
   index?: number;
@@ -22,19 +24,13 @@ interface WireCompletion {
 const reasons = new Set(["stop", "length", "content_filter"]);
 const reason = (r: string): FinishReason => (reasons.has(r) ? (r as FinishReason) : "stop");
 
-function usageOf(body: WireCompletion): Usage | undefined {
+function completionUsage(body: WireCompletion): Usage | undefined {
   if (!body.usage) return undefined;
-  const prompt = body.usage.prompt_tokens ?? 0;
-  const completion = body.usage.completion_tokens ?? 0;
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-  };
+  return usageOf(body.usage.prompt_tokens ?? 0, body.usage.completion_tokens ?? 0);
 }
 
 function restamp(body: WireCompletion, ctx: ResponseContext, final: boolean): Completion {
-  const usage = usageOf(body);
+  const usage = completionUsage(body);
   return {
     id: ctx.id,
     object: "text_completion",
@@ -72,34 +68,18 @@ export function openAiCompatibleCompletions(provider: string): CompletionsAdapte
     },
     response: (raw, ctx) => restamp(raw as WireCompletion, ctx, true),
     stream(ctx) {
-      let sawFinish = false;
-      let complete = false;
-      let usage: Usage | undefined;
-      return {
-        get complete() {
-          return complete;
-        },
-        get usage() {
-          return usage;
-        },
-        push(event: SseEvent) {
-          if (event.data === "[DONE]") {
-            complete = sawFinish;
-            return [];
-          }
-          const body = parseEventJson(event) as WireCompletion;
-          if (body.error) {
-            throw new UpstreamError(provider, "stream", body.error.message ?? "stream error", {
-              code: "upstream_stream_error",
-            });
-          }
-          usage = usageOf(body) ?? usage;
-          if (!body.choices?.length) return [];
-          if (body.choices.some((c) => c.finish_reason)) sawFinish = true;
-          const { usage: _, ...chunk } = restamp(body, ctx, false);
-          return [chunk];
-        },
-      };
+      return doneTerminatedStream((event) => {
+        const body = parseEventJson(event) as WireCompletion;
+        if (body.error) {
+          throw new UpstreamError(provider, "stream", body.error.message ?? "stream error", {
+            code: "upstream_stream_error",
+          });
+        }
+        const usage = completionUsage(body);
+        if (!body.choices?.length) return { chunks: [], finished: false, usage };
+        const { usage: _, ...chunk } = restamp(body, ctx, false);
+        return { chunks: [chunk], finished: body.choices.some((c) => c.finish_reason), usage };
+      });
     },
   };
 }
