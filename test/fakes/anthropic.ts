@@ -7,14 +7,16 @@ import type { ServerResponse } from "node:http";
 import {
   contentText,
   countTokens,
-  cutConnection,
+  cutJsonAnswer,
   fakeToolCall,
+  lastUserText,
+  playScenario,
   replyPieces,
   replyText,
   retryHeaders,
-  scenarioFor,
   sendJson,
   startSse,
+  streamPieces,
   writeSse,
 } from "./scenario.ts";
 import { type FakeHandler, type FakeServer, startFakeServer } from "./server.ts";
@@ -84,18 +86,10 @@ export function anthropicHandler(apiKey: string): FakeHandler {
     if (typeof body.temperature === "number" && (body.temperature < 0 || body.temperature > 1)) {
       return sendError(res, 400, "temperature: range: 0..1");
     }
-    const scenario = scenarioFor(model, count(model));
-    if (scenario.kind === "error")
-      return sendError(
-        res,
-        scenario.status,
-        `Fake anthropic error ${scenario.status}`,
-        scenario.retryAfter,
-      );
-    if (scenario.kind === "hang") return new Promise<void>(() => {});
+    const scenario = playScenario("anthropic", model, count(model), (...e) => sendError(res, ...e));
+    if (!scenario) return;
 
-    const lastUser = contentText([...messages].reverse().find((m) => m.role === "user")?.content);
-    const text = replyText("anthropic", lastUser);
+    const text = replyText("anthropic", lastUserText(messages));
     const inputTokens = countTokens(
       [contentText(body.system), ...messages.map((m) => contentText(m.content))].join(" "),
     );
@@ -110,11 +104,7 @@ export function anthropicHandler(apiKey: string): FakeHandler {
       input: fakeToolCall.arguments,
     };
     if (!body.stream) {
-      if (scenario.kind === "cut") {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.write('{"id":"msg');
-        return cutConnection(res);
-      }
+      if (scenario.kind === "cut") return cutJsonAnswer(res, '{"id":"msg');
       return sendJson(res, 200, {
         id,
         type: "message",
@@ -156,19 +146,15 @@ export function anthropicHandler(apiKey: string): FakeHandler {
       send("content_block_start", { index: 0, content_block: { type: "text", text: "" } });
     }
     send("ping", {});
-    const pieces = tool ? [] : replyPieces(text);
-    const half = Math.ceil(pieces.length / 2);
-    for (const piece of pieces.slice(0, half))
-      send("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } });
-    if (scenario.kind === "cut") return cutConnection(res);
-    if (scenario.kind === "noterm") return void res.end();
-    if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
-    if (scenario.kind === "streamerr") {
-      send("error", { error: { type: "overloaded_error", message: "Overloaded" } });
-      return void res.end();
-    }
-    for (const piece of pieces.slice(half))
-      send("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } });
+    const finishes = streamPieces(
+      res,
+      scenario,
+      tool ? [] : replyPieces(text),
+      (piece) =>
+        send("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } }),
+      () => send("error", { error: { type: "overloaded_error", message: "Overloaded" } }),
+    );
+    if (!finishes) return;
     send("content_block_stop", { index: 0 });
     send("message_delta", {
       delta: { stop_reason: stopReason, stop_sequence: null },

@@ -7,15 +7,17 @@ import type { ServerResponse } from "node:http";
 import {
   contentText,
   countTokens,
-  cutConnection,
+  cutJsonAnswer,
   embeddingOf,
   fakeToolCall,
+  lastUserText,
+  playScenario,
   replyPieces,
   replyText,
   retryHeaders,
-  scenarioFor,
   sendJson,
   startSse,
+  streamPieces,
   writeSse,
 } from "./scenario.ts";
 import { type FakeHandler, type FakeServer, startFakeServer } from "./server.ts";
@@ -81,23 +83,15 @@ export function cohereHandler(apiKey: string): FakeHandler {
     const body = req.body;
     const model = String(body.model ?? "");
     if (!model) return sendError(res, 400, "invalid request: model must be specified");
-    const scenario = scenarioFor(model, count(model));
-    if (scenario.kind === "error")
-      return sendError(
-        res,
-        scenario.status,
-        `Fake cohere error ${scenario.status}`,
-        scenario.retryAfter,
-      );
-    if (scenario.kind === "hang") return new Promise<void>(() => {});
+    const scenario = playScenario("cohere", model, count(model), (...e) => sendError(res, ...e));
+    if (!scenario) return;
     if (req.path === "/v2/embed") return handleEmbed(body, res);
 
     const messages = (body.messages ?? []) as Message[];
     if (messages.some((m) => !["system", "user", "assistant", "tool"].includes(m.role))) {
       return sendError(res, 400, "invalid request: messages contain an unknown role");
     }
-    const lastUser = contentText([...messages].reverse().find((m) => m.role === "user")?.content);
-    const text = replyText("cohere", lastUser);
+    const text = replyText("cohere", lastUserText(messages));
     const input = countTokens(messages.map((m) => contentText(m.content)).join(" "));
     const usage = {
       billed_units: { input_tokens: input, output_tokens: countTokens(text) },
@@ -111,11 +105,7 @@ export function cohereHandler(apiKey: string): FakeHandler {
     };
     const finish = tool ? "TOOL_CALL" : "COMPLETE";
     if (!body.stream) {
-      if (scenario.kind === "cut") {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.write('{"id":"');
-        return cutConnection(res);
-      }
+      if (scenario.kind === "cut") return cutJsonAnswer(res, '{"id":"');
       return sendJson(res, 200, {
         id: "chat-fake",
         finish_reason: finish,
@@ -156,19 +146,15 @@ export function cohereHandler(apiKey: string): FakeHandler {
         delta: { message: { content: { type: "text", text: "" } } },
       });
     }
-    const pieces = tool ? [] : replyPieces(text);
-    const half = Math.ceil(pieces.length / 2);
-    for (const piece of pieces.slice(0, half))
-      send("content-delta", { index: 0, delta: { message: { content: { text: piece } } } });
-    if (scenario.kind === "cut") return cutConnection(res);
-    if (scenario.kind === "noterm") return void res.end();
-    if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
-    if (scenario.kind === "streamerr") {
-      send("message-end", { delta: { finish_reason: "ERROR", usage } });
-      return void res.end();
-    }
-    for (const piece of pieces.slice(half))
-      send("content-delta", { index: 0, delta: { message: { content: { text: piece } } } });
+    const finishes = streamPieces(
+      res,
+      scenario,
+      tool ? [] : replyPieces(text),
+      (piece) =>
+        send("content-delta", { index: 0, delta: { message: { content: { text: piece } } } }),
+      () => send("message-end", { delta: { finish_reason: "ERROR", usage } }),
+    );
+    if (!finishes) return;
     if (!tool) send("content-end", { index: 0 });
     send("message-end", { delta: { finish_reason: finish, usage } });
     res.end();

@@ -8,15 +8,16 @@ import type { ServerResponse } from "node:http";
 import {
   contentText,
   countTokens,
-  cutConnection,
+  cutJsonAnswer,
   embeddingOf,
   fakeToolCall,
+  playScenario,
   replyPieces,
   replyText,
   retryHeaders,
-  scenarioFor,
   sendJson,
   startSse,
+  streamPieces,
   writeSse,
 } from "./scenario.ts";
 import { type FakeHandler, type FakeServer, startFakeServer } from "./server.ts";
@@ -75,15 +76,8 @@ export function geminiHandler(apiKey: string): FakeHandler {
       );
     if (req.method !== "POST" || !match) return sendError(res, 404, `Not found: ${req.path}`);
     const [, model = "", method] = match;
-    const scenario = scenarioFor(model, count(model));
-    if (scenario.kind === "error")
-      return sendError(
-        res,
-        scenario.status,
-        `Fake gemini error ${scenario.status}`,
-        scenario.retryAfter,
-      );
-    if (scenario.kind === "hang") return new Promise<void>(() => {});
+    const scenario = playScenario("gemini", model, count(model), (...e) => sendError(res, ...e));
+    if (!scenario) return;
     const body = req.body;
 
     if (method === "batchEmbedContents") {
@@ -117,11 +111,7 @@ export function geminiHandler(apiKey: string): FakeHandler {
       responseId: "fake-response-id",
     });
     if (method === "generateContent") {
-      if (scenario.kind === "cut") {
-        res.writeHead(200, { "content-type": "application/json" });
-        res.write('{"candidates":');
-        return cutConnection(res);
-      }
+      if (scenario.kind === "cut") return cutJsonAnswer(res, '{"candidates":');
       return sendJson(res, 200, response(tool ? [toolPart] : [{ text }], "STOP"));
     }
     if (req.query.get("alt") !== "sse")
@@ -131,21 +121,14 @@ export function geminiHandler(apiKey: string): FakeHandler {
       writeSse(res, response([toolPart], "STOP"));
       return void res.end();
     }
-    const pieces = replyPieces(text);
-    const half = Math.ceil(pieces.length / 2);
-    for (const piece of pieces.slice(0, half)) writeSse(res, response([{ text: piece }]));
-    if (scenario.kind === "cut") return cutConnection(res);
-    if (scenario.kind === "noterm") return void res.end();
-    if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
-    if (scenario.kind === "streamerr") {
-      writeSse(res, errorBody(500, "An internal error has occurred."));
-      return void res.end();
-    }
-    const rest = pieces.slice(half);
-    rest.forEach((piece, i) => {
-      writeSse(res, response([{ text: piece }], i === rest.length - 1 ? "STOP" : undefined));
-    });
-    if (scenario.kind !== "linger") res.end();
+    const finishes = streamPieces(
+      res,
+      scenario,
+      replyPieces(text),
+      (piece, last) => writeSse(res, response([{ text: piece }], last ? "STOP" : undefined)),
+      () => writeSse(res, errorBody(500, "An internal error has occurred.")),
+    );
+    if (finishes && scenario.kind !== "linger") res.end();
   };
 }
 

@@ -3,9 +3,9 @@ import type { ServerResponse } from "node:http";
 import {
   countTokens,
   cutConnection,
+  type LiveScenario,
   replyPieces,
   replyText,
-  type Scenario,
   sendJson,
   startSse,
   writeSse,
@@ -15,7 +15,7 @@ import {
 export function handleCompletions(
   body: Record<string, unknown>,
   res: ServerResponse,
-  scenario: Scenario,
+  scenario: LiveScenario,
 ) {
   const model = String(body.model);
   const prompt = Array.isArray(body.prompt)

@@ -7,16 +7,18 @@ import { handleCompletions } from "./openai-completions.ts";
 import {
   contentText,
   countTokens,
-  cutConnection,
+  cutJsonAnswer,
   embeddingOf,
   fakeToolCall,
+  type LiveScenario,
+  lastUserText,
+  playScenario,
   replyPieces,
   replyText,
   retryHeaders,
-  type Scenario,
-  scenarioFor,
   sendJson,
   startSse,
+  streamPieces,
   writeSse,
 } from "./scenario.ts";
 import { type FakeHandler, type FakeServer, startFakeServer } from "./server.ts";
@@ -57,15 +59,14 @@ function handleChat(
   flavor: OpenAiFlavor,
   body: Record<string, unknown>,
   res: ServerResponse,
-  scenario: Scenario,
+  scenario: LiveScenario,
 ) {
   const model = String(body.model);
   const messages = (body.messages ?? []) as Message[];
   if (flavor === "mistral" && (messages.some((m) => m.role === "developer") || "seed" in body)) {
     return sendError(res, flavor, 422, "Extra inputs are not permitted");
   }
-  const lastUser = contentText([...messages].reverse().find((m) => m.role === "user")?.content);
-  const text = replyText(flavor, lastUser);
+  const text = replyText(flavor, lastUserText(messages));
   const promptTokens = countTokens(messages.map((m) => contentText(m.content)).join(" "));
   const usage = {
     prompt_tokens: promptTokens,
@@ -74,7 +75,7 @@ function handleChat(
   };
   const id = `chatcmpl-fake${Date.now()}`;
   const created = Math.floor(Date.now() / 1000);
-  const tool = scenario.kind !== "error" && scenario.tool;
+  const tool = scenario.tool;
   const toolCall = {
     id: "call_fake1",
     type: "function" as const,
@@ -82,12 +83,7 @@ function handleChat(
   };
   const finish = tool ? "tool_calls" : "stop";
   if (!body.stream) {
-    if (scenario.kind === "cut") {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.write('{"id":"');
-      cutConnection(res);
-      return;
-    }
+    if (scenario.kind === "cut") return cutJsonAnswer(res, '{"id":"');
     const message =
       flavor === "mistral"
         ? {
@@ -146,28 +142,28 @@ function handleChat(
       ),
     );
   }
-  const half = Math.ceil(pieces.length / 2);
-  for (const piece of pieces.slice(0, half)) writeSse(res, chunk({ content: piece }, null));
-  if (scenario.kind === "cut") return cutConnection(res);
-  if (scenario.kind === "noterm") return void res.end();
-  if (scenario.kind === "stall") return; // keeps the socket open, sends nothing more
-  if (scenario.kind === "streamerr") {
-    if (flavor === "mistral") {
-      writeSse(res, chunk({ content: "" }, "error", { usage }));
-      writeSse(res, "[DONE]");
-    } else {
-      writeSse(res, {
-        error: {
-          message: "The server had an error while processing your request.",
-          type: "server_error",
-          param: null,
-          code: null,
-        },
-      });
-    }
-    return void res.end();
-  }
-  for (const piece of pieces.slice(half)) writeSse(res, chunk({ content: piece }, null));
+  const finishes = streamPieces(
+    res,
+    scenario,
+    pieces,
+    (piece) => writeSse(res, chunk({ content: piece }, null)),
+    () => {
+      if (flavor === "mistral") {
+        writeSse(res, chunk({ content: "" }, "error", { usage }));
+        writeSse(res, "[DONE]");
+      } else {
+        writeSse(res, {
+          error: {
+            message: "The server had an error while processing your request.",
+            type: "server_error",
+            param: null,
+            code: null,
+          },
+        });
+      }
+    },
+  );
+  if (!finishes) return;
   const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)
     ?.include_usage;
   if (flavor === "mistral") {
@@ -267,17 +263,10 @@ export function openAiHandler(flavor: OpenAiFlavor, apiKey: string): FakeHandler
       return sendError(res, flavor, 404, `Unknown route ${req.method} ${req.path}`);
     }
     if (!model) return sendError(res, flavor, 400, "you must provide a model parameter");
-    const scenario = scenarioFor(model, count(model));
-    if (scenario.kind === "error") {
-      return sendError(
-        res,
-        flavor,
-        scenario.status,
-        `Fake ${flavor} error ${scenario.status}`,
-        scenario.retryAfter,
-      );
-    }
-    if (scenario.kind === "hang") return new Promise<void>(() => {});
+    const scenario = playScenario(flavor, model, count(model), (...e) =>
+      sendError(res, flavor, ...e),
+    );
+    if (!scenario) return;
     if (req.path === "/v1/embeddings") return handleEmbeddings(flavor, req.body, res);
     if (req.path === "/v1/completions") return handleCompletions(req.body, res, scenario);
     handleChat(flavor, req.body, res, scenario);

@@ -35,6 +35,75 @@ export function scenarioFor(model: string, call: number): Scenario {
   return { kind: "ok", tool };
 }
 
+/** A scenario in which the fake answers (with text, a tool call, or a broken stream). */
+export type LiveScenario = Exclude<Scenario, { kind: "error" }>;
+
+/**
+ * Decides this call's scenario and acts out the ones that need no body: `error` is answered
+ * through `sendError` (the provider's error shape), `hang` never is. Returns the scenario the
+ * handler goes on with, or undefined when it has nothing more to do.
+ */
+export function playScenario(
+  provider: string,
+  model: string,
+  call: number,
+  sendError: (status: number, message: string, retryAfter: number) => void,
+): LiveScenario | undefined {
+  const scenario = scenarioFor(model, call);
+  if (scenario.kind === "error") {
+    sendError(scenario.status, `Fake ${provider} error ${scenario.status}`, scenario.retryAfter);
+    return undefined;
+  }
+  if (scenario.kind === "hang") return undefined; // the socket stays open, unanswered
+  return scenario;
+}
+
+/** Starts a JSON answer, sends the first bytes of it, then drops the connection. */
+export function cutJsonAnswer(res: ServerResponse, start: string): void {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.write(start);
+  cutConnection(res);
+}
+
+/**
+ * Streams `pieces` through `send` and acts out the broken-stream scenarios half-way: `cut`
+ * drops the socket, `noterm` ends cleanly without a terminal event, `stall` goes silent,
+ * `streamerr` sends the provider's in-band error (`sendStreamError`). Returns true when the
+ * stream should now be finished normally; `last` marks the final piece of such a stream.
+ */
+export function streamPieces(
+  res: ServerResponse,
+  scenario: LiveScenario,
+  pieces: string[],
+  send: (piece: string, last: boolean) => void,
+  sendStreamError: () => void,
+): boolean {
+  const half = Math.ceil(pieces.length / 2);
+  for (const piece of pieces.slice(0, half)) send(piece, false);
+  switch (scenario.kind) {
+    case "cut":
+      cutConnection(res);
+      return false;
+    case "noterm":
+      res.end();
+      return false;
+    case "stall":
+      return false; // keeps the socket open, sends nothing more
+    case "streamerr":
+      sendStreamError();
+      res.end();
+      return false;
+  }
+  const rest = pieces.slice(half);
+  for (const [i, piece] of rest.entries()) send(piece, i === rest.length - 1);
+  return true;
+}
+
+/** The text of the last user message (OpenAI, Anthropic and Cohere messages). */
+export function lastUserText(messages: { role: string; content?: unknown }[]): string {
+  return contentText(messages.findLast((m) => m.role === "user")?.content);
+}
+
 /** The reply every fake gives, so tests can check the translated text. */
 export function replyText(provider: string, lastUser: string): string {
   return `Hello from ${provider}! You said: ${lastUser}`;
