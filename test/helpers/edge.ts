@@ -49,6 +49,9 @@ export async function startEdgeWorker(bindings: Record<string, string>): Promise
     compatibilityDate: "2026-05-01",
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: { DB: "textnlp" },
+    // As wrangler.toml declares it: the rate limiter, SQLite-backed.
+    durableObjects: { LIMITER: { className: "RateLimiter", useSQLite: true } },
+    durableObjectsPersist: false,
     bindings: { ENVIRONMENT: "test", ...bindings },
     d1Persist: false,
   });
