@@ -3,9 +3,11 @@ import type { JWK } from "jose";
 import { z } from "zod";
 import { ApiError } from "../shared/api/errors.ts";
 import { importMasterKey } from "../shared/crypto/secret-box.ts";
+import { type LimitsConfig, parseLimitsConfig } from "./limits/config.ts";
+import type { RateLimiter } from "./limits/limiter.ts";
 import type { Principal } from "./middleware/auth/auth.ts";
 import type { JwtSettings } from "./middleware/auth/jwt.ts";
-import type { StreamOutcome } from "./middleware/meter/index.ts";
+import type { CallOutcome, StreamOutcome } from "./middleware/meter/index.ts";
 import { providers } from "./providers/registry.ts";
 import { type ProviderCredentials, type ProviderName, providerNames } from "./providers/types.ts";
 import { parseRoutingPolicy, type RoutingPolicy } from "./routing/policy.ts";
@@ -39,6 +41,10 @@ export interface Bindings {
   JWT_AUDIENCE?: string;
   /** Master key (32 bytes, base64) sealing tenants' own provider keys; unset: feature off. */
   PROVIDER_KEYS_SECRET?: string;
+  /** Rate limits and budgets (JSON): see README "Limits and budgets"; unset: none. */
+  LIMITS?: string | Record<string, unknown>;
+  /** The Durable Object namespace holding the limit counters (one object per tenant / key). */
+  LIMITER?: DurableObjectNamespace<RateLimiter>;
   /** A libSQL / Turso database (`libsql://…`, `https://…`) to use instead of D1. */
   LIBSQL_URL?: string;
   LIBSQL_AUTH_TOKEN?: string;
@@ -70,6 +76,10 @@ export interface EdgeSettings {
   policy: RoutingPolicy;
   /** Access-token checks, or null when only API keys are accepted. */
   jwt: JwtSettings | null;
+  /** The operator's rate limits and budgets. */
+  limits: LimitsConfig;
+  /** Where the limit counters live; null only when no limit is configured. */
+  limiter: DurableObjectNamespace<RateLimiter> | null;
 }
 
 const cache = new WeakMap<object, EdgeSettings>();
@@ -122,6 +132,24 @@ function quietly<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
+/** True when the configuration limits anything (overrides can only tighten a set limit). */
+function hasAnyLimit(config: LimitsConfig): boolean {
+  const plans = [
+    config.tenant,
+    config.key,
+    ...Object.values(config.tenants).flatMap((p) => [p.tenant ?? {}, p.key ?? {}]),
+  ];
+  return plans.some((plan) => Object.values(plan).some((v) => v !== null && v !== undefined));
+}
+
+/**
+ * Whether the rate limiter takes its callers' clock (tests, so windows need no waiting) instead
+ * of its own: only when `ENVIRONMENT` is `test`.
+ */
+export function limiterAcceptsCallerClock(env: Bindings): boolean {
+  return env.ENVIRONMENT === "test";
+}
+
 /** Reads and validates the bindings once per environment object. */
 export function settings(c: Context<EdgeEnv>): EdgeSettings {
   const env = c.env;
@@ -144,7 +172,12 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
           : null,
         policy: parseRoutingPolicy(env.ROUTING_POLICY),
         jwt: readJwt(env),
+        limits: parseLimitsConfig(env.LIMITS),
+        limiter: env.LIMITER ?? null,
       };
+      if (!parsed.limiter && hasAnyLimit(parsed.limits)) {
+        throw new Error("LIMITS is set but the LIMITER Durable Object binding is missing");
+      }
     } catch (err) {
       throw new ApiError(500, "The gateway is misconfigured.", { cause: err });
     }
@@ -161,5 +194,7 @@ export type EdgeEnv = {
     principal: Principal;
     /** How a streamed answer ended (set by the route, read by the meter). */
     streamEnd?: Promise<StreamOutcome>;
+    /** How a metered call ended (set by the meter, read by the limits to settle). */
+    callOutcome?: Promise<CallOutcome>;
   };
 };

@@ -6,10 +6,12 @@ import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
 import type { EdgeEnv } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
+import { enforceLimits } from "./limits/index.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
 import { meterUsage } from "./middleware/meter/index.ts";
 import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
+import { mountLimitRoutes } from "./routes/admin/limits.ts";
 import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
@@ -42,6 +44,10 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use("/v1/chat/completions", requireScope("inference"));
   app.use("/v1/completions", requireScope("inference"));
   app.use("/v1/embeddings", requireScope("inference"));
+  // Limits reserve before the meter runs and settle with what it measured.
+  app.use("/v1/chat/completions", enforceLimits({ route: "chat", now }));
+  app.use("/v1/completions", enforceLimits({ route: "completions", now }));
+  app.use("/v1/embeddings", enforceLimits({ route: "embeddings", now }));
   app.use("/v1/chat/completions", meterUsage({ route: "chat", now }));
   app.use("/v1/completions", meterUsage({ route: "completions", now }));
   app.use("/v1/embeddings", meterUsage({ route: "embeddings", now }));
@@ -51,6 +57,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   mountEmbeddingRoutes(app, deps);
   mountApiKeyRoutes(app, now);
   mountProviderKeyRoutes(app, now);
+  mountLimitRoutes(app, now);
   mountUsageRoutes(app, now);
 
   app.notFound(() =>
@@ -67,3 +74,5 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
 }
 
 export default createEdgeApp();
+/** Durable Object classes must be named exports of the Worker's main module. */
+export { RateLimiter } from "./limits/index.ts";

@@ -3,6 +3,7 @@
  * provider's `Retry-After`), weighted picks, cheapest-first.
  */
 import type { RetryPolicy, TargetRef } from "./policy.ts";
+import { isPriced, priceOf } from "./price.ts";
 
 /**
  * The wait before retry number `attempt` (0-based), or null when the provider asks for a wait
@@ -47,14 +48,8 @@ export interface RequestEstimate {
 
 /** What `ref` would cost for `estimate`, in USD; unpriced targets count as free-unknown (last). */
 function estimatedCost(ref: TargetRef, estimate: RequestEstimate): number {
-  if (ref.inputPerMillion === undefined && ref.outputPerMillion === undefined) {
-    return Number.POSITIVE_INFINITY;
-  }
-  return (
-    (estimate.promptTokens * (ref.inputPerMillion ?? 0) +
-      estimate.maxTokens * (ref.outputPerMillion ?? 0)) /
-    1_000_000
-  );
+  if (!isPriced(ref)) return Number.POSITIVE_INFINITY;
+  return priceOf(ref, estimate.promptTokens, estimate.maxTokens);
 }
 
 /** Targets whose context fits the request, cheapest first (stable for equal costs). */

@@ -29,6 +29,7 @@ beforeAll(async () => {
       },
       retry: { attempts: 0 },
     }),
+    LIMITS: JSON.stringify({ key: { requests_per_minute: 1000 } }),
   });
   client = new OpenAI({
     baseURL: "http://edge.local/v1",
@@ -49,6 +50,8 @@ describe("the edge bundle in Miniflare", () => {
       .create({ model: "smart", messages: [{ role: "user", content: "hello edge" }] })
       .withResponse();
     expect(response.headers.get("x-textnlp-target")).toBe("anthropic/claude-x");
+    // Counted by the bundle's own RateLimiter Durable Object.
+    expect(response.headers.get("x-ratelimit-remaining-requests")).toBe("999");
     expect(data.choices[0]?.message.content).toBe("Hello from anthropic! You said: hello edge");
 
     let text = "";

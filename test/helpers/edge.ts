@@ -63,6 +63,9 @@ export async function startEdgeWorker(
     compatibilityDate: "2026-05-01",
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: { DB: "textnlp" },
+    // As wrangler.toml declares it: the rate limiter, SQLite-backed.
+    durableObjects: { LIMITER: { className: "RateLimiter", useSQLite: true } },
+    durableObjectsPersist: false,
     bindings: { ENVIRONMENT: "test", ...bindings },
     d1Persist: false,
   });

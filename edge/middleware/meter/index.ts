@@ -8,7 +8,7 @@ import type { Usage } from "../../../shared/api/schemas/common.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { TARGET_HEADER } from "../../gateway/deps.ts";
 import type { StreamEnd } from "../../gateway/relay.ts";
-import type { RoutingPolicy } from "../../routing/policy.ts";
+import { costOfCall } from "../../routing/price.ts";
 import { openStore } from "../../store/db.ts";
 import { recordUsage } from "../../store/usage.ts";
 
@@ -29,17 +29,12 @@ export function streamEndFor(c: Context<EdgeEnv>): StreamEnd {
   return (outcome) => resolve(outcome);
 }
 
-/** USD for `usage` on `target` when the policy prices it (an alias target), else null. */
-function costOf(policy: RoutingPolicy, model: string, target: string | null, usage?: Usage) {
-  const ref = policy.aliases[model]?.targets.find((t) => t.model === target);
-  if (!ref || !usage || (ref.inputPerMillion === undefined && ref.outputPerMillion === undefined)) {
-    return null;
-  }
-  return (
-    (usage.prompt_tokens * (ref.inputPerMillion ?? 0) +
-      usage.completion_tokens * (ref.outputPerMillion ?? 0)) /
-    1_000_000
-  );
+/** How a metered call ended: its status, the usage its provider reported and what it cost. */
+export interface CallOutcome {
+  status: number;
+  usage: Usage | undefined;
+  /** USD when the routing policy prices the target that answered, else null. */
+  costUsd: number | null;
 }
 
 /** The metering middleware for one route. */
@@ -53,7 +48,7 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
     const res = c.res;
     const target = res.headers.get(TARGET_HEADER);
     const config = settings(c);
-    const record = async (status: number, usage: Usage | undefined) => {
+    const record = async ({ status, usage, costUsd }: CallOutcome) => {
       await recordUsage(await openStore(config.database), {
         tenantId: principal.tenantId,
         keyId: principal.keyId,
@@ -62,25 +57,33 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
         target,
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
-        costUsd: costOf(config.policy, model, target, usage),
+        costUsd,
         latencyMs: Math.max(0, Math.round(now() - started)),
         status,
         cacheStatus: "none",
         createdAt: new Date(started),
       });
     };
+    const outcomeOf = (status: number, usage: Usage | undefined): CallOutcome => ({
+      status,
+      usage,
+      costUsd: costOfCall(config.policy, model, target, usage),
+    });
     const streamEnd = c.get("streamEnd");
-    let pending: Promise<void>;
+    let outcome: Promise<CallOutcome>;
     if (streamEnd && res.headers.get("content-type")?.startsWith("text/event-stream")) {
       // A stream cut after its 200 went out is still an upstream failure: record it as 502.
-      pending = streamEnd.then((o) => record(o.ok ? res.status : 502, o.usage));
+      outcome = streamEnd.then((o) => outcomeOf(o.ok ? res.status : 502, o.usage));
     } else {
       const usage =
         res.ok && res.headers.get("content-type")?.includes("json")
           ? ((await res.clone().json()) as { usage?: Usage }).usage
           : undefined;
-      pending = record(res.status, usage);
+      outcome = Promise.resolve(outcomeOf(res.status, usage));
     }
+    // The limits settle their reservations with the same outcome (edge/limits).
+    c.set("callOutcome", outcome);
+    const pending = outcome.then(record);
     const logged = pending.catch((err) => console.error("metering failed:", err));
     try {
       c.executionCtx.waitUntil(logged);

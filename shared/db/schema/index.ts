@@ -2,6 +2,7 @@ export * from "./api-keys.ts";
 export * from "./audit-log.ts";
 export * from "./backups.ts";
 export * from "./jobs.ts";
+export * from "./limit-overrides.ts";
 export * from "./model-aliases.ts";
 export * from "./models.ts";
 export * from "./provider-keys.ts";

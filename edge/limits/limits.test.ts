@@ -1,0 +1,327 @@
+/**
+ * Rate limits and budgets through the real gateway in workerd: real Durable Object counters,
+ * real D1, the provider fakes upstream. The clock is injected (the counters take it only under
+ * ENVIRONMENT=test), so windows never need waiting.
+ */
+import { describe, expect, it } from "vitest";
+import type { LimitsReport } from "../../shared/api/schemas/limits.ts";
+import { seedApiKey, startGateway } from "../test/gateway.ts";
+import { refill, waitFor } from "./bucket.ts";
+import { formatDuration } from "./headers.ts";
+
+const START = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+/** A gateway with `limits` as its LIMITS configuration and a clock the test moves. */
+function limitedGateway(limits: Record<string, unknown>, policy?: Record<string, unknown>) {
+  const clock = { now: START };
+  const gateway = startGateway({
+    bindings: { LIMITS: limits },
+    deps: { now: () => clock.now },
+    policy,
+  });
+  const chat = (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+    gateway.call("http://edge/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({
+        model: "openai/gpt-4o-mini",
+        messages: [{ role: "user", content: "hi there" }],
+        max_tokens: 100,
+        ...body,
+      }),
+    });
+  const limitsOf = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await gateway.call(`http://edge/v1/admin/limits/${path}`, { headers });
+    expect(res.status).toBe(200);
+    return (await res.json()) as LimitsReport;
+  };
+  return { ...gateway, clock, chat, limitsOf };
+}
+
+const keyId = async (gateway: ReturnType<typeof limitedGateway>) => {
+  const res = await gateway.call("http://edge/v1/admin/keys");
+  const keys = (await res.json()) as { data: { id: string; prefix: string }[] };
+  const harness = keys.data.find((k) => k.prefix === gateway.secret.slice(0, 11));
+  if (!harness) throw new Error("no harness key");
+  return harness.id;
+};
+
+describe("rate limits", () => {
+  it("lets exactly 10 of 100 concurrent requests through a limit of 10 a minute", async () => {
+    const gateway = limitedGateway({ key: { requests_per_minute: 10 } });
+    const answers = await Promise.all(Array.from({ length: 100 }, () => gateway.chat()));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(90);
+
+    const refused = answers.find((r) => r.status === 429);
+    // One request comes back every 6 s at 10 a minute.
+    expect(refused?.headers.get("retry-after")).toBe("6");
+    expect(refused?.headers.get("x-ratelimit-limit-requests")).toBe("10");
+    expect(refused?.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+    expect(refused?.headers.get("x-ratelimit-reset-requests")).toBe("1m0s");
+    const body = (await refused?.json()) as { error: { type: string; code: string } };
+    expect(body.error).toMatchObject({ type: "rate_limit_error", code: "rate_limit_exceeded" });
+
+    // 5.9 s later nothing is back yet; at 6 s exactly one request is.
+    gateway.clock.now = START + 5_900;
+    expect((await gateway.chat()).status).toBe(429);
+    gateway.clock.now = START + 6_000;
+    const again = await Promise.all([gateway.chat(), gateway.chat(), gateway.chat()]);
+    expect(again.map((r) => r.status).sort()).toEqual([200, 429, 429]);
+  });
+
+  it("puts the rate-limit headers on answers that pass, counting down", async () => {
+    const gateway = limitedGateway({ key: { requests_per_minute: 3, tokens_per_minute: 5000 } });
+    const first = await gateway.chat();
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-ratelimit-limit-requests")).toBe("3");
+    expect(first.headers.get("x-ratelimit-remaining-requests")).toBe("2");
+    // 3 a minute: one of three missing comes back in 20 s.
+    expect(first.headers.get("x-ratelimit-reset-requests")).toBe("20s");
+    expect(first.headers.get("x-ratelimit-limit-tokens")).toBe("5000");
+    // "hi there" is estimated at 2 prompt tokens, plus max_tokens 100.
+    expect(first.headers.get("x-ratelimit-remaining-tokens")).toBe("4898");
+    const second = await gateway.chat();
+    expect(second.headers.get("x-ratelimit-remaining-requests")).toBe("1");
+  });
+
+  it("counts a tenant's keys together against the tenant's limit", async () => {
+    const gateway = limitedGateway({ tenant: { requests_per_minute: 4 } });
+    const a = await seedApiKey(["*"], "tenant-shared");
+    const b = await seedApiKey(["*"], "tenant-shared");
+    const other = await seedApiKey(["*"], "tenant-other");
+    const as = (secret: string) => ({ authorization: `Bearer ${secret}` });
+    const statuses = await Promise.all(
+      [a, b, a, b, a, b, a, b].map((k) => gateway.chat({}, as(k.secret)).then((r) => r.status)),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(4);
+    // Another tenant has its own counter.
+    expect((await gateway.chat({}, as(other.secret))).status).toBe(200);
+  });
+
+  it("refuses a request larger than the tokens-per-minute limit without a Retry-After", async () => {
+    const gateway = limitedGateway({ key: { tokens_per_minute: 50 } });
+    const res = await gateway.chat({ max_tokens: 100 });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBeNull();
+    expect(res.headers.get("x-should-retry")).toBe("false");
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toMatch(/needs 102 tokens/);
+    expect((await gateway.chat({ max_tokens: 40 })).status).toBe(200);
+  });
+});
+
+describe("reservations", () => {
+  it("settles a call's reservation to its real usage before the next request", async () => {
+    const gateway = limitedGateway({ key: { tokens_per_minute: 10_000, monthly_tokens: 100_000 } });
+    const id = await keyId(gateway);
+    const first = await gateway.chat({ max_tokens: 1000 });
+    expect(first.status).toBe(200);
+    // Reserved: 2 estimated prompt tokens plus the 1000 cap.
+    expect(first.headers.get("x-ratelimit-remaining-tokens")).toBe(String(10_000 - 1002));
+    const used = ((await first.json()) as { usage: { total_tokens: number } }).usage.total_tokens;
+    expect(used).toBeGreaterThan(0);
+    expect(used).toBeLessThan(100);
+
+    // The next reservation sees the first call settled to what it really used.
+    const second = await gateway.chat({ max_tokens: 1000 });
+    expect(second.headers.get("x-ratelimit-remaining-tokens")).toBe(String(10_000 - used - 1002));
+    const used2 = ((await second.json()) as { usage: { total_tokens: number } }).usage.total_tokens;
+    const report = await gateway.limitsOf(`keys/${id}`);
+    expect(report.usage.month.tokens).toBe(used + used2);
+    expect(report.usage.month.period).toBe("2026-11");
+    expect(report.usage.tokens?.remaining).toBe(10_000 - used - used2);
+  });
+
+  it("settles a streamed call when its stream ends", async () => {
+    const gateway = limitedGateway({ key: { monthly_tokens: 100_000 } });
+    const id = await keyId(gateway);
+    const stream = await gateway.client.chat.completions.create({
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: "stream to me" }],
+      max_tokens: 500,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let total = 0;
+    for await (const chunk of stream) total = chunk.usage?.total_tokens ?? total;
+    await gateway.settled();
+    expect(total).toBeGreaterThan(0);
+    expect((await gateway.limitsOf(`keys/${id}`)).usage.month.tokens).toBe(total);
+  });
+
+  it("gives a failed call's tokens back but keeps its request counted", async () => {
+    const gateway = limitedGateway({
+      key: { requests_per_minute: 5, tokens_per_minute: 10_000, monthly_tokens: 100_000 },
+    });
+    const id = await keyId(gateway);
+    const failed = await gateway.chat({ model: "openai/m-err503", max_tokens: 1000 });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    const report = await gateway.limitsOf(`keys/${id}`);
+    expect(report.usage.month.tokens).toBe(0);
+    expect(report.usage.tokens?.remaining).toBe(10_000);
+    expect(report.usage.requests?.remaining).toBe(4);
+  });
+});
+
+describe("budgets", () => {
+  it("cannot be overspent by concurrent calls", async () => {
+    // Each call reserves 2 + 100 tokens: a budget of 1000 holds 9 of them at once.
+    const gateway = limitedGateway({ key: { monthly_tokens: 1000 } });
+    const id = await keyId(gateway);
+    const answers = await Promise.all(Array.from({ length: 30 }, () => gateway.chat()));
+    const passed = answers.filter((r) => r.status === 200);
+    expect(passed).toHaveLength(9);
+    const refused = answers.find((r) => r.status === 429);
+    const body = (await refused?.json()) as { error: { code: string } };
+    expect(body.error.code).toBe("budget_exceeded");
+    expect(refused?.headers.get("x-should-retry")).toBe("false");
+    // Retry-After points at the next month (2026-12-01T00:00Z).
+    expect(Number(refused?.headers.get("retry-after"))).toBe(
+      (Date.UTC(2026, 11, 1) - START) / 1000,
+    );
+    let spent = 0;
+    for (const res of passed) {
+      spent += ((await res.json()) as { usage: { total_tokens: number } }).usage.total_tokens;
+    }
+    const report = await gateway.limitsOf(`keys/${id}`);
+    expect(report.usage.month.tokens).toBe(spent);
+    expect(report.usage.month.tokens).toBeLessThanOrEqual(1000);
+
+    // Next month the budget starts over.
+    gateway.clock.now = Date.UTC(2026, 11, 1, 0, 0, 1);
+    expect((await gateway.chat()).status).toBe(200);
+  });
+
+  it("reserves the dearest target's price and settles to the one that answered", async () => {
+    const policy = {
+      aliases: {
+        priced: {
+          targets: [
+            { model: "openai/m-err503", inputPerMillion: 1_000_000, outputPerMillion: 1_000_000 },
+            { model: "anthropic/claude-x", inputPerMillion: 1000, outputPerMillion: 1000 },
+          ],
+        },
+      },
+      retry: { attempts: 0 },
+    };
+    // The dearest target prices 2 + 100 tokens at 102 USD: a budget of 250 takes 2 at once.
+    const gateway = limitedGateway({ tenant: { monthly_cost_usd: 250 } }, policy);
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => gateway.chat({ model: "priced" })),
+    );
+    const passed = answers.filter((r) => r.status === 200);
+    expect(passed).toHaveLength(2);
+    let cost = 0;
+    for (const res of passed) {
+      expect(res.headers.get("x-textnlp-target")).toBe("anthropic/claude-x");
+      const { usage } = (await res.json()) as { usage: { total_tokens: number } };
+      cost += (usage.total_tokens * 1000) / 1_000_000;
+    }
+    const report = await gateway.limitsOf("tenant");
+    expect(report.usage.month.cost_usd).toBeCloseTo(cost, 9);
+    // Settled to cents, so the budget lets calls through again.
+    expect((await gateway.chat({ model: "priced" })).status).toBe(200);
+  });
+});
+
+describe("limits admin API", () => {
+  it("tightens a key's limits, refuses loosening the plan, and goes back to the plan", async () => {
+    const gateway = limitedGateway({ key: { requests_per_minute: 100 } });
+    const id = await keyId(gateway);
+    const put = (body: unknown) =>
+      gateway.call(`http://edge/v1/admin/limits/keys/${id}`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const loosened = await put({ requests_per_minute: 1000 });
+    expect(loosened.status).toBe(403);
+    expect(((await loosened.json()) as { error: { code: string } }).error.code).toBe(
+      "limit_above_plan",
+    );
+    expect((await put({ requests_per_minute: -1 })).status).toBe(400);
+
+    const tightened = await put({ requests_per_minute: 2, monthly_tokens: 5000 });
+    expect(tightened.status).toBe(200);
+    const report = (await tightened.json()) as LimitsReport;
+    expect(report.plan.requests_per_minute).toBe(100);
+    expect(report.effective).toEqual({
+      requests_per_minute: 2,
+      tokens_per_minute: null,
+      monthly_tokens: 5000,
+      monthly_cost_usd: null,
+    });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await gateway.chat()).status);
+    expect(statuses).toEqual([200, 200, 429]);
+
+    const reset = await gateway.call(`http://edge/v1/admin/limits/keys/${id}`, {
+      method: "DELETE",
+    });
+    expect(((await reset.json()) as LimitsReport).override).toBeNull();
+    expect((await gateway.chat()).status).toBe(200);
+  });
+
+  it("keeps each tenant's limits to itself", async () => {
+    const gateway = limitedGateway({});
+    const a = await seedApiKey(["*"], "tenant-a");
+    const b = await seedApiKey(["*"], "tenant-b");
+    const asA = { authorization: `Bearer ${a.secret}` };
+    const asB = { authorization: `Bearer ${b.secret}` };
+    const send = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+      gateway.call(`http://edge/v1/admin/limits/${path}`, {
+        method,
+        headers: { ...headers, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+
+    // A cannot read, change or clear B's key, which looks like a key that does not exist.
+    expect((await send("GET", `keys/${b.id}`, asA)).status).toBe(404);
+    expect((await send("PUT", `keys/${b.id}`, asA, { requests_per_minute: 0 })).status).toBe(404);
+    expect((await send("DELETE", `keys/${b.id}`, asA)).status).toBe(404);
+    expect((await send("GET", "keys/key_nope", asA)).status).toBe(404);
+
+    // A's tenant-wide limit stays A's.
+    expect((await send("PUT", "tenant", asA, { requests_per_minute: 0 })).status).toBe(200);
+    expect((await gateway.chat({}, asA)).status).toBe(429);
+    expect((await gateway.chat({}, asB)).status).toBe(200);
+    expect((await gateway.limitsOf("tenant", asB)).override).toBeNull();
+    expect((await gateway.limitsOf(`keys/${b.id}`, asB)).key_id).toBe(b.id);
+  });
+
+  it("needs the admin:limits scope", async () => {
+    const gateway = limitedGateway({});
+    const dev = await seedApiKey(["inference", "models:read"], "tenant-dev");
+    const res = await gateway.call("http://edge/v1/admin/limits/tenant", {
+      headers: { authorization: `Bearer ${dev.secret}` },
+    });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("bucket arithmetic and header formats", () => {
+  it("refills continuously, adds a raised limit at once and caps a lowered one", () => {
+    const drained = { level: 0, at: 0, capacity: 60 };
+    expect(refill(drained, 60, 30_000).level).toBe(30);
+    expect(refill(drained, 60, 120_000).level).toBe(60);
+    expect(refill(drained, 100, 0).level).toBe(40);
+    expect(refill({ level: 50, at: 0, capacity: 60 }, 10, 0).level).toBe(10);
+    // A clock that steps back refills nothing and keeps the later instant.
+    expect(refill({ level: 5, at: 10_000, capacity: 60 }, 60, 0)).toMatchObject({
+      level: 5,
+      at: 10_000,
+    });
+    expect(waitFor({ level: 0.5, at: 0, capacity: 60 }, 60, 1)).toBe(500);
+    expect(waitFor({ level: 0, at: 0, capacity: 60 }, 60, 61)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("writes reset durations as OpenAI does", () => {
+    expect(formatDuration(0)).toBe("0s");
+    expect(formatDuration(0.12)).toBe("120ms");
+    expect(formatDuration(1.5)).toBe("1.5s");
+    expect(formatDuration(360)).toBe("6m0s");
+    expect(formatDuration(3723)).toBe("1h2m3s");
+  });
+});

@@ -1,0 +1,117 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { ApiError } from "../../../shared/api/errors.ts";
+import {
+  deleteKeyLimitsRoute,
+  deleteTenantLimitsRoute,
+  getKeyLimitsRoute,
+  getTenantLimitsRoute,
+  putKeyLimitsRoute,
+  putTenantLimitsRoute,
+} from "../../../shared/api/limit-routes.ts";
+import type { LimitsReport, PutLimitsRequest } from "../../../shared/api/schemas/limits.ts";
+import { type EdgeEnv, settings } from "../../env.ts";
+import { loosenedField, type SubjectKind } from "../../limits/config.ts";
+import {
+  deleteOverride,
+  isTenantKey,
+  putOverride,
+  readOverrides,
+  TENANT_SUBJECT,
+} from "../../limits/overrides.ts";
+import { counterOf, limitSubject } from "../../limits/subjects.ts";
+import { requireScope } from "../../middleware/auth/index.ts";
+import { openStore } from "../../store/db.ts";
+
+/** The subject a request names: the caller's tenant, or one of its keys (else 404). */
+async function subjectOf(c: Context<EdgeEnv>, keyId: string | null) {
+  const config = settings(c);
+  if (!config.limiter) {
+    throw new ApiError(503, "Limits are off: the LIMITER Durable Object binding is missing.", {
+      code: "limits_unavailable",
+    });
+  }
+  const tenantId = c.get("principal").tenantId;
+  const db = await openStore(config.database);
+  // Another tenant's key is not found, exactly like a key that does not exist.
+  if (keyId !== null && !(await isTenantKey(db, tenantId, keyId))) {
+    throw new ApiError(404, `No API key '${keyId}'.`, { code: "api_key_not_found" });
+  }
+  const kind: SubjectKind = keyId === null ? "tenant" : "key";
+  return { config, limiter: config.limiter, tenantId, db, kind, id: keyId ?? tenantId };
+}
+
+/** The report of a subject: plan, override, limits in force and the counters now. */
+async function report(
+  c: Context<EdgeEnv>,
+  keyId: string | null,
+  now: () => number,
+): Promise<LimitsReport> {
+  const { config, limiter, tenantId, db, kind, id } = await subjectOf(c, keyId);
+  const overrides = await readOverrides(db, tenantId, keyId);
+  const subject = limitSubject(config, tenantId, kind, id, overrides[kind]);
+  const usage = await counterOf(limiter, subject).inspect(subject.effective, now());
+  return {
+    object: "limits",
+    subject: kind,
+    key_id: keyId,
+    plan: subject.plan,
+    override: subject.override,
+    effective: subject.effective,
+    usage,
+  };
+}
+
+/** Stores an override after checking it only tightens the plan. */
+async function tightenLimits(
+  c: Context<EdgeEnv>,
+  keyId: string | null,
+  body: PutLimitsRequest,
+  now: () => number,
+) {
+  const { config, tenantId, db, kind, id } = await subjectOf(c, keyId);
+  const plan = limitSubject(config, tenantId, kind, id, null).plan;
+  const loosened = loosenedField(plan, body);
+  if (loosened) {
+    throw new ApiError(
+      403,
+      `'${loosened}' cannot exceed the plan's ${plan[loosened as keyof typeof plan]}: overrides only tighten limits.`,
+      { code: "limit_above_plan", param: loosened },
+    );
+  }
+  await putOverride(db, tenantId, keyId ?? TENANT_SUBJECT, body, new Date(now()));
+}
+
+/**
+ * Mounts the limits admin routes (`admin:limits` scope): the caller's tenant and its keys only;
+ * another tenant's key is a 404.
+ */
+export function mountLimitRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): void {
+  app.use("/v1/admin/limits/*", requireScope("admin:limits"));
+
+  app.openapi(getTenantLimitsRoute, async (c) => c.json(await report(c, null, now), 200));
+  app.openapi(putTenantLimitsRoute, async (c) => {
+    await tightenLimits(c, null, c.req.valid("json"), now);
+    return c.json(await report(c, null, now), 200);
+  });
+  app.openapi(deleteTenantLimitsRoute, async (c) => {
+    const { db, tenantId } = await subjectOf(c, null);
+    await deleteOverride(db, tenantId, TENANT_SUBJECT);
+    return c.json(await report(c, null, now), 200);
+  });
+
+  app.openapi(getKeyLimitsRoute, async (c) =>
+    c.json(await report(c, c.req.valid("param").id, now), 200),
+  );
+  app.openapi(putKeyLimitsRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    await tightenLimits(c, id, c.req.valid("json"), now);
+    return c.json(await report(c, id, now), 200);
+  });
+  app.openapi(deleteKeyLimitsRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const { db, tenantId } = await subjectOf(c, id);
+    await deleteOverride(db, tenantId, id);
+    return c.json(await report(c, id, now), 200);
+  });
+}
