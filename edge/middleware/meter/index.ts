@@ -8,6 +8,7 @@ import type { Usage } from "../../../shared/api/schemas/common.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { TARGET_HEADER } from "../../gateway/deps.ts";
 import type { StreamEnd } from "../../gateway/relay.ts";
+import { inBackground } from "../../lib/background.ts";
 import type { RoutingPolicy } from "../../routing/policy.ts";
 import { openStore } from "../../store/db.ts";
 import { recordUsage } from "../../store/usage.ts";
@@ -42,6 +43,8 @@ function costOf(policy: RoutingPolicy, model: string, target: string | null, usa
   );
 }
 
+const NO_USAGE: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+
 /** The metering middleware for one route. */
 export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareHandler<EdgeEnv> {
   return async function meterUsageHandler(c, next) {
@@ -53,7 +56,11 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
     const res = c.res;
     const target = res.headers.get(TARGET_HEADER);
     const config = settings(c);
-    const record = async (status: number, usage: Usage | undefined) => {
+    const cacheStatus = c.get("cacheStatus") ?? "none";
+    const record = async (status: number, reported: Usage | undefined) => {
+      // A cache hit called no provider: it spent no tokens and costs nothing (the answer's
+      // body still shows the usage of the call that filled the cache).
+      const usage = cacheStatus === "hit" ? NO_USAGE : reported;
       await recordUsage(await openStore(config.database), {
         tenantId: principal.tenantId,
         keyId: principal.keyId,
@@ -63,9 +70,9 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
         costUsd: costOf(config.policy, model, target, usage),
+        cacheStatus,
         latencyMs: Math.max(0, Math.round(now() - started)),
         status,
-        cacheStatus: "none",
         createdAt: new Date(started),
       });
     };
@@ -81,11 +88,6 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
           : undefined;
       pending = record(res.status, usage);
     }
-    const logged = pending.catch((err) => console.error("metering failed:", err));
-    try {
-      c.executionCtx.waitUntil(logged);
-    } catch {
-      await logged; // no execution context (app.request in unit tests)
-    }
+    await inBackground(c, "metering", pending);
   };
 }
