@@ -3,9 +3,10 @@
  * a local D1 that has the shared migrations applied. For end-to-end tests and benches from Node.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { Miniflare } from "miniflare";
 import { ROOT } from "./appliance.ts";
 
@@ -18,6 +19,20 @@ export interface EdgeWorker {
   sql(query: string, ...params: unknown[]): Promise<void>;
   dispose(): Promise<void>;
 }
+
+/** wrangler.toml's `Text` module rules, for esbuild: Swagger UI's files become strings. */
+const textModules: Plugin = {
+  name: "text-modules",
+  setup(b) {
+    b.onLoad(
+      { filter: /[\\/]swagger-ui-dist[\\/]swagger-ui(?:-bundle\.js|\.css)$/ },
+      async (args) => ({
+        contents: await readFile(args.path, "utf8"),
+        loader: "text",
+      }),
+    );
+  },
+};
 
 /** Bundles the edge as wrangler would (workerd conditions, Workers and Node built-ins external). */
 export async function bundleEdge(outdir: string): Promise<string> {
@@ -32,13 +47,23 @@ export async function bundleEdge(outdir: string): Promise<string> {
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
     external: ["cloudflare:*", "node:*"],
+    plugins: [textModules],
     logLevel: "error",
   });
   return outfile;
 }
 
+/** Options of {@link startEdgeWorker}. */
+export interface EdgeWorkerOptions {
+  /** Binds the response cache's KV namespace (off by default: benches measure the gateway). */
+  responseCache?: boolean;
+}
+
 /** Starts the bundled edge in Miniflare with `bindings` (vars and secrets). */
-export async function startEdgeWorker(bindings: Record<string, string>): Promise<EdgeWorker> {
+export async function startEdgeWorker(
+  bindings: Record<string, string>,
+  { responseCache = false }: EdgeWorkerOptions = {},
+): Promise<EdgeWorker> {
   const dir = mkdtempSync(join(tmpdir(), "textnlp-edge-"));
   const scriptPath = await bundleEdge(dir);
   const mf = new Miniflare({
@@ -49,6 +74,8 @@ export async function startEdgeWorker(bindings: Record<string, string>): Promise
     compatibilityDate: "2026-05-01",
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: { DB: "textnlp" },
+    kvNamespaces: responseCache ? ["RESPONSE_CACHE"] : [],
+    kvPersist: false,
     bindings: { ENVIRONMENT: "test", ...bindings },
     d1Persist: false,
   });
