@@ -3,6 +3,8 @@ import type { JWK } from "jose";
 import { z } from "zod";
 import { ApiError } from "../shared/api/errors.ts";
 import { importMasterKey } from "../shared/crypto/secret-box.ts";
+import { type CacheTtls, KV_MIN_TTL_SECONDS } from "./cache/directive.ts";
+import type { CacheStatus } from "./cache/middleware.ts";
 import { type LimitsConfig, parseLimitsConfig } from "./limits/config.ts";
 import type { RateLimiter } from "./limits/limiter.ts";
 import type { Principal } from "./middleware/auth/auth.ts";
@@ -48,6 +50,12 @@ export interface Bindings {
   /** A libSQL / Turso database (`libsql://…`, `https://…`) to use instead of D1. */
   LIBSQL_URL?: string;
   LIBSQL_AUTH_TOKEN?: string;
+  /** Workers KV namespace of the response cache; unbound: no caching. */
+  RESPONSE_CACHE?: KVNamespace;
+  /** Seconds a cached answer lives when the request names no TTL (default 3600). */
+  CACHE_DEFAULT_TTL_SECONDS?: string;
+  /** The longest TTL a request may ask for (default 86400); longer asks are cut to it. */
+  CACHE_MAX_TTL_SECONDS?: string;
 }
 
 const Vars = z.object({
@@ -57,6 +65,8 @@ const Vars = z.object({
     .int()
     .min(1024)
     .default(4 * 1024 * 1024),
+  CACHE_DEFAULT_TTL_SECONDS: z.coerce.number().int().min(KV_MIN_TTL_SECONDS).default(3600),
+  CACHE_MAX_TTL_SECONDS: z.coerce.number().int().min(KV_MIN_TTL_SECONDS).default(86_400),
 });
 
 const BaseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ""));
@@ -80,6 +90,8 @@ export interface EdgeSettings {
   limits: LimitsConfig;
   /** Where the limit counters live; null only when no limit is configured. */
   limiter: DurableObjectNamespace<RateLimiter> | null;
+  /** The response cache, or null when no KV namespace is bound. */
+  cache: (CacheTtls & { kv: KVNamespace }) | null;
 }
 
 const cache = new WeakMap<object, EdgeSettings>();
@@ -159,6 +171,8 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
       const vars = Vars.parse({
         ENVIRONMENT: env.ENVIRONMENT,
         BODY_LIMIT_BYTES: env.BODY_LIMIT_BYTES,
+        CACHE_DEFAULT_TTL_SECONDS: env.CACHE_DEFAULT_TTL_SECONDS,
+        CACHE_MAX_TTL_SECONDS: env.CACHE_MAX_TTL_SECONDS,
       });
       parsed = {
         environment: vars.ENVIRONMENT,
@@ -174,6 +188,17 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
         jwt: readJwt(env),
         limits: parseLimitsConfig(env.LIMITS),
         limiter: env.LIMITER ?? null,
+        cache: env.RESPONSE_CACHE
+          ? {
+              kv: env.RESPONSE_CACHE,
+              // A default above the maximum is cut to it, as a request's TTL would be.
+              defaultTtlSeconds: Math.min(
+                vars.CACHE_DEFAULT_TTL_SECONDS,
+                vars.CACHE_MAX_TTL_SECONDS,
+              ),
+              maxTtlSeconds: vars.CACHE_MAX_TTL_SECONDS,
+            }
+          : null,
       };
       if (!parsed.limiter && hasAnyLimit(parsed.limits)) {
         throw new Error("LIMITS is set but the LIMITER Durable Object binding is missing");
@@ -196,5 +221,7 @@ export type EdgeEnv = {
     streamEnd?: Promise<StreamOutcome>;
     /** How a metered call ended (set by the meter, read by the limits to settle). */
     callOutcome?: Promise<CallOutcome>;
+    /** How the request met the response cache (set by the cache, read by the meter). */
+    cacheStatus?: CacheStatus;
   };
 };

@@ -4,6 +4,7 @@
 import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
+import { responseCache } from "./cache/index.ts";
 import type { EdgeEnv } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
 import { enforceLimits } from "./limits/index.ts";
@@ -51,6 +52,10 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use("/v1/chat/completions", meterUsage({ route: "chat", now }));
   app.use("/v1/completions", meterUsage({ route: "completions", now }));
   app.use("/v1/embeddings", meterUsage({ route: "embeddings", now }));
+  // Inside the meter, so it records hit / miss / bypass; a hit never reaches the route.
+  app.use("/v1/chat/completions", responseCache({ route: "chat", now }));
+  app.use("/v1/completions", responseCache({ route: "completions", now }));
+  app.use("/v1/embeddings", responseCache({ route: "embeddings", now }));
   mountModelRoutes(app, deps);
   mountChatRoutes(app, deps);
   mountCompletionRoutes(app, deps);

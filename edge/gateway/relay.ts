@@ -7,7 +7,7 @@
 import { ApiError } from "../../shared/api/errors.ts";
 import type { Usage } from "../../shared/api/schemas/common.ts";
 import { UpstreamError } from "../providers/errors.ts";
-import { readSse } from "../providers/sse.ts";
+import { encodeSse, readSse } from "../providers/sse.ts";
 import type {
   ProviderConfig,
   ResponseContext,
@@ -98,10 +98,6 @@ export async function openStream<C>(
 /** How long a stream that already sent its terminal event may take to end. */
 const AFTER_TERMINAL_GRACE_MS = 1_000;
 
-const encoder = new TextEncoder();
-const sse = (data: unknown) =>
-  encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
-
 /** The error event that ends a stream which did not complete. */
 function errorEvent(err: unknown, provider: string): Uint8Array {
   const message =
@@ -116,7 +112,7 @@ function errorEvent(err: unknown, provider: string): Uint8Array {
       : err === undefined
         ? "upstream_stream_incomplete"
         : "upstream_stream_interrupted";
-  return sse(new ApiError(502, message, { code }).toEnvelope());
+  return encodeSse(new ApiError(502, message, { code }).toEnvelope());
 }
 
 /** The next upstream event, or an `UpstreamError` when none comes within the idle timeout. */
@@ -161,9 +157,9 @@ export function streamResponse<C>(
   const succeed = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     onEnd({ ok: true, usage: translator.usage });
     if (includeUsage && translator.usage) {
-      controller.enqueue(sse(kind.usageChunk(ctx, translator.usage)));
+      controller.enqueue(encodeSse(kind.usageChunk(ctx, translator.usage)));
     }
-    controller.enqueue(sse("[DONE]"));
+    controller.enqueue(encodeSse("[DONE]"));
     controller.close();
   };
   const stream = new ReadableStream<Uint8Array>({
@@ -171,7 +167,7 @@ export function streamResponse<C>(
       // Loop until something is enqueued: a pull that enqueues nothing is not called again.
       for (;;) {
         const chunk = pending.shift();
-        if (chunk) return controller.enqueue(sse(chunk));
+        if (chunk) return controller.enqueue(encodeSse(chunk));
         if (finished) return controller.close();
         // After the terminal event, only trailing events (usage) may still come: wait briefly.
         const waitMs = translator.complete

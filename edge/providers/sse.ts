@@ -55,3 +55,10 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
 export function parseEventJson(event: SseEvent): Record<string, unknown> {
   return JSON.parse(event.data) as Record<string, unknown>;
 }
+
+const encoder = new TextEncoder();
+
+/** One `data:` event as bytes: a string as is (`[DONE]`), anything else as JSON. */
+export function encodeSse(data: unknown): Uint8Array {
+  return encoder.encode(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+}

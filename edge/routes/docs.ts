@@ -1,15 +1,16 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { openApiInfo } from "../../shared/api/routes.ts";
+import swaggerUiCss from "swagger-ui-dist/swagger-ui.css";
+// Text modules (wrangler.toml `[[rules]]`): Swagger UI ships inside the Worker bundle.
+import swaggerUiBundle from "swagger-ui-dist/swagger-ui-bundle.js";
+import { type DocsAsset, mountApiDocs } from "../../shared/api/docs.ts";
 import type { EdgeEnv } from "../env.ts";
 
-/** Mounts `GET /openapi.json`: the edge's routes, from the same shared definitions. */
+const bundled: Record<DocsAsset, string> = {
+  "swagger-ui.css": swaggerUiCss,
+  "swagger-ui-bundle.js": swaggerUiBundle,
+};
+
+/** Mounts `GET /openapi.json` and the docs at `/docs`, with Swagger UI from the bundle. */
 export function mountDocsRoutes(app: OpenAPIHono<EdgeEnv>): void {
-  app.doc31("/openapi.json", {
-    ...openApiInfo,
-    info: { ...openApiInfo.info, title: "TextNLP edge API" },
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
-    type: "http",
-    scheme: "bearer",
-  });
+  mountApiDocs(app, { title: "TextNLP edge API", readAsset: (file) => bundled[file] });
 }

@@ -14,23 +14,26 @@ let client: OpenAI;
 beforeAll(async () => {
   fakes = await startAllFakes();
   const { servers } = fakes;
-  edge = await startEdgeWorker({
-    OPENAI_API_KEY: fakeKeys.openai,
-    OPENAI_BASE_URL: servers.openai.url,
-    ANTHROPIC_API_KEY: fakeKeys.anthropic,
-    ANTHROPIC_BASE_URL: servers.anthropic.url,
-    COHERE_API_KEY: fakeKeys.cohere,
-    COHERE_BASE_URL: servers.cohere.url,
-    GEMINI_API_KEY: fakeKeys.gemini,
-    GEMINI_BASE_URL: servers.gemini.url,
-    ROUTING_POLICY: JSON.stringify({
-      aliases: {
-        smart: { targets: [{ model: "openai/m-err503" }, { model: "anthropic/claude-x" }] },
-      },
-      retry: { attempts: 0 },
-    }),
-    LIMITS: JSON.stringify({ key: { requests_per_minute: 1000 } }),
-  });
+  edge = await startEdgeWorker(
+    {
+      OPENAI_API_KEY: fakeKeys.openai,
+      OPENAI_BASE_URL: servers.openai.url,
+      ANTHROPIC_API_KEY: fakeKeys.anthropic,
+      ANTHROPIC_BASE_URL: servers.anthropic.url,
+      COHERE_API_KEY: fakeKeys.cohere,
+      COHERE_BASE_URL: servers.cohere.url,
+      GEMINI_API_KEY: fakeKeys.gemini,
+      GEMINI_BASE_URL: servers.gemini.url,
+      ROUTING_POLICY: JSON.stringify({
+        aliases: {
+          smart: { targets: [{ model: "openai/m-err503" }, { model: "anthropic/claude-x" }] },
+        },
+        retry: { attempts: 0 },
+      }),
+      LIMITS: JSON.stringify({ key: { requests_per_minute: 1000 } }),
+    },
+    { responseCache: true },
+  );
   client = new OpenAI({
     baseURL: "http://edge.local/v1",
     apiKey: await edge.seedApiKey(),
@@ -70,5 +73,34 @@ describe("the edge bundle in Miniflare", () => {
     expect(ids).toEqual(
       expect.arrayContaining(["smart", "openai/gpt-4o-mini", "gemini/gemini-2.5-flash"]),
     );
+  });
+
+  it("answers a repeated deterministic request from its KV cache", async () => {
+    const request = {
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user" as const, content: "cache in the bundle" }],
+      temperature: 0,
+    };
+    const first = await client.chat.completions.create(request).withResponse();
+    const second = await client.chat.completions.create(request).withResponse();
+    expect(first.response.headers.get("x-textnlp-cache")).toBe("miss");
+    expect(second.response.headers.get("x-textnlp-cache")).toBe("hit");
+    expect(second.data).toEqual(first.data);
+  });
+
+  it("serves /docs with Swagger UI from the bundle itself", async () => {
+    const html = await (await edge.fetch("http://edge.local/docs")).text();
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(refs).toHaveLength(3);
+    for (const ref of refs) {
+      expect(ref.startsWith("/docs/assets/"), ref).toBe(true);
+      const asset = await edge.fetch(`http://edge.local${ref}`);
+      expect(asset.status, ref).toBe(200);
+      expect((await asset.text()).length, ref).toBeGreaterThan(100);
+    }
+    const bundle = await (
+      await edge.fetch("http://edge.local/docs/assets/swagger-ui-bundle.js")
+    ).text();
+    expect(bundle).toContain("SwaggerUIBundle");
   });
 });

@@ -3,9 +3,10 @@
  * a local D1 that has the shared migrations applied. For end-to-end tests and benches from Node.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { Miniflare } from "miniflare";
 import { generateApiKeySecret, hashApiKey, randomId } from "../../shared/auth/api-keys.ts";
 import { ROOT } from "./appliance.ts";
@@ -24,6 +25,20 @@ export interface EdgeWorker {
   dispose(): Promise<void>;
 }
 
+/** wrangler.toml's `Text` module rules, for esbuild: Swagger UI's files become strings. */
+const textModules: Plugin = {
+  name: "text-modules",
+  setup(b) {
+    b.onLoad(
+      { filter: /[\\/]swagger-ui-dist[\\/]swagger-ui(?:-bundle\.js|\.css)$/ },
+      async (args) => ({
+        contents: await readFile(args.path, "utf8"),
+        loader: "text",
+      }),
+    );
+  },
+};
+
 /** Bundles the edge as wrangler would (workerd conditions, Workers and Node built-ins external). */
 export async function bundleEdge(outdir: string): Promise<string> {
   const outfile = join(outdir, "edge.js");
@@ -37,6 +52,7 @@ export async function bundleEdge(outdir: string): Promise<string> {
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
     external: ["cloudflare:*", "node:*"],
+    plugins: [textModules],
     logLevel: "error",
   });
   return outfile;
@@ -46,12 +62,14 @@ export async function bundleEdge(outdir: string): Promise<string> {
 export interface EdgeWorkerOptions {
   /** Disposes itself after this long even if nobody calls `dispose` (default 2 minutes). */
   lifetimeMs?: number;
+  /** Binds the response cache's KV namespace (off by default: benches measure the gateway). */
+  responseCache?: boolean;
 }
 
 /** Starts the bundled edge in Miniflare with `bindings` (vars and secrets). */
 export async function startEdgeWorker(
   bindings: Record<string, string>,
-  { lifetimeMs = 120_000 }: EdgeWorkerOptions = {},
+  { lifetimeMs = 120_000, responseCache = false }: EdgeWorkerOptions = {},
 ): Promise<EdgeWorker> {
   const dir = mkdtempSync(join(tmpdir(), "textnlp-edge-"));
   const scriptPath = await bundleEdge(dir);
@@ -66,6 +84,8 @@ export async function startEdgeWorker(
     // As wrangler.toml declares it: the rate limiter, SQLite-backed.
     durableObjects: { LIMITER: { className: "RateLimiter", useSQLite: true } },
     durableObjectsPersist: false,
+    kvNamespaces: responseCache ? ["RESPONSE_CACHE"] : [],
+    kvPersist: false,
     bindings: { ENVIRONMENT: "test", ...bindings },
     d1Persist: false,
   });

@@ -8,6 +8,7 @@ import type { Usage } from "../../../shared/api/schemas/common.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { TARGET_HEADER } from "../../gateway/deps.ts";
 import type { StreamEnd } from "../../gateway/relay.ts";
+import { inBackground } from "../../lib/background.ts";
 import { costOfCall } from "../../routing/price.ts";
 import { openStore } from "../../store/db.ts";
 import { recordUsage } from "../../store/usage.ts";
@@ -37,6 +38,8 @@ export interface CallOutcome {
   costUsd: number | null;
 }
 
+const NO_USAGE: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+
 /** The metering middleware for one route. */
 export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareHandler<EdgeEnv> {
   return async function meterUsageHandler(c, next) {
@@ -48,6 +51,7 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
     const res = c.res;
     const target = res.headers.get(TARGET_HEADER);
     const config = settings(c);
+    const cacheStatus = c.get("cacheStatus") ?? "none";
     const record = async ({ status, usage, costUsd }: CallOutcome) => {
       await recordUsage(await openStore(config.database), {
         tenantId: principal.tenantId,
@@ -58,17 +62,18 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
         costUsd,
+        cacheStatus,
         latencyMs: Math.max(0, Math.round(now() - started)),
         status,
-        cacheStatus: "none",
         createdAt: new Date(started),
       });
     };
-    const outcomeOf = (status: number, usage: Usage | undefined): CallOutcome => ({
-      status,
-      usage,
-      costUsd: costOfCall(config.policy, model, target, usage),
-    });
+    // A cache hit called no provider: it spent no tokens and costs nothing (the answer's body
+    // still shows the usage of the call that filled the cache).
+    const outcomeOf = (status: number, reported: Usage | undefined): CallOutcome => {
+      const usage = cacheStatus === "hit" ? NO_USAGE : reported;
+      return { status, usage, costUsd: costOfCall(config.policy, model, target, usage) };
+    };
     const streamEnd = c.get("streamEnd");
     let outcome: Promise<CallOutcome>;
     if (streamEnd && res.headers.get("content-type")?.startsWith("text/event-stream")) {
@@ -83,12 +88,6 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
     }
     // The limits settle their reservations with the same outcome (edge/limits).
     c.set("callOutcome", outcome);
-    const pending = outcome.then(record);
-    const logged = pending.catch((err) => console.error("metering failed:", err));
-    try {
-      c.executionCtx.waitUntil(logged);
-    } catch {
-      await logged; // no execution context (app.request in unit tests)
-    }
+    await inBackground(c, "metering", outcome.then(record));
   };
 }

@@ -24,7 +24,7 @@ export const usageEvents = sqliteTable(
     costUsd: real("cost_usd"),
     latencyMs: integer("latency_ms").notNull(),
     status: integer("status").notNull(),
-    /** `hit`, `miss` or `none` (no cache yet). */
+    /** `hit`, `miss`, `bypass` (opted out or not deterministic) or `none` (no cache bound). */
     cacheStatus: text("cache_status").notNull().default("none"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },

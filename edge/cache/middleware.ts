@@ -1,0 +1,180 @@
+/**
+ * The response cache, as middleware in front of an inference route. Deterministic requests
+ * (temperature 0 or a seed; embeddings always) are looked up in Workers KV under a key of the
+ * tenant and the normalised request; a hit is answered without calling any provider, as JSON
+ * or replayed as a stream. A miss is stored once it is known complete: a 200 JSON answer, or a
+ * stream that ended with `[DONE]` after its provider's terminal event. Errors, streams cut or
+ * cancelled, and requests that opt out are never stored. `x-textnlp-cache` on the response
+ * says hit, miss or bypass; the meter records the same.
+ */
+
+import { createParser } from "eventsource-parser";
+import type { Context, MiddlewareHandler } from "hono";
+import type { ChatCompletion, ChatCompletionChunk } from "../../shared/api/schemas/chat.ts";
+import type { Completion } from "../../shared/api/schemas/completions.ts";
+import { type EdgeEnv, settings } from "../env.ts";
+import { TARGET_HEADER } from "../gateway/deps.ts";
+import { inBackground } from "../lib/background.ts";
+import { encodeSse } from "../providers/sse.ts";
+import {
+  assembleChat,
+  assembleCompletion,
+  type CachedAnswer,
+  replayChat,
+  replayCompletion,
+} from "./answers.ts";
+import { CACHE_HEADER, type CacheDirective, readDirective } from "./directive.ts";
+import { type CachedRoute, cacheKey, isDeterministic } from "./key.ts";
+
+/** How a request met the cache (`none` when no cache is configured). */
+export type CacheStatus = "hit" | "miss" | "bypass" | "none";
+
+/** Options of {@link responseCache}. */
+export interface ResponseCacheOptions {
+  route: CachedRoute;
+  now?: () => number;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The response a hit is answered with. */
+function replay(entry: CachedAnswer, body: Record<string, unknown>, now: number): Response {
+  const headers: Record<string, string> = {
+    [CACHE_HEADER]: "hit",
+    age: String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))),
+    ...(entry.target ? { [TARGET_HEADER]: entry.target } : {}),
+  };
+  if (!body.stream || entry.route === "embeddings") return Response.json(entry.body, { headers });
+  const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true;
+  const chunks =
+    entry.route === "chat"
+      ? replayChat(entry.body as unknown as ChatCompletion, includeUsage)
+      : replayCompletion(entry.body as unknown as Completion, includeUsage);
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(encodeSse(chunk));
+      controller.enqueue(encodeSse("[DONE]"));
+      controller.close();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      ...headers,
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+    },
+  });
+}
+
+/**
+ * Passes a streamed answer through to the client while collecting its chunks; resolves with
+ * the assembled answer once the stream ended with `[DONE]`, or null if it was cut or cancelled.
+ */
+function recordStream(
+  c: Context<EdgeEnv>,
+  route: CachedRoute,
+): Promise<Record<string, unknown> | null> {
+  const source = c.res.body;
+  const streamEnd = c.get("streamEnd");
+  if (!source || !streamEnd || route === "embeddings") return Promise.resolve(null);
+  const reader = source.getReader();
+  const chunks: unknown[] = [];
+  let done = false;
+  const parser = createParser({
+    onEvent(event) {
+      if (event.data === "[DONE]") done = true;
+      else {
+        const chunk = JSON.parse(event.data) as { choices?: unknown };
+        // Answer chunks only: an error event has no choices (and means no [DONE] follows).
+        if (Array.isArray(chunk.choices)) chunks.push(chunk);
+      }
+    },
+  });
+  const decoder = new TextDecoder();
+  let settle: (complete: boolean) => void = () => {};
+  const ended = new Promise<boolean>((resolve) => (settle = resolve));
+  c.res = new Response(
+    new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const next = await reader.read();
+          if (next.done) {
+            settle(done);
+            return controller.close();
+          }
+          parser.feed(decoder.decode(next.value, { stream: true }));
+          controller.enqueue(next.value);
+        } catch (err) {
+          settle(false);
+          controller.error(err);
+        }
+      },
+      async cancel(reason) {
+        settle(false);
+        await reader.cancel(reason);
+      },
+    }),
+    c.res,
+  );
+  return ended.then(async (complete) => {
+    // The relay reports the provider's usage (also when the client did not ask for it).
+    const outcome = await streamEnd;
+    if (!complete || !outcome.ok || !outcome.usage) return null;
+    return route === "chat"
+      ? assembleChat(chunks as ChatCompletionChunk[], outcome.usage)
+      : assembleCompletion(chunks as Completion[], outcome.usage);
+  });
+}
+
+/** Stores `answer` (when there is one) under `key` for the directive's TTL. */
+async function store(
+  kv: KVNamespace,
+  key: string,
+  directive: CacheDirective,
+  entry: Omit<CachedAnswer, "body">,
+  answer: Promise<Record<string, unknown> | null>,
+): Promise<void> {
+  const body = await answer;
+  if (!body) return;
+  const value: CachedAnswer = { ...entry, body };
+  await kv.put(key, JSON.stringify(value), { expirationTtl: directive.ttlSeconds });
+}
+
+/** The cache middleware for one route; off (status `none`) when no KV namespace is bound. */
+export function responseCache({
+  route,
+  now = Date.now,
+}: ResponseCacheOptions): MiddlewareHandler<EdgeEnv> {
+  return async function responseCacheHandler(c, next) {
+    const config = settings(c).cache;
+    const body = await c.req.json().catch(() => undefined);
+    // No cache, or a body the route's own validation will refuse: nothing to do here.
+    if (!config || !isRecord(body)) return next();
+    const directive = readDirective(c.req.raw.headers, config);
+    const bypass = async () => {
+      c.set("cacheStatus", "bypass");
+      await next();
+      c.header(CACHE_HEADER, "bypass");
+    };
+    if (!isDeterministic(route, body) || (!directive.read && !directive.write)) return bypass();
+    const key = await cacheKey(c.get("principal").tenantId, route, body);
+    if (directive.read) {
+      const entry = await config.kv.get<CachedAnswer>(key, "json");
+      if (entry && entry.route === route) {
+        c.set("cacheStatus", "hit");
+        return replay(entry, body, now());
+      }
+    }
+    c.set("cacheStatus", "miss");
+    await next();
+    c.header(CACHE_HEADER, "miss");
+    // Only complete successes are stored: never an error, never a partial answer.
+    if (!directive.write || c.res.status !== 200) return;
+    const entry = { route, target: c.res.headers.get(TARGET_HEADER), storedAt: now() };
+    const answer = c.res.headers.get("content-type")?.startsWith("text/event-stream")
+      ? recordStream(c, route)
+      : (c.res.clone().json() as Promise<Record<string, unknown>>);
+    await inBackground(c, "caching", store(config.kv, key, directive, entry, answer));
+  };
+}
