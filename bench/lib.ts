@@ -101,7 +101,8 @@ export interface Child {
 
 /**
  * Starts `command` under coreutils `timeout`, so it ends by itself after `lifetimeS` even if
- * this process dies without stopping it; `timeout` passes our SIGTERM on to it.
+ * this process dies without stopping it (SIGKILL: `npx tsx` sends one to a child that is slow to
+ * acknowledge a relayed Ctrl-C); `timeout` passes our SIGTERM on to it.
  */
 export function startChild(
   command: string,
