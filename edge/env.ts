@@ -7,6 +7,7 @@ import { type CacheTtls, KV_MIN_TTL_SECONDS } from "./cache/directive.ts";
 import type { CacheStatus } from "./cache/middleware.ts";
 import type { Principal } from "./middleware/auth/auth.ts";
 import type { JwtSettings } from "./middleware/auth/jwt.ts";
+import { type GuardrailConfig, parseGuardrails } from "./middleware/guardrails/policy.ts";
 import type { StreamOutcome } from "./middleware/meter/index.ts";
 import { providers } from "./providers/registry.ts";
 import { type ProviderCredentials, type ProviderName, providerNames } from "./providers/types.ts";
@@ -44,6 +45,8 @@ export interface Bindings {
   /** A libSQL / Turso database (`libsql://…`, `https://…`) to use instead of D1. */
   LIBSQL_URL?: string;
   LIBSQL_AUTH_TOKEN?: string;
+  /** The guardrail policy (PII, prompt injection; per-tenant overrides): JSON text or an object. */
+  GUARDRAILS?: string | Record<string, unknown>;
   /** Workers KV namespace of the response cache; unbound: no caching. */
   RESPONSE_CACHE?: KVNamespace;
   /** Seconds a cached answer lives when the request names no TTL (default 3600). */
@@ -80,6 +83,7 @@ export interface EdgeSettings {
   policy: RoutingPolicy;
   /** Access-token checks, or null when only API keys are accepted. */
   jwt: JwtSettings | null;
+  guardrails: GuardrailConfig;
   /** The response cache, or null when no KV namespace is bound. */
   cache: (CacheTtls & { kv: KVNamespace }) | null;
 }
@@ -158,6 +162,7 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
           : null,
         policy: parseRoutingPolicy(env.ROUTING_POLICY),
         jwt: readJwt(env),
+        guardrails: parseGuardrails(env.GUARDRAILS),
         cache: env.RESPONSE_CACHE
           ? {
               kv: env.RESPONSE_CACHE,
@@ -188,5 +193,7 @@ export type EdgeEnv = {
     streamEnd?: Promise<StreamOutcome>;
     /** How the request met the response cache (set by the cache, read by the meter). */
     cacheStatus?: CacheStatus;
+    /** What the guardrails found, by type (set by them, read by the meter). */
+    guardFindings?: string[];
   };
 };

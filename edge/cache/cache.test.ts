@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { collect, fakeCalls, seedApiKey, startGateway } from "../test/gateway.ts";
+import { collect, fakeCalls, gatewayClient, seedApiKey, startGateway } from "../test/gateway.ts";
 
 const policy = { retry: { attempts: 0 } };
 
@@ -105,12 +105,7 @@ describe("the response cache", () => {
   it("keeps tenants apart: the same request of another tenant misses", async () => {
     const { client, callRaw } = startGateway({ policy });
     const other = await seedApiKey(["*"], "tenant-cache-b");
-    const otherClient = new OpenAI({
-      baseURL: "http://edge/v1",
-      apiKey: other.secret,
-      fetch: callRaw,
-      maxRetries: 0,
-    });
+    const otherClient = gatewayClient(other.secret, callRaw);
     const model = fresh("anthropic");
     const request = { model, messages: hi, temperature: 0 };
     const a = await client.chat.completions.create(request).withResponse();
