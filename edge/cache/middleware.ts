@@ -10,8 +10,13 @@
 
 import { createParser } from "eventsource-parser";
 import type { Context, MiddlewareHandler } from "hono";
-import type { ChatCompletion, ChatCompletionChunk } from "../../shared/api/schemas/chat.ts";
-import type { Completion } from "../../shared/api/schemas/completions.ts";
+import {
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  ChatCompletionRequest,
+} from "../../shared/api/schemas/chat.ts";
+import { type Completion, CompletionRequest } from "../../shared/api/schemas/completions.ts";
+import { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
 import { type EdgeEnv, settings } from "../env.ts";
 import { TARGET_HEADER } from "../gateway/deps.ts";
 import { inBackground } from "../lib/background.ts";
@@ -34,6 +39,13 @@ export interface ResponseCacheOptions {
   route: CachedRoute;
   now?: () => number;
 }
+
+/** The route's request schema: a hit is only served for a request the route would accept. */
+const requestSchemas = {
+  chat: ChatCompletionRequest,
+  completions: CompletionRequest,
+  embeddings: EmbeddingRequest,
+} as const;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -149,8 +161,9 @@ export function responseCache({
   return async function responseCacheHandler(c, next) {
     const config = settings(c).cache;
     const body = await c.req.json().catch(() => undefined);
-    // No cache, or a body the route's own validation will refuse: nothing to do here.
-    if (!config || !isRecord(body)) return next();
+    // No cache, or a body the route's own validation will refuse (a hit must not skip that):
+    // nothing to do here.
+    if (!config || !isRecord(body) || !requestSchemas[route].safeParse(body).success) return next();
     const directive = readDirective(c.req.raw.headers, config);
     const bypass = async () => {
       c.set("cacheStatus", "bypass");
