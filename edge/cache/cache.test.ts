@@ -216,6 +216,28 @@ describe("the response cache", () => {
     expect(await upstreamCalls(model)).toBe(2);
   });
 
+  it("does not store a stream the client abandoned", async () => {
+    const { call, settled } = startGateway({ policy });
+    const model = fresh("openai");
+    const send = () =>
+      call("http://edge/v1/chat/completions", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: hi, temperature: 0, stream: true }),
+      });
+    const first = await send();
+    expect(first.headers.get("x-textnlp-cache")).toBe("miss");
+    const reader = (first.body as ReadableStream<Uint8Array>).getReader();
+    expect((await reader.read()).done).toBe(false);
+    await reader.cancel();
+    await settled();
+    const second = await send();
+    expect(second.headers.get("x-textnlp-cache")).toBe("miss");
+    expect(await second.text()).toContain("data: [DONE]");
+    await settled();
+    expect(await upstreamCalls(model)).toBe(2);
+  });
+
   it("caches legacy completions (streamed replay too) and embeddings", async () => {
     const { client, settled } = startGateway({ policy });
     const model = fresh("openai");
