@@ -161,16 +161,17 @@ export function responseCache({
   return async function responseCacheHandler(c, next) {
     const config = settings(c).cache;
     const body = await c.req.json().catch(() => undefined);
-    // No cache, or a body the route's own validation will refuse (a hit must not skip that):
-    // nothing to do here.
-    if (!config || !isRecord(body) || !requestSchemas[route].safeParse(body).success) return next();
+    // No cache, or not a JSON object (the route's validation answers it): nothing to do here.
+    if (!config || !isRecord(body)) return next();
     const directive = readDirective(c.req.raw.headers, config);
-    const bypass = async () => {
+    if (!isDeterministic(route, body) || (!directive.read && !directive.write)) {
       c.set("cacheStatus", "bypass");
       await next();
       c.header(CACHE_HEADER, "bypass");
-    };
-    if (!isDeterministic(route, body) || (!directive.read && !directive.write)) return bypass();
+      return;
+    }
+    // A hit must not skip the route's validation of the fields the key leaves out (`user`, …).
+    if (!requestSchemas[route].safeParse(body).success) return next();
     const key = await cacheKey(c.get("principal").tenantId, route, body);
     if (directive.read) {
       const entry = await config.kv.get<CachedAnswer>(key, "json");
