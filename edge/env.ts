@@ -9,6 +9,7 @@ import { type LimitsConfig, parseLimitsConfig } from "./limits/config.ts";
 import type { RateLimiter } from "./limits/limiter.ts";
 import type { Principal } from "./middleware/auth/auth.ts";
 import type { JwtSettings } from "./middleware/auth/jwt.ts";
+import { type GuardrailConfig, parseGuardrails } from "./middleware/guardrails/policy.ts";
 import type { CallOutcome, StreamOutcome } from "./middleware/meter/index.ts";
 import { providers } from "./providers/registry.ts";
 import { type ProviderCredentials, type ProviderName, providerNames } from "./providers/types.ts";
@@ -50,6 +51,8 @@ export interface Bindings {
   /** A libSQL / Turso database (`libsql://…`, `https://…`) to use instead of D1. */
   LIBSQL_URL?: string;
   LIBSQL_AUTH_TOKEN?: string;
+  /** The guardrail policy (PII, prompt injection; per-tenant overrides): JSON text or an object. */
+  GUARDRAILS?: string | Record<string, unknown>;
   /** Workers KV namespace of the response cache; unbound: no caching. */
   RESPONSE_CACHE?: KVNamespace;
   /** Seconds a cached answer lives when the request names no TTL (default 3600). */
@@ -90,6 +93,7 @@ export interface EdgeSettings {
   limits: LimitsConfig;
   /** Where the limit counters live; null only when no limit is configured. */
   limiter: DurableObjectNamespace<RateLimiter> | null;
+  guardrails: GuardrailConfig;
   /** The response cache, or null when no KV namespace is bound. */
   cache: (CacheTtls & { kv: KVNamespace }) | null;
 }
@@ -188,6 +192,7 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
         jwt: readJwt(env),
         limits: parseLimitsConfig(env.LIMITS),
         limiter: env.LIMITER ?? null,
+        guardrails: parseGuardrails(env.GUARDRAILS),
         cache: env.RESPONSE_CACHE
           ? {
               kv: env.RESPONSE_CACHE,
@@ -223,5 +228,7 @@ export type EdgeEnv = {
     callOutcome?: Promise<CallOutcome>;
     /** How the request met the response cache (set by the cache, read by the meter). */
     cacheStatus?: CacheStatus;
+    /** What the guardrails found, by type (set by them, read by the meter). */
+    guardFindings?: string[];
   };
 };

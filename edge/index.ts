@@ -10,6 +10,7 @@ import type { GatewayDeps } from "./gateway/deps.ts";
 import { enforceLimits } from "./limits/index.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
+import { guardrails } from "./middleware/guardrails/index.ts";
 import { meterUsage } from "./middleware/meter/index.ts";
 import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountLimitRoutes } from "./routes/admin/limits.ts";
@@ -52,6 +53,11 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use("/v1/chat/completions", meterUsage({ route: "chat", now }));
   app.use("/v1/completions", meterUsage({ route: "completions", now }));
   app.use("/v1/embeddings", meterUsage({ route: "embeddings", now }));
+  // Inside the meter, so it records their findings; before the cache, so a redacted prompt is
+  // what the cache keys on and a blocked one is never answered from it.
+  app.use("/v1/chat/completions", guardrails({ route: "chat" }));
+  app.use("/v1/completions", guardrails({ route: "completions" }));
+  app.use("/v1/embeddings", guardrails({ route: "embeddings" }));
   // Inside the meter, so it records hit / miss / bypass; a hit never reaches the route.
   app.use("/v1/chat/completions", responseCache({ route: "chat", now }));
   app.use("/v1/completions", responseCache({ route: "completions", now }));

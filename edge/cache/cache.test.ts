@@ -6,7 +6,8 @@
 import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { collect, fakeCalls, seedApiKey, startGateway } from "../test/gateway.ts";
+import { collect, fakeCalls, gatewayClient, seedApiKey, startGateway } from "../test/gateway.ts";
+import { cacheKey, normaliseRequest } from "./key.ts";
 
 const policy = { retry: { attempts: 0 } };
 
@@ -35,6 +36,35 @@ async function cacheRows(model: string) {
 }
 
 const hi = [{ role: "user" as const, content: "cache me" }];
+
+describe("the cache key", () => {
+  const base = { model: "m", messages: [{ role: "user", content: "x" }], temperature: 0 };
+
+  it("ignores key order, nulls, spelled-out defaults and delivery-only fields", async () => {
+    const key = await cacheKey("t", "chat", base);
+    const same = {
+      temperature: 0,
+      top_p: 1,
+      n: 1,
+      seed: null,
+      messages: [{ content: "x", role: "user" }],
+      model: "m",
+      stream: true,
+      stream_options: { include_usage: true },
+      user: "u1",
+    };
+    expect(await cacheKey("t", "chat", same)).toBe(key);
+    expect(normaliseRequest("chat", same)).toEqual(normaliseRequest("chat", base));
+  });
+
+  it("differs by tenant, route and anything that changes the answer", async () => {
+    const key = await cacheKey("t", "chat", base);
+    expect(await cacheKey("t2", "chat", base)).not.toBe(key);
+    expect(await cacheKey("t", "completions", base)).not.toBe(key);
+    expect(await cacheKey("t", "chat", { ...base, max_tokens: 5 })).not.toBe(key);
+    expect(await cacheKey("t", "chat", { ...base, top_p: 0.5 })).not.toBe(key);
+  });
+});
 
 describe("the response cache", () => {
   it("misses, then hits without calling the provider again; usage records both", async () => {
@@ -105,12 +135,7 @@ describe("the response cache", () => {
   it("keeps tenants apart: the same request of another tenant misses", async () => {
     const { client, callRaw } = startGateway({ policy });
     const other = await seedApiKey(["*"], "tenant-cache-b");
-    const otherClient = new OpenAI({
-      baseURL: "http://edge/v1",
-      apiKey: other.secret,
-      fetch: callRaw,
-      maxRetries: 0,
-    });
+    const otherClient = gatewayClient(other.secret, callRaw);
     const model = fresh("anthropic");
     const request = { model, messages: hi, temperature: 0 };
     const a = await client.chat.completions.create(request).withResponse();
@@ -191,6 +216,28 @@ describe("the response cache", () => {
     expect(await upstreamCalls(model)).toBe(2);
   });
 
+  it("does not store a stream the client abandoned", async () => {
+    const { call, settled } = startGateway({ policy });
+    const model = fresh("openai");
+    const send = () =>
+      call("http://edge/v1/chat/completions", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: hi, temperature: 0, stream: true }),
+      });
+    const first = await send();
+    expect(first.headers.get("x-textnlp-cache")).toBe("miss");
+    const reader = (first.body as ReadableStream<Uint8Array>).getReader();
+    expect((await reader.read()).done).toBe(false);
+    await reader.cancel();
+    await settled();
+    const second = await send();
+    expect(second.headers.get("x-textnlp-cache")).toBe("miss");
+    expect(await second.text()).toContain("data: [DONE]");
+    await settled();
+    expect(await upstreamCalls(model)).toBe(2);
+  });
+
   it("caches legacy completions (streamed replay too) and embeddings", async () => {
     const { client, settled } = startGateway({ policy });
     const model = fresh("openai");
@@ -213,6 +260,17 @@ describe("the response cache", () => {
     expect(again.response.headers.get("x-textnlp-cache")).toBe("hit");
     expect(again.data.data[0]?.embedding).toEqual(first.data[0]?.embedding);
     expect(await upstreamCalls(embedModel)).toBe(1);
+  });
+
+  it("serves no hit to a request the route would refuse", async () => {
+    const { client } = startGateway({ policy });
+    const model = fresh("openai");
+    const request = { model, messages: hi, temperature: 0 };
+    await client.chat.completions.create(request);
+    const err = await client.chat.completions
+      .create({ ...request, user: "u".repeat(300) })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400 });
   });
 
   it("honours a TTL of 0 (not stored) and refuses a malformed TTL with a 400", async () => {

@@ -10,8 +10,13 @@
 
 import { createParser } from "eventsource-parser";
 import type { Context, MiddlewareHandler } from "hono";
-import type { ChatCompletion, ChatCompletionChunk } from "../../shared/api/schemas/chat.ts";
-import type { Completion } from "../../shared/api/schemas/completions.ts";
+import {
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  ChatCompletionRequest,
+} from "../../shared/api/schemas/chat.ts";
+import { type Completion, CompletionRequest } from "../../shared/api/schemas/completions.ts";
+import { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
 import { type EdgeEnv, settings } from "../env.ts";
 import { TARGET_HEADER } from "../gateway/deps.ts";
 import { inBackground } from "../lib/background.ts";
@@ -34,6 +39,13 @@ export interface ResponseCacheOptions {
   route: CachedRoute;
   now?: () => number;
 }
+
+/** The route's request schema: a hit is only served for a request the route would accept. */
+const requestSchemas = {
+  chat: ChatCompletionRequest,
+  completions: CompletionRequest,
+  embeddings: EmbeddingRequest,
+} as const;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -149,15 +161,17 @@ export function responseCache({
   return async function responseCacheHandler(c, next) {
     const config = settings(c).cache;
     const body = await c.req.json().catch(() => undefined);
-    // No cache, or a body the route's own validation will refuse: nothing to do here.
+    // No cache, or not a JSON object (the route's validation answers it): nothing to do here.
     if (!config || !isRecord(body)) return next();
     const directive = readDirective(c.req.raw.headers, config);
-    const bypass = async () => {
+    if (!isDeterministic(route, body) || (!directive.read && !directive.write)) {
       c.set("cacheStatus", "bypass");
       await next();
       c.header(CACHE_HEADER, "bypass");
-    };
-    if (!isDeterministic(route, body) || (!directive.read && !directive.write)) return bypass();
+      return;
+    }
+    // A hit must not skip the route's validation of the fields the key leaves out (`user`, …).
+    if (!requestSchemas[route].safeParse(body).success) return next();
     const key = await cacheKey(c.get("principal").tenantId, route, body);
     if (directive.read) {
       const entry = await config.kv.get<CachedAnswer>(key, "json");

@@ -4,21 +4,7 @@
  */
 import type OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
-import { startGateway } from "../test/gateway.ts";
-
-interface Received {
-  path: string;
-  search: string;
-  headers: Record<string, string>;
-  body: Record<string, unknown>;
-}
-
-async function received(provider: string, model: string): Promise<Received> {
-  const res = await fetch(
-    `${inject("fakes").urls[provider]}/__last?key=${encodeURIComponent(model)}`,
-  );
-  return (await res.json()) as Received;
-}
+import { fakeReceived, startGateway } from "../test/gateway.ts";
 
 const request: Omit<OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, "model"> = {
   messages: [
@@ -53,7 +39,7 @@ describe("request translation", () => {
   const send = async (provider: string, model: string) => {
     const res = await client.chat.completions.create({ ...request, model: `${provider}/${model}` });
     expect(res.choices[0]?.message.content).toBe(`Hello from ${provider}! You said: thanks`);
-    return received(provider, model);
+    return fakeReceived(provider, model);
   };
 
   it("OpenAI gets the request as sent, with the bearer key", async () => {

@@ -4,6 +4,7 @@
  * defaults that direct `provider/model` calls use.
  */
 import { z } from "zod";
+import { parseJsonConfig } from "../lib/json-config.ts";
 
 /** What an attempt can fail on, beyond HTTP statuses. */
 export const failureKinds = ["timeout", "network", "stream", "circuit_open"] as const;
@@ -69,13 +70,5 @@ export type RoutingPolicy = z.infer<typeof RoutingPolicy>;
 
 /** Parses a policy from a binding (a JSON string or an object), throwing a readable error. */
 export function parseRoutingPolicy(raw: unknown): RoutingPolicy {
-  const value = typeof raw === "string" && raw.trim() !== "" ? JSON.parse(raw) : (raw ?? {});
-  const parsed = RoutingPolicy.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(
-      `ROUTING_POLICY ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  return parsed.data;
+  return parseJsonConfig("ROUTING_POLICY", RoutingPolicy, raw);
 }

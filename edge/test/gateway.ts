@@ -34,6 +34,22 @@ export async function fakeCalls(provider: string): Promise<Record<string, number
   return (await res.json()) as Record<string, number>;
 }
 
+/** A request as a fake received it (`/__last`), by the model name it was for. */
+export interface FakeReceived {
+  path: string;
+  search: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/** The last request `provider`'s fake received for `model`, to check what the gateway sent. */
+export async function fakeReceived(provider: string, model: string): Promise<FakeReceived> {
+  const res = await fetch(
+    `${inject("fakes").urls[provider]}/__last?key=${encodeURIComponent(model)}`,
+  );
+  return (await res.json()) as FakeReceived;
+}
+
 /**
  * Stores an API key with a known secret straight in D1 (its tenant too), as an operator's
  * bootstrap would; returns the secret and the key's id.
@@ -63,6 +79,11 @@ export async function seedApiKey(
     )
     .run();
   return { secret, id };
+}
+
+/** An `openai` client for the gateway with `apiKey`, sending through `fetch` (no retries). */
+export function gatewayClient(apiKey: string, fetch: typeof globalThis.fetch): OpenAI {
+  return new OpenAI({ baseURL: "http://edge/v1", apiKey, fetch, maxRetries: 0 });
 }
 
 /** Options of {@link startGateway}. */
@@ -119,12 +140,7 @@ export function startGateway({ policy, deps, bindings }: GatewayOptions = {}) {
     if (!headers.has("authorization")) headers.set("authorization", `Bearer ${secret}`);
     return callRaw(input, { ...init, headers });
   };
-  const client = new OpenAI({
-    baseURL: "http://edge/v1",
-    apiKey: secret,
-    fetch: call,
-    maxRetries: 0,
-  });
+  const client = gatewayClient(secret, call);
   return { app, call, callRaw, client, secret, settled };
 }
 

@@ -63,6 +63,7 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
         completionTokens: usage?.completion_tokens ?? 0,
         costUsd,
         cacheStatus,
+        guardrails: c.get("guardFindings")?.join(",") || null,
         latencyMs: Math.max(0, Math.round(now() - started)),
         status,
         createdAt: new Date(started),

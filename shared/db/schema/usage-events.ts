@@ -26,6 +26,8 @@ export const usageEvents = sqliteTable(
     status: integer("status").notNull(),
     /** `hit`, `miss`, `bypass` (opted out or not deterministic) or `none` (no cache bound). */
     cacheStatus: text("cache_status").notNull().default("none"),
+    /** What the edge's guardrails found, by type only (`pii:email,injection:role_play`); else null. */
+    guardrails: text("guardrails"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("usage_events_tenant_time_idx").on(t.tenantId, t.createdAt)],
