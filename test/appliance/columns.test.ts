@@ -79,6 +79,12 @@ describe.skipIf(modelsMissing)("generated columns on the appliance", () => {
     });
     expectEnvelope(unknown, 400, { code: "unknown_column", param: "prompt" });
     expect(unknown.body.error?.message).toBe("prompt reads unknown column 'summary'");
+    const doc = (await (await fetch(`${appliance.url}/openapi.json`)).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    expect(doc.components.schemas.TemplateCreate?.properties.columns).toMatchObject({
+      type: "array",
+    });
     // A template without columns is unchanged (and cannot read any).
     const plain = await post(`${appliance.url}/v1/templates`, { name: "plain", prompt: "{{ x }}" });
     expect(plain.body).toMatchObject({ version: 1, variables: ["x"], columns: null });
