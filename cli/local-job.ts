@@ -8,6 +8,7 @@ import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import Database from "better-sqlite3";
 import type { TextNlpClient } from "../shared/sdk/index.ts";
+import { columnValues, type GeneratedColumn, recordedColumns } from "../shared/synth/columns.ts";
 import {
   type JobProgress,
   type JobStore,
@@ -24,6 +25,7 @@ export interface LocalJobSpec {
   template: TemplatePrompt & {
     outputSchema?: Record<string, unknown> | null;
     params?: Record<string, unknown>;
+    columns?: GeneratedColumn[] | null;
   };
   model: string;
   rows: Record<string, unknown>[];
@@ -39,6 +41,11 @@ const SCHEMA = `
     row integer not null, sample integer not null, status text not null, variables text not null,
     output text, error text, attempts integer not null, completion_tokens integer not null default 0,
     primary key (row, sample)
+  );
+  create table if not exists sample_columns (
+    row integer not null, sample integer not null, name text not null, value text not null,
+    messages text not null, prompt_tokens integer not null, completion_tokens integer not null,
+    primary key (row, sample, name)
   );`;
 
 /** The state file of an output file. */
@@ -58,6 +65,10 @@ export function openLocalState(
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.exec(SCHEMA);
+  // State files from before generated columns lack the samples.columns field.
+  const fields = db.prepare("pragma table_info(samples)").all() as { name: string }[];
+  if (!fields.some((f) => f.name === "columns"))
+    db.exec("alter table samples add column columns text");
   const fingerprint = createHash("sha256").update(JSON.stringify(spec)).digest("hex");
   const stored = db.prepare("select value from meta where key = 'spec'").get() as
     | { value: string }
@@ -99,9 +110,30 @@ export async function runLocalJob(
   options: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void },
 ): Promise<JobProgress & { state: "done" | "cancelled" }> {
   const insert = db.prepare(
-    `insert or ignore into samples (row, sample, status, variables, output, error, attempts, completion_tokens)
-     values (@row, @sample, @status, @variables, @output, @error, @attempts, @completionTokens)`,
+    `insert or ignore into samples (row, sample, status, variables, output, columns, error, attempts, completion_tokens)
+     values (@row, @sample, @status, @variables, @output, @columns, @error, @attempts, @completionTokens)`,
   );
+  const dropColumns = db.prepare("delete from sample_columns where row = ? and sample = ?");
+  // The sample and the removal of its saved columns land together, or neither does.
+  const commit = db.transaction((o: SampleOutcome) => {
+    insert.run({
+      row: o.row,
+      sample: o.sample,
+      status: o.status,
+      variables: JSON.stringify(o.variables),
+      output: o.status === "ok" ? o.output : null,
+      columns: o.status === "ok" && o.columns ? JSON.stringify(recordedColumns(o.columns)) : null,
+      error: o.status === "failed" ? o.error : null,
+      attempts: o.attempts,
+      completionTokens: o.status === "ok" ? o.completionTokens : 0,
+    });
+    dropColumns.run(o.row, o.sample);
+  });
+  const saveColumn = db.prepare(
+    `insert or ignore into sample_columns (row, sample, name, value, messages, prompt_tokens, completion_tokens)
+     values (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const loadColumns = db.prepare("select * from sample_columns where row = ? and sample = ?");
   const store: JobStore = {
     committedKeys: () =>
       new Set(
@@ -109,17 +141,29 @@ export async function runLocalJob(
           db.prepare("select row, sample from samples").all() as { row: number; sample: number }[]
         ).map((r) => `${r.row}:${r.sample}`),
       ),
-    commit: (o: SampleOutcome) =>
-      void insert.run({
-        row: o.row,
-        sample: o.sample,
-        status: o.status,
-        variables: JSON.stringify(o.variables),
-        output: o.status === "ok" ? o.output : null,
-        error: o.status === "failed" ? o.error : null,
-        attempts: o.attempts,
-        completionTokens: o.status === "ok" ? o.completionTokens : 0,
-      }),
+    commit: (o: SampleOutcome) => void commit(o),
+    loadColumns: (task) =>
+      Object.fromEntries(
+        (loadColumns.all(task.row, task.sample) as Record<string, string & number>[]).map((r) => [
+          r.name,
+          {
+            value: r.value,
+            messages: JSON.parse(r.messages),
+            promptTokens: r.prompt_tokens,
+            completionTokens: r.completion_tokens,
+          },
+        ]),
+      ),
+    saveColumn: (task, name, c) =>
+      void saveColumn.run(
+        task.row,
+        task.sample,
+        name,
+        c.value,
+        JSON.stringify(c.messages),
+        c.promptTokens,
+        c.completionTokens,
+      ),
   };
   const validate = spec.template.outputSchema
     ? new Ajv({ strict: false }).compile(spec.template.outputSchema)
@@ -168,6 +212,7 @@ export async function runLocalJob(
         sample: r.sample,
         status: r.status,
         variables: JSON.parse(r.variables as string),
+        ...(r.columns ? { columns: columnValues(JSON.parse(r.columns as string)) } : {}),
         output: r.output,
         error: r.error,
       }),

@@ -21,6 +21,7 @@ export class ProgressDisplay {
   readonly #bar: SingleBar | undefined;
   #started = false;
   #lastLine = 0;
+  #lastRate = 0;
 
   constructor(private readonly json: boolean) {
     this.#bar =
@@ -37,9 +38,17 @@ export class ProgressDisplay {
   }
 
   update(p: ProgressState): void {
+    // A finished job reports no live rate: keep showing the last one seen.
+    const rate = p.rate > 0 || p.status === "running" ? p.rate : this.#lastRate;
+    this.#lastRate = rate;
     const fields = {
-      rate: p.rate.toFixed(1),
-      eta_s: p.etaSeconds === null ? "?" : `${Math.round(p.etaSeconds)}s`,
+      rate: rate.toFixed(1),
+      eta_s:
+        p.total > 0 && p.done >= p.total
+          ? "0s"
+          : p.etaSeconds === null
+            ? "?"
+            : `${Math.round(p.etaSeconds)}s`,
       failed: p.failed,
     };
     if (this.#bar) {

@@ -27,6 +27,7 @@ import {
   saveDecisions,
   setJobStatus,
 } from "../store/queries/jobs.ts";
+import { loadSampleColumns, saveSampleColumn } from "../store/queries/sample-columns.ts";
 import { getTemplateById } from "../store/queries/templates.ts";
 import { judgeSample } from "./judge.ts";
 
@@ -216,6 +217,8 @@ export class JobManager {
         {
           committedKeys: () => committedSampleKeys(db, job.id),
           commit: (outcome) => commitSample(db, job.id, outcome),
+          loadColumns: (task) => loadSampleColumns(db, job.id, task),
+          saveColumn: (task, name, column) => saveSampleColumn(db, job.id, task, name, column),
         },
         generate,
         {

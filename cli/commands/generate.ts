@@ -2,12 +2,15 @@ import { createReadStream, existsSync } from "node:fs";
 import { basename } from "node:path";
 import { Readable } from "node:stream";
 import type { Command } from "commander";
+import { z } from "zod";
 import { TextNlpError } from "../../shared/sdk/index.ts";
+import { GeneratedColumn, planColumns } from "../../shared/synth/columns.ts";
 import { UsageError } from "../config.ts";
 import { type Context, EXIT, exit, withClient } from "../context.ts";
 import { readJson, readRows, writeStream } from "../io.ts";
 import { type LocalJobSpec, openLocalState, runLocalJob, storedSeed } from "../local-job.ts";
 import { followJob, ProgressDisplay } from "../progress.ts";
+import { EXPORT_FORMATS } from "./jobs.ts";
 
 const int = (name: string, value: string | undefined) => {
   if (value === undefined) return undefined;
@@ -32,7 +35,7 @@ export function registerGenerateCommand(program: Command): void {
     .option("-c, --concurrency <n>", "parallel requests")
     .option("--seed <n>", "seed (same seed, same dataset)")
     .option("-o, --out <file>", "write the dataset here when done (- for stdout)")
-    .option("--format <format>", "jsonl, csv or chat", "jsonl")
+    .option("--format <format>", "jsonl, csv, chat or parquet (for -o)", "jsonl")
     .option("--no-wait", "submit and print the job id without following it")
     .option(
       "--local",
@@ -40,7 +43,7 @@ export function registerGenerateCommand(program: Command): void {
     )
     .option(
       "--template-file <file>",
-      "with --local: the template as JSON {prompt, system?, output_schema?, params?}",
+      "with --local: the template as JSON {prompt, system?, output_schema?, params?, columns?}",
     )
     .option("--resume", "with --local: continue the run whose state is beside --out")
     .action(
@@ -49,6 +52,12 @@ export function registerGenerateCommand(program: Command): void {
         if (!model) throw new UsageError("--model is required (or set model in the config file)");
         if (!flags.rows && flags.count === undefined)
           throw new UsageError("give --rows <file> or --count <n>");
+        if (!EXPORT_FORMATS.includes(flags.format as string))
+          throw new UsageError(
+            `unknown --format ${flags.format} (use ${EXPORT_FORMATS.join(", ")})`,
+          );
+        if (flags.local && flags.format !== "jsonl")
+          throw new UsageError("--local writes JSONL; export other formats from a server job");
         if (flags.local) return generateLocally(ctx, model, flags);
         if (!flags.template)
           throw new UsageError("--template is required (or --local with --template-file)");
@@ -108,6 +117,7 @@ async function generateLocally(
   };
   if (typeof template?.prompt !== "string")
     throw new UsageError(`${flags.templateFile} has no "prompt"`);
+  const columns = checkLocalColumns(flags.templateFile as string, template);
   const resume = flags.resume === true;
   const spec: LocalJobSpec = {
     template: {
@@ -115,6 +125,7 @@ async function generateLocally(
       prompt: template.prompt,
       outputSchema: template.output_schema ?? null,
       params: template.params ?? {},
+      ...(columns ? { columns } : {}),
     },
     model,
     rows: flags.rows
@@ -187,4 +198,26 @@ async function uploadRows(ctx: Context, file: string): Promise<string> {
       throw new UsageError(`${file}: ${err.message}`);
     throw err;
   }
+}
+
+/** A template file's generated columns, checked as the server checks them (a usage error names the problem). */
+function checkLocalColumns(
+  file: string,
+  template: { prompt: string; system?: string | null; columns?: unknown },
+) {
+  if (template.columns === undefined) return undefined;
+  const parsed = z.array(GeneratedColumn).min(1).safeParse(template.columns);
+  if (!parsed.success)
+    throw new UsageError(
+      `${file}: columns: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+    );
+  try {
+    planColumns(parsed.data, [
+      ...(template.system ? [{ field: "system", source: template.system }] : []),
+      { field: "prompt", source: template.prompt },
+    ]);
+  } catch (err) {
+    throw new UsageError(`${file}: ${(err as Error).message}`);
+  }
+  return parsed.data;
 }

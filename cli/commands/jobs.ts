@@ -4,6 +4,9 @@ import { type Context, EXIT, exit, withClient } from "../context.ts";
 import { writeStream } from "../io.ts";
 import { followJob } from "../progress.ts";
 
+/** The formats `datasets export` and `generate -o` write. */
+export const EXPORT_FORMATS = ["jsonl", "csv", "chat", "parquet"];
+
 const line = (job: Job) =>
   `${job.id}\t${job.status}\t${job.progress.done}/${job.total}\t${job.template.name}@${job.template.version}\t${job.model}`;
 
@@ -93,14 +96,19 @@ export function registerJobCommands(program: Command): void {
   datasets
     .command("export")
     .argument("<id>")
-    .option("--format <format>", "jsonl, csv or chat", "jsonl")
+    .option("--format <format>", "jsonl, csv, chat or parquet", "jsonl")
     .option("--all", "every generated sample, not only those post-processing kept")
     .option("-o, --out <file>", "output file (- for stdout)", "-")
     .action(
       withClient(
         async (ctx: Context, id: string, flags: { format: string; all?: boolean; out: string }) => {
-          if (!["jsonl", "csv", "chat"].includes(flags.format))
-            return exit(EXIT.usage, `unknown --format ${flags.format}`);
+          if (!EXPORT_FORMATS.includes(flags.format))
+            return exit(
+              EXIT.usage,
+              `unknown --format ${flags.format} (use ${EXPORT_FORMATS.join(", ")})`,
+            );
+          if (flags.format === "parquet" && flags.out === "-" && process.stdout.isTTY)
+            return exit(EXIT.usage, "Parquet is binary: give -o <file> (or redirect stdout)");
           await writeStream(
             await ctx.client.datasets.export(id, {
               format: flags.format as "jsonl",

@@ -10,7 +10,7 @@ export function registerTemplateCommands(program: Command): void {
   templates
     .command("push")
     .description(
-      "create a template, or its next version, from a JSON file {name, prompt, system?, output_schema?, params?}",
+      "create a template, or its next version, from a JSON file {name, prompt, system?, output_schema?, params?, variants?, columns?}",
     )
     .argument("<file>")
     .action(

@@ -166,7 +166,7 @@ export const exportDatasetRoute = createRoute({
   method: "get",
   path: "/v1/datasets/{id}/export",
   tags: ["Synthetic data"],
-  summary: "Export as JSONL, CSV or chat fine-tuning JSONL (streamed)",
+  summary: "Export as JSONL, CSV, chat fine-tuning JSONL or Parquet (streamed)",
   security: bearer,
   request: { params: IdParam, query: ExportQuery },
   responses: {
@@ -175,6 +175,7 @@ export const exportDatasetRoute = createRoute({
       content: {
         "application/x-ndjson": { schema: z.string() },
         "text/csv": { schema: z.string() },
+        "application/vnd.apache.parquet": { schema: z.string().openapi({ format: "binary" }) },
       },
     },
     ...errorResponses,

@@ -22,6 +22,23 @@ export interface SampleTask {
   sample: number;
 }
 
+/** The output of one generated column of a sample, with the prompt that produced it. */
+export interface ColumnValue {
+  value: string;
+  messages: { role: string; content: string }[];
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/**
+ * The columns of a sample generated so far. A generator saves each column as it is made, so a
+ * sample interrupted between columns (a crash, a retry) regenerates only the missing ones.
+ */
+export interface SampleCheckpoint {
+  load(): Promise<Record<string, ColumnValue>>;
+  save(name: string, column: ColumnValue): Promise<void>;
+}
+
 /** What generating a sample yields. */
 export interface GeneratedSample {
   /** The template's A/B variant used, or null. */
@@ -29,6 +46,9 @@ export interface GeneratedSample {
   variables: Record<string, unknown>;
   messages: { role: string; content: string }[];
   output: string;
+  /** Generated columns by name (in generation order), or absent for a template without them. */
+  columns?: Record<string, ColumnValue>;
+  /** Tokens of the whole sample, its columns included. */
   promptTokens: number;
   completionTokens: number;
 }
@@ -43,15 +63,40 @@ export type SampleOutcome =
       variables: Record<string, unknown>;
     } & SampleTask);
 
-/** Where results go. `commit` must be atomic and ignore a key written before. */
+/**
+ * Where results go. `commit` must be atomic, ignore a key written before, and drop the key's
+ * saved columns in the same write (so a committed sample never leaves partial state behind).
+ */
 export interface JobStore {
   /** Keys (`row:sample`) already committed, ok or failed. */
   committedKeys(): Promise<Set<string>> | Set<string>;
   commit(outcome: SampleOutcome): Promise<void> | void;
+  /** Columns saved for an uncommitted sample; without these, columns are kept in memory only. */
+  loadColumns?(
+    task: SampleTask,
+  ): Promise<Record<string, ColumnValue>> | Record<string, ColumnValue>;
+  /** Saves one generated column of an uncommitted sample (ignored if already saved). */
+  saveColumn?(task: SampleTask, name: string, column: ColumnValue): Promise<void> | void;
 }
 
 /** Generates one sample; throws to fail the attempt. */
-export type SampleGenerator = (task: SampleTask, signal: AbortSignal) => Promise<GeneratedSample>;
+export type SampleGenerator = (
+  task: SampleTask,
+  signal: AbortSignal,
+  checkpoint: SampleCheckpoint,
+) => Promise<GeneratedSample>;
+
+/** The checkpoint of a task: the store's, or one in memory that lasts for the attempts of this run. */
+function checkpointOf(store: JobStore, task: SampleTask): SampleCheckpoint {
+  const memory: Record<string, ColumnValue> = {};
+  return {
+    load: async () => ({ ...(store.loadColumns ? await store.loadColumns(task) : {}), ...memory }),
+    save: async (name, column) => {
+      memory[name] = column;
+      await store.saveColumn?.(task, name, column);
+    },
+  };
+}
 
 /** A snapshot of a running job. */
 export interface JobProgress {
@@ -147,10 +192,11 @@ export async function runJob(
 
   const work = async (task: SampleTask) => {
     let lastError: unknown;
+    const checkpoint = checkpointOf(store, task);
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (signal?.aborted) return;
       try {
-        const generated = await generate(task, signal ?? new AbortController().signal);
+        const generated = await generate(task, signal ?? new AbortController().signal, checkpoint);
         await record({ status: "ok", attempts: attempt, ...task, ...generated });
         return;
       } catch (err) {

@@ -4,10 +4,17 @@
  * appliance (local models) and the CLI (any OpenAI-compatible endpoint).
  */
 import type { ChatCompletionRequest } from "../api/schemas/chat.ts";
-import type { GeneratedSample, SampleGenerator, SampleTask } from "./job-runner.ts";
+import { COLUMNS_VARIABLE, columnValues, type GeneratedColumn, planColumns } from "./columns.ts";
+import type {
+  ColumnValue,
+  GeneratedSample,
+  SampleCheckpoint,
+  SampleGenerator,
+  SampleTask,
+} from "./job-runner.ts";
 import { deriveSeed } from "./prng.ts";
 import { type Sampler, sampleVariables } from "./samplers.ts";
-import { renderPrompt, type TemplatePrompt } from "./template.ts";
+import { type RenderedPrompt, renderPrompt, type TemplatePrompt } from "./template.ts";
 import { pickVariant, type TemplateVariant } from "./variants.ts";
 
 /** A chat completion call: the text and token usage of one choice. */
@@ -26,6 +33,8 @@ export interface TemplateSampleGeneratorOptions {
   template: TemplatePrompt & {
     outputSchema?: Record<string, unknown> | null;
     variants?: TemplateVariant[] | null;
+    /** Generated columns, made in dependency order before the template's own prompt. */
+    columns?: GeneratedColumn[] | null;
   };
   rows: (row: number) => Record<string, unknown>;
   samplers: Record<string, Sampler>;
@@ -53,21 +62,81 @@ export function variablesOf(
   };
 }
 
+/** The seed of one model call of a sample: each sample (and each of its columns) has its own. */
+const callSeed = (options: TemplateSampleGeneratorOptions, task: SampleTask, part?: string) =>
+  (part === undefined
+    ? deriveSeed(options.seed, task.row, task.sample)
+    : deriveSeed(options.seed, task.row, task.sample, part)) & 0x7fffffff;
+
+/**
+ * Generates a sample's columns in `order`, each prompt rendered with the outputs before it.
+ * Columns the checkpoint holds (from an interrupted attempt) are reused, not generated again.
+ */
+async function generateColumns(
+  options: TemplateSampleGeneratorOptions,
+  order: string[],
+  task: SampleTask,
+  variables: Record<string, unknown>,
+  signal: AbortSignal,
+  checkpoint: SampleCheckpoint,
+): Promise<Record<string, ColumnValue>> {
+  const byName = new Map((options.template.columns ?? []).map((c) => [c.name, c]));
+  const saved = await checkpoint.load();
+  const columns: Record<string, ColumnValue> = {};
+  for (const name of order) {
+    const column = byName.get(name) as GeneratedColumn;
+    let value = saved[name];
+    if (!value) {
+      const { messages } = renderPrompt(column, {
+        ...variables,
+        [COLUMNS_VARIABLE]: columnValues(columns),
+      });
+      const result = await options.complete(
+        {
+          model: options.model,
+          messages,
+          ...options.params,
+          ...column.params,
+          seed: callSeed(options, task, `column:${name}`),
+        },
+        signal,
+      );
+      value = {
+        value: result.text.trim(),
+        messages,
+        promptTokens: result.promptTokens,
+        completionTokens: result.completionTokens,
+      };
+      await checkpoint.save(name, value);
+    }
+    columns[name] = value;
+  }
+  return columns;
+}
+
 export function createTemplateSampleGenerator(
   options: TemplateSampleGeneratorOptions,
 ): SampleGenerator {
   const schema = options.template.outputSchema;
-  return async (task, signal): Promise<GeneratedSample> => {
+  const order = planColumns(options.template.columns ?? []);
+  return async (task, signal, checkpoint): Promise<GeneratedSample> => {
     const variables = variablesOf(options, task);
     const { variant, prompt } = pickVariant(options.template, options.seed, task.row, task.sample);
-    const { messages } = renderPrompt(prompt, variables);
+    const columns =
+      order.length > 0
+        ? await generateColumns(options, order, task, variables, signal, checkpoint)
+        : undefined;
+    const { messages } = renderPrompt(
+      prompt,
+      columns ? { ...variables, [COLUMNS_VARIABLE]: columnValues(columns) } : variables,
+    );
     const result = await options.complete(
       {
         model: options.model,
         messages,
         ...options.params,
         // Each sample has its own seed, so a regenerated sample (after a crash) is the same sample.
-        seed: deriveSeed(options.seed, task.row, task.sample) & 0x7fffffff,
+        seed: callSeed(options, task),
         ...(schema
           ? { response_format: { type: "json_schema", json_schema: { name: "output", schema } } }
           : {}),
@@ -90,8 +159,43 @@ export function createTemplateSampleGenerator(
       variables,
       messages,
       output: result.text,
-      promptTokens: result.promptTokens,
-      completionTokens: result.completionTokens,
+      ...(columns ? { columns } : {}),
+      promptTokens: sum(columns, "promptTokens") + result.promptTokens,
+      completionTokens: sum(columns, "completionTokens") + result.completionTokens,
     };
   };
+}
+
+const sum = (
+  columns: Record<string, ColumnValue> | undefined,
+  field: "promptTokens" | "completionTokens",
+) => Object.values(columns ?? {}).reduce((total, column) => total + column[field], 0);
+
+/**
+ * Renders every prompt of a sample without generating: the columns' prompts in generation order
+ * and the template's own, with each column's output shown as `[column: <name>]`.
+ */
+export function previewSample(
+  template: TemplateSampleGeneratorOptions["template"],
+  variables: Record<string, unknown>,
+  seed: number,
+  task: SampleTask,
+): {
+  variant: string | null;
+  columns?: Record<string, RenderedPrompt["messages"]>;
+  messages: RenderedPrompt["messages"];
+} {
+  const declared = template.columns ?? [];
+  const { variant, prompt } = pickVariant(template, seed, task.row, task.sample);
+  if (declared.length === 0) return { variant, messages: renderPrompt(prompt, variables).messages };
+  const placeholders = Object.fromEntries(declared.map((c) => [c.name, `[column: ${c.name}]`]));
+  const withColumns = { ...variables, [COLUMNS_VARIABLE]: placeholders };
+  const byName = new Map(declared.map((c) => [c.name, c]));
+  const columns = Object.fromEntries(
+    planColumns(declared).map((name) => [
+      name,
+      renderPrompt(byName.get(name) as GeneratedColumn, withColumns).messages,
+    ]),
+  );
+  return { variant, columns, messages: renderPrompt(prompt, withColumns).messages };
 }

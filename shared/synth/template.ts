@@ -48,6 +48,18 @@ export function templateVariables(source: string): string[] {
   }
 }
 
+/**
+ * The variable paths a template reads at its top level, as segments (`{{ a.b }}` → `["a", "b"]`);
+ * a dynamic part (`{{ a[k] }}`) is an array. Empty for a template that does not parse.
+ */
+export function templateVariableSegments(source: string): (string | number | unknown[])[][] {
+  try {
+    return engine.globalVariableSegmentsSync(source) as (string | number | unknown[])[][];
+  } catch {
+    return [];
+  }
+}
+
 /** Renders the template's messages; a missing variable is a 400 that names it. */
 export function renderPrompt(
   template: TemplatePrompt,

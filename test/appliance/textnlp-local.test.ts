@@ -13,17 +13,28 @@ import {
   tempDataDir,
 } from "../helpers/appliance.ts";
 
-function committed(stateFile: string): number {
-  if (!existsSync(stateFile)) return 0;
+/** Reads the state file of a run that may be going on (empty before its tables exist). */
+function read<T>(stateFile: string, sql: string): T[] {
+  if (!existsSync(stateFile)) return [];
   const db = new Database(stateFile, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare("select count(*) as n from samples").get() as { n: number }).n;
+    return db.prepare(sql).all() as T[];
   } catch {
-    return 0;
+    return [];
   } finally {
     db.close();
   }
 }
+const committed = (stateFile: string) =>
+  read<{ n: number }>(stateFile, "select count(*) as n from samples")[0]?.n ?? 0;
+type SavedColumn = { row: number; sample: number; name: string; value: string };
+/** Columns saved for samples not committed yet: the run is between a sample's columns. */
+const pendingColumns = (stateFile: string) =>
+  read<SavedColumn>(
+    stateFile,
+    `select c.row, c.sample, c.name, c.value from sample_columns c where not exists
+     (select 1 from samples s where s.row = c.row and s.sample = c.sample)`,
+  );
 
 describe.skipIf(modelsMissing)("textnlp generate --local --resume", () => {
   let appliance: ApplianceProcess;
@@ -35,7 +46,11 @@ describe.skipIf(modelsMissing)("textnlp generate --local --resume", () => {
     dir = tempDataDir();
     writeFileSync(
       join(dir, "tpl.json"),
-      JSON.stringify({ prompt: "A story about {{ thing }}.", params: { max_tokens: 20 } }),
+      JSON.stringify({
+        prompt: "{{ columns.title }}: a story about {{ thing }}.",
+        params: { max_tokens: 16 },
+        columns: [{ name: "title", prompt: "A title for {{ thing }}:", params: { max_tokens: 6 } }],
+      }),
     );
     writeFileSync(
       join(dir, "rows.jsonl"),
@@ -71,7 +86,17 @@ describe.skipIf(modelsMissing)("textnlp generate --local --resume", () => {
       appliance.url,
     ];
     let first = true;
-    for (const target of [3, 11, 19]) {
+    let savedAtKill: SavedColumn[] = [];
+    // Kill points: between a sample's columns, then after 11 and 19 committed samples.
+    const killPoints = [
+      () => {
+        savedAtKill = pendingColumns(state);
+        return savedAtKill.length > 0;
+      },
+      () => committed(state) >= 11,
+      () => committed(state) >= 19,
+    ];
+    for (const reached of killPoints) {
       const proc = spawn(
         process.execPath,
         [join(ROOT, "bin/textnlp.js"), ...args, ...(first ? ["--seed", "9"] : ["--resume"])],
@@ -83,7 +108,7 @@ describe.skipIf(modelsMissing)("textnlp generate --local --resume", () => {
       );
       first = false;
       const exited = new Promise((resolve) => proc.once("exit", resolve));
-      for (let i = 0; i < 1200 && committed(state) < target && proc.exitCode === null; i++)
+      for (let i = 0; i < 1200 && !reached() && proc.exitCode === null; i++)
         await new Promise((r) => setTimeout(r, 25));
       proc.kill("SIGKILL");
       await exited;
@@ -103,11 +128,52 @@ describe.skipIf(modelsMissing)("textnlp generate --local --resume", () => {
     const lines = readFileSync(out, "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { row: number; sample: number; status: string });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            row: number;
+            sample: number;
+            status: string;
+            columns: { title: string };
+          },
+      );
     const expected = Array.from({ length: 5 }, (_, r) =>
       Array.from({ length: 6 }, (_, s) => `${r}:${s}`),
     ).flat();
     expect(lines.map((l) => `${l.row}:${l.sample}`)).toEqual(expected);
-    expect(lines.every((l) => l.status === "ok")).toBe(true);
+    expect(lines.every((l) => l.status === "ok" && typeof l.columns.title === "string")).toBe(true);
+    // The column saved before the first kill was kept, not generated again; none is left over.
+    expect(savedAtKill.length).toBeGreaterThan(0);
+    for (const saved of savedAtKill) {
+      const line = lines.find((l) => l.row === saved.row && l.sample === saved.sample);
+      expect(line?.columns.title).toBe(saved.value);
+    }
+    expect(read(state, "select * from sample_columns")).toEqual([]);
+  });
+
+  it("refuses a template file whose columns form a cycle, naming it", async () => {
+    writeFileSync(
+      join(dir, "loop.json"),
+      JSON.stringify({
+        prompt: "{{ columns.a }}",
+        columns: [
+          { name: "a", prompt: "{{ columns.b }}" },
+          { name: "b", prompt: "{{ columns.a }}" },
+        ],
+      }),
+    );
+    const res = await runTextnlp(
+      [
+        "generate",
+        "--local",
+        "--template-file",
+        join(dir, "loop.json"),
+        "-m",
+        "stories260K",
+      ].concat(["--count", "1", "-o", join(dir, "loop.jsonl"), "--endpoint", appliance.url]),
+      { env },
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/loop\.json: columns form a cycle: a → b → a/);
   });
 });

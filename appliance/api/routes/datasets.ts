@@ -1,5 +1,4 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { stringify } from "csv-stringify/sync";
 import { stream } from "hono/streaming";
 import {
   datasetSamplesRoute,
@@ -7,46 +6,11 @@ import {
   exportDatasetRoute,
   listDatasetsRoute,
 } from "../../../shared/api/synth-routes.ts";
-import type { SampleRow } from "../../../shared/db/schema/index.ts";
-import { deleteJob, jobsWithStatus, listSamples } from "../../store/queries/jobs.ts";
+import { exportFormats, writeExport } from "../../datasets/export.ts";
+import { deleteJob, jobsWithStatus } from "../../store/queries/jobs.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 import { sampleListResponse } from "./jobs.ts";
-
-const PAGE = 1000;
-
-/** The JSON value of an output when it is JSON, else undefined. */
-function parsed(output: string | null): unknown {
-  if (output === null) return undefined;
-  try {
-    return JSON.parse(output);
-  } catch {
-    return undefined;
-  }
-}
-
-/** One exported line (JSONL / chat) or record (CSV) of a sample. */
-function exportLine(format: "jsonl" | "chat", sample: SampleRow): string {
-  if (format === "chat") {
-    const messages = [
-      ...(sample.messages ?? []),
-      { role: "assistant", content: sample.output ?? "" },
-    ];
-    return `${JSON.stringify({ messages })}\n`;
-  }
-  return `${JSON.stringify({
-    row: sample.rowIndex,
-    sample: sample.sampleIndex,
-    status: sample.status,
-    variant: sample.variant,
-    kept: sample.kept,
-    variables: sample.variables,
-    output: sample.output,
-    ...(parsed(sample.output) !== undefined ? { data: parsed(sample.output) } : {}),
-    decision: sample.decision ?? null,
-    error: sample.error,
-  })}\n`;
-}
 
 /** Mounts `/v1/datasets`: a dataset is what a finished job produced. */
 export function mountDatasetRoutes(
@@ -86,51 +50,16 @@ export function mountDatasetRoutes(
   app.openapi(exportDatasetRoute, (c) => {
     const { id } = c.req.valid("param");
     const { format, include } = c.req.valid("query");
-    const { job } = jobs.snapshot(id, c.get("principal").tenantId);
+    const { job, template } = jobs.snapshot(id, c.get("principal").tenantId);
     // Until post-processing has run, every successful sample counts as kept.
     const decided = (job.steps as unknown[]).length > 0 && job.status === "done";
     const filter = include === "all" ? {} : decided ? { kept: true } : { status: "ok" as const };
-    c.header(
-      "content-type",
-      format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
-    );
-    c.header(
-      "content-disposition",
-      `attachment; filename="${id}.${format === "csv" ? "csv" : "jsonl"}"`,
-    );
-    return stream(c, async (out) => {
-      let columns: string[] | undefined;
-      for (let offset = 0; ; offset += PAGE) {
-        const page = listSamples(db, id, { ...filter, offset, limit: PAGE });
-        if (format === "csv") {
-          columns ??= [...new Set(page.flatMap((s) => Object.keys(s.variables)))].sort();
-          const header =
-            offset === 0
-              ? [["row", "sample", "status", "kept", ...columns, "output", "reason"]]
-              : [];
-          const records = page.map((s) => [
-            s.rowIndex,
-            s.sampleIndex,
-            s.status,
-            s.kept === null ? "" : String(s.kept),
-            ...(columns ?? []).map((name) => {
-              const value = s.variables[name];
-              return typeof value === "string"
-                ? value
-                : value === undefined
-                  ? ""
-                  : JSON.stringify(value);
-            }),
-            s.output ?? "",
-            s.decision?.reason ?? s.error ?? "",
-          ]);
-          await out.write(stringify([...header, ...records]));
-        } else {
-          for (const sample of page) await out.write(exportLine(format, sample));
-        }
-        if (page.length < PAGE) break;
-      }
-    }) as never;
+    const { contentType, extension } = exportFormats[format];
+    c.header("content-type", contentType);
+    c.header("content-disposition", `attachment; filename="${id}.${extension}"`);
+    return stream(c, (out) =>
+      writeExport(db, { id, template }, format, filter, (chunk) => out.write(chunk)),
+    ) as never;
   });
 
   app.openapi(deleteDatasetRoute, async (c) => {

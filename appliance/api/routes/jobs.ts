@@ -15,9 +15,7 @@ import {
 } from "../../../shared/api/synth-routes.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
 import { compileFilterRegex, type PostStep } from "../../../shared/synth/postprocess.ts";
-import { variablesOf } from "../../../shared/synth/sample-generator.ts";
-import { renderPrompt } from "../../../shared/synth/template.ts";
-import { pickVariant } from "../../../shared/synth/variants.ts";
+import { previewSample, variablesOf } from "../../../shared/synth/sample-generator.ts";
 import type { JobSnapshot } from "../../jobs/manager.ts";
 import type { Db } from "../../store/db.ts";
 import { listJobs, listSamples } from "../../store/queries/jobs.ts";
@@ -98,6 +96,7 @@ export function sampleListResponse(
       kept: s.kept,
       decision: s.decision ?? null,
       variables: s.variables,
+      columns: s.columns ?? null,
       output: s.output,
       error: s.error,
       attempts: s.attempts,
@@ -177,16 +176,21 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
     // Up to 200 prompts, spread over the job, stand for all of them.
     const measured = Math.min(total, 200);
     const picks = Array.from({ length: measured }, (_, i) => Math.floor((i * total) / measured));
-    const prompts = picks.map((k) => {
+    // With generated columns, each column's prompt counts too (their outputs as placeholders).
+    const prompts = picks.flatMap((k) => {
       const task = { row: Math.floor(k / body.samples_per_row), sample: k % body.samples_per_row };
-      const { prompt } = pickVariant(template, seed, task.row, task.sample);
-      return renderPrompt(prompt, variablesOf(sampling, task)).messages;
+      const sample = previewSample(template, variablesOf(sampling, task), seed, task);
+      return [...Object.values(sample.columns ?? {}), sample.messages];
     });
     const measure = await services.engine.measurePrompts(body.model, prompts);
     const sum = measure.promptTokens.reduce((a, b) => a + b, 0);
     const average = measured ? sum / measured : 0;
     const params = { ...template.params, ...body.params } as { max_tokens?: number };
-    const maxTokens = params.max_tokens ?? Math.max(0, measure.contextSize - Math.ceil(average));
+    const callsPerSample = 1 + (template.columns?.length ?? 0);
+    const perCall = Math.max(0, measure.contextSize - Math.ceil(average / callsPerSample));
+    const maxTokens = [params, ...(template.columns ?? []).map((c) => ({ ...params, ...c.params }))]
+      .map((p) => p.max_tokens ?? perCall)
+      .reduce((a, b) => a + b, 0);
     const maxCompletion = total * maxTokens;
     return c.json(
       {
@@ -194,7 +198,7 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
         model: measure.model,
         samples: total,
         prompt_tokens: measured === total ? sum : Math.round(average * total),
-        prompt_tokens_exact: measured === total,
+        prompt_tokens_exact: measured === total && !template.columns?.length,
         max_completion_tokens: maxCompletion,
         tokens_per_second: measure.tokensPerSecond,
         max_seconds: measure.tokensPerSecond ? maxCompletion / measure.tokensPerSecond : null,

@@ -8,9 +8,10 @@ import {
   templateVersionsRoute,
 } from "../../../shared/api/synth-routes.ts";
 import type { TemplateRow } from "../../../shared/db/schema/index.ts";
+import { COLUMNS_VARIABLE, type PromptSource, planColumns } from "../../../shared/synth/columns.ts";
+import { previewSample } from "../../../shared/synth/sample-generator.ts";
 import { sampleVariables } from "../../../shared/synth/samplers.ts";
-import { parseTemplate, renderPrompt, templateVariables } from "../../../shared/synth/template.ts";
-import { pickVariant } from "../../../shared/synth/variants.ts";
+import { parseTemplate, templateVariables } from "../../../shared/synth/template.ts";
 import { compileResponseSchema } from "../../inference/json-schema.ts";
 import {
   createTemplateVersion,
@@ -34,6 +35,7 @@ export function toTemplate(row: TemplateRow): Template {
     output_schema: row.outputSchema ?? null,
     params: row.params,
     variants: row.variants ?? null,
+    columns: row.columns ?? null,
     created_at: Math.floor(row.createdAt.getTime() / 1000),
   };
 }
@@ -71,13 +73,32 @@ export function mountTemplateRoutes(
     }
     if (body.system) parseTemplate(body.system, "system");
     parseTemplate(body.prompt, "prompt");
+    for (const [index, column] of (body.columns ?? []).entries()) {
+      if (column.system) parseTemplate(column.system, `columns.${index}.system`);
+      parseTemplate(column.prompt, `columns.${index}.prompt`);
+    }
     if (body.output_schema) compileResponseSchema(body.output_schema, "output_schema");
-    const sources = [
-      body.system ?? "",
-      body.prompt,
-      ...(body.variants ?? []).flatMap((v) => [v.system ?? "", v.prompt]),
+    const prompts: PromptSource[] = [
+      ...(body.system ? [{ field: "system", source: body.system }] : []),
+      { field: "prompt", source: body.prompt },
+      ...(body.variants ?? []).flatMap((v, i) => [
+        ...(v.system ? [{ field: `variants.${i}.system`, source: v.system }] : []),
+        { field: `variants.${i}.prompt`, source: v.prompt },
+      ]),
     ];
-    const variables = [...new Set(sources.flatMap(templateVariables))].sort();
+    // Unknown columns and cycles are refused here, not discovered sample by sample.
+    planColumns(body.columns ?? [], prompts);
+    const sources = [
+      ...prompts,
+      ...(body.columns ?? []).flatMap((c) => [
+        ...(c.system ? [{ field: "", source: c.system }] : []),
+        { field: "", source: c.prompt },
+      ]),
+    ].map((p) => p.source);
+    // The variables a job must supply (seed rows, samplers); generated columns are not among them.
+    const variables = [...new Set(sources.flatMap(templateVariables))]
+      .filter((name) => !(body.columns && name === COLUMNS_VARIABLE))
+      .sort();
     const row = createTemplateVersion(services.db, {
       tenantId: c.get("principal").tenantId,
       name: body.name,
@@ -87,6 +108,7 @@ export function mountTemplateRoutes(
       outputSchema: body.output_schema ?? null,
       params: body.params ?? {},
       variants: body.variants ?? null,
+      columns: body.columns ?? null,
     });
     return c.json(toTemplate(row), 201);
   });
@@ -120,8 +142,11 @@ export function mountTemplateRoutes(
     const seed = body.seed ?? 0;
     const data = rows.map((row, index) => {
       const variables = { ...row, ...sampleVariables(body.samplers ?? {}, seed, index, 0) };
-      const { variant, prompt } = pickVariant(template, seed, index, 0);
-      return { row: index, variant, variables, messages: renderPrompt(prompt, variables).messages };
+      return {
+        row: index,
+        variables,
+        ...previewSample(template, variables, seed, { row: index, sample: 0 }),
+      };
     });
     return c.json({ object: "list" as const, data }, 200);
   });

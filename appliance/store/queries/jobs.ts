@@ -1,14 +1,17 @@
-import { and, asc, count, desc, eq, inArray, sum } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql, sum } from "drizzle-orm";
 import {
   type JobRow,
   type JobStatus,
   jobRows,
   jobs,
   type SampleRow,
+  sampleColumns,
   samples,
 } from "../../../shared/db/schema/index.ts";
+import { recordedColumns } from "../../../shared/synth/columns.ts";
 import type { SampleOutcome } from "../../../shared/synth/job-runner.ts";
 import type { Db } from "../db.ts";
+import { columnsOfSample } from "./sample-columns.ts";
 
 export type NewJob = Omit<typeof jobs.$inferInsert, "status" | "createdAt">;
 
@@ -92,26 +95,31 @@ export function committedSampleKeys(db: Db, jobId: string): Set<string> {
 
 /** Writes a sample with its result in one statement; a key written before is left as it is. */
 export function commitSample(db: Db, jobId: string, outcome: SampleOutcome): void {
-  db.insert(samples)
-    .values({
-      jobId,
-      rowIndex: outcome.row,
-      sampleIndex: outcome.sample,
-      status: outcome.status,
-      variables: outcome.variables,
-      attempts: outcome.attempts,
-      ...(outcome.status === "ok"
-        ? {
-            variant: outcome.variant ?? null,
-            messages: outcome.messages,
-            output: outcome.output,
-            promptTokens: outcome.promptTokens,
-            completionTokens: outcome.completionTokens,
-          }
-        : { error: outcome.error }),
-    })
-    .onConflictDoNothing()
-    .run();
+  // The sample and the removal of its saved columns land together, or neither does.
+  db.transaction((tx) => {
+    tx.insert(samples)
+      .values({
+        jobId,
+        rowIndex: outcome.row,
+        sampleIndex: outcome.sample,
+        status: outcome.status,
+        variables: outcome.variables,
+        attempts: outcome.attempts,
+        ...(outcome.status === "ok"
+          ? {
+              variant: outcome.variant ?? null,
+              messages: outcome.messages,
+              output: outcome.output,
+              columns: recordedColumns(outcome.columns),
+              promptTokens: outcome.promptTokens,
+              completionTokens: outcome.completionTokens,
+            }
+          : { error: outcome.error }),
+      })
+      .onConflictDoNothing()
+      .run();
+    tx.delete(sampleColumns).where(columnsOfSample(jobId, outcome)).run();
+  });
 }
 
 /** Counts and tokens of a job's samples. */
@@ -148,6 +156,16 @@ export function listSamples(
     .limit(options.limit ?? 100)
     .offset(options.offset ?? 0)
     .all();
+}
+
+/** The names of all variables of a job's samples, sorted. */
+export function sampleVariableNames(db: Db, jobId: string): string[] {
+  return db
+    .all<{ key: string }>(
+      sql`select distinct v.key as key from ${samples} s, json_each(s.variables) v
+          where s.job_id = ${jobId} order by v.key`,
+    )
+    .map((r) => r.key);
 }
 
 /** Every sample of a job in key order (post-processing reads them all). */

@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { GeneratedColumn } from "../../synth/columns.ts";
+import { GenerationParams } from "../../synth/params.ts";
 import { PostStep } from "../../synth/postprocess.ts";
 import { Sampler } from "../../synth/samplers.ts";
 import { TemplateVariant } from "../../synth/variants.ts";
@@ -12,14 +14,6 @@ const Name = z
   );
 const Variables = z.record(z.string(), z.unknown());
 
-export const GenerationParams = z
-  .object({
-    temperature: z.number().min(0).max(2).optional(),
-    top_p: z.number().gt(0).max(1).optional(),
-    max_tokens: z.number().int().min(1).max(100_000).optional(),
-  })
-  .strict();
-
 export const TemplateCreate = z
   .object({
     name: Name,
@@ -29,6 +23,11 @@ export const TemplateCreate = z
     params: GenerationParams.optional(),
     /** A/B variants: each sample draws one by weight and records its name. */
     variants: z.array(TemplateVariant).min(2).max(16).optional(),
+    /**
+     * Generated columns: prompts whose outputs later prompts read as `{{ columns.<name> }}`,
+     * made per sample in dependency order; each sample records every column's value.
+     */
+    columns: z.array(GeneratedColumn).min(1).max(32).optional(),
   })
   .openapi("TemplateCreate");
 export type TemplateCreate = z.infer<typeof TemplateCreate>;
@@ -45,6 +44,7 @@ export const Template = z
     output_schema: z.record(z.string(), z.unknown()).nullable(),
     params: z.record(z.string(), z.unknown()),
     variants: z.array(TemplateVariant).nullable(),
+    columns: z.array(GeneratedColumn).nullable(),
     created_at: z.number().int(),
   })
   .openapi("Template");
@@ -72,6 +72,13 @@ export const TemplatePreview = z
         row: z.number().int(),
         variant: z.string().nullable(),
         variables: Variables,
+        /**
+         * Each generated column's prompt, in generation order; the outputs it reads are shown as
+         * `[column: <name>]` since a preview generates nothing.
+         */
+        columns: z
+          .record(z.string(), z.array(z.object({ role: z.string(), content: z.string() })))
+          .optional(),
         messages: z.array(z.object({ role: z.string(), content: z.string() })),
       }),
     ),
@@ -164,6 +171,16 @@ export const Sample = z
       })
       .nullable(),
     variables: Variables,
+    /** Generated columns in generation order: each value and the prompt that produced it. */
+    columns: z
+      .record(
+        z.string(),
+        z.object({
+          value: z.string(),
+          messages: z.array(z.object({ role: z.string(), content: z.string() })),
+        }),
+      )
+      .nullable(),
     output: z.string().nullable(),
     error: z.string().nullable(),
     attempts: z.number().int(),
@@ -200,7 +217,7 @@ export const DatasetList = z
   .openapi("DatasetList");
 
 export const ExportQuery = z.object({
-  format: z.enum(["jsonl", "csv", "chat"]).default("jsonl"),
+  format: z.enum(["jsonl", "csv", "chat", "parquet"]).default("jsonl"),
   /** `kept` (default): what post-processing kept; `all`: every generated sample. */
   include: z.enum(["kept", "all"]).default("kept"),
 });

@@ -6,6 +6,7 @@ export * from "./limit-overrides.ts";
 export * from "./model-aliases.ts";
 export * from "./models.ts";
 export * from "./provider-keys.ts";
+export * from "./sample-columns.ts";
 export * from "./samples.ts";
 export * from "./seed-sets.ts";
 export * from "./templates.ts";

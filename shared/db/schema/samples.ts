@@ -22,6 +22,11 @@ export const samples = sqliteTable(
     variables: text("variables", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     messages: text("messages", { mode: "json" }).$type<{ role: string; content: string }[]>(),
     output: text("output"),
+    /** Generated columns by name (generation order): value and prompt; null without columns. */
+    columns: text("columns", { mode: "json" }).$type<Record<
+      string,
+      { value: string; messages: { role: string; content: string }[] }
+    > | null>(),
     error: text("error"),
     attempts: integer("attempts").notNull(),
     /** After post-processing: kept in the dataset or dropped; null before it ran. */

@@ -22,6 +22,19 @@ export const templates = sqliteTable(
     variants: text("variants", { mode: "json" }).$type<
       { name: string; weight: number; system?: string | null; prompt: string }[] | null
     >(),
+    /**
+     * Generated columns: prompts made per sample in dependency order, read by later prompts as
+     * `columns.<name>`; null for a template without them (every version before they existed).
+     */
+    columns: text("columns", { mode: "json" }).$type<
+      | {
+          name: string;
+          system?: string | null;
+          prompt: string;
+          params?: { temperature?: number; top_p?: number; max_tokens?: number };
+        }[]
+      | null
+    >(),
     /** Default generation parameters (temperature, max_tokens, …). */
     params: text("params", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
