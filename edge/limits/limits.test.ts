@@ -100,6 +100,22 @@ describe("rate limits", () => {
     expect((await gateway.chat({}, as(other.secret))).status).toBe(200);
   });
 
+  it("gives the key back what it took when the tenant refuses", async () => {
+    const gateway = limitedGateway({
+      tenant: { requests_per_minute: 2 },
+      key: { requests_per_minute: 5 },
+    });
+    const { secret, id } = await seedApiKey(["*"], "tenant-tight");
+    const as = { authorization: `Bearer ${secret}` };
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, () => gateway.chat({}, as).then((r) => r.status)),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2);
+    // The key's counter holds only the two calls that went through.
+    expect((await gateway.limitsOf(`keys/${id}`, as)).usage.requests?.remaining).toBe(3);
+    expect((await gateway.limitsOf("tenant", as)).usage.requests?.remaining).toBe(0);
+  });
+
   it("refuses a request larger than the tokens-per-minute limit without a Retry-After", async () => {
     const gateway = limitedGateway({ key: { tokens_per_minute: 50 } });
     const res = await gateway.chat({ max_tokens: 100 });
@@ -135,15 +151,19 @@ describe("reservations", () => {
   });
 
   it("settles a streamed call when its stream ends", async () => {
-    const gateway = limitedGateway({ key: { monthly_tokens: 100_000 } });
+    const gateway = limitedGateway({ key: { requests_per_minute: 50, monthly_tokens: 100_000 } });
     const id = await keyId(gateway);
-    const stream = await gateway.client.chat.completions.create({
-      model: "openai/gpt-4o-mini",
-      messages: [{ role: "user", content: "stream to me" }],
-      max_tokens: 500,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
+    const { data: stream, response } = await gateway.client.chat.completions
+      .create({
+        model: "openai/gpt-4o-mini",
+        messages: [{ role: "user", content: "stream to me" }],
+        max_tokens: 500,
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      .withResponse();
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(response.headers.get("x-ratelimit-remaining-requests")).toBe("49");
     let total = 0;
     for await (const chunk of stream) total = chunk.usage?.total_tokens ?? total;
     await gateway.settled();
@@ -188,6 +208,17 @@ describe("budgets", () => {
     const report = await gateway.limitsOf(`keys/${id}`);
     expect(report.usage.month.tokens).toBe(spent);
     expect(report.usage.month.tokens).toBeLessThanOrEqual(1000);
+
+    // Settled, the budget has room again, but not for a reservation of 1000 more tokens: the
+    // official SDK sees that refusal.
+    await expect(
+      gateway.client.chat.completions.create({
+        model: "openai/gpt-4o-mini",
+        messages: [{ role: "user", content: "hi there" }],
+        max_tokens: 1000,
+      }),
+    ).rejects.toMatchObject({ status: 429, code: "budget_exceeded" });
+    expect((await gateway.chat()).status).toBe(200);
 
     // Next month the budget starts over.
     gateway.clock.now = Date.UTC(2026, 11, 1, 0, 0, 1);
