@@ -3,6 +3,7 @@
  * real D1, the provider fakes upstream. The clock is injected (the counters take it only under
  * ENVIRONMENT=test), so windows never need waiting.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { LimitsReport } from "../../shared/api/schemas/limits.ts";
 import { seedApiKey, startGateway } from "../test/gateway.ts";
@@ -186,13 +187,16 @@ describe("reservations", () => {
 });
 
 describe("budgets", () => {
+  // "hi there" with max_tokens 7 reserves 2 + 7 tokens, and the openai fake's answer uses exactly
+  // 2 + 7: settlements change nothing, so how many calls a budget holds does not depend on timing.
+  const exact = { max_tokens: 7 };
+
   it("cannot be overspent by concurrent calls", async () => {
-    // Each call reserves 2 + 100 tokens: a budget of 1000 holds 9 of them at once.
-    const gateway = limitedGateway({ key: { monthly_tokens: 1000 } });
+    const gateway = limitedGateway({ key: { monthly_tokens: 95 } });
     const id = await keyId(gateway);
-    const answers = await Promise.all(Array.from({ length: 30 }, () => gateway.chat()));
+    const answers = await Promise.all(Array.from({ length: 30 }, () => gateway.chat(exact)));
     const passed = answers.filter((r) => r.status === 200);
-    expect(passed).toHaveLength(9);
+    expect(passed).toHaveLength(10);
     const refused = answers.find((r) => r.status === 429);
     const body = (await refused?.json()) as { error: { code: string } };
     expect(body.error.code).toBe("budget_exceeded");
@@ -205,24 +209,46 @@ describe("budgets", () => {
     for (const res of passed) {
       spent += ((await res.json()) as { usage: { total_tokens: number } }).usage.total_tokens;
     }
-    const report = await gateway.limitsOf(`keys/${id}`);
-    expect(report.usage.month.tokens).toBe(spent);
-    expect(report.usage.month.tokens).toBeLessThanOrEqual(1000);
+    expect(spent).toBe(90);
+    expect((await gateway.limitsOf(`keys/${id}`)).usage.month.tokens).toBe(90);
 
-    // Settled, the budget has room again, but not for a reservation of 1000 more tokens: the
-    // official SDK sees that refusal.
+    // The official SDK sees the same refusal (and does not retry it).
     await expect(
       gateway.client.chat.completions.create({
         model: "openai/gpt-4o-mini",
         messages: [{ role: "user", content: "hi there" }],
-        max_tokens: 1000,
+        max_tokens: 7,
       }),
     ).rejects.toMatchObject({ status: 429, code: "budget_exceeded" });
-    expect((await gateway.chat()).status).toBe(200);
 
     // Next month the budget starts over.
     gateway.clock.now = Date.UTC(2026, 11, 1, 0, 0, 1);
-    expect((await gateway.chat()).status).toBe(200);
+    expect((await gateway.chat(exact)).status).toBe(200);
+  });
+
+  it("cannot be overspent in USD by concurrent calls", async () => {
+    // One USD a token: each call reserves and costs 9 USD.
+    const policy = {
+      aliases: {
+        priced: {
+          targets: [
+            {
+              model: "openai/gpt-4o-mini",
+              inputPerMillion: 1_000_000,
+              outputPerMillion: 1_000_000,
+            },
+          ],
+        },
+      },
+    };
+    const gateway = limitedGateway({ tenant: { monthly_cost_usd: 20 } }, policy);
+    const { secret } = await seedApiKey(["*"], "tenant-usd");
+    const as = { authorization: `Bearer ${secret}` };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => gateway.chat({ model: "priced", ...exact }, as)),
+    );
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(2);
+    expect((await gateway.limitsOf("tenant", as)).usage.month.cost_usd).toBe(18);
   });
 
   it("reserves the dearest target's price and settles to the one that answered", async () => {
@@ -231,29 +257,24 @@ describe("budgets", () => {
         priced: {
           targets: [
             { model: "openai/m-err503", inputPerMillion: 1_000_000, outputPerMillion: 1_000_000 },
-            { model: "anthropic/claude-x", inputPerMillion: 1000, outputPerMillion: 1000 },
+            { model: "openai/gpt-4o-mini", inputPerMillion: 1000, outputPerMillion: 1000 },
           ],
         },
       },
       retry: { attempts: 0 },
     };
-    // The dearest target prices 2 + 100 tokens at 102 USD: a budget of 250 takes 2 at once.
-    const gateway = limitedGateway({ tenant: { monthly_cost_usd: 250 } }, policy);
-    const answers = await Promise.all(
-      Array.from({ length: 6 }, () => gateway.chat({ model: "priced" })),
-    );
-    const passed = answers.filter((r) => r.status === 200);
-    expect(passed).toHaveLength(2);
-    let cost = 0;
-    for (const res of passed) {
-      expect(res.headers.get("x-textnlp-target")).toBe("anthropic/claude-x");
-      const { usage } = (await res.json()) as { usage: { total_tokens: number } };
-      cost += (usage.total_tokens * 1000) / 1_000_000;
-    }
-    const report = await gateway.limitsOf("tenant");
-    expect(report.usage.month.cost_usd).toBeCloseTo(cost, 9);
-    // Settled to cents, so the budget lets calls through again.
-    expect((await gateway.chat({ model: "priced" })).status).toBe(200);
+    const gateway = limitedGateway({ tenant: { monthly_cost_usd: 10 } }, policy);
+    const { secret } = await seedApiKey(["*"], "tenant-dear");
+    const as = { authorization: `Bearer ${secret}` };
+    // Reserves 9 USD at the dearest price; the cheap target answers for 9 thousandths.
+    const first = await gateway.chat({ model: "priced", ...exact }, as);
+    expect(first.headers.get("x-textnlp-target")).toBe("openai/gpt-4o-mini");
+    expect((await gateway.limitsOf("tenant", as)).usage.month.cost_usd).toBeCloseTo(0.009, 9);
+    // 22 USD at the dearest price does not fit what is left, whichever target would answer.
+    const dear = await gateway.chat({ model: "priced", max_tokens: 20 }, as);
+    expect(dear.status).toBe(429);
+    expect(((await dear.json()) as { error: { code: string } }).error.code).toBe("budget_exceeded");
+    expect((await gateway.chat({ model: "priced", ...exact }, as)).status).toBe(200);
   });
 });
 
@@ -293,6 +314,20 @@ describe("limits admin API", () => {
     });
     expect(((await reset.json()) as LimitsReport).override).toBeNull();
     expect((await gateway.chat()).status).toBe(200);
+  });
+
+  it("applies an override made by another isolate within the cache's 10 s", async () => {
+    const gateway = limitedGateway({});
+    const { secret } = await seedApiKey(["*"], "tenant-elsewhere");
+    const as = { authorization: `Bearer ${secret}` };
+    expect((await gateway.chat({}, as)).status).toBe(200);
+    // Written straight to D1, as another isolate's admin call would.
+    await env.DB.prepare(
+      "INSERT INTO limit_overrides (tenant_id, subject, limits, updated_at) VALUES ('tenant-elsewhere', 'tenant', '{\"requests_per_minute\":0}', 0)",
+    ).run();
+    expect((await gateway.chat({}, as)).status).toBe(200);
+    gateway.clock.now = START + 10_000;
+    expect((await gateway.chat({}, as)).status).toBe(429);
   });
 
   it("keeps each tenant's limits to itself", async () => {
