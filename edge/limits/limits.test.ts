@@ -4,6 +4,7 @@
  * ENVIRONMENT=test), so windows never need waiting.
  */
 import { env } from "cloudflare:workers";
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import type { LimitsReport } from "../../shared/api/schemas/limits.ts";
 import { seedApiKey, startGateway } from "../test/gateway.ts";
@@ -115,6 +116,42 @@ describe("rate limits", () => {
     // The key's counter holds only the two calls that went through.
     expect((await gateway.limitsOf(`keys/${id}`, as)).usage.requests?.remaining).toBe(3);
     expect((await gateway.limitsOf("tenant", as)).usage.requests?.remaining).toBe(0);
+  });
+
+  it("limits embeddings by their input and token callers by their tenant", async () => {
+    const secret = "a-test-secret-that-is-at-least-32-bytes-long";
+    const clock = { now: START };
+    const gateway = startGateway({
+      bindings: {
+        LIMITS: { tenant: { requests_per_minute: 2 }, key: { tokens_per_minute: 1000 } },
+        JWT_SECRET: secret,
+      },
+      deps: { now: () => clock.now },
+    });
+    const { secret: apiKey } = await seedApiKey(["*"], "tenant-embed");
+    const embed = (authorization: string) =>
+      gateway.callRaw("http://edge/v1/embeddings", {
+        method: "POST",
+        headers: { authorization, "content-type": "application/json" },
+        body: JSON.stringify({ model: "openai/text-embedding-3-small", input: "abcd".repeat(10) }),
+      });
+    const byKey = await embed(`Bearer ${apiKey}`);
+    expect(byKey.status).toBe(200);
+    // 40 characters are estimated at 10 tokens; an embedding has no completion.
+    expect(byKey.headers.get("x-ratelimit-remaining-tokens")).toBe("990");
+
+    // A token (JWT) caller has no key: only its tenant's limits apply.
+    const token = await new SignJWT({ tid: "tenant-jwt-limits", role: "developer" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("user-1")
+      .setIssuer("textnlp")
+      .setAudience("textnlp-api")
+      .setIssuedAt(START / 1000)
+      .setExpirationTime(START / 1000 + 300)
+      .sign(new TextEncoder().encode(secret));
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await embed(`Bearer ${token}`)).status);
+    expect(statuses).toEqual([200, 200, 429]);
   });
 
   it("refuses a request larger than the tokens-per-minute limit without a Retry-After", async () => {
