@@ -394,6 +394,21 @@ describe("limits admin API", () => {
     expect((await gateway.limitsOf(`keys/${b.id}`, asB)).key_id).toBe(b.id);
   });
 
+  it("is in the OpenAPI document", async () => {
+    const res = await limitedGateway({}).call("http://edge/openapi.json");
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths["/v1/admin/limits/tenant"] ?? {}).sort()).toEqual([
+      "delete",
+      "get",
+      "put",
+    ]);
+    expect(Object.keys(doc.paths["/v1/admin/limits/keys/{id}"] ?? {}).sort()).toEqual([
+      "delete",
+      "get",
+      "put",
+    ]);
+  });
+
   it("needs the admin:limits scope", async () => {
     const gateway = limitedGateway({});
     const dev = await seedApiKey(["inference", "models:read"], "tenant-dev");
