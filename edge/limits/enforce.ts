@@ -101,20 +101,26 @@ export function enforceLimits({ route, now = Date.now }: LimitOptions): Middlewa
     const config = settings(c);
     const limiter = config.limiter;
     if (!limiter) return next();
-    const subjects = await subjectsOf(config, c.get("principal"));
+    const subjects = await subjectsOf(config, c.get("principal"), now());
     if (subjects.length === 0) return next();
     const size = await sizeOf(c, route);
     if (!size) return next();
     const tokens = size.estimate.promptTokens + size.estimate.maxTokens;
     const costUsd = maxCostOf(config.policy, size.model, size.estimate);
     const at = now();
-    const held = await Promise.all(
-      subjects.map(async (subject) => {
-        const counter = counterOf(limiter, subject);
-        const verdict = await counter.reserve({ limits: subject.effective, tokens, costUsd, at });
-        return { subject, counter, verdict };
-      }),
-    );
+    // One after the other, narrowest first (the key, then its tenant), stopping at a refusal:
+    // a request its key refuses never holds a slot of the tenant's that others could use.
+    const held: {
+      subject: LimitSubject;
+      counter: ReturnType<typeof counterOf>;
+      verdict: Verdict;
+    }[] = [];
+    for (const subject of subjects) {
+      const counter = counterOf(limiter, subject);
+      const verdict = await counter.reserve({ limits: subject.effective, tokens, costUsd, at });
+      held.push({ subject, counter, verdict });
+      if (!verdict.allowed) break;
+    }
     const headers = rateLimitHeaders(
       tightest(held.map((h) => h.verdict.requests)),
       tightest(held.map((h) => h.verdict.tokens)),

@@ -3,6 +3,8 @@
  * real D1, the provider fakes upstream. The clock is injected (the counters take it only under
  * ENVIRONMENT=test), so windows never need waiting.
  */
+import { env } from "cloudflare:workers";
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import type { LimitsReport } from "../../shared/api/schemas/limits.ts";
 import { seedApiKey, startGateway } from "../test/gateway.ts";
@@ -100,6 +102,58 @@ describe("rate limits", () => {
     expect((await gateway.chat({}, as(other.secret))).status).toBe(200);
   });
 
+  it("gives the key back what it took when the tenant refuses", async () => {
+    const gateway = limitedGateway({
+      tenant: { requests_per_minute: 2 },
+      key: { requests_per_minute: 5 },
+    });
+    const { secret, id } = await seedApiKey(["*"], "tenant-tight");
+    const as = { authorization: `Bearer ${secret}` };
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, () => gateway.chat({}, as).then((r) => r.status)),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2);
+    // The key's counter holds only the two calls that went through.
+    expect((await gateway.limitsOf(`keys/${id}`, as)).usage.requests?.remaining).toBe(3);
+    expect((await gateway.limitsOf("tenant", as)).usage.requests?.remaining).toBe(0);
+  });
+
+  it("limits embeddings by their input and token callers by their tenant", async () => {
+    const secret = "a-test-secret-that-is-at-least-32-bytes-long";
+    const clock = { now: START };
+    const gateway = startGateway({
+      bindings: {
+        LIMITS: { tenant: { requests_per_minute: 2 }, key: { tokens_per_minute: 1000 } },
+        JWT_SECRET: secret,
+      },
+      deps: { now: () => clock.now },
+    });
+    const { secret: apiKey } = await seedApiKey(["*"], "tenant-embed");
+    const embed = (authorization: string) =>
+      gateway.callRaw("http://edge/v1/embeddings", {
+        method: "POST",
+        headers: { authorization, "content-type": "application/json" },
+        body: JSON.stringify({ model: "openai/text-embedding-3-small", input: "abcd".repeat(10) }),
+      });
+    const byKey = await embed(`Bearer ${apiKey}`);
+    expect(byKey.status).toBe(200);
+    // 40 characters are estimated at 10 tokens; an embedding has no completion.
+    expect(byKey.headers.get("x-ratelimit-remaining-tokens")).toBe("990");
+
+    // A token (JWT) caller has no key: only its tenant's limits apply.
+    const token = await new SignJWT({ tid: "tenant-jwt-limits", role: "developer" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("user-1")
+      .setIssuer("textnlp")
+      .setAudience("textnlp-api")
+      .setIssuedAt(START / 1000)
+      .setExpirationTime(START / 1000 + 300)
+      .sign(new TextEncoder().encode(secret));
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await embed(`Bearer ${token}`)).status);
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+
   it("refuses a request larger than the tokens-per-minute limit without a Retry-After", async () => {
     const gateway = limitedGateway({ key: { tokens_per_minute: 50 } });
     const res = await gateway.chat({ max_tokens: 100 });
@@ -135,15 +189,19 @@ describe("reservations", () => {
   });
 
   it("settles a streamed call when its stream ends", async () => {
-    const gateway = limitedGateway({ key: { monthly_tokens: 100_000 } });
+    const gateway = limitedGateway({ key: { requests_per_minute: 50, monthly_tokens: 100_000 } });
     const id = await keyId(gateway);
-    const stream = await gateway.client.chat.completions.create({
-      model: "openai/gpt-4o-mini",
-      messages: [{ role: "user", content: "stream to me" }],
-      max_tokens: 500,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
+    const { data: stream, response } = await gateway.client.chat.completions
+      .create({
+        model: "openai/gpt-4o-mini",
+        messages: [{ role: "user", content: "stream to me" }],
+        max_tokens: 500,
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      .withResponse();
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(response.headers.get("x-ratelimit-remaining-requests")).toBe("49");
     let total = 0;
     for await (const chunk of stream) total = chunk.usage?.total_tokens ?? total;
     await gateway.settled();
@@ -166,13 +224,16 @@ describe("reservations", () => {
 });
 
 describe("budgets", () => {
+  // "hi there" with max_tokens 7 reserves 2 + 7 tokens, and the openai fake's answer uses exactly
+  // 2 + 7: settlements change nothing, so how many calls a budget holds does not depend on timing.
+  const exact = { max_tokens: 7 };
+
   it("cannot be overspent by concurrent calls", async () => {
-    // Each call reserves 2 + 100 tokens: a budget of 1000 holds 9 of them at once.
-    const gateway = limitedGateway({ key: { monthly_tokens: 1000 } });
+    const gateway = limitedGateway({ key: { monthly_tokens: 95 } });
     const id = await keyId(gateway);
-    const answers = await Promise.all(Array.from({ length: 30 }, () => gateway.chat()));
+    const answers = await Promise.all(Array.from({ length: 30 }, () => gateway.chat(exact)));
     const passed = answers.filter((r) => r.status === 200);
-    expect(passed).toHaveLength(9);
+    expect(passed).toHaveLength(10);
     const refused = answers.find((r) => r.status === 429);
     const body = (await refused?.json()) as { error: { code: string } };
     expect(body.error.code).toBe("budget_exceeded");
@@ -185,13 +246,46 @@ describe("budgets", () => {
     for (const res of passed) {
       spent += ((await res.json()) as { usage: { total_tokens: number } }).usage.total_tokens;
     }
-    const report = await gateway.limitsOf(`keys/${id}`);
-    expect(report.usage.month.tokens).toBe(spent);
-    expect(report.usage.month.tokens).toBeLessThanOrEqual(1000);
+    expect(spent).toBe(90);
+    expect((await gateway.limitsOf(`keys/${id}`)).usage.month.tokens).toBe(90);
+
+    // The official SDK sees the same refusal (and does not retry it).
+    await expect(
+      gateway.client.chat.completions.create({
+        model: "openai/gpt-4o-mini",
+        messages: [{ role: "user", content: "hi there" }],
+        max_tokens: 7,
+      }),
+    ).rejects.toMatchObject({ status: 429, code: "budget_exceeded" });
 
     // Next month the budget starts over.
     gateway.clock.now = Date.UTC(2026, 11, 1, 0, 0, 1);
-    expect((await gateway.chat()).status).toBe(200);
+    expect((await gateway.chat(exact)).status).toBe(200);
+  });
+
+  it("cannot be overspent in USD by concurrent calls", async () => {
+    // One USD a token: each call reserves and costs 9 USD.
+    const policy = {
+      aliases: {
+        priced: {
+          targets: [
+            {
+              model: "openai/gpt-4o-mini",
+              inputPerMillion: 1_000_000,
+              outputPerMillion: 1_000_000,
+            },
+          ],
+        },
+      },
+    };
+    const gateway = limitedGateway({ tenant: { monthly_cost_usd: 20 } }, policy);
+    const { secret } = await seedApiKey(["*"], "tenant-usd");
+    const as = { authorization: `Bearer ${secret}` };
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => gateway.chat({ model: "priced", ...exact }, as)),
+    );
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(2);
+    expect((await gateway.limitsOf("tenant", as)).usage.month.cost_usd).toBe(18);
   });
 
   it("reserves the dearest target's price and settles to the one that answered", async () => {
@@ -200,29 +294,24 @@ describe("budgets", () => {
         priced: {
           targets: [
             { model: "openai/m-err503", inputPerMillion: 1_000_000, outputPerMillion: 1_000_000 },
-            { model: "anthropic/claude-x", inputPerMillion: 1000, outputPerMillion: 1000 },
+            { model: "openai/gpt-4o-mini", inputPerMillion: 1000, outputPerMillion: 1000 },
           ],
         },
       },
       retry: { attempts: 0 },
     };
-    // The dearest target prices 2 + 100 tokens at 102 USD: a budget of 250 takes 2 at once.
-    const gateway = limitedGateway({ tenant: { monthly_cost_usd: 250 } }, policy);
-    const answers = await Promise.all(
-      Array.from({ length: 6 }, () => gateway.chat({ model: "priced" })),
-    );
-    const passed = answers.filter((r) => r.status === 200);
-    expect(passed).toHaveLength(2);
-    let cost = 0;
-    for (const res of passed) {
-      expect(res.headers.get("x-textnlp-target")).toBe("anthropic/claude-x");
-      const { usage } = (await res.json()) as { usage: { total_tokens: number } };
-      cost += (usage.total_tokens * 1000) / 1_000_000;
-    }
-    const report = await gateway.limitsOf("tenant");
-    expect(report.usage.month.cost_usd).toBeCloseTo(cost, 9);
-    // Settled to cents, so the budget lets calls through again.
-    expect((await gateway.chat({ model: "priced" })).status).toBe(200);
+    const gateway = limitedGateway({ tenant: { monthly_cost_usd: 10 } }, policy);
+    const { secret } = await seedApiKey(["*"], "tenant-dear");
+    const as = { authorization: `Bearer ${secret}` };
+    // Reserves 9 USD at the dearest price; the cheap target answers for 9 thousandths.
+    const first = await gateway.chat({ model: "priced", ...exact }, as);
+    expect(first.headers.get("x-textnlp-target")).toBe("openai/gpt-4o-mini");
+    expect((await gateway.limitsOf("tenant", as)).usage.month.cost_usd).toBeCloseTo(0.009, 9);
+    // 22 USD at the dearest price does not fit what is left, whichever target would answer.
+    const dear = await gateway.chat({ model: "priced", max_tokens: 20 }, as);
+    expect(dear.status).toBe(429);
+    expect(((await dear.json()) as { error: { code: string } }).error.code).toBe("budget_exceeded");
+    expect((await gateway.chat({ model: "priced", ...exact }, as)).status).toBe(200);
   });
 });
 
@@ -264,6 +353,20 @@ describe("limits admin API", () => {
     expect((await gateway.chat()).status).toBe(200);
   });
 
+  it("applies an override made by another isolate within the cache's 10 s", async () => {
+    const gateway = limitedGateway({});
+    const { secret } = await seedApiKey(["*"], "tenant-elsewhere");
+    const as = { authorization: `Bearer ${secret}` };
+    expect((await gateway.chat({}, as)).status).toBe(200);
+    // Written straight to D1, as another isolate's admin call would.
+    await env.DB.prepare(
+      "INSERT INTO limit_overrides (tenant_id, subject, limits, updated_at) VALUES ('tenant-elsewhere', 'tenant', '{\"requests_per_minute\":0}', 0)",
+    ).run();
+    expect((await gateway.chat({}, as)).status).toBe(200);
+    gateway.clock.now = START + 10_000;
+    expect((await gateway.chat({}, as)).status).toBe(429);
+  });
+
   it("keeps each tenant's limits to itself", async () => {
     const gateway = limitedGateway({});
     const a = await seedApiKey(["*"], "tenant-a");
@@ -289,6 +392,21 @@ describe("limits admin API", () => {
     expect((await gateway.chat({}, asB)).status).toBe(200);
     expect((await gateway.limitsOf("tenant", asB)).override).toBeNull();
     expect((await gateway.limitsOf(`keys/${b.id}`, asB)).key_id).toBe(b.id);
+  });
+
+  it("is in the OpenAPI document", async () => {
+    const res = await limitedGateway({}).call("http://edge/openapi.json");
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths["/v1/admin/limits/tenant"] ?? {}).sort()).toEqual([
+      "delete",
+      "get",
+      "put",
+    ]);
+    expect(Object.keys(doc.paths["/v1/admin/limits/keys/{id}"] ?? {}).sort()).toEqual([
+      "delete",
+      "get",
+      "put",
+    ]);
   });
 
   it("needs the admin:limits scope", async () => {

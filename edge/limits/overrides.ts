@@ -6,12 +6,18 @@ import type { EdgeDb } from "../store/types.ts";
 /** The `subject` of the tenant-wide row (key rows carry the key's id). */
 export const TENANT_SUBJECT = "tenant";
 
+/** The overrides of a tenant and, when given, one of its keys (null where none is set). */
+export interface Overrides {
+  tenant: LimitOverrideValues | null;
+  key: LimitOverrideValues | null;
+}
+
 /** The overrides for a tenant and, when given, one of its keys (null where none is set). */
 export async function readOverrides(
   db: EdgeDb,
   tenantId: string,
   keyId: string | null,
-): Promise<{ tenant: LimitOverrideValues | null; key: LimitOverrideValues | null }> {
+): Promise<Overrides> {
   const subjects = keyId ? [TENANT_SUBJECT, keyId] : [TENANT_SUBJECT];
   const rows = await db
     .select({ subject: limitOverrides.subject, limits: limitOverrides.limits })
@@ -59,4 +65,41 @@ export async function isTenantKey(db: EdgeDb, tenantId: string, keyId: string): 
     .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, keyId)))
     .limit(1);
   return rows.length > 0;
+}
+
+/** How long an isolate reuses overrides it read: a change elsewhere applies within this. */
+export const OVERRIDES_TTL_MS = 10_000;
+const MAX_CACHED = 10_000;
+const cached = new WeakMap<EdgeDb, Map<string, { overrides: Overrides; until: number }>>();
+
+/**
+ * {@link readOverrides} through a short per-isolate cache, so a call does not pay a D1 read;
+ * this isolate's own changes drop their entries at once ({@link forgetOverrides}).
+ */
+export async function readOverridesCached(
+  db: EdgeDb,
+  tenantId: string,
+  keyId: string | null,
+  now: number,
+): Promise<Overrides> {
+  let entries = cached.get(db);
+  if (!entries) {
+    entries = new Map();
+    cached.set(db, entries);
+  }
+  const name = `${tenantId}\n${keyId ?? ""}`;
+  const hit = entries.get(name);
+  if (hit && hit.until > now) return hit.overrides;
+  const overrides = await readOverrides(db, tenantId, keyId);
+  if (entries.size >= MAX_CACHED) entries.clear();
+  entries.set(name, { overrides, until: now + OVERRIDES_TTL_MS });
+  return overrides;
+}
+
+/** Drops this isolate's cached overrides of `tenantId` (after an admin changed them). */
+export function forgetOverrides(db: EdgeDb, tenantId: string): void {
+  const entries = cached.get(db);
+  for (const name of entries?.keys() ?? []) {
+    if (name.startsWith(`${tenantId}\n`)) entries?.delete(name);
+  }
 }

@@ -9,7 +9,7 @@ import type { Principal } from "../middleware/auth/index.ts";
 import { openStore } from "../store/db.ts";
 import { isUnlimited, planOf, type SubjectKind, tighten } from "./config.ts";
 import type { RateLimiter } from "./limiter.ts";
-import { readOverrides } from "./overrides.ts";
+import { readOverridesCached } from "./overrides.ts";
 
 /** One tenant or key with its limits. */
 export interface LimitSubject {
@@ -33,16 +33,19 @@ export function limitSubject(
   return { kind, id, plan, override, effective: tighten(plan, override) };
 }
 
-/** The subjects that limit `principal`'s calls (those with no limit at all are left out). */
+/** The subjects that limit `principal`'s calls, key first (those with no limit are left out). */
 export async function subjectsOf(
   config: EdgeSettings,
   principal: Principal,
+  now: number,
 ): Promise<LimitSubject[]> {
   const { tenantId, keyId } = principal;
-  const overrides = await readOverrides(await openStore(config.database), tenantId, keyId);
-  const subjects = [limitSubject(config, tenantId, "tenant", tenantId, overrides.tenant)];
-  if (keyId) subjects.push(limitSubject(config, tenantId, "key", keyId, overrides.key));
-  return subjects.filter((s) => !isUnlimited(s.effective));
+  const db = await openStore(config.database);
+  const overrides = await readOverridesCached(db, tenantId, keyId, now);
+  const tenant = limitSubject(config, tenantId, "tenant", tenantId, overrides.tenant);
+  const key = keyId ? limitSubject(config, tenantId, "key", keyId, overrides.key) : null;
+  // Narrowest first: the order in which reservations are taken.
+  return [key, tenant].filter((s): s is LimitSubject => s !== null && !isUnlimited(s.effective));
 }
 
 /** The Durable Object that counts for `subject` (one per tenant, one per key). */

@@ -14,6 +14,7 @@ import { type EdgeEnv, settings } from "../../env.ts";
 import { loosenedField, type SubjectKind } from "../../limits/config.ts";
 import {
   deleteOverride,
+  forgetOverrides,
   isTenantKey,
   putOverride,
   readOverrides,
@@ -80,6 +81,14 @@ async function tightenLimits(
     );
   }
   await putOverride(db, tenantId, keyId ?? TENANT_SUBJECT, body, new Date(now()));
+  forgetOverrides(db, tenantId);
+}
+
+/** Removes an override: the subject is back on its plan. */
+async function backToPlan(c: Context<EdgeEnv>, keyId: string | null) {
+  const { db, tenantId } = await subjectOf(c, keyId);
+  await deleteOverride(db, tenantId, keyId ?? TENANT_SUBJECT);
+  forgetOverrides(db, tenantId);
 }
 
 /**
@@ -95,8 +104,7 @@ export function mountLimitRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): 
     return c.json(await report(c, null, now), 200);
   });
   app.openapi(deleteTenantLimitsRoute, async (c) => {
-    const { db, tenantId } = await subjectOf(c, null);
-    await deleteOverride(db, tenantId, TENANT_SUBJECT);
+    await backToPlan(c, null);
     return c.json(await report(c, null, now), 200);
   });
 
@@ -110,8 +118,7 @@ export function mountLimitRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): 
   });
   app.openapi(deleteKeyLimitsRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const { db, tenantId } = await subjectOf(c, id);
-    await deleteOverride(db, tenantId, id);
+    await backToPlan(c, id);
     return c.json(await report(c, id, now), 200);
   });
 }
