@@ -1,6 +1,7 @@
 /**
  * The edge gateway: app assembly only (middleware order, routes, error handling).
  */
+import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
@@ -9,8 +10,11 @@ import type { GatewayDeps } from "./gateway/deps.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
 import { meterUsage } from "./middleware/meter/index.ts";
+import { mountAuditRoutes } from "./routes/admin/audit.ts";
 import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
+import { mountUserRoutes } from "./routes/admin/users.ts";
+import { mountAuthRoutes } from "./routes/auth.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
 import { mountDocsRoutes } from "./routes/docs.ts";
@@ -35,9 +39,11 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use(requestId({ limitLength: 128 }));
   mountHealthRoutes(app);
   mountDocsRoutes(app);
-  // Everything under /v1 needs credentials; each route then names the scope it needs.
+  // Everything under /v1 needs credentials (sign-in routes carry their own); each route then
+  // names the scope it needs.
   app.use("/v1/*", limitBodySize());
-  app.use("/v1/*", authenticate({ now }));
+  app.use("/v1/*", except("/v1/auth/*", authenticate({ now, fetch: deps.fetch })));
+  mountAuthRoutes(app, now);
   app.use("/v1/models", requireScope("models:read"));
   app.use("/v1/chat/completions", requireScope("inference"));
   app.use("/v1/completions", requireScope("inference"));
@@ -51,6 +57,8 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   mountEmbeddingRoutes(app, deps);
   mountApiKeyRoutes(app, now);
   mountProviderKeyRoutes(app, now);
+  mountUserRoutes(app, now);
+  mountAuditRoutes(app);
   mountUsageRoutes(app, now);
 
   app.notFound(() =>

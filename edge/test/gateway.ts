@@ -7,6 +7,8 @@ import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { inject } from "vitest";
 import { generateApiKeySecret, hashApiKey, randomId } from "../../shared/auth/api-keys.ts";
+import { hashPassword } from "../../shared/auth/password.ts";
+import type { Role } from "../../shared/db/schema/users.ts";
 import type { Bindings } from "../env.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { createEdgeApp } from "../index.ts";
@@ -63,6 +65,27 @@ export async function seedApiKey(
     )
     .run();
   return { secret, id };
+}
+
+/** Stores a user with a known password straight in D1 (its tenant too); returns the user's id. */
+export async function seedUser(
+  tenantId: string,
+  username: string,
+  password: string,
+  role: Role,
+): Promise<string> {
+  const id = randomId("usr_");
+  await env.DB.batch([
+    env.DB.prepare("INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES (?, ?, ?)").bind(
+      tenantId,
+      tenantId,
+      Date.now(),
+    ),
+    env.DB.prepare(
+      "INSERT INTO users (id, tenant_id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    ).bind(id, tenantId, username, await hashPassword(password), role, Date.now()),
+  ]);
+  return id;
 }
 
 /** Options of {@link startGateway}. */
