@@ -71,7 +71,11 @@ export function authenticate({
       return next();
     }
     const fromIdp = oidc !== null && isIdentityProviderToken(credential, oidc);
-    if (!fromIdp && !jwt) throw unauthorized("Incorrect API key provided.", "invalid_api_key");
+    if (!fromIdp && !jwt) {
+      // With only an identity provider configured, a non-key credential is a refused token.
+      if (oidc) throw unauthorized("Invalid or expired access token.", "invalid_token");
+      throw unauthorized("Incorrect API key provided.", "invalid_api_key");
+    }
     try {
       const claims =
         oidc && fromIdp
