@@ -174,6 +174,22 @@ describe("refresh tokens", () => {
     expect((await garbage.json<Json>()).error.code).toBe("invalid_refresh_token");
   });
 
+  it("used twice at once: one use wins, the other revokes the family, the winner's token too", async () => {
+    const { callRaw } = startGateway({ bindings: { JWT_SECRET: secret } });
+    await seedUser("tenant-race", "ada", password, "developer");
+    const { refresh_token } = await signIn(callRaw, "tenant-race");
+    const answers = await Promise.all(
+      [1, 2].map(() => callRaw("http://edge/v1/auth/refresh", post({ refresh_token }))),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 401]);
+    const winner = await answers.find((r) => r.status === 200)?.json<Json>();
+    const next = await callRaw(
+      "http://edge/v1/auth/refresh",
+      post({ refresh_token: winner.refresh_token }),
+    );
+    expect(next.status).toBe(401);
+  });
+
   it("expire on the injected clock, pick up role changes, and die with their user", async () => {
     let now = Date.UTC(2026, 5, 1);
     const { callRaw, call } = startGateway({

@@ -41,6 +41,13 @@ const badRefresh = () =>
     code: "invalid_refresh_token",
   });
 
+const reused = () =>
+  new ApiError(
+    401,
+    "This refresh token was already used; every token of its sign-in is now revoked. Sign in again.",
+    { code: "refresh_token_reused" },
+  );
+
 function locked(until: Date, now: Date): ApiError {
   return new ApiError(429, "Too many failed sign-ins for this name; try again later.", {
     code: "login_locked",
@@ -74,6 +81,8 @@ async function issueTokens(
       now,
     ),
   ]);
+  // Only a rotation can find its family revoked: a concurrent use of the same token lost it.
+  if (!refreshToken) throw reused();
   return {
     access_token: accessToken,
     token_type: "Bearer",
@@ -122,11 +131,7 @@ export function mountAuthRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): v
         },
         at,
       );
-      throw new ApiError(
-        401,
-        "This refresh token was already used; every token of its sign-in is now revoked. Sign in again.",
-        { code: "refresh_token_reused" },
-      );
+      throw reused();
     }
     if (result.outcome === "invalid") throw badRefresh();
     const user = await findUser(db, result.token.tenantId, result.token.userId);

@@ -3,7 +3,7 @@
  * Rotation is one conditional UPDATE, so of two concurrent uses of one token exactly one wins;
  * the loser (like any replay of a used token) revokes the whole family.
  */
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { hashApiKey, randomId, toBase64Url } from "../../shared/auth/api-keys.ts";
 import { type RefreshToken, refreshTokens } from "../../shared/db/schema/index.ts";
 import type { EdgeDb } from "./types.ts";
@@ -13,23 +13,28 @@ const REFRESH_PREFIX = "tnlr_";
 
 const newSecret = () => REFRESH_PREFIX + toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 
-/** Issues a refresh token in `familyId` (a new family at sign-in); returns its secret. */
+/**
+ * Issues a refresh token in `familyId` (a new family at sign-in) and returns its secret, or null
+ * when the family has been revoked meanwhile. The check and the insert are one statement:
+ * a revocation either runs first (nothing is inserted) or after (and covers the new row), so a
+ * concurrent reuse can never leave a live token behind.
+ */
 export async function issueRefreshToken(
   db: EdgeDb,
   input: { tenantId: string; userId: string; familyId: string; ttlMs: number },
   now: Date,
-): Promise<string> {
+): Promise<string | null> {
   const secret = newSecret();
-  await db.insert(refreshTokens).values({
-    id: randomId("rt_"),
-    tenantId: input.tenantId,
-    userId: input.userId,
-    familyId: input.familyId,
-    hash: await hashApiKey(secret),
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + input.ttlMs),
-  });
-  return secret;
+  const expiresAt = now.getTime() + input.ttlMs;
+  const inserted = await db.all<{ id: string }>(sql`
+    INSERT INTO refresh_tokens (id, tenant_id, user_id, family_id, hash, created_at, expires_at)
+    SELECT ${randomId("rt_")}, ${input.tenantId}, ${input.userId}, ${input.familyId},
+      ${await hashApiKey(secret)}, ${now.getTime()}, ${expiresAt}
+    WHERE NOT EXISTS (
+      SELECT 1 FROM refresh_tokens WHERE family_id = ${input.familyId} AND revoked_at IS NOT NULL
+    )
+    RETURNING id`);
+  return inserted.length > 0 ? secret : null;
 }
 
 /** What presenting a refresh token led to. */

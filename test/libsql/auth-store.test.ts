@@ -37,16 +37,23 @@ describe("edge auth store on libSQL (file:)", () => {
       ),
     ).toBeUndefined();
     const input = { tenantId: "t1", userId: user?.id ?? "", familyId: "fam_1", ttlMs: 60_000 };
-    const first = await issueRefreshToken(db, input, now);
+    const issue = async (family: string) => {
+      const secret = await issueRefreshToken(db, { ...input, familyId: family }, now);
+      if (!secret) throw new Error(`family ${family} is revoked`);
+      return secret;
+    };
+    const first = await issue("fam_1");
     expect((await useRefreshToken(db, first, now)).outcome).toBe("rotated");
-    const second = await issueRefreshToken(db, input, now);
+    const second = await issue("fam_1");
     expect(await useRefreshToken(db, first, now)).toMatchObject({
       outcome: "reused",
       familyId: "fam_1",
     });
     expect((await useRefreshToken(db, second, now)).outcome).toBe("invalid");
+    // A revoked family takes no new members (a rotation that lost a race to a reuse).
+    expect(await issueRefreshToken(db, input, now)).toBeNull();
 
-    const third = await issueRefreshToken(db, { ...input, familyId: "fam_2" }, now);
+    const third = await issue("fam_2");
     await deleteUser(db, "t1", user?.id ?? "");
     expect(await findUserByName(db, "t1", "ada")).toBeUndefined();
     expect((await useRefreshToken(db, third, now)).outcome).toBe("invalid");

@@ -11,7 +11,7 @@ import { type EdgeEnv, settings } from "../../env.ts";
 import { findActiveApiKey, touchApiKey } from "../../store/api-keys.ts";
 import type { AuditActor } from "../../store/audit.ts";
 import { openStore } from "../../store/db.ts";
-import { verifyAccessToken } from "./jwt.ts";
+import { type TokenClaims, verifyAccessToken } from "./jwt.ts";
 import { isIdentityProviderToken, type JwksFetch, verifyIdentityToken } from "./oidc.ts";
 
 /** Who a request acts as. */
@@ -70,17 +70,15 @@ export function authenticate({
       });
       return next();
     }
+    if (!jwt && !oidc) throw unauthorized("Incorrect API key provided.", "invalid_api_key");
+    // Our own tokens and the identity provider's are told apart by their (unverified) issuer;
+    // each is then verified against its own keys only.
     const fromIdp = oidc !== null && isIdentityProviderToken(credential, oidc);
-    if (!fromIdp && !jwt) {
-      // With only an identity provider configured, a non-key credential is a refused token.
-      if (oidc) throw unauthorized("Invalid or expired access token.", "invalid_token");
-      throw unauthorized("Incorrect API key provided.", "invalid_api_key");
-    }
     try {
-      const claims =
-        oidc && fromIdp
-          ? await verifyIdentityToken(credential, oidc, fetch, at)
-          : await verifyAccessToken(credential, jwt as NonNullable<typeof jwt>, at);
+      let claims: TokenClaims;
+      if (oidc && fromIdp) claims = await verifyIdentityToken(credential, oidc, fetch, at);
+      else if (jwt) claims = await verifyAccessToken(credential, jwt, at);
+      else throw new Error("not the identity provider's token, and no access tokens configured");
       c.set("principal", {
         kind: fromIdp ? "oidc" : "user",
         tenantId: claims.tenantId,
