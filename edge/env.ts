@@ -3,12 +3,14 @@ import type { JWK } from "jose";
 import { z } from "zod";
 import { ApiError } from "../shared/api/errors.ts";
 import { importMasterKey } from "../shared/crypto/secret-box.ts";
+import { roles } from "../shared/db/schema/users.ts";
 import { type CacheTtls, KV_MIN_TTL_SECONDS } from "./cache/directive.ts";
 import type { CacheStatus } from "./cache/middleware.ts";
 import { type LimitsConfig, parseLimitsConfig } from "./limits/config.ts";
 import type { RateLimiter } from "./limits/limiter.ts";
 import type { Principal } from "./middleware/auth/auth.ts";
 import type { JwtSettings } from "./middleware/auth/jwt.ts";
+import type { OidcSettings } from "./middleware/auth/oidc.ts";
 import { type GuardrailConfig, parseGuardrails } from "./middleware/guardrails/policy.ts";
 import type { CallOutcome, StreamOutcome } from "./middleware/meter/index.ts";
 import { providers } from "./providers/registry.ts";
@@ -42,6 +44,27 @@ export interface Bindings {
   JWT_ALGORITHMS?: string;
   JWT_ISSUER?: string;
   JWT_AUDIENCE?: string;
+  /** A private JWK (JSON) that signs issued access tokens (RS / ES / EdDSA); its public half verifies. */
+  JWT_PRIVATE_JWK?: string;
+  /** Lifetime of issued access tokens in seconds (default 900). */
+  ACCESS_TOKEN_TTL_SECONDS?: string;
+  /** Lifetime of refresh tokens in seconds (default 30 days). */
+  REFRESH_TOKEN_TTL_SECONDS?: string;
+  /** An external OpenID Connect identity provider: its issuer (`iss`); unset: feature off. */
+  OIDC_ISSUER?: string;
+  /** The provider's JWKS URL (its discovery document's `jwks_uri`). */
+  OIDC_JWKS_URL?: string;
+  /** The audience its tokens must carry (default JWT_AUDIENCE's value). */
+  OIDC_AUDIENCE?: string;
+  /** Comma-separated allow-list (default RS256,ES256). */
+  OIDC_ALGORITHMS?: string;
+  /** Claim naming the tenant (default `tenant`) and the role (default `role`). */
+  OIDC_TENANT_CLAIM?: string;
+  OIDC_ROLE_CLAIM?: string;
+  /** JSON object mapping IdP role / group values to admin, developer or viewer. */
+  OIDC_ROLE_MAP?: string;
+  /** Role for tokens whose role claim maps to none (default: such tokens are refused). */
+  OIDC_DEFAULT_ROLE?: string;
   /** Master key (32 bytes, base64) sealing tenants' own provider keys; unset: feature off. */
   PROVIDER_KEYS_SECRET?: string;
   /** Rate limits and budgets (JSON): see README "Limits and budgets"; unset: none. */
@@ -87,7 +110,7 @@ export interface EdgeSettings {
   /** The master key for tenants' provider keys, or null when that feature is off. */
   providerKeysMaster: Promise<CryptoKey> | null;
   policy: RoutingPolicy;
-  /** Access-token checks, or null when only API keys are accepted. */
+  /** Access-token checks (and signing), or null when only API keys are accepted. */
   jwt: JwtSettings | null;
   /** The operator's rate limits and budgets. */
   limits: LimitsConfig;
@@ -96,6 +119,8 @@ export interface EdgeSettings {
   guardrails: GuardrailConfig;
   /** The response cache, or null when no KV namespace is bound. */
   cache: (CacheTtls & { kv: KVNamespace }) | null;
+  /** The external identity provider, or null when none is configured. */
+  oidc: OidcSettings | null;
 }
 
 const cache = new WeakMap<object, EdgeSettings>();
@@ -115,20 +140,52 @@ function readProviders(env: Bindings): Pick<EdgeSettings, "providers" | "baseUrl
   return { providers: providersOut, baseUrls };
 }
 
+const Seconds = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const TokenTtls = z.object({
+  ACCESS_TOKEN_TTL_SECONDS: Seconds(900),
+  REFRESH_TOKEN_TTL_SECONDS: Seconds(30 * 86_400),
+});
+
+const PRIVATE_JWK_FIELDS = ["d", "p", "q", "dp", "dq", "qi", "k"] as const;
+
+const list = (value: string | undefined) =>
+  value
+    ?.split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+
 function readJwt(env: Bindings): JwtSettings | null {
   const issuer = env.JWT_ISSUER ?? "textnlp";
   const audience = env.JWT_AUDIENCE ?? "textnlp-api";
-  const listed = env.JWT_ALGORITHMS?.split(",")
-    .map((a) => a.trim())
-    .filter(Boolean);
-  if (env.JWT_PUBLIC_JWK) {
-    const jwk = JSON.parse(env.JWT_PUBLIC_JWK) as JWK;
-    if (jwk.d || jwk.k) throw new Error("JWT_PUBLIC_JWK must be a public key");
-    const algorithms = listed ?? [jwk.alg ?? "RS256"];
+  const ttls = TokenTtls.parse(env);
+  const common = {
+    issuer,
+    audience,
+    accessTtlSeconds: ttls.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlSeconds: ttls.REFRESH_TOKEN_TTL_SECONDS,
+  };
+  const listed = list(env.JWT_ALGORITHMS);
+  const privateJwk = env.JWT_PRIVATE_JWK ? (JSON.parse(env.JWT_PRIVATE_JWK) as JWK) : null;
+  if (privateJwk && !privateJwk.d) throw new Error("JWT_PRIVATE_JWK must be a private key");
+  // The private key's public half verifies, unless a public key is configured separately.
+  const publicJwk = env.JWT_PUBLIC_JWK
+    ? (JSON.parse(env.JWT_PUBLIC_JWK) as JWK)
+    : privateJwk &&
+      (Object.fromEntries(
+        Object.entries(privateJwk).filter(
+          ([k]) => !(PRIVATE_JWK_FIELDS as readonly string[]).includes(k),
+        ),
+      ) as JWK);
+  if (publicJwk) {
+    if (publicJwk.d || publicJwk.k) throw new Error("JWT_PUBLIC_JWK must be a public key");
+    const algorithms = listed ?? [publicJwk.alg ?? "RS256"];
     if (algorithms.some((a) => a.startsWith("HS") || a === "none")) {
       throw new Error("JWT_ALGORITHMS for a public key cannot include HMAC or none");
     }
-    return { key: { kind: "jwk", jwk }, algorithms, issuer, audience };
+    const signing = privateJwk
+      ? { alg: privateJwk.alg ?? algorithms[0] ?? "RS256", key: privateJwk }
+      : null;
+    return { key: { kind: "jwk", jwk: publicJwk }, algorithms, signing, ...common };
   }
   if (env.JWT_SECRET) {
     const secret = new TextEncoder().encode(env.JWT_SECRET);
@@ -137,9 +194,49 @@ function readJwt(env: Bindings): JwtSettings | null {
     if (algorithms.some((a) => !a.startsWith("HS"))) {
       throw new Error("JWT_ALGORITHMS for a secret can only list HS256 / HS384 / HS512");
     }
-    return { key: { kind: "secret", secret }, algorithms, issuer, audience };
+    const signing = { alg: algorithms[0] ?? "HS256", key: secret };
+    return { key: { kind: "secret", secret }, algorithms, signing, ...common };
   }
   return null;
+}
+
+const Role = z.enum(roles);
+const Oidc = z.object({
+  OIDC_ISSUER: z.string().min(1),
+  OIDC_JWKS_URL: z.url({ protocol: /^https?$/ }),
+  OIDC_AUDIENCE: z.string().min(1),
+  OIDC_ALGORITHMS: z
+    .array(z.string().regex(/^(RS|PS|ES)(256|384|512)$|^EdDSA$/, "only asymmetric algorithms"))
+    .min(1)
+    .default(["RS256", "ES256"]),
+  OIDC_TENANT_CLAIM: z.string().min(1).default("tenant"),
+  OIDC_ROLE_CLAIM: z.string().min(1).default("role"),
+  OIDC_ROLE_MAP: z.record(z.string(), Role).default({}),
+  OIDC_DEFAULT_ROLE: Role.nullable().default(null),
+});
+
+function readOidc(env: Bindings): OidcSettings | null {
+  if (!env.OIDC_ISSUER) return null;
+  const o = Oidc.parse({
+    OIDC_ISSUER: env.OIDC_ISSUER,
+    OIDC_JWKS_URL: env.OIDC_JWKS_URL,
+    OIDC_AUDIENCE: env.OIDC_AUDIENCE ?? env.JWT_AUDIENCE ?? "textnlp-api",
+    OIDC_ALGORITHMS: list(env.OIDC_ALGORITHMS),
+    OIDC_TENANT_CLAIM: env.OIDC_TENANT_CLAIM,
+    OIDC_ROLE_CLAIM: env.OIDC_ROLE_CLAIM,
+    OIDC_ROLE_MAP: env.OIDC_ROLE_MAP ? JSON.parse(env.OIDC_ROLE_MAP) : undefined,
+    OIDC_DEFAULT_ROLE: env.OIDC_DEFAULT_ROLE,
+  });
+  return {
+    issuer: o.OIDC_ISSUER,
+    jwksUrl: o.OIDC_JWKS_URL,
+    audience: o.OIDC_AUDIENCE,
+    algorithms: o.OIDC_ALGORITHMS,
+    tenantClaim: o.OIDC_TENANT_CLAIM,
+    roleClaim: o.OIDC_ROLE_CLAIM,
+    roleMap: o.OIDC_ROLE_MAP,
+    defaultRole: o.OIDC_DEFAULT_ROLE,
+  };
 }
 
 /** The same promise, marked handled: a bad key fails where it is awaited, not as a stray rejection. */
@@ -204,6 +301,7 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
               maxTtlSeconds: vars.CACHE_MAX_TTL_SECONDS,
             }
           : null,
+        oidc: readOidc(env),
       };
       if (!parsed.limiter && hasAnyLimit(parsed.limits)) {
         throw new Error("LIMITS is set but the LIMITER Durable Object binding is missing");

@@ -1,6 +1,7 @@
 /**
  * The edge gateway: app assembly only (middleware order, routes, error handling).
  */
+import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
@@ -12,9 +13,12 @@ import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
 import { guardrails } from "./middleware/guardrails/index.ts";
 import { meterUsage } from "./middleware/meter/index.ts";
+import { mountAuditRoutes } from "./routes/admin/audit.ts";
 import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountLimitRoutes } from "./routes/admin/limits.ts";
 import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
+import { mountUserRoutes } from "./routes/admin/users.ts";
+import { mountAuthRoutes } from "./routes/auth.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
 import { mountDocsRoutes } from "./routes/docs.ts";
@@ -39,9 +43,11 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use(requestId({ limitLength: 128 }));
   mountHealthRoutes(app);
   mountDocsRoutes(app);
-  // Everything under /v1 needs credentials; each route then names the scope it needs.
+  // Everything under /v1 needs credentials (sign-in routes carry their own); each route then
+  // names the scope it needs.
   app.use("/v1/*", limitBodySize());
-  app.use("/v1/*", authenticate({ now }));
+  app.use("/v1/*", except("/v1/auth/*", authenticate({ now, fetch: deps.fetch })));
+  mountAuthRoutes(app, now);
   app.use("/v1/models", requireScope("models:read"));
   app.use("/v1/chat/completions", requireScope("inference"));
   app.use("/v1/completions", requireScope("inference"));
@@ -69,6 +75,8 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   mountApiKeyRoutes(app, now);
   mountProviderKeyRoutes(app, now);
   mountLimitRoutes(app, now);
+  mountUserRoutes(app, now);
+  mountAuditRoutes(app);
   mountUsageRoutes(app, now);
 
   app.notFound(() =>

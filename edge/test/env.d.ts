@@ -16,5 +16,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Base URLs and keys of the provider fakes (test/fakes/global-setup.ts). */
     fakes: { urls: Record<string, string>; keys: Record<string, string> };
+    /** The fake OpenID Connect provider: its issuer, JWKS URL and signing key. */
+    idp: { issuer: string; jwksUrl: string; privateJwk: import("jose").JWK };
   }
 }

@@ -7,6 +7,8 @@ import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { inject } from "vitest";
 import { generateApiKeySecret, hashApiKey, randomId } from "../../shared/auth/api-keys.ts";
+import { hashPassword } from "../../shared/auth/password.ts";
+import type { Role } from "../../shared/db/schema/users.ts";
 import type { Bindings } from "../env.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { createEdgeApp } from "../index.ts";
@@ -84,6 +86,27 @@ export async function seedApiKey(
 /** An `openai` client for the gateway with `apiKey`, sending through `fetch` (no retries). */
 export function gatewayClient(apiKey: string, fetch: typeof globalThis.fetch): OpenAI {
   return new OpenAI({ baseURL: "http://edge/v1", apiKey, fetch, maxRetries: 0 });
+}
+
+/** Stores a user with a known password straight in D1 (its tenant too); returns the user's id. */
+export async function seedUser(
+  tenantId: string,
+  username: string,
+  password: string,
+  role: Role,
+): Promise<string> {
+  const id = randomId("usr_");
+  await env.DB.batch([
+    env.DB.prepare("INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES (?, ?, ?)").bind(
+      tenantId,
+      tenantId,
+      Date.now(),
+    ),
+    env.DB.prepare(
+      "INSERT INTO users (id, tenant_id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    ).bind(id, tenantId, username, await hashPassword(password), role, Date.now()),
+  ]);
+  return id;
 }
 
 /** Options of {@link startGateway}. */

@@ -102,7 +102,8 @@ export const healthRoute = createRoute({
   },
 });
 
-const forbidden = {
+/** The 403 answer of routes that need a scope. */
+export const forbidden = {
   403: {
     description: "The credentials lack the scope or role this route needs",
     content: { "application/json": { schema: ErrorEnvelopeSchema } },

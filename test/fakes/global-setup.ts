@@ -3,17 +3,24 @@
  * workerd; the tests read their URLs and keys with `inject("fakes")`.
  */
 import type { TestProject } from "vitest/node";
+import { startFakeIdp } from "./idp.ts";
 import { fakeKeys, startAllFakes } from "./index.ts";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const { servers, close } = await startAllFakes();
   const urls = Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, s.url]));
   project.provide("fakes", { urls, keys: { ...fakeKeys } });
-  return close;
+  const idp = await startFakeIdp();
+  project.provide("idp", { issuer: idp.issuer, jwksUrl: idp.jwksUrl, privateJwk: idp.privateJwk });
+  return async () => {
+    await Promise.all([close(), idp.server.close()]);
+  };
 }
 
 declare module "vitest" {
   export interface ProvidedContext {
     fakes: { urls: Record<string, string>; keys: Record<string, string> };
+    /** The fake identity provider (test/fakes/idp.ts). */
+    idp: { issuer: string; jwksUrl: string; privateJwk: import("jose").JWK };
   }
 }

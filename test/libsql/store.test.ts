@@ -2,12 +2,6 @@
  * The edge's queries on libSQL (the driver for deployments that outgrow D1), from Node on a
  * `file:` database with the shared migrations applied: the same code the Worker runs on D1.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Client, createClient } from "@libsql/client";
-import { drizzle } from "drizzle-orm/libsql";
-import { migrate } from "drizzle-orm/libsql/migrator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createApiKey,
@@ -25,22 +19,15 @@ import {
 import type { EdgeDb } from "../../edge/store/types.ts";
 import { recordUsage, summarizeUsage } from "../../edge/store/usage.ts";
 import { importMasterKey } from "../../shared/crypto/secret-box.ts";
+import { openLibsqlStore } from "./open.ts";
 
-let dir: string;
-let client: Client;
 let db: EdgeDb;
+let close: () => void = () => {};
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "textnlp-libsql-"));
-  client = createClient({ url: `file:${join(dir, "edge.db")}` });
-  await client.execute("PRAGMA journal_mode = WAL");
-  db = drizzle(client);
-  await migrate(drizzle(client), { migrationsFolder: "shared/db/migrations" });
+  ({ db, close } = await openLibsqlStore());
 });
-afterAll(() => {
-  client?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => close());
 
 describe("edge store on libSQL (file:)", () => {
   it("creates, finds, touches, lists and revokes API keys per tenant", async () => {

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { randomId } from "../../../shared/auth/api-keys.ts";
+import { hashPassword } from "../../../shared/auth/password.ts";
 import { type Role, type User, users } from "../../../shared/db/schema/index.ts";
-import { hashPassword } from "../../auth/password.ts";
 import type { Db } from "../db.ts";
 import { ensureTenant, LOCAL_TENANT } from "./tenants.ts";
 

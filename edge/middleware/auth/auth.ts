@@ -1,18 +1,23 @@
 /**
  * Authentication: `Authorization: Bearer <credential>` (or `x-api-key`), either an API key
- * (`tnlp_…`, looked up by hash in D1) or, when configured, a JWT access token. Sets the
- * request's principal; anything missing or wrong is a 401 envelope.
+ * (`tnlp_…`, looked up by hash in D1) or, when configured, a JWT: one of our access tokens, or
+ * one from the external identity provider (told apart by its `iss`). Sets the request's
+ * principal; anything missing or wrong is a 401 envelope.
  */
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../../../shared/api/errors.ts";
 import { API_KEY_PREFIX, bearerToken, hasScope } from "../../../shared/auth/api-keys.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { findActiveApiKey, touchApiKey } from "../../store/api-keys.ts";
+import type { AuditActor } from "../../store/audit.ts";
 import { openStore } from "../../store/db.ts";
-import { verifyAccessToken } from "./jwt.ts";
+import { type TokenClaims, verifyAccessToken } from "./jwt.ts";
+import { isIdentityProviderToken, type JwksFetch, verifyIdentityToken } from "./oidc.ts";
 
 /** Who a request acts as. */
 export interface Principal {
+  /** How it signed in: an API key, our own access token (a user), or the identity provider. */
+  kind: "api_key" | "user" | "oidc";
   tenantId: string;
   scopes: string[];
   /** The API key used, or null for a token. */
@@ -25,12 +30,17 @@ export interface Principal {
 export interface AuthOptions {
   /** The clock used for key expiry and token times (injected in tests). */
   now?: () => number;
+  /** The fetch the identity provider's JWKS is loaded with. */
+  fetch?: JwksFetch;
 }
 
 const unauthorized = (message: string, code: string) => new ApiError(401, message, { code });
 
 /** The authentication middleware. */
-export function authenticate({ now = Date.now }: AuthOptions = {}): MiddlewareHandler<EdgeEnv> {
+export function authenticate({
+  now = Date.now,
+  fetch = (input, init) => globalThis.fetch(input, init),
+}: AuthOptions = {}): MiddlewareHandler<EdgeEnv> {
   return async function authenticateHandler(c, next) {
     const credential = bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key");
     if (!credential) {
@@ -39,7 +49,7 @@ export function authenticate({ now = Date.now }: AuthOptions = {}): MiddlewareHa
         "missing_api_key",
       );
     }
-    const { database, jwt } = settings(c);
+    const { database, jwt, oidc } = settings(c);
     const at = new Date(now());
     if (credential.startsWith(API_KEY_PREFIX)) {
       const db = await openStore(database);
@@ -52,6 +62,7 @@ export function authenticate({ now = Date.now }: AuthOptions = {}): MiddlewareHa
         await touch; // no execution context (app.request in unit tests)
       }
       c.set("principal", {
+        kind: "api_key",
         tenantId: key.tenantId,
         scopes: key.scopes,
         keyId: key.id,
@@ -59,10 +70,17 @@ export function authenticate({ now = Date.now }: AuthOptions = {}): MiddlewareHa
       });
       return next();
     }
-    if (!jwt) throw unauthorized("Incorrect API key provided.", "invalid_api_key");
+    if (!jwt && !oidc) throw unauthorized("Incorrect API key provided.", "invalid_api_key");
+    // Our own tokens and the identity provider's are told apart by their (unverified) issuer;
+    // each is then verified against its own keys only.
+    const fromIdp = oidc !== null && isIdentityProviderToken(credential, oidc);
     try {
-      const claims = await verifyAccessToken(credential, jwt, at);
+      let claims: TokenClaims;
+      if (oidc && fromIdp) claims = await verifyIdentityToken(credential, oidc, fetch, at);
+      else if (jwt) claims = await verifyAccessToken(credential, jwt, at);
+      else throw new Error("not the identity provider's token, and no access tokens configured");
       c.set("principal", {
+        kind: fromIdp ? "oidc" : "user",
         tenantId: claims.tenantId,
         scopes: claims.scopes,
         keyId: null,
@@ -74,6 +92,12 @@ export function authenticate({ now = Date.now }: AuthOptions = {}): MiddlewareHa
     }
     return next();
   };
+}
+
+/** The audit log's name for who a principal is. */
+export function actorOf(principal: Principal): AuditActor {
+  if (principal.kind === "api_key") return { kind: "api_key", id: principal.keyId ?? "" };
+  return { kind: principal.kind === "oidc" ? "token" : "user", id: principal.subject ?? "" };
 }
 
 /** Refuses a request whose principal lacks `scope` with 403. */

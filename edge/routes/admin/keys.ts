@@ -12,6 +12,7 @@ import { type EdgeEnv, settings } from "../../env.ts";
 import { requireScope } from "../../middleware/auth/index.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../store/api-keys.ts";
 import { openStore } from "../../store/db.ts";
+import { recordAdminAction } from "./record.ts";
 
 const DAY_MS = 86_400_000;
 const ms = (date: Date | null) => (date ? date.getTime() : null);
@@ -50,14 +51,23 @@ export function mountApiKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number):
       });
     }
     const at = now();
+    const db = await openStore(settings(c).database);
     const { key, secret } = await createApiKey(
-      await openStore(settings(c).database),
+      db,
       {
         tenantId: principal.tenantId,
         name: body.name,
         scopes: body.scopes,
         expiresAt: body.expires_in_days ? new Date(at + body.expires_in_days * DAY_MS) : null,
       },
+      new Date(at),
+    );
+    await recordAdminAction(
+      c,
+      db,
+      "api_key.create",
+      `api_key:${key.id}`,
+      { name: key.name, scopes: key.scopes, expires_at: ms(key.expiresAt) },
       new Date(at),
     );
     return c.json({ ...keyInfo(key), key: secret }, 201);
@@ -73,13 +83,12 @@ export function mountApiKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number):
 
   app.openapi(revokeApiKeyRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const key = await revokeApiKey(
-      await openStore(settings(c).database),
-      c.get("principal").tenantId,
-      id,
-      new Date(now()),
-    );
+    const principal = c.get("principal");
+    const db = await openStore(settings(c).database);
+    const at = new Date(now());
+    const key = await revokeApiKey(db, principal.tenantId, id, at);
     if (!key) throw new ApiError(404, `No live API key '${id}'.`, { code: "api_key_not_found" });
+    await recordAdminAction(c, db, "api_key.revoke", `api_key:${key.id}`, { name: key.name }, at);
     return c.json(keyInfo(key), 200);
   });
 }

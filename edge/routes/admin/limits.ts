@@ -23,6 +23,7 @@ import {
 import { counterOf, limitSubject } from "../../limits/subjects.ts";
 import { requireScope } from "../../middleware/auth/index.ts";
 import { openStore } from "../../store/db.ts";
+import { recordAdminAction } from "./record.ts";
 
 /** The subject a request names: the caller's tenant, or one of its keys (else 404). */
 async function subjectOf(c: Context<EdgeEnv>, keyId: string | null) {
@@ -80,15 +81,23 @@ async function tightenLimits(
       { code: "limit_above_plan", param: loosened },
     );
   }
-  await putOverride(db, tenantId, keyId ?? TENANT_SUBJECT, body, new Date(now()));
+  const at = new Date(now());
+  await putOverride(db, tenantId, keyId ?? TENANT_SUBJECT, body, at);
   forgetOverrides(db, tenantId);
+  await recordAdminAction(c, db, "limits.set", limitTarget(tenantId, keyId), { ...body }, at);
+}
+
+/** The audit log's name of a limited subject. */
+function limitTarget(tenantId: string, keyId: string | null): string {
+  return keyId ? `api_key:${keyId}` : `tenant:${tenantId}`;
 }
 
 /** Removes an override: the subject is back on its plan. */
-async function backToPlan(c: Context<EdgeEnv>, keyId: string | null) {
+async function backToPlan(c: Context<EdgeEnv>, keyId: string | null, now: () => number) {
   const { db, tenantId } = await subjectOf(c, keyId);
   await deleteOverride(db, tenantId, keyId ?? TENANT_SUBJECT);
   forgetOverrides(db, tenantId);
+  await recordAdminAction(c, db, "limits.reset", limitTarget(tenantId, keyId), {}, new Date(now()));
 }
 
 /**
@@ -104,7 +113,7 @@ export function mountLimitRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): 
     return c.json(await report(c, null, now), 200);
   });
   app.openapi(deleteTenantLimitsRoute, async (c) => {
-    await backToPlan(c, null);
+    await backToPlan(c, null, now);
     return c.json(await report(c, null, now), 200);
   });
 
@@ -118,7 +127,7 @@ export function mountLimitRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): 
   });
   app.openapi(deleteKeyLimitsRoute, async (c) => {
     const { id } = c.req.valid("param");
-    await backToPlan(c, id);
+    await backToPlan(c, id, now);
     return c.json(await report(c, id, now), 200);
   });
 }

@@ -12,6 +12,7 @@ import { requireScope } from "../../middleware/auth/index.ts";
 import { isProviderName } from "../../providers/registry.ts";
 import { openStore } from "../../store/db.ts";
 import { deleteProviderKey, listProviderKeys, putProviderKey } from "../../store/provider-keys.ts";
+import { recordAdminAction } from "./record.ts";
 
 function info(row: ProviderKey): ProviderKeyInfo {
   return {
@@ -49,11 +50,23 @@ export function mountProviderKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => num
         code: "feature_disabled",
       });
     }
+    const principal = c.get("principal");
+    const db = await openStore(config.database);
+    const at = new Date(now());
     const row = await putProviderKey(
-      await openStore(config.database),
+      db,
       await config.providerKeysMaster,
-      { tenantId: c.get("principal").tenantId, provider, apiKey: c.req.valid("json").api_key },
-      new Date(now()),
+      { tenantId: principal.tenantId, provider, apiKey: c.req.valid("json").api_key },
+      at,
+    );
+    // The hint (last four characters) is already shown to admins; the key itself never is.
+    await recordAdminAction(
+      c,
+      db,
+      "provider_key.set",
+      `provider_key:${provider}`,
+      { provider, hint: row.hint },
+      at,
     );
     return c.json(info(row), 200);
   });
@@ -68,15 +81,21 @@ export function mountProviderKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => num
 
   app.openapi(deleteProviderKeyRoute, async (c) => {
     const provider = knownProvider(c.req.valid("param").provider);
-    const row = await deleteProviderKey(
-      await openStore(settings(c).database),
-      c.get("principal").tenantId,
-      provider,
-    );
+    const principal = c.get("principal");
+    const db = await openStore(settings(c).database);
+    const row = await deleteProviderKey(db, principal.tenantId, provider);
     if (!row)
       throw new ApiError(404, `No key stored for '${provider}'.`, {
         code: "provider_key_not_found",
       });
+    await recordAdminAction(
+      c,
+      db,
+      "provider_key.delete",
+      `provider_key:${provider}`,
+      { provider },
+      new Date(now()),
+    );
     return c.json(info(row), 200);
   });
 }
