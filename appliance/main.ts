@@ -132,7 +132,12 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       disposers.push(() => running.stop());
     }
     if (config.lifecycle.enabled) {
-      const schedule = lifecycle.scheduleArchiving(config, store, logger);
+      let schedule: Awaited<ReturnType<typeof lifecycle.scheduleArchiving>>;
+      try {
+        schedule = lifecycle.scheduleArchiving(config, store, logger);
+      } catch (err) {
+        throw new StartupError((err as Error).message);
+      }
       disposers.push(() => schedule.stop());
     }
     const services: ApplianceServices = {

@@ -29,6 +29,8 @@ export interface ArchiveOptions {
   batchSize?: number;
   /** How long to wait for another archive operation (the daemon does not wait). */
   waitForLockMs?: number;
+  /** Stop after this many files (the daemon archives a batch at a time between requests). */
+  maxFiles?: number;
 }
 
 /** One archive file written. */
@@ -97,7 +99,13 @@ function nextBatch(
  * crash left pending. Safe to run beside the daemon (SQLite WAL) and to repeat.
  */
 export function archiveExpired(options: ArchiveOptions): ArchiveResult {
-  const { sqlite, dataDir, windows, batchSize = 1000 } = options;
+  const {
+    sqlite,
+    dataDir,
+    windows,
+    batchSize = 1000,
+    maxFiles = Number.POSITIVE_INFINITY,
+  } = options;
   const now = (options.now ?? (() => new Date()))();
   return withArchiveLock(dataDir, options.waitForLockMs ?? 0, () => {
     const recovered = recoverPendingArchives(sqlite, dataDir);
@@ -106,7 +114,7 @@ export function archiveExpired(options: ArchiveOptions): ArchiveResult {
       const days = windows[kind];
       if (!(days > 0)) continue;
       const cutoff = now.getTime() - days * DAY_MS;
-      for (;;) {
+      while (files.length < maxFiles) {
         let pending = null as string | null;
         const lines = sqlite
           .transaction(() => {

@@ -20,6 +20,34 @@ export function hotWindows(config: Config): HotWindows {
 }
 
 /**
+ * One scheduled run: a file at a time, yielding to the event loop in between, so requests are
+ * served while a large backlog is archived.
+ */
+async function archiveInSteps(config: Config, store: Store, logger: Logger): Promise<void> {
+  const files: { kind: string; rows: object }[] = [];
+  let recovered = 0;
+  try {
+    for (;;) {
+      const step = archiveExpired({
+        sqlite: store.sqlite,
+        dataDir: config.dataDir,
+        windows: hotWindows(config),
+        maxFiles: 1,
+      });
+      recovered += step.recovered;
+      files.push(...step.files.map((f) => ({ kind: f.kind, rows: f.rows })));
+      if (step.files.length === 0) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (files.length > 0 || recovered > 0)
+      logger.info({ files, recovered }, "expired rows archived");
+  } catch (err) {
+    if (err instanceof ArchiveBusyError) logger.warn(err.message);
+    else logger.error({ err }, "archiving failed");
+  }
+}
+
+/**
  * Archives expired rows on the configured cron expression. A run that finds an erasure in
  * progress skips (the next one catches up); failures are logged, never thrown at the daemon.
  */
@@ -29,26 +57,12 @@ export function scheduleArchiving(config: Config, store: Store, logger: Logger):
     throw new Error(
       `lifecycle.cron '${expression}' is not a valid cron expression (e.g. '30 3 * * *' for daily)`,
     );
+  let running: Promise<void> = Promise.resolve();
   const task = cron.schedule(
     expression,
     () => {
-      try {
-        const result = archiveExpired({
-          sqlite: store.sqlite,
-          dataDir: config.dataDir,
-          windows: hotWindows(config),
-        });
-        logger.info(
-          {
-            files: result.files.map((f) => ({ kind: f.kind, rows: f.rows })),
-            recovered: result.recovered,
-          },
-          "expired rows archived",
-        );
-      } catch (err) {
-        if (err instanceof ArchiveBusyError) logger.warn(err.message);
-        else logger.error({ err }, "archiving failed");
-      }
+      running = archiveInSteps(config, store, logger);
+      return running;
     },
     { name: "archive", noOverlap: true },
   );
@@ -56,6 +70,7 @@ export function scheduleArchiving(config: Config, store: Store, logger: Logger):
   return {
     async stop() {
       await task.destroy();
+      await running;
     },
   };
 }
