@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { auditLog, usageEvents } from "../../shared/db/schema/index.ts";
-import { seedJob as seedJobRows } from "../../test/helpers/jobs-fixture.ts";
+import { auditLog } from "../../shared/db/schema/index.ts";
+import { seedJob as seedJobRows, seedUsageEvent } from "../../test/helpers/store-fixtures.ts";
 import { restoreBackup } from "../backup/restore.ts";
 import { BackupService } from "../backup/service.ts";
 import { databasePath, openStore, type Store } from "../store/db.ts";
@@ -44,18 +44,7 @@ const seedJob = (store: Store, opts: Parameters<typeof seedJobRows>[1]) =>
 
 function seedLogs(store: Store): void {
   for (const [i, age] of [1, 5, 8, 20, 100, 400].entries()) {
-    store.db
-      .insert(usageEvents)
-      .values({
-        id: `ue_${i}`,
-        tenantId: "local",
-        route: "chat",
-        model: "tiny",
-        latencyMs: 10 + i,
-        status: 200,
-        createdAt: daysAgo(age),
-      })
-      .run();
+    seedUsageEvent(store, `ue_${i}`, daysAgo(age), 10 + i);
     store.db
       .insert(auditLog)
       .values({

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { usageEvents } from "../../shared/db/schema/index.ts";
+import { seedUsageEvent } from "../../test/helpers/store-fixtures.ts";
 import { loadConfig } from "../config.ts";
 import { createLogger } from "../logger.ts";
 import { databasePath, openStore } from "../store/db.ts";
@@ -24,20 +24,9 @@ describe("scheduled archiving", () => {
     );
     const store = openStore(databasePath(dataDir));
     const day = 86_400_000;
+    // 2,400 expired (over a day old), 100 recent.
     for (let i = 0; i < 2500; i++)
-      store.db
-        .insert(usageEvents)
-        .values({
-          id: `ue_${i}`,
-          tenantId: "local",
-          route: "chat",
-          model: "tiny",
-          latencyMs: 1,
-          status: 200,
-          // 2,400 expired (over a day old), 100 recent.
-          createdAt: new Date(Date.now() - (i < 2400 ? 2 : 0.5) * day),
-        })
-        .run();
+      seedUsageEvent(store, `ue_${i}`, new Date(Date.now() - (i < 2400 ? 2 : 0.5) * day));
     const logs: { msg: string; files?: unknown[] }[] = [];
     const logger = createLogger("info", { write: (line: string) => logs.push(JSON.parse(line)) });
     const schedule = scheduleArchiving(config, store, logger);

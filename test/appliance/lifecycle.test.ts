@@ -12,7 +12,7 @@ import {
   startAppliance,
   tempDataDir,
 } from "../helpers/appliance.ts";
-import { seedJob } from "../helpers/jobs-fixture.ts";
+import { seedJob } from "../helpers/store-fixtures.ts";
 
 const SUBJECT = "subject-7731@example.org";
 const NOW = "2026-06-01T00:00:00.000Z";

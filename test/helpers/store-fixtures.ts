@@ -1,6 +1,7 @@
 import type { Store } from "../../appliance/store/db.ts";
 import { commitSample, createJob, setJobStatus } from "../../appliance/store/queries/jobs.ts";
 import { createTemplateVersion } from "../../appliance/store/queries/templates.ts";
+import { usageEvents } from "../../shared/db/schema/index.ts";
 
 /** Options of {@link seedJob}. */
 export interface SeedJobOptions {
@@ -57,4 +58,20 @@ export function seedJob(store: Store, opts: SeedJobOptions): void {
       finishedAt: opts.finished,
     });
   else setJobStatus(store.db, opts.id, "running", { startedAt: new Date(0) });
+}
+
+/** Writes one metered request (`usage_events`) at the given time. */
+export function seedUsageEvent(store: Store, id: string, createdAt: Date, latencyMs = 1): void {
+  store.db
+    .insert(usageEvents)
+    .values({
+      id,
+      tenantId: "local",
+      route: "chat",
+      model: "tiny",
+      latencyMs,
+      status: 200,
+      createdAt,
+    })
+    .run();
 }
