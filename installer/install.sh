@@ -32,6 +32,12 @@ if system_install && ! id "$SERVICE_USER" >/dev/null 2>&1; then
   say "creating system user $SERVICE_USER"
   useradd --system --home-dir "$DATA" --no-create-home --shell /usr/sbin/nologin "$SERVICE_USER"
 fi
+if system_install; then
+  # /dev/dri and /dev/kfd belong to these groups; a group missing here is simply skipped.
+  for group in video render; do
+    if getent group "$group" >/dev/null; then usermod -aG "$group" "$SERVICE_USER"; fi
+  done
+fi
 
 release=$(unpack_release "$bundle")
 version=$(cat "$release/VERSION")

@@ -161,7 +161,13 @@ describe("installer (throwaway root, service started directly)", () => {
     expect(readFileSync(join(prefix, "etc/textnlp/textnlp.env"), "utf8")).toContain(
       `TEXTNLP_PORT=${port}`,
     );
-    expect(existsSync(join(prefix, "etc/systemd/system/textnlp-appliance.service"))).toBe(true);
+    // The unit as installed (paths moved under the prefix, ExecStart the real launcher).
+    const unit = join(prefix, "etc/systemd/system/textnlp-appliance.service");
+    expect(readFileSync(unit, "utf8")).toContain(
+      `ExecStart=${opt}/current/bin/textnlp-appliance serve`,
+    );
+    if (spawnSync("systemd-analyze", ["--version"]).status === 0)
+      expect(sh("systemd-analyze", ["verify", "--man=no", unit])).toEqual({ code: 0, out: "" });
     const users = JSON.parse(installed("users", "list", "--json").out);
     expect(users.map((u: { username: string }) => u.username)).toEqual(["admin"]);
 
