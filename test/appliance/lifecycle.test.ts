@@ -71,6 +71,14 @@ describe.skipIf(modelsMissing)("appliance data lifecycle (CLI and daemon)", () =
         .sort(),
     ).toEqual(["Hello keep-1@example.org", "Hello keep-2@example.org", `Hello ${SUBJECT}`]);
 
+    // Clear refusals: a tenant erasure needs --yes, an identifier must name someone.
+    const unconfirmed = await cli(["data", "erase", "--tenant", "local"]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/add --yes/);
+    const tooShort = await cli(["data", "erase", "--subject", "ab"]);
+    expect(tooShort.code).toBe(1);
+    expect(tooShort.stderr).toMatch(/at least 3 characters/);
+
     const erased = await cli(["data", "erase", "--subject", SUBJECT, "--json"]);
     expect(erased.code, erased.stderr).toBe(0);
     expect(JSON.parse(erased.stdout)).toMatchObject({ tables: { samples: 1 }, archiveLines: 2 });
