@@ -31,6 +31,24 @@ describe("loadConfig", () => {
     expect(config.inference.queueSize).toBe(3);
   });
 
+  it("reads the lifecycle's hot windows; 0 keeps a kind forever", () => {
+    expect(loadConfig({}, {}).lifecycle).toMatchObject({
+      enabled: true,
+      generationsDays: 90,
+      usageDays: 90,
+      auditDays: 365,
+    });
+    const config = loadConfig(
+      {},
+      { TEXTNLP_RETAIN_GENERATIONS_DAYS: "30", TEXTNLP_RETAIN_AUDIT_DAYS: "0" },
+    );
+    expect(config.lifecycle.generationsDays).toBe(30);
+    expect(config.lifecycle.auditDays).toBe(0);
+    expect(() => loadConfig({}, { TEXTNLP_RETAIN_USAGE_DAYS: "-1" })).toThrow(
+      /lifecycle\.usageDays/,
+    );
+  });
+
   it("names the bad field", () => {
     expect(() => loadConfig({}, { TEXTNLP_PORT: "99999" })).toThrow(ConfigError);
     expect(() => loadConfig({}, { TEXTNLP_PORT: "99999" })).toThrow(/port/);

@@ -73,12 +73,31 @@ const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Data lifecycle: rows older than their hot window move to compressed JSONL archives in
+     * `<dataDir>/archive` (the warm tier). A window of 0 days keeps that kind in SQLite forever.
+     */
+    lifecycle: z
+      .object({
+        /** Archive on a schedule in the daemon; `data archive` works either way. */
+        enabled: Flag.default(true),
+        /** node-cron expression (host time zone); daily at 03:30 by default. */
+        cron: z.string().min(1).default("30 3 * * *"),
+        /** Finished jobs with their seed rows and samples (generations). */
+        generationsDays: Count.default(90),
+        /** Metered requests (`usage_events`). */
+        usageDays: Count.default(90),
+        auditDays: Count.default(365),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   readonly inference: Readonly<z.infer<typeof ConfigSchema>["inference"]>;
   readonly backup: Readonly<z.infer<typeof ConfigSchema>["backup"]> & { readonly dir: string };
+  readonly lifecycle: Readonly<z.infer<typeof ConfigSchema>["lifecycle"]>;
 };
 /** What a command line may set; undefined fields are left to file, environment and defaults. */
 export type ConfigOverrides = {
@@ -119,6 +138,11 @@ const envMap: Record<string, string[]> = {
   TEXTNLP_BACKUP_KEEP_HOURLY: ["backup", "keepHourly"],
   TEXTNLP_BACKUP_KEEP_DAILY: ["backup", "keepDaily"],
   TEXTNLP_BACKUP_KEEP_WEEKLY: ["backup", "keepWeekly"],
+  TEXTNLP_LIFECYCLE_ENABLED: ["lifecycle", "enabled"],
+  TEXTNLP_LIFECYCLE_CRON: ["lifecycle", "cron"],
+  TEXTNLP_RETAIN_GENERATIONS_DAYS: ["lifecycle", "generationsDays"],
+  TEXTNLP_RETAIN_USAGE_DAYS: ["lifecycle", "usageDays"],
+  TEXTNLP_RETAIN_AUDIT_DAYS: ["lifecycle", "auditDays"],
 };
 
 type Json = Record<string, unknown>;

@@ -59,6 +59,12 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
   };
   try {
     const { db } = store;
+    const lifecycle = await import("./lifecycle/index.ts");
+    if (lifecycle.erasuresPending(config.dataDir)) {
+      // A restore or an erasure was interrupted: finish it before serving any row.
+      const replay = lifecycle.reapplyErasures({ sqlite: store.sqlite, dataDir: config.dataDir });
+      logger.warn(replay, "re-applied logged erasures to a database that may have missed them");
+    }
     if (config.apiKey && !(await apiKeyExists(db, config.apiKey))) {
       await createApiKey(db, { name: "initial (TEXTNLP_API_KEY)", secret: config.apiKey });
       logger.info("created the initial API key from TEXTNLP_API_KEY");
@@ -124,6 +130,15 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       });
       // Before the store closes: a backup in progress finishes first.
       disposers.push(() => running.stop());
+    }
+    if (config.lifecycle.enabled) {
+      let schedule: Awaited<ReturnType<typeof lifecycle.scheduleArchiving>>;
+      try {
+        schedule = lifecycle.scheduleArchiving(config, store, logger);
+      } catch (err) {
+        throw new StartupError((err as Error).message);
+      }
+      disposers.push(() => schedule.stop());
     }
     const services: ApplianceServices = {
       config,

@@ -7,15 +7,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { writeFileAtomic } from "../store/atomic-file.ts";
 import { databasePath } from "../store/db.ts";
 import { runningDaemonPid } from "../store/pid-file.ts";
 import { decryptBackup, isEncryptedBackup } from "./encryption.ts";
-import {
-  type BackupManifest,
-  inspectDatabaseFile,
-  sameCounts,
-  writeFileAtomic,
-} from "./snapshot.ts";
+import { type BackupManifest, inspectDatabaseFile, sameCounts } from "./snapshot.ts";
 
 /** Raised when a restore is refused; the message tells the operator what to do. */
 export class RestoreError extends Error {

@@ -102,5 +102,5 @@ describe("retention", () => {
         .map((f) => f.slice(backupDir.length + 1))
         .sort(),
     );
-  });
+  }, 60_000); // dozens of fsynced backups: slow on a busy machine
 });

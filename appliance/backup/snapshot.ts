@@ -5,18 +5,11 @@
  * is the thing being replaced.
  */
 import { createHash, randomUUID } from "node:crypto";
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import Database from "better-sqlite3";
 import type { BackupKind } from "../../shared/db/schema/backups.ts";
+import { writeFileAtomic } from "../store/atomic-file.ts";
 import { encryptBackup } from "./encryption.ts";
 
 /** What a backup file's `.json` sidecar says about it. */
@@ -78,19 +71,6 @@ export function inspectDatabaseFile(file: string): {
 export function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
-/** Writes `data` to `file` through a temporary name and fsync, so a crash leaves no half file. */
-export function writeFileAtomic(file: string, data: Buffer | string): void {
-  const tmp = `${file}.partial`;
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
 }
 
 /** Options of {@link takeSnapshot}. */

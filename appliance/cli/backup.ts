@@ -74,6 +74,10 @@ export function registerBackupCommands(program: Command): void {
           fail(`--before: '${flags.before}' is not an ISO time (e.g. 2026-01-31T12:00:00Z)`, 2);
         const config = configFrom(flags);
         const { readKeyFile, restoreBackup, RestoreError } = await import("../backup/index.ts");
+        const lifecycle = await import("../lifecycle/index.ts");
+        // Marked first: if the replay below is interrupted, the daemon finishes it at start.
+        const alreadyPending = lifecycle.erasuresPending(config.dataDir);
+        lifecycle.markErasuresPending(config.dataDir);
         try {
           const result = restoreBackup({
             dataDir: config.dataDir,
@@ -85,8 +89,11 @@ export function registerBackupCommands(program: Command): void {
                 ? { file: backupArg as string }
                 : { id: backupArg as string },
           });
+          const replayed = await withStore(flags, ({ store }) =>
+            lifecycle.reapplyErasures({ sqlite: store.sqlite, dataDir: config.dataDir }),
+          );
           if (flags.json) {
-            process.stdout.write(`${JSON.stringify(result)}\n`);
+            process.stdout.write(`${JSON.stringify({ ...result, erasures: replayed })}\n`);
             return;
           }
           const taken = result.manifest ? ` taken ${result.manifest.createdAt}` : "";
@@ -97,11 +104,13 @@ export function registerBackupCommands(program: Command): void {
                 ? `the previous database is kept at ${result.previous}`
                 : "there was no previous database",
               "start the appliance again (systemctl start textnlp-appliance, or textnlp-appliance serve)",
-              "note: subject deletions made after this backup are not re-applied yet; re-run them",
+              `erasures re-applied: ${replayed.replayed}; rows already archived dropped: ${replayed.archivedRowsDropped}`,
               "",
             ].join("\n"),
           );
         } catch (err) {
+          if (err instanceof RestoreError && !alreadyPending)
+            lifecycle.clearErasuresPending(config.dataDir);
           fail(
             `restore ${err instanceof RestoreError ? "refused" : "failed"}: ${(err as Error).message}`,
           );

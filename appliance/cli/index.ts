@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { VERSION } from "../version.ts";
 import { registerBackupCommands } from "./backup.ts";
+import { registerDataCommands } from "./data.ts";
 import { registerDoctorCommand } from "./doctor.ts";
 import { registerKeyCommands } from "./keys.ts";
 import { registerModelCommands } from "./models.ts";
@@ -24,6 +25,7 @@ registerKeyCommands(program);
 registerModelCommands(program);
 registerUserCommands(program);
 registerBackupCommands(program);
+registerDataCommands(program);
 registerDoctorCommand(program);
 
 await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { accessSync, constants, existsSync, statfsSync } from "node:fs";
 import { createServer } from "node:net";
 import Database from "better-sqlite3";
 import type { Config } from "../config.ts";
+import { erasuresPending, listArchives, readErasureLog } from "../lifecycle/index.ts";
 import { databasePath } from "../store/db.ts";
 import { runningDaemonPid } from "../store/pid-file.ts";
 
@@ -227,6 +228,19 @@ async function port(config: Config): Promise<CheckResult> {
   );
 }
 
+/** Erasures not yet applied to the database (an interrupted restore or erasure), archives. */
+function lifecycle(config: Config): CheckResult {
+  const erasures = readErasureLog(config.dataDir).length;
+  if (erasuresPending(config.dataDir))
+    return fail(
+      "lifecycle",
+      "logged erasures may be missing from the database (a restore or an erasure was interrupted)",
+      "start the appliance (it replays the erasure log at start), or run 'textnlp-appliance restore' again",
+    );
+  const archives = listArchives(config.dataDir).length;
+  return ok("lifecycle", `${archives} archive file(s), ${erasures} erasure(s) logged and applied`);
+}
+
 /** Runs every check; none throws. */
 export async function runChecks(config: Config, options: DoctorOptions): Promise<CheckResult[]> {
   return [
@@ -234,6 +248,7 @@ export async function runChecks(config: Config, options: DoctorOptions): Promise
     await gpus(config),
     disk(config, options),
     ...database(config, options),
+    lifecycle(config),
     clock(options),
     await port(config),
   ];

@@ -30,6 +30,7 @@ describe("textnlp-appliance doctor", () => {
         "disk",
         "database",
         "backups",
+        "lifecycle",
         "clock",
         "port",
       ]);
@@ -63,6 +64,15 @@ describe("textnlp-appliance doctor", () => {
         detail: expect.stringMatching(/EADDRINUSE/),
         fix: expect.stringMatching(/--port/),
       });
+
+      // A restore whose erasure replay was interrupted.
+      writeFileSync(join(dataDir, "erasures.pending"), "");
+      ({ code, report } = await doctor(dataDir, "--port", "0"));
+      expect(byName(report, "lifecycle")[0]).toMatchObject({
+        status: "fail",
+        fix: expect.stringMatching(/replays the erasure log/),
+      });
+      rmSync(join(dataDir, "erasures.pending"));
 
       // A damaged database.
       const file = join(dataDir, "textnlp.sqlite");

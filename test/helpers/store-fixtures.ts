@@ -1,0 +1,77 @@
+import type { Store } from "../../appliance/store/db.ts";
+import { commitSample, createJob, setJobStatus } from "../../appliance/store/queries/jobs.ts";
+import { createTemplateVersion } from "../../appliance/store/queries/templates.ts";
+import { usageEvents } from "../../shared/db/schema/index.ts";
+
+/** Options of {@link seedJob}. */
+export interface SeedJobOptions {
+  id: string;
+  tenant?: string;
+  /** When it finished; null leaves it running. */
+  finished: Date | null;
+  /** One seed row and one ok sample per entry, all naming that person. */
+  people: string[];
+  output?: (email: string) => string;
+}
+
+/** Writes a job with its rows and samples straight into a store (no model needed). */
+export function seedJob(store: Store, opts: SeedJobOptions): void {
+  const tenantId = opts.tenant ?? "local";
+  const template = createTemplateVersion(store.db, {
+    tenantId,
+    name: `t-${opts.id}`,
+    prompt: "Write to {{ email }}",
+    variables: ["email"],
+    params: {},
+  });
+  createJob(
+    store.db,
+    {
+      id: opts.id,
+      tenantId,
+      templateId: template.id,
+      model: "tiny",
+      params: {},
+      samplers: {},
+      rowCount: opts.people.length,
+      samplesPerRow: 1,
+      concurrency: 1,
+      seed: 1,
+    },
+    opts.people.map((email) => ({ email })),
+  );
+  for (const [row, email] of opts.people.entries())
+    commitSample(store.db, opts.id, {
+      status: "ok",
+      attempts: 1,
+      row,
+      sample: 0,
+      variables: { email },
+      messages: [{ role: "user", content: `Write to ${email}` }],
+      output: opts.output?.(email) ?? `Hello ${email}`,
+      promptTokens: 3,
+      completionTokens: 2,
+    });
+  if (opts.finished)
+    setJobStatus(store.db, opts.id, "done", {
+      startedAt: opts.finished,
+      finishedAt: opts.finished,
+    });
+  else setJobStatus(store.db, opts.id, "running", { startedAt: new Date(0) });
+}
+
+/** Writes one metered request (`usage_events`) at the given time. */
+export function seedUsageEvent(store: Store, id: string, createdAt: Date, latencyMs = 1): void {
+  store.db
+    .insert(usageEvents)
+    .values({
+      id,
+      tenantId: "local",
+      route: "chat",
+      model: "tiny",
+      latencyMs,
+      status: 200,
+      createdAt,
+    })
+    .run();
+}
