@@ -16,6 +16,7 @@ import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountJobRoutes } from "./routes/jobs.ts";
 import { mountMetricsRoute } from "./routes/metrics.ts";
 import { mountHealthRoutes, mountModelRoutes } from "./routes/models.ts";
+import { mountReviewRoutes } from "./routes/review.ts";
 import { mountSeedRowRoutes, SEED_UPLOAD_PATH } from "./routes/seed-rows.ts";
 import { mountTemplateRoutes } from "./routes/templates.ts";
 import { mountValidateRoutes } from "./routes/validate.ts";
@@ -66,6 +67,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountSeedRowRoutes(app, services);
   mountJobRoutes(app, services);
   mountDatasetRoutes(app, services);
+  mountReviewRoutes(app, services);
   mountValidateRoutes(app);
   mountDocsRoutes(app);
   mountMetricsRoute(app, services);

@@ -7,7 +7,7 @@ import {
   exportDatasetRoute,
   listDatasetsRoute,
 } from "../../../shared/api/synth-routes.ts";
-import type { SampleRow } from "../../../shared/db/schema/index.ts";
+import type { JobRow, SampleRow } from "../../../shared/db/schema/index.ts";
 import { deleteJob, jobsWithStatus, listSamples } from "../../store/queries/jobs.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
@@ -46,6 +46,12 @@ function exportLine(format: "jsonl" | "chat", sample: SampleRow): string {
     decision: sample.decision ?? null,
     error: sample.error,
   })}\n`;
+}
+
+/** Which samples make up a job's dataset: kept ones, or every successful one until post-processing has run. */
+export function datasetFilter(job: JobRow): { kept: true } | { status: "ok" } {
+  const decided = (job.steps as unknown[]).length > 0 && job.status === "done";
+  return decided ? { kept: true } : { status: "ok" };
 }
 
 /** Mounts `/v1/datasets`: a dataset is what a finished job produced. */
@@ -87,9 +93,7 @@ export function mountDatasetRoutes(
     const { id } = c.req.valid("param");
     const { format, include } = c.req.valid("query");
     const { job } = jobs.snapshot(id, c.get("principal").tenantId);
-    // Until post-processing has run, every successful sample counts as kept.
-    const decided = (job.steps as unknown[]).length > 0 && job.status === "done";
-    const filter = include === "all" ? {} : decided ? { kept: true } : { status: "ok" as const };
+    const filter = include === "all" ? {} : datasetFilter(job);
     c.header(
       "content-type",
       format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",

@@ -5,6 +5,8 @@ export * from "./jobs.ts";
 export * from "./model-aliases.ts";
 export * from "./models.ts";
 export * from "./provider-keys.ts";
+export * from "./review-queues.ts";
+export * from "./review-tasks.ts";
 export * from "./samples.ts";
 export * from "./seed-sets.ts";
 export * from "./templates.ts";
