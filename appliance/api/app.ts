@@ -68,7 +68,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountJobRoutes(app, services);
   mountDatasetRoutes(app, services);
   mountReviewRoutes(app, services);
-  mountValidateRoutes(app);
+  mountValidateRoutes(app, services);
   mountDocsRoutes(app);
   mountMetricsRoute(app, services);
 

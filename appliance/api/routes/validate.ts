@@ -9,9 +9,16 @@ import {
 import { validateRoute } from "../../../shared/api/validate-routes.ts";
 import type { RougeType } from "../../../shared/validate/rouge/rouge.ts";
 import { runValidation, type ValidationInput } from "../../../shared/validate/run.ts";
+import { getDefaultModel } from "../../store/queries/models.ts";
+import {
+  type ModelFigures,
+  perplexityFigures,
+  similarityFigures,
+} from "../../validate/model-metrics.ts";
 import { loadWordNet } from "../../validate/wordnet.ts";
 import { requireScope } from "../middleware/auth.ts";
-import type { ApplianceEnv } from "../types.ts";
+import { requestSignal } from "../streaming.ts";
+import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 
 /** 400s for requests the schema accepts but the metrics cannot serve. */
 function checkReferences(body: ValidateRequest): void {
@@ -81,8 +88,37 @@ function toInput(body: ValidateRequest): ValidationInput {
   };
 }
 
+/** The model a model metric runs on: the one asked for, else the appliance's default. */
+function modelFor(services: ApplianceServices, asked: string | undefined, metric: string): string {
+  if (asked !== undefined) return asked;
+  const fallback = getDefaultModel(services.db);
+  if (!fallback)
+    throw invalidRequest(
+      `${metric} needs a local model and none is registered: import one or name options.${metric}.model.`,
+      `options.${metric}.model`,
+      "model_required",
+    );
+  return fallback.name;
+}
+
+/** Merges a model metric's figures into the response under its name. */
+function merge(
+  name: string,
+  figures: ModelFigures,
+  results: Record<string, unknown>[],
+  aggregate: Record<string, Record<string, unknown>>,
+): void {
+  figures.perText.forEach((figure, i) => {
+    results[i][name] = figure;
+  });
+  aggregate[name] = figures.aggregate;
+}
+
 /** Mounts `POST /v1/validate` (scope `validate`). */
-export function mountValidateRoutes(app: OpenAPIHono<ApplianceEnv>): void {
+export function mountValidateRoutes(
+  app: OpenAPIHono<ApplianceEnv>,
+  services: ApplianceServices,
+): void {
   app.use(validateRoute.path, requireScope("validate"));
   app.openapi(validateRoute, async (c) => {
     const body = c.req.valid("json");
@@ -91,6 +127,26 @@ export function mountValidateRoutes(app: OpenAPIHono<ApplianceEnv>): void {
     // WordNet is parsed on first use and kept for the life of the process.
     if (body.metrics.includes("meteor")) input.wordnet = await loadWordNet();
     const { results, aggregate } = runValidation(input);
+    const options = body.options ?? {};
+    if (body.metrics.includes("perplexity")) {
+      const model = modelFor(services, options.perplexity?.model, "perplexity");
+      const { signal } = requestSignal(c, services.config.inference.requestTimeoutMs);
+      const figures = await perplexityFigures(services.engine, model, body.hypotheses, {
+        tokenLogprobs: options.perplexity?.token_logprobs === true,
+        signal,
+      });
+      merge("perplexity", figures, results, aggregate);
+    }
+    if (body.metrics.includes("similarity")) {
+      const model = modelFor(services, options.similarity?.model, "similarity");
+      const figures = await similarityFigures(
+        services.engine,
+        model,
+        body.hypotheses,
+        body.references ?? [],
+      );
+      merge("similarity", figures, results, aggregate);
+    }
     const response: ValidateResponse = {
       object: "validation",
       metrics: body.metrics,

@@ -12,12 +12,23 @@ export const VALIDATE_METRICS = [
   "pii",
   "injection",
   "toxicity",
+  "perplexity",
+  "similarity",
 ] as const;
 /** One metric name. */
 export type ValidateMetric = (typeof VALIDATE_METRICS)[number];
 
 /** Metrics that compare each hypothesis with its references. */
-export const REFERENCE_METRICS: readonly ValidateMetric[] = ["bleu", "chrf", "rouge", "meteor"];
+export const REFERENCE_METRICS: readonly ValidateMetric[] = [
+  "bleu",
+  "chrf",
+  "rouge",
+  "meteor",
+  "similarity",
+];
+
+/** Metrics computed with a local model (the appliance only). */
+export const MODEL_METRICS: readonly ValidateMetric[] = ["perplexity", "similarity"];
 
 /** Most texts one request may validate; larger sets go through a dataset job. */
 export const MAX_VALIDATE_TEXTS = 1000;
@@ -92,6 +103,22 @@ export const ValidateOptions = z
       .object({ threshold: Fraction.optional(), allow: z.array(z.string()).max(1000).optional() })
       .strict()
       .optional(),
+    perplexity: z
+      .object({
+        /** A local model (default: the appliance's default model). */
+        model: z.string().min(1).optional(),
+        /** Also return each token's log-probability. */
+        token_logprobs: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    similarity: z
+      .object({
+        /** A local model whose embeddings compare the texts (default: the default model). */
+        model: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .openapi("ValidateOptions");
@@ -108,7 +135,7 @@ export const ValidateRequest = z
   .strict()
   .openapi("ValidateRequest", {
     description:
-      "Texts to validate. `references[i]` lists the references of `hypotheses[i]` (needed by bleu, chrf, rouge and meteor).",
+      "Texts to validate. `references[i]` lists the references of `hypotheses[i]` (needed by bleu, chrf, rouge, meteor and similarity). perplexity and similarity run on a local model.",
   });
 export type ValidateRequest = z.infer<typeof ValidateRequest>;
 
