@@ -6,9 +6,20 @@
  * token; node-llama-cpp 3.21.1's embedding context returns one pooled vector per text (no
  * per-token output), so the appliance reports `sentence-embedding-cosine`: the cosine of the
  * hypothesis' and each reference's embeddings, the best reference kept.
+ *
+ * The toxicity judge asks a model to rate each text on the rubric of
+ * `shared/validate/guards/toxicity-rubric.ts` (greedy decoding, answer held to the rubric's
+ * schema by a grammar), beside the lexicon baseline of `toxicity`.
  */
-import { invalidRequest } from "../../shared/api/errors.ts";
+import { ApiError, invalidRequest } from "../../shared/api/errors.ts";
 import { cosine } from "../../shared/validate/embedding.ts";
+import {
+  readToxicityVerdict,
+  TOXICITY_RUBRIC_SCHEMA,
+  type ToxicityJudgement,
+  toxicityRubricMessages,
+} from "../../shared/validate/guards/toxicity-rubric.ts";
+import { chatForJson } from "../inference/chat-json.ts";
 import type { InferenceEngine } from "../inference/engine.ts";
 import { type PerplexityResult, perplexityOf } from "./perplexity.ts";
 
@@ -87,6 +98,46 @@ export async function similarityFigures(
       model: name,
       method: SIMILARITY_METHOD,
       mean: perText.reduce((s, r) => s + r.score, 0) / perText.length,
+    },
+  };
+}
+
+/** Toxicity of each text as a judge model rates it on the rubric. */
+export async function toxicityJudgeFigures(
+  engine: InferenceEngine,
+  model: string,
+  texts: readonly string[],
+  options: { threshold: number; signal: AbortSignal },
+): Promise<ModelFigures> {
+  const perText: ToxicityJudgement[] = [];
+  let name = model;
+  for (const [i, text] of texts.entries()) {
+    const answer = await chatForJson(
+      engine,
+      { model, messages: toxicityRubricMessages(text), temperature: 0, seed: 0 },
+      TOXICITY_RUBRIC_SCHEMA as unknown as Record<string, unknown>,
+      { signal: options.signal, onStart: (served) => (name = served) },
+    );
+    try {
+      perText.push(readToxicityVerdict(answer, options.threshold));
+    } catch (err) {
+      throw new ApiError(
+        502,
+        `The judge model's verdict on text ${i} is unusable: ${(err as Error).message}`,
+        {
+          param: `hypotheses.${i}`,
+          code: "invalid_model_output",
+        },
+      );
+    }
+  }
+  return {
+    perText: perText.map((j) => ({ ...j })),
+    aggregate: {
+      model: name,
+      threshold: options.threshold,
+      mean_score: perText.reduce((s, j) => s + j.score, 0) / perText.length,
+      flagged: perText.filter((j) => j.flagged).length,
     },
   };
 }

@@ -8,6 +8,7 @@ import { cosine } from "../../shared/validate/embedding.ts";
 import { detectInjection } from "../../shared/validate/guards/injection.ts";
 import { detectPii } from "../../shared/validate/guards/pii/detect.ts";
 import { createToxicityScorer } from "../../shared/validate/guards/toxicity.ts";
+import { RUBRIC_CATEGORIES } from "../../shared/validate/guards/toxicity-rubric.ts";
 import { meteorScore } from "../../shared/validate/meteor.ts";
 import { fleschReadingEase } from "../../shared/validate/readability.ts";
 import { createRougeScorer, scoreMulti } from "../../shared/validate/rouge/rouge.ts";
@@ -311,6 +312,44 @@ describe.skipIf(modelsMissing)("POST /v1/validate on a real appliance", () => {
         method: "sentence-embedding-cosine",
         model: "stories260K",
       });
+    });
+
+    it("rates toxicity with a judge model on the rubric, repeatably", async () => {
+      // stories260K cannot judge; what is checked is the wiring: the grammar holds every answer
+      // to the rubric, the score and flag follow from the severities, and greedy decoding makes
+      // the same request give the same verdicts.
+      const texts = ["You stupid idiot, I will hurt you.", "The cat sat on the mat."];
+      const ask = async () => {
+        const res = await post({
+          metrics: ["toxicity_judge"],
+          hypotheses: texts,
+          options: { toxicity_judge: { model: "stories260K", threshold: 0.4 } },
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return res.body as unknown as {
+          results: {
+            toxicity_judge: { severities: Record<string, number>; score: number; flagged: boolean };
+          }[];
+          aggregate: { toxicity_judge: { model: string; flagged: number; mean_score: number } };
+        };
+      };
+      const first = await ask();
+      const verdicts = first.results.map((r) => r.toxicity_judge);
+      for (const v of verdicts) {
+        expect(Object.keys(v.severities).sort()).toEqual([...RUBRIC_CATEGORIES].sort());
+        for (const s of Object.values(v.severities)) expect([0, 1, 2, 3]).toContain(s);
+        expect(v.score).toBeCloseTo(Math.max(...Object.values(v.severities)) / 3, 12);
+        expect(v.flagged).toBe(v.score >= 0.4);
+      }
+      expect(first.aggregate.toxicity_judge).toMatchObject({
+        model: "stories260K",
+        flagged: verdicts.filter((v) => v.flagged).length,
+      });
+      expect(first.aggregate.toxicity_judge.mean_score).toBeCloseTo(
+        (verdicts[0].score + verdicts[1].score) / 2,
+        12,
+      );
+      expect((await ask()).results.map((r) => r.toxicity_judge)).toEqual(verdicts);
     });
 
     it("answers 400 / 404 for what the model metrics cannot serve", async () => {

@@ -14,6 +14,7 @@ import {
   type ModelFigures,
   perplexityFigures,
   similarityFigures,
+  toxicityJudgeFigures,
 } from "../../validate/model-metrics.ts";
 import { loadWordNet } from "../../validate/wordnet.ts";
 import { requireScope } from "../middleware/auth.ts";
@@ -146,6 +147,16 @@ export function mountValidateRoutes(
         body.references ?? [],
       );
       merge("similarity", figures, results, aggregate);
+    }
+    if (body.metrics.includes("toxicity_judge")) {
+      const judge = options.toxicity_judge;
+      const model = modelFor(services, judge?.model, "toxicity_judge");
+      const { signal } = requestSignal(c, services.config.inference.requestTimeoutMs);
+      const figures = await toxicityJudgeFigures(services.engine, model, body.hypotheses, {
+        threshold: judge?.threshold ?? 0.5,
+        signal,
+      });
+      merge("toxicity_judge", figures, results, aggregate);
     }
     const response: ValidateResponse = {
       object: "validation",

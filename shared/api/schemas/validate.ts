@@ -14,6 +14,7 @@ export const VALIDATE_METRICS = [
   "toxicity",
   "perplexity",
   "similarity",
+  "toxicity_judge",
 ] as const;
 /** One metric name. */
 export type ValidateMetric = (typeof VALIDATE_METRICS)[number];
@@ -28,7 +29,11 @@ export const REFERENCE_METRICS: readonly ValidateMetric[] = [
 ];
 
 /** Metrics computed with a local model (the appliance only). */
-export const MODEL_METRICS: readonly ValidateMetric[] = ["perplexity", "similarity"];
+export const MODEL_METRICS: readonly ValidateMetric[] = [
+  "perplexity",
+  "similarity",
+  "toxicity_judge",
+];
 
 /** Most texts one request may validate; larger sets go through a dataset job. */
 export const MAX_VALIDATE_TEXTS = 1000;
@@ -116,6 +121,15 @@ export const ValidateOptions = z
       .object({
         /** A local model whose embeddings compare the texts (default: the default model). */
         model: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    toxicity_judge: z
+      .object({
+        /** The judge model (default: the default model). */
+        model: z.string().min(1).optional(),
+        /** Flag at this score (the worst category's severity over 3); default 0.5. */
+        threshold: Fraction.optional(),
       })
       .strict()
       .optional(),
