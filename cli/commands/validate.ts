@@ -3,13 +3,16 @@
  * sacreBLEU's command line: `textnlp validate bleu --ref refs.txt < hyps.txt`.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
+import type { CountryCode } from "libphonenumber-js/max";
 import { loadWordNet } from "../../appliance/validate/wordnet.ts";
 import type { BleuSmoothMethod } from "../../shared/validate/bleu/sacrebleu.ts";
 import { BLEU_TOKENIZERS, type BleuTokenizerName } from "../../shared/validate/bleu/tokenizers.ts";
+import { PII_TYPES, type PiiType } from "../../shared/validate/guards/pii/types.ts";
 import type { RougeType } from "../../shared/validate/rouge/rouge.ts";
 import { UsageError } from "../config.ts";
 import { withoutServer } from "../context.ts";
 import { print } from "../io.ts";
+import { guardReport } from "../validate/guard-reports.ts";
 import { type LineInput, readLineInput } from "../validate/lines.ts";
 import {
   bleuReport,
@@ -90,7 +93,21 @@ async function scoreLines(
   print(ctx.json, report.json, report.text);
 }
 
-/** `textnlp validate bleu|chrf|rouge|meteor|diversity|readability`. */
+const piiTypes = (value: string): PiiType[] => {
+  const types = value.split(",").map((t) => t.trim());
+  const bad = types.find((t) => !(PII_TYPES as readonly string[]).includes(t));
+  if (bad !== undefined)
+    throw new InvalidArgumentError(`${bad} is not one of ${PII_TYPES.join(", ")}`);
+  return types as PiiType[];
+};
+
+const country = (value: string): CountryCode => {
+  if (!/^[A-Z]{2}$/.test(value))
+    throw new InvalidArgumentError("an ISO 3166-1 alpha-2 code, e.g. US");
+  return value as CountryCode;
+};
+
+/** `textnlp validate bleu|chrf|rouge|meteor|diversity|readability|pii|injection|toxicity`. */
 export function registerValidateCommands(program: Command): void {
   const validate = program
     .command("validate")
@@ -231,6 +248,73 @@ export function registerValidateCommands(program: Command): void {
             n: flags.n as number[],
             selfBleuOrder: flags.selfBleuOrder as number,
           }),
+        );
+      }),
+    );
+
+  lineCommand(
+    validate,
+    "pii",
+    "PII hits by type (e-mail, phone, card, IBAN, SSN, IP, secrets)",
+    false,
+  )
+    .option("--types <list>", `comma-separated: ${PII_TYPES.join(", ")}`, piiTypes)
+    .option("--country <code>", "default country of phone numbers", country, "US" as CountryCode)
+    .option("--mask", "print the lines with each hit masked (with --json: in sentences)")
+    .option("--sentence", "each line's hits too")
+    .action(
+      withoutServer(async (ctx, flags: Flags) => {
+        await scoreLines(ctx, flags, false, (input) =>
+          guardReport(
+            "pii",
+            input.hypotheses,
+            {
+              pii: {
+                types: flags.types as PiiType[] | undefined,
+                defaultCountry: flags.country as CountryCode,
+                mask: flags.mask === true,
+              },
+            },
+            flags.sentence === true,
+          ),
+        );
+      }),
+    );
+
+  lineCommand(validate, "injection", "prompt-injection heuristics: score, verdict, reasons", false)
+    .option("--flag-threshold <x>", "flag at this score", number(0), 0.5)
+    .option("--block-threshold <x>", "block at this score", number(0), 0.8)
+    .option("--sentence", "each line's verdict too")
+    .action(
+      withoutServer(async (ctx, flags: Flags) => {
+        await scoreLines(ctx, flags, false, (input) =>
+          guardReport(
+            "injection",
+            input.hypotheses,
+            {
+              injection: {
+                flagThreshold: flags.flagThreshold as number,
+                blockThreshold: flags.blockThreshold as number,
+              },
+            },
+            flags.sentence === true,
+          ),
+        );
+      }),
+    );
+
+  lineCommand(validate, "toxicity", "toxicity lexicon baseline: score by category", false)
+    .option("--threshold <x>", "flag at this score", number(0), 0.3)
+    .option("--sentence", "each line's score too")
+    .action(
+      withoutServer(async (ctx, flags: Flags) => {
+        await scoreLines(ctx, flags, false, (input) =>
+          guardReport(
+            "toxicity",
+            input.hypotheses,
+            { toxicity: { threshold: flags.threshold as number } },
+            flags.sentence === true,
+          ),
         );
       }),
     );
