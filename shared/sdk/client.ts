@@ -34,6 +34,12 @@ import type {
   TemplatePreview,
   TemplatePreviewRequest,
 } from "../api/schemas/synth.ts";
+import type {
+  ValidateRequest,
+  ValidateResponse,
+  ValidationRun,
+  ValidationRunList,
+} from "../api/schemas/validate.ts";
 import { errorFromResponse } from "./errors.ts";
 import { sseJson } from "./sse.ts";
 
@@ -184,6 +190,17 @@ export function createClient(options: TextNlpClientOptions) {
         ).body as ReadableStream<Uint8Array>,
       delete: (datasetId: string) =>
         json<{ id: string; deleted: true }>("DELETE", `/v1/datasets/${id(datasetId)}`),
+    },
+    validation: {
+      /** Scores texts, or a dataset (recording the run): `POST /v1/validate`. */
+      run: (body: Input<typeof ValidateRequest>) =>
+        json<ValidateResponse>("POST", "/v1/validate", body),
+      /** A dataset's recorded runs, newest first. */
+      runs: (datasetId: string) =>
+        json<z.infer<typeof ValidationRunList>>("GET", `/v1/datasets/${id(datasetId)}/validations`),
+      /** One recorded run with each sample's figures. */
+      get: (datasetId: string, runId: string) =>
+        json<ValidationRun>("GET", `/v1/datasets/${id(datasetId)}/validations/${id(runId)}`),
     },
     /** The human review queue of a dataset. */
     review: {

@@ -1,6 +1,7 @@
 /**
  * The human review queue on a real appliance (real SQLite, real jobs on the tiny model), driven
- * through the typed SDK: assignment to appliance users, verdicts, agreement, JSONL round trip.
+ * through the typed SDK: assignment to appliance users, verdicts, agreement, JSONL round trip;
+ * and validation runs of a dataset, recorded per sample and per dataset.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReviewTask } from "../../shared/api/schemas/review.ts";
@@ -46,7 +47,7 @@ async function rejected(promise: Promise<unknown>) {
   throw new Error("expected the call to fail");
 }
 
-describe.skipIf(modelsMissing)("review queue on a real appliance", () => {
+describe.skipIf(modelsMissing)("review queue and dataset validation on a real appliance", () => {
   let appliance: ApplianceProcess;
   let client: TextNlpClient;
   let noReviewClient: TextNlpClient;
@@ -345,5 +346,67 @@ describe.skipIf(modelsMissing)("review queue on a real appliance", () => {
       decision: "accept",
       row: 0,
     });
+  });
+
+  it("validates a dataset's samples and records the figures per sample and per dataset", async () => {
+    const metrics = ["readability", "pii", "distinct", "perplexity"] as const;
+    const options = { perplexity: { model: "stories260K" } };
+    const res = await client.validation.run({ dataset: threeWay, metrics: [...metrics], options });
+    expect(res.run).toMatch(/^val_/);
+    expect(res.count).toBe(8);
+    // The same texts given as hypotheses score the same.
+    const samples = (await client.datasets.samples(threeWay, { limit: 100 })).data;
+    const direct = await client.validation.run({
+      hypotheses: samples.map((s) => s.output ?? ""),
+      metrics: [...metrics],
+      options,
+    });
+    const { perplexity: ppl, ...rest } = res.aggregate;
+    const { perplexity: directPpl, ...directRest } = direct.aggregate;
+    expect(rest).toEqual(directRest);
+    expect(ppl.perplexity as number).toBeCloseTo(directPpl.perplexity as number, 9);
+    res.results.forEach((r, i) => {
+      expect([r.row, r.sample]).toEqual([samples[i].row, samples[i].sample]);
+      expect(r.readability).toEqual(direct.results[i].readability);
+      expect(r.pii).toEqual(direct.results[i].pii);
+    });
+
+    const runs = await client.validation.runs(threeWay);
+    expect(runs.data[0]).toMatchObject({
+      id: res.run,
+      dataset: threeWay,
+      samples: 8,
+      metrics: [...metrics],
+      aggregate: res.aggregate,
+    });
+    const stored = await client.validation.get(threeWay, res.run as string);
+    expect(stored.results).toEqual(res.results.map(({ index: _index, ...r }) => r));
+
+    const errors: [() => Promise<unknown>, number, string | null, string | null][] = [
+      [
+        () => client.validation.run({ dataset: threeWay, metrics: ["bleu"] }),
+        400,
+        "metrics",
+        "references_unavailable",
+      ],
+      [
+        () => client.validation.run({ dataset: threeWay, hypotheses: ["a"], metrics: ["pii"] }),
+        400,
+        "hypotheses",
+        null,
+      ],
+      [
+        () => client.validation.run({ dataset: "job_nope", metrics: ["pii"] }),
+        404,
+        "id",
+        "job_not_found",
+      ],
+      [() => client.validation.get(threeWay, "val_nope"), 404, "run", "validation_run_not_found"],
+    ];
+    for (const [call, status, param, code] of errors) {
+      const err = await rejected(call());
+      expect({ status: err.status, param: err.param }, err.message).toEqual({ status, param });
+      if (code) expect(err.code).toBe(code);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { stringify } from "csv-stringify/sync";
 import { stream } from "hono/streaming";
+import { ApiError } from "../../../shared/api/errors.ts";
 import {
   datasetSamplesRoute,
   deleteDatasetRoute,
@@ -8,7 +9,9 @@ import {
   listDatasetsRoute,
 } from "../../../shared/api/synth-routes.ts";
 import type { JobRow, SampleRow } from "../../../shared/db/schema/index.ts";
-import { deleteJob, jobsWithStatus, listSamples } from "../../store/queries/jobs.ts";
+import type { JobManager } from "../../jobs/manager.ts";
+import type { Db } from "../../store/db.ts";
+import { allSamples, deleteJob, jobsWithStatus, listSamples } from "../../store/queries/jobs.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 import { sampleListResponse } from "./jobs.ts";
@@ -52,6 +55,25 @@ function exportLine(format: "jsonl" | "chat", sample: SampleRow): string {
 export function datasetFilter(job: JobRow): { kept: true } | { status: "ok" } {
   const decided = (job.steps as unknown[]).length > 0 && job.status === "done";
   return decided ? { kept: true } : { status: "ok" };
+}
+
+/** A finished dataset's job: 404 for an unknown or another tenant's, 409 while still being made. */
+export function finishedDataset(jobs: JobManager, id: string, tenantId: string): JobRow {
+  const { job } = jobs.snapshot(id, tenantId);
+  if (job.status !== "done")
+    throw new ApiError(409, `Dataset '${id}' is not finished (its job is ${job.status}).`, {
+      param: "id",
+      code: "dataset_not_ready",
+    });
+  return job;
+}
+
+/** The samples that make up a job's dataset, in key order. */
+export function datasetSamples(db: Db, job: JobRow): SampleRow[] {
+  const filter = datasetFilter(job);
+  return allSamples(db, job.id).filter((s) =>
+    "kept" in filter ? s.kept === true : s.status === "ok",
+  );
 }
 
 /** Mounts `/v1/datasets`: a dataset is what a finished job produced. */

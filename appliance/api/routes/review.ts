@@ -31,7 +31,7 @@ import {
 import { findUser } from "../../store/queries/users.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
-import { datasetFilter } from "./datasets.ts";
+import { datasetSamples, finishedDataset } from "./datasets.ts";
 
 const PAGE = 1000;
 
@@ -119,16 +119,7 @@ export function mountReviewRoutes(
   const { db, jobs } = services;
   app.use("/v1/datasets/:id/review/*", requireScope("review"));
 
-  /** The dataset's job, 404 for another tenant's, 409 while it is still being made. */
-  const finishedDataset = (id: string, tenantId: string) => {
-    const { job } = jobs.snapshot(id, tenantId);
-    if (job.status !== "done")
-      throw new ApiError(409, `Dataset '${id}' is not finished (its job is ${job.status}).`, {
-        param: "id",
-        code: "dataset_not_ready",
-      });
-    return job;
-  };
+  const finished = (id: string, tenantId: string) => finishedDataset(jobs, id, tenantId);
   const rubricOf = (id: string) => getReviewQueue(db, id)?.rubric ?? [];
   /** (row, sample) -> sample, for every sample of the job. */
   const samplesByKey = (id: string) =>
@@ -138,7 +129,7 @@ export function mountReviewRoutes(
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const tenantId = c.get("principal").tenantId;
-    const job = finishedDataset(id, tenantId);
+    const job = finished(id, tenantId);
     const reviewers = body.reviewers.map((name, i) =>
       reviewerNamed(services, tenantId, name, `reviewers.${i}`),
     );
@@ -164,10 +155,7 @@ export function mountReviewRoutes(
         return found;
       });
     } else {
-      const filter = datasetFilter(job);
-      chosen = allSamples(db, id).filter((s) =>
-        "kept" in filter ? s.kept === true : s.status === "ok",
-      );
+      chosen = datasetSamples(db, job);
     }
     const existingRubric = getReviewQueue(db, id)?.rubric;
     if (
@@ -304,7 +292,7 @@ export function mountReviewRoutes(
   app.openapi(importReviewsRoute, async (c) => {
     const { id } = c.req.valid("param");
     const tenantId = c.get("principal").tenantId;
-    finishedDataset(id, tenantId);
+    finished(id, tenantId);
     const rubric = rubricOf(id);
     const byKey = samplesByKey(id);
     const reviewers = new Map<string, User>();

@@ -13,3 +13,5 @@ export * from "./templates.ts";
 export * from "./tenants.ts";
 export * from "./usage-events.ts";
 export * from "./users.ts";
+export * from "./validation-results.ts";
+export * from "./validation-runs.ts";
