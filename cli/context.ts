@@ -37,21 +37,42 @@ export function withClient<A extends unknown[]>(
         ...args,
       );
     } catch (err) {
-      if (err instanceof UsageError) return exit(EXIT.usage, err.message);
-      if (err instanceof TextNlpError)
-        return exit(
-          err.status < 500 ? EXIT.usage : EXIT.server,
-          `${err.status} ${err.code ?? ""} ${err.message}`.replace(/\s+/g, " "),
-        );
-      if (err instanceof TypeError && /fetch failed/.test(err.message)) {
-        return exit(
-          EXIT.server,
-          `cannot reach the server: ${(err.cause as Error | undefined)?.message ?? err.message}`,
-        );
-      }
-      throw err;
+      reportError(err);
     }
   };
+}
+
+/**
+ * Wraps an action that needs no server (such as `validate`, which computes metrics here): the
+ * same `--json` handling and exit codes as {@link withClient}.
+ */
+export function withoutServer<A extends unknown[]>(
+  action: (ctx: { json: boolean }, ...args: A) => Promise<void> | void,
+) {
+  return async function run(this: Command, ...args: A): Promise<void> {
+    const flags = this.optsWithGlobals() as GlobalFlags;
+    try {
+      await action({ json: flags.json === true }, ...args);
+    } catch (err) {
+      reportError(err);
+    }
+  };
+}
+
+/** Turns an error into a message on stderr and its exit code; unknown errors are rethrown. */
+function reportError(err: unknown): void {
+  if (err instanceof UsageError) exit(EXIT.usage, err.message);
+  else if (err instanceof TextNlpError)
+    exit(
+      err.status < 500 ? EXIT.usage : EXIT.server,
+      `${err.status} ${err.code ?? ""} ${err.message}`.replace(/\s+/g, " "),
+    );
+  else if (err instanceof TypeError && /fetch failed/.test(err.message))
+    exit(
+      EXIT.server,
+      `cannot reach the server: ${(err.cause as Error | undefined)?.message ?? err.message}`,
+    );
+  else throw err;
 }
 
 /** Prints a message and sets the exit code. */

@@ -1,12 +1,13 @@
 /**
  * `textnlp`: templates, generation jobs and datasets against any TextNLP endpoint (an appliance
- * or the edge). `--json` prints machine-readable output; exit codes: 0 ok, 1 server error,
- * 2 usage error, 3 job not finished.
+ * or the edge), and metrics on line files computed here (`validate`). `--json` prints
+ * machine-readable output; exit codes: 0 ok, 1 server error, 2 usage error, 3 job not finished.
  */
 import { Command, Option } from "commander";
 import { registerGenerateCommand } from "./commands/generate.ts";
 import { registerJobCommands } from "./commands/jobs.ts";
 import { registerTemplateCommands } from "./commands/templates.ts";
+import { registerValidateCommands } from "./commands/validate.ts";
 
 const program = new Command()
   .name("textnlp")
@@ -24,4 +25,5 @@ program.exitOverride((err) => {
 registerTemplateCommands(program);
 registerGenerateCommand(program);
 registerJobCommands(program);
+registerValidateCommands(program);
 await program.parseAsync(process.argv);

@@ -16,6 +16,7 @@ import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountJobRoutes } from "./routes/jobs.ts";
 import { mountMetricsRoute } from "./routes/metrics.ts";
 import { mountHealthRoutes, mountModelRoutes } from "./routes/models.ts";
+import { mountReviewRoutes } from "./routes/review.ts";
 import { mountSeedRowRoutes, SEED_UPLOAD_PATH } from "./routes/seed-rows.ts";
 import { mountTemplateRoutes } from "./routes/templates.ts";
 import { mountValidateRoutes } from "./routes/validate.ts";
@@ -66,7 +67,8 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountSeedRowRoutes(app, services);
   mountJobRoutes(app, services);
   mountDatasetRoutes(app, services);
-  mountValidateRoutes(app);
+  mountReviewRoutes(app, services);
+  mountValidateRoutes(app, services);
   mountDocsRoutes(app);
   mountMetricsRoute(app, services);
 

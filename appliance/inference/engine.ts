@@ -286,6 +286,31 @@ export class InferenceEngine {
     );
   }
 
+  /**
+   * Runs `fn` on one leased sequence of a model, queued like any request (for scoring text
+   * rather than generating it, such as perplexity). The model's name is resolved as requests'
+   * are: 404 when unknown.
+   */
+  async withSequence<T>(
+    modelName: string,
+    signal: AbortSignal,
+    fn: (loaded: LoadedModel, sequence: LlamaContextSequence) => Promise<T>,
+  ): Promise<T> {
+    const loaded = await this.host.acquire(modelName);
+    loaded.active++;
+    try {
+      const lease = await loaded.pool.acquire(signal);
+      try {
+        return await fn(loaded, lease.item);
+      } finally {
+        lease.release();
+      }
+    } finally {
+      loaded.active--;
+      loaded.lastUsed = Date.now();
+    }
+  }
+
   /** Embeds each input on its own, so a batch equals its texts embedded alone. */
   async embed(
     req: EmbeddingRequest,

@@ -3,6 +3,7 @@ import type { JobRow } from "../../shared/db/schema/index.ts";
 import type { Candidate, PostStep } from "../../shared/synth/postprocess.ts";
 import { deriveSeed } from "../../shared/synth/prng.ts";
 import { renderPrompt } from "../../shared/synth/template.ts";
+import { chatForJson } from "../inference/chat-json.ts";
 import type { InferenceEngine } from "../inference/engine.ts";
 import type { Db } from "../store/db.ts";
 import { getTemplate } from "../store/queries/templates.ts";
@@ -35,17 +36,17 @@ export async function judgeSample(
   const { messages } = renderPrompt(template, { ...candidate.variables, output: candidate.output });
   // No max_tokens: a verdict cut short is not JSON; the engine's own budget and retries apply.
   const { max_tokens: _ignored, ...params } = template.params as Record<string, unknown>;
-  const result = await engine.chat(
+  const value = (await chatForJson(
+    engine,
     {
       model: step.model ?? job.model,
       messages,
       ...params,
       seed: deriveSeed(job.seed, "judge", index, candidate.key) & 0x7fffffff,
-      response_format: { type: "json_schema", json_schema: { name: "verdict", schema } },
     },
+    schema,
     { signal, priority: "batch" },
-  );
-  const value = JSON.parse(result.choices[0]?.text ?? "null") as Record<string, unknown> | null;
+  )) as Record<string, unknown> | null;
   const score = value?.[field];
   if (typeof score !== "number" || !Number.isFinite(score)) {
     throw new ApiError(500, `The judge gave no numeric '${field}' for sample ${candidate.key}.`, {

@@ -12,6 +12,16 @@ import type {
 import type { EmbeddingList, EmbeddingRequest } from "../api/schemas/embeddings.ts";
 import type { ModelList } from "../api/schemas/models.ts";
 import type {
+  ReviewAssignRequest,
+  ReviewAssignResponse,
+  ReviewImportResponse,
+  ReviewSummaryResponse,
+  ReviewTask,
+  ReviewTaskList,
+  ReviewTaskQuery,
+  ReviewVerdictBody,
+} from "../api/schemas/review.ts";
+import type {
   Dataset,
   ExportQuery,
   Job,
@@ -24,6 +34,12 @@ import type {
   TemplatePreview,
   TemplatePreviewRequest,
 } from "../api/schemas/synth.ts";
+import type {
+  ValidateRequest,
+  ValidateResponse,
+  ValidationRun,
+  ValidationRunList,
+} from "../api/schemas/validate.ts";
 import { errorFromResponse } from "./errors.ts";
 import { sseJson } from "./sse.ts";
 
@@ -60,6 +76,24 @@ export function createClient(options: TextNlpClientOptions) {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
+    if (!res.ok) throw await errorFromResponse(res);
+    return res;
+  }
+  /** POSTs a body that is not JSON (JSONL, CSV), as text or a byte stream. */
+  async function upload(
+    path: string,
+    body: string | ReadableStream<Uint8Array>,
+    contentType: string,
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...options.headers, "content-type": contentType };
+    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+    const res = await doFetch(`${root}${path}`, {
+      method: "POST",
+      headers,
+      body,
+      // Streams need half-duplex in Node's fetch.
+      ...(typeof body === "string" ? {} : { duplex: "half" }),
+    } as RequestInit);
     if (!res.ok) throw await errorFromResponse(res);
     return res;
   }
@@ -125,19 +159,11 @@ export function createClient(options: TextNlpClientOptions) {
         body: string | ReadableStream<Uint8Array>,
         format: "jsonl" | "csv" = "jsonl",
       ) => {
-        const headers: Record<string, string> = {
-          ...options.headers,
-          "content-type": format === "csv" ? "text/csv" : "application/x-ndjson",
-        };
-        if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-        const res = await doFetch(`${root}/v1/seed-rows${query({ name, format })}`, {
-          method: "POST",
-          headers,
+        const res = await upload(
+          `/v1/seed-rows${query({ name, format })}`,
           body,
-          // Streams need half-duplex in Node's fetch.
-          ...(typeof body === "string" ? {} : { duplex: "half" }),
-        } as RequestInit);
-        if (!res.ok) throw await errorFromResponse(res);
+          format === "csv" ? "text/csv" : "application/x-ndjson",
+        );
         return (await res.json()) as z.infer<typeof SeedSetSchema>;
       },
     },
@@ -164,6 +190,49 @@ export function createClient(options: TextNlpClientOptions) {
         ).body as ReadableStream<Uint8Array>,
       delete: (datasetId: string) =>
         json<{ id: string; deleted: true }>("DELETE", `/v1/datasets/${id(datasetId)}`),
+    },
+    validation: {
+      /** Scores texts, or a dataset (recording the run): `POST /v1/validate`. */
+      run: (body: Input<typeof ValidateRequest>) =>
+        json<ValidateResponse>("POST", "/v1/validate", body),
+      /** A dataset's recorded runs, newest first. */
+      runs: (datasetId: string) =>
+        json<z.infer<typeof ValidationRunList>>("GET", `/v1/datasets/${id(datasetId)}/validations`),
+      /** One recorded run with each sample's figures. */
+      get: (datasetId: string, runId: string) =>
+        json<ValidationRun>("GET", `/v1/datasets/${id(datasetId)}/validations/${id(runId)}`),
+    },
+    /** The human review queue of a dataset. */
+    review: {
+      /** Assigns samples to reviewers (appliance users); the first call sets the rubric. */
+      assign: (datasetId: string, body: Input<typeof ReviewAssignRequest>) =>
+        json<z.infer<typeof ReviewAssignResponse>>(
+          "POST",
+          `/v1/datasets/${id(datasetId)}/review/assign`,
+          body,
+        ),
+      tasks: (datasetId: string, params: Partial<z.infer<typeof ReviewTaskQuery>> = {}) =>
+        json<z.infer<typeof ReviewTaskList>>(
+          "GET",
+          `/v1/datasets/${id(datasetId)}/review/tasks${query(params)}`,
+        ),
+      /** A reviewer's verdict: accept, reject or edit, with rubric ratings. */
+      submit: (datasetId: string, taskId: string, body: ReviewVerdictBody) =>
+        json<ReviewTask>("POST", `/v1/datasets/${id(datasetId)}/review/tasks/${id(taskId)}`, body),
+      summary: (datasetId: string) =>
+        json<ReviewSummaryResponse>("GET", `/v1/datasets/${id(datasetId)}/review/summary`),
+      /** Every task as JSONL text. */
+      export: async (datasetId: string) =>
+        (await send("GET", `/v1/datasets/${id(datasetId)}/review/export`)).text(),
+      /** Imports JSONL (as exported, or written offline); all lines or none. */
+      import: async (datasetId: string, jsonl: string) => {
+        const res = await upload(
+          `/v1/datasets/${id(datasetId)}/review/import`,
+          jsonl,
+          "application/x-ndjson",
+        );
+        return (await res.json()) as z.infer<typeof ReviewImportResponse>;
+      },
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   pearson,
   spearman,
 } from "./agreement.ts";
+import { FLEISS_WIKIPEDIA_TABLE } from "./agreement-examples.ts";
 
 describe("Cohen's kappa", () => {
   it("matches Wikipedia's worked example (50 grant proposals: 20/5/10/15 → κ = 0.4)", () => {
@@ -68,18 +69,7 @@ describe("Cohen's kappa", () => {
 describe("Fleiss' kappa", () => {
   it("matches Fleiss (1971) as worked on Wikipedia: 10 subjects, 14 raters, 5 categories → 0.210", () => {
     // Source: Wikipedia, "Fleiss' kappa", Worked example (P̄ = 0.378, P̄e = 0.213, κ = 0.210).
-    const table = [
-      [0, 0, 0, 0, 14],
-      [0, 2, 6, 4, 2],
-      [0, 0, 3, 5, 6],
-      [0, 3, 9, 2, 0],
-      [2, 2, 8, 1, 1],
-      [7, 7, 0, 0, 0],
-      [3, 2, 6, 3, 0],
-      [2, 5, 3, 2, 2],
-      [6, 5, 2, 1, 0],
-      [0, 2, 2, 3, 7],
-    ];
+    const table = FLEISS_WIKIPEDIA_TABLE;
     expect(fleissKappa(table)).toBeCloseTo(0.21, 3);
   });
   it("rejects subjects with unequal numbers of ratings", () => {

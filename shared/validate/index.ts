@@ -58,6 +58,7 @@ export {
 } from "./readability.ts";
 export {
   createRougeScorer,
+  meanRouge,
   type RougeOptions,
   type RougeScore,
   type RougeType,

@@ -11,7 +11,8 @@ import { maskPii, type PiiType } from "./guards/pii/detect.ts";
 import { createToxicityScorer } from "./guards/toxicity.ts";
 import { type MeteorOptions, meteorScore } from "./meteor.ts";
 import { fleschReadingEase, lengthStats, repetitionRate } from "./readability.ts";
-import { createRougeScorer, type RougeType, scoreMulti } from "./rouge/rouge.ts";
+import { createRougeScorer, meanRouge, type RougeType, scoreMulti } from "./rouge/rouge.ts";
+import { mean } from "./text.ts";
 import type { WordNet } from "./wordnet.ts";
 
 /** What to compute. References are per hypothesis: `references[i]` belong to `hypotheses[i]`. */
@@ -36,9 +37,6 @@ export interface ValidationOutput {
   results: ({ index: number } & Record<string, unknown>)[];
   aggregate: Record<string, Record<string, unknown>>;
 }
-
-const mean = (xs: readonly number[]) =>
-  xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
  * sacreBLEU's corpus functions take reference streams (stream r holds the r-th reference of every
@@ -90,17 +88,7 @@ export function runValidation(input: ValidationInput): ValidationOutput {
     perText.forEach((scores, i) => {
       results[i].rouge = scores;
     });
-    // Mean of per-text figures, as rouge-score's BootstrapAggregator's mid value without resampling.
-    aggregate.rouge = Object.fromEntries(
-      types.map((t) => [
-        t,
-        {
-          precision: mean(perText.map((s) => s[t].precision)),
-          recall: mean(perText.map((s) => s[t].recall)),
-          fmeasure: mean(perText.map((s) => s[t].fmeasure)),
-        },
-      ]),
-    );
+    aggregate.rouge = meanRouge(types, perText);
   }
   if (asked.has("meteor")) {
     const { wordnet } = input;

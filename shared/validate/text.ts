@@ -77,3 +77,8 @@ export function wordNgramCounts(
   }
   return counts;
 }
+
+/** The arithmetic mean; 0 for no values (a set figure of an empty set). */
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}

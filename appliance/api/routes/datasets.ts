@@ -1,16 +1,45 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { stream } from "hono/streaming";
+import { ApiError } from "../../../shared/api/errors.ts";
 import {
   datasetSamplesRoute,
   deleteDatasetRoute,
   exportDatasetRoute,
   listDatasetsRoute,
 } from "../../../shared/api/synth-routes.ts";
+import type { JobRow, SampleRow } from "../../../shared/db/schema/index.ts";
 import { exportFormats, writeExport } from "../../datasets/export.ts";
-import { deleteJob, jobsWithStatus } from "../../store/queries/jobs.ts";
+import type { JobManager } from "../../jobs/manager.ts";
+import type { Db } from "../../store/db.ts";
+import { allSamples, deleteJob, jobsWithStatus } from "../../store/queries/jobs.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 import { sampleListResponse } from "./jobs.ts";
+
+/** Which samples make up a job's dataset: kept ones, or every successful one until post-processing has run. */
+export function datasetFilter(job: JobRow): { kept: true } | { status: "ok" } {
+  const decided = (job.steps as unknown[]).length > 0 && job.status === "done";
+  return decided ? { kept: true } : { status: "ok" };
+}
+
+/** A finished dataset's job: 404 for an unknown or another tenant's, 409 while still being made. */
+export function finishedDataset(jobs: JobManager, id: string, tenantId: string): JobRow {
+  const { job } = jobs.snapshot(id, tenantId);
+  if (job.status !== "done")
+    throw new ApiError(409, `Dataset '${id}' is not finished (its job is ${job.status}).`, {
+      param: "id",
+      code: "dataset_not_ready",
+    });
+  return job;
+}
+
+/** The samples that make up a job's dataset, in key order. */
+export function datasetSamples(db: Db, job: JobRow): SampleRow[] {
+  const filter = datasetFilter(job);
+  return allSamples(db, job.id).filter((s) =>
+    "kept" in filter ? s.kept === true : s.status === "ok",
+  );
+}
 
 /** Mounts `/v1/datasets`: a dataset is what a finished job produced. */
 export function mountDatasetRoutes(
@@ -51,9 +80,7 @@ export function mountDatasetRoutes(
     const { id } = c.req.valid("param");
     const { format, include } = c.req.valid("query");
     const { job, template } = jobs.snapshot(id, c.get("principal").tenantId);
-    // Until post-processing has run, every successful sample counts as kept.
-    const decided = (job.steps as unknown[]).length > 0 && job.status === "done";
-    const filter = include === "all" ? {} : decided ? { kept: true } : { status: "ok" as const };
+    const filter = include === "all" ? {} : datasetFilter(job);
     const { contentType, extension } = exportFormats[format];
     c.header("content-type", contentType);
     c.header("content-disposition", `attachment; filename="${id}.${extension}"`);

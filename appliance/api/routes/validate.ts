@@ -1,20 +1,42 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { CountryCode } from "libphonenumber-js/max";
-import { invalidRequest } from "../../../shared/api/errors.ts";
+import { ApiError, invalidRequest } from "../../../shared/api/errors.ts";
 import {
+  MAX_DATASET_SAMPLES,
   REFERENCE_METRICS,
   type ValidateRequest,
   type ValidateResponse,
+  type ValidationRun,
 } from "../../../shared/api/schemas/validate.ts";
-import { validateRoute } from "../../../shared/api/validate-routes.ts";
+import {
+  getValidationRunRoute,
+  listValidationRunsRoute,
+  validateRoute,
+} from "../../../shared/api/validate-routes.ts";
+import type { SampleRow, ValidationRunRow } from "../../../shared/db/schema/index.ts";
 import type { RougeType } from "../../../shared/validate/rouge/rouge.ts";
 import { runValidation, type ValidationInput } from "../../../shared/validate/run.ts";
+import { getDefaultModel } from "../../store/queries/models.ts";
+import {
+  getValidationRun,
+  listValidationRuns,
+  recordValidationRun,
+  validationResultsOf,
+} from "../../store/queries/validations.ts";
+import {
+  type ModelFigures,
+  perplexityFigures,
+  similarityFigures,
+  toxicityJudgeFigures,
+} from "../../validate/model-metrics.ts";
 import { loadWordNet } from "../../validate/wordnet.ts";
 import { requireScope } from "../middleware/auth.ts";
-import type { ApplianceEnv } from "../types.ts";
+import { requestSignal } from "../streaming.ts";
+import type { ApplianceEnv, ApplianceServices } from "../types.ts";
+import { datasetSamples, finishedDataset } from "./datasets.ts";
 
 /** 400s for requests the schema accepts but the metrics cannot serve. */
-function checkReferences(body: ValidateRequest): void {
+function checkReferences(body: ValidateRequest, texts: readonly string[]): void {
   const needing = body.metrics.filter((m) => REFERENCE_METRICS.includes(m));
   if (needing.length === 0) return;
   const { references } = body;
@@ -24,9 +46,9 @@ function checkReferences(body: ValidateRequest): void {
       "references",
       "references_required",
     );
-  if (references.length !== body.hypotheses.length)
+  if (references.length !== texts.length)
     throw invalidRequest(
-      `'references' has ${references.length} lists for ${body.hypotheses.length} hypotheses; give one list per hypothesis.`,
+      `'references' has ${references.length} lists for ${texts.length} hypotheses; give one list per hypothesis.`,
       "references",
       "references_mismatch",
     );
@@ -40,11 +62,11 @@ function checkReferences(body: ValidateRequest): void {
 }
 
 /** The request's snake_case options as the metric functions take them. */
-function toInput(body: ValidateRequest): ValidationInput {
+function toInput(body: ValidateRequest, texts: readonly string[]): ValidationInput {
   const o = body.options ?? {};
   return {
     metrics: body.metrics,
-    hypotheses: body.hypotheses,
+    hypotheses: texts,
     references: body.references,
     bleu: o.bleu && {
       tokenize: o.bleu.tokenize,
@@ -81,23 +103,175 @@ function toInput(body: ValidateRequest): ValidationInput {
   };
 }
 
-/** Mounts `POST /v1/validate` (scope `validate`). */
-export function mountValidateRoutes(app: OpenAPIHono<ApplianceEnv>): void {
+/** The model a model metric runs on: the one asked for, else the appliance's default. */
+function modelFor(services: ApplianceServices, asked: string | undefined, metric: string): string {
+  if (asked !== undefined) return asked;
+  const fallback = getDefaultModel(services.db);
+  if (!fallback)
+    throw invalidRequest(
+      `${metric} needs a local model and none is registered: import one or name options.${metric}.model.`,
+      `options.${metric}.model`,
+      "model_required",
+    );
+  return fallback.name;
+}
+
+/** Merges a model metric's figures into the response under its name. */
+function merge(
+  name: string,
+  figures: ModelFigures,
+  results: Record<string, unknown>[],
+  aggregate: Record<string, Record<string, unknown>>,
+): void {
+  figures.perText.forEach((figure, i) => {
+    results[i][name] = figure;
+  });
+  aggregate[name] = figures.aggregate;
+}
+
+/**
+ * The texts a request scores: its hypotheses, or a finished dataset's samples (no references
+ * exist for those, so reference metrics are refused).
+ */
+function textsOf(
+  services: ApplianceServices,
+  body: ValidateRequest,
+  tenantId: string,
+): { texts: string[]; samples?: SampleRow[] } {
+  if (body.dataset === undefined) {
+    const texts = body.hypotheses as string[];
+    checkReferences(body, texts);
+    return { texts };
+  }
+  const needing = body.metrics.filter((m) => REFERENCE_METRICS.includes(m));
+  if (needing.length > 0 || body.references !== undefined)
+    throw invalidRequest(
+      `A dataset has no references: ${needing.join(", ") || "references"} go with 'hypotheses'.`,
+      needing.length > 0 ? "metrics" : "references",
+      "references_unavailable",
+    );
+  const job = finishedDataset(services.jobs, body.dataset, tenantId);
+  const samples = datasetSamples(services.db, job);
+  if (samples.length === 0)
+    throw invalidRequest(`Dataset '${body.dataset}' has no samples.`, "dataset", "empty_dataset");
+  if (samples.length > MAX_DATASET_SAMPLES)
+    throw invalidRequest(
+      `Dataset '${body.dataset}' has ${samples.length} samples; at most ${MAX_DATASET_SAMPLES} are validated at once.`,
+      "dataset",
+      "dataset_too_large",
+    );
+  return { texts: samples.map((s) => s.output ?? ""), samples };
+}
+
+/**
+ * Mounts `POST /v1/validate` (scope `validate`) and the recorded runs of datasets,
+ * `GET /v1/datasets/{id}/validations[/{run}]` (scopes `datasets` and `validate`).
+ */
+export function mountValidateRoutes(
+  app: OpenAPIHono<ApplianceEnv>,
+  services: ApplianceServices,
+): void {
   app.use(validateRoute.path, requireScope("validate"));
+  app.use("/v1/datasets/:id/validations", requireScope("validate"));
+  app.use("/v1/datasets/:id/validations/*", requireScope("validate"));
   app.openapi(validateRoute, async (c) => {
     const body = c.req.valid("json");
-    checkReferences(body);
-    const input = toInput(body);
+    const tenantId = c.get("principal").tenantId;
+    const { texts, samples } = textsOf(services, body, tenantId);
+    const input = toInput(body, texts);
     // WordNet is parsed on first use and kept for the life of the process.
     if (body.metrics.includes("meteor")) input.wordnet = await loadWordNet();
     const { results, aggregate } = runValidation(input);
+    const options = body.options ?? {};
+    if (body.metrics.includes("perplexity")) {
+      const model = modelFor(services, options.perplexity?.model, "perplexity");
+      const { signal } = requestSignal(c, services.config.inference.requestTimeoutMs);
+      const figures = await perplexityFigures(services.engine, model, texts, {
+        tokenLogprobs: options.perplexity?.token_logprobs === true,
+        signal,
+      });
+      merge("perplexity", figures, results, aggregate);
+    }
+    if (body.metrics.includes("similarity")) {
+      const model = modelFor(services, options.similarity?.model, "similarity");
+      const figures = await similarityFigures(services.engine, model, texts, body.references ?? []);
+      merge("similarity", figures, results, aggregate);
+    }
+    if (body.metrics.includes("toxicity_judge")) {
+      const judge = options.toxicity_judge;
+      const model = modelFor(services, judge?.model, "toxicity_judge");
+      const { signal } = requestSignal(c, services.config.inference.requestTimeoutMs);
+      const figures = await toxicityJudgeFigures(services.engine, model, texts, {
+        threshold: judge?.threshold ?? 0.5,
+        signal,
+      });
+      merge("toxicity_judge", figures, results, aggregate);
+    }
     const response: ValidateResponse = {
       object: "validation",
       metrics: body.metrics,
-      count: body.hypotheses.length,
+      count: texts.length,
       results,
       aggregate,
     };
+    if (samples && body.dataset !== undefined) {
+      // Recorded with every figure, per sample and for the dataset, in one transaction.
+      const run = recordValidationRun(
+        services.db,
+        {
+          tenantId,
+          jobId: body.dataset,
+          metrics: body.metrics,
+          options: options as Record<string, unknown>,
+          aggregate,
+          samples: samples.length,
+        },
+        results.map(({ index, ...figures }) => ({ sampleId: samples[index].id, figures })),
+      );
+      response.run = run.id;
+      response.dataset = body.dataset;
+      response.results = results.map((r) => ({
+        ...r,
+        row: samples[r.index].rowIndex,
+        sample: samples[r.index].sampleIndex,
+      }));
+    }
     return c.json(response, 200);
+  });
+
+  const toRun = (run: ValidationRunRow): ValidationRun => ({
+    id: run.id,
+    object: "validation.run",
+    dataset: run.jobId,
+    metrics: run.metrics,
+    samples: run.samples,
+    aggregate: run.aggregate,
+    created_at: Math.floor(run.createdAt.getTime() / 1000),
+  });
+
+  app.openapi(listValidationRunsRoute, (c) => {
+    const { id } = c.req.valid("param");
+    services.jobs.snapshot(id, c.get("principal").tenantId);
+    return c.json(
+      { object: "list" as const, data: listValidationRuns(services.db, id).map(toRun) },
+      200,
+    );
+  });
+
+  app.openapi(getValidationRunRoute, (c) => {
+    const { id, run: runId } = c.req.valid("param");
+    services.jobs.snapshot(id, c.get("principal").tenantId);
+    const run = getValidationRun(services.db, id, runId);
+    if (!run)
+      throw new ApiError(404, `Dataset '${id}' has no validation run '${runId}'.`, {
+        param: "run",
+        code: "validation_run_not_found",
+      });
+    const results = validationResultsOf(services.db, run.id).map((r) => ({
+      row: r.row,
+      sample: r.sample,
+      ...r.figures,
+    }));
+    return c.json({ ...toRun(run), results }, 200);
   });
 }

@@ -12,12 +12,28 @@ export const VALIDATE_METRICS = [
   "pii",
   "injection",
   "toxicity",
+  "perplexity",
+  "similarity",
+  "toxicity_judge",
 ] as const;
 /** One metric name. */
 export type ValidateMetric = (typeof VALIDATE_METRICS)[number];
 
 /** Metrics that compare each hypothesis with its references. */
-export const REFERENCE_METRICS: readonly ValidateMetric[] = ["bleu", "chrf", "rouge", "meteor"];
+export const REFERENCE_METRICS: readonly ValidateMetric[] = [
+  "bleu",
+  "chrf",
+  "rouge",
+  "meteor",
+  "similarity",
+];
+
+/** Metrics computed with a local model (the appliance only). */
+export const MODEL_METRICS: readonly ValidateMetric[] = [
+  "perplexity",
+  "similarity",
+  "toxicity_judge",
+];
 
 /** Most texts one request may validate; larger sets go through a dataset job. */
 export const MAX_VALIDATE_TEXTS = 1000;
@@ -92,23 +108,57 @@ export const ValidateOptions = z
       .object({ threshold: Fraction.optional(), allow: z.array(z.string()).max(1000).optional() })
       .strict()
       .optional(),
+    perplexity: z
+      .object({
+        /** A local model (default: the appliance's default model). */
+        model: z.string().min(1).optional(),
+        /** Also return each token's log-probability. */
+        token_logprobs: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    similarity: z
+      .object({
+        /** A local model whose embeddings compare the texts (default: the default model). */
+        model: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    toxicity_judge: z
+      .object({
+        /** The judge model (default: the default model). */
+        model: z.string().min(1).optional(),
+        /** Flag at this score (the worst category's severity over 3); default 0.5. */
+        threshold: Fraction.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .openapi("ValidateOptions");
 export type ValidateOptions = z.infer<typeof ValidateOptions>;
 
+/** Most samples one dataset validation scores. */
+export const MAX_DATASET_SAMPLES = 10_000;
+
 export const ValidateRequest = z
   .object({
     metrics: z.array(z.enum(VALIDATE_METRICS)).min(1),
-    hypotheses: z.array(Text).min(1).max(MAX_VALIDATE_TEXTS),
+    hypotheses: z.array(Text).min(1).max(MAX_VALIDATE_TEXTS).optional(),
+    /** A finished dataset instead of `hypotheses`: its samples are scored and the run recorded. */
+    dataset: z.string().min(1).optional(),
     /** `references[i]` are the references of `hypotheses[i]`. */
     references: z.array(z.array(Text).max(MAX_REFERENCES)).max(MAX_VALIDATE_TEXTS).optional(),
     options: ValidateOptions.optional(),
   })
   .strict()
+  .refine((r) => (r.hypotheses === undefined) !== (r.dataset === undefined), {
+    message: "give either 'hypotheses' or 'dataset'",
+    path: ["hypotheses"],
+  })
   .openapi("ValidateRequest", {
     description:
-      "Texts to validate. `references[i]` lists the references of `hypotheses[i]` (needed by bleu, chrf, rouge and meteor).",
+      "Texts to validate, or a `dataset` whose samples are validated and the figures recorded. `references[i]` lists the references of `hypotheses[i]` (needed by bleu, chrf, rouge, meteor and similarity). perplexity, similarity and toxicity_judge run on a local model.",
   });
 export type ValidateRequest = z.infer<typeof ValidateRequest>;
 
@@ -119,10 +169,34 @@ export const ValidateResponse = z
     object: z.literal("validation"),
     metrics: z.array(z.enum(VALIDATE_METRICS)),
     count: z.number().int(),
-    /** Per hypothesis, in request order: one entry per metric that scores single texts. */
+    /** With `dataset`: the recorded run. */
+    run: z.string().optional(),
+    dataset: z.string().optional(),
+    /** Per hypothesis (or sample, with its row and sample index), in order. */
     results: z.array(z.object({ index: z.number().int() }).catchall(z.unknown())),
     /** Corpus / set figures per metric. */
     aggregate: z.record(z.string(), Figures),
   })
   .openapi("ValidateResponse");
 export type ValidateResponse = z.infer<typeof ValidateResponse>;
+
+export const ValidationRun = z
+  .object({
+    id: z.string(),
+    object: z.literal("validation.run"),
+    dataset: z.string(),
+    metrics: z.array(z.string()),
+    samples: z.number().int(),
+    aggregate: z.record(z.string(), Figures),
+    created_at: z.number().int(),
+    /** Per sample, in key order (the run's own route only). */
+    results: z
+      .array(z.object({ row: z.number().int(), sample: z.number().int() }).catchall(z.unknown()))
+      .optional(),
+  })
+  .openapi("ValidationRun");
+export type ValidationRun = z.infer<typeof ValidationRun>;
+
+export const ValidationRunList = z
+  .object({ object: z.literal("list"), data: z.array(ValidationRun) })
+  .openapi("ValidationRunList");

@@ -205,3 +205,25 @@ export function scoreMulti<T extends RougeType>(
   }
   return best;
 }
+
+/**
+ * The set figure of per-text scores: the mean precision, recall and F-measure per type, which
+ * is rouge-score's BootstrapAggregator's mid value without resampling.
+ */
+export function meanRouge<T extends RougeType>(
+  types: readonly T[],
+  perText: readonly Record<T, RougeScore>[],
+): Record<T, RougeScore> {
+  const mean = (pick: (s: Record<T, RougeScore>) => number) =>
+    perText.length === 0 ? 0 : perText.reduce((sum, s) => sum + pick(s), 0) / perText.length;
+  return Object.fromEntries(
+    types.map((t) => [
+      t,
+      {
+        precision: mean((s) => s[t].precision),
+        recall: mean((s) => s[t].recall),
+        fmeasure: mean((s) => s[t].fmeasure),
+      },
+    ]),
+  ) as Record<T, RougeScore>;
+}
