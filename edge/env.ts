@@ -3,6 +3,7 @@ import type { JWK } from "jose";
 import { z } from "zod";
 import { ApiError } from "../shared/api/errors.ts";
 import { importMasterKey } from "../shared/crypto/secret-box.ts";
+import type { SiteHub } from "./hub/site-hub.ts";
 import type { Principal } from "./middleware/auth/auth.ts";
 import type { JwtSettings } from "./middleware/auth/jwt.ts";
 import type { StreamOutcome } from "./middleware/meter/index.ts";
@@ -42,6 +43,10 @@ export interface Bindings {
   /** A libSQL / Turso database (`libsql://…`, `https://…`) to use instead of D1. */
   LIBSQL_URL?: string;
   LIBSQL_AUTH_TOKEN?: string;
+  /** One Durable Object per site, holding its appliances' links (edge/hub). */
+  SITE_HUB: DurableObjectNamespace<SiteHub>;
+  /** How often appliances send heartbeats, in ms (default 10000); three missed: offline. */
+  LINK_HEARTBEAT_MS?: string;
 }
 
 const Vars = z.object({
@@ -120,6 +125,28 @@ function readJwt(env: Bindings): JwtSettings | null {
 function quietly<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => {});
   return promise;
+}
+
+/** Settings of the hybrid link (edge/hub), read from the bindings. */
+export interface LinkSettings {
+  heartbeatMs: number;
+}
+
+const LinkVars = z.object({
+  LINK_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
+});
+
+/** Reads the hybrid link's settings. */
+export function linkSettings(c: Context<EdgeEnv>): LinkSettings {
+  const parsed = LinkVars.safeParse({ LINK_HEARTBEAT_MS: c.env.LINK_HEARTBEAT_MS });
+  if (!parsed.success) throw new ApiError(500, "LINK_HEARTBEAT_MS is not a valid interval.");
+  const vars = parsed.data;
+  return { heartbeatMs: vars.LINK_HEARTBEAT_MS };
+}
+
+/** The site hubs' namespace (edge/hub), from the request's bindings. */
+export function siteHubs(c: Context<EdgeEnv>): DurableObjectNamespace<SiteHub> {
+  return c.env.SITE_HUB;
 }
 
 /** Reads and validates the bindings once per environment object. */

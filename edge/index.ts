@@ -6,6 +6,7 @@ import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
 import type { EdgeEnv } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
+import { mountHubRoutes } from "./hub/index.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
 import { meterUsage } from "./middleware/meter/index.ts";
@@ -52,6 +53,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   mountApiKeyRoutes(app, now);
   mountProviderKeyRoutes(app, now);
   mountUsageRoutes(app, now);
+  mountHubRoutes(app, now);
 
   app.notFound(() =>
     errorResponse(new ApiError(404, "No such route.", { code: "route_not_found" })),
@@ -67,3 +69,6 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
 }
 
 export default createEdgeApp();
+
+/** The Durable Object of a site (the hybrid link). */
+export { SiteHub } from "./hub/index.ts";
