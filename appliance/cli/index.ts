@@ -7,6 +7,7 @@ import { VERSION } from "../version.ts";
 import { registerBackupCommands } from "./backup.ts";
 import { registerDoctorCommand } from "./doctor.ts";
 import { registerKeyCommands } from "./keys.ts";
+import { registerLinkCommands } from "./link.ts";
 import { registerModelCommands } from "./models.ts";
 import { registerServeCommand } from "./serve.ts";
 import { registerUserCommands } from "./users.ts";
@@ -25,5 +26,6 @@ registerModelCommands(program);
 registerUserCommands(program);
 registerBackupCommands(program);
 registerDoctorCommand(program);
+registerLinkCommands(program);
 
 await program.parseAsync(process.argv);

@@ -99,7 +99,14 @@ describe("version negotiation", () => {
     const tooNew = negotiateVersion(7, 5);
     expect(tooNew.ok).toBe(false);
     if (!tooNew.ok) expect(tooNew.reason).toMatch(/newer .* upgrade this side/);
-    expect(negotiateVersion(0).ok).toBe(false);
+    expect(negotiateVersion(0)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/too old/),
+    });
+    expect(negotiateVersion(-1)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not a/),
+    });
     expect(negotiateVersion(1.5).ok).toBe(false);
   });
 

@@ -21,7 +21,7 @@ export type Negotiation = { ok: true; version: number } | { ok: false; reason: s
  * old for (it is then the one to upgrade: `own` and the version before are all it knows).
  */
 export function negotiateVersion(peer: number, own = PROTOCOL_VERSION): Negotiation {
-  if (!Number.isInteger(peer) || peer < 1) {
+  if (!Number.isInteger(peer) || peer < 0) {
     return { ok: false, reason: `protocol version ${String(peer)} is not a version` };
   }
   const oldest = own - 1;
