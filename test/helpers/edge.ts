@@ -12,6 +12,8 @@ import { ROOT } from "./appliance.ts";
 /** A running edge. */
 export interface EdgeWorker {
   mf: Miniflare;
+  /** Where it listens on loopback (appliances dial their link here). */
+  url: string;
   /** A `fetch` that goes to the Worker (for SDK clients). */
   fetch: typeof fetch;
   /** Runs SQL on the Worker's D1. */
@@ -49,12 +51,15 @@ export async function startEdgeWorker(bindings: Record<string, string>): Promise
     compatibilityDate: "2026-05-01",
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: { DB: "textnlp" },
+    durableObjects: { SITE_HUB: "SiteHub" },
+    host: "127.0.0.1",
+    port: 0,
     bindings: { ENVIRONMENT: "test", ...bindings },
     d1Persist: false,
   });
   const timeout = setTimeout(() => void mf.dispose(), 120_000);
   timeout.unref();
-  await mf.ready;
+  const url = (await mf.ready).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB");
   const migrations = join(ROOT, "shared/db/migrations");
   for (const file of readdirSync(migrations)
@@ -68,6 +73,7 @@ export async function startEdgeWorker(bindings: Record<string, string>): Promise
   }
   return {
     mf,
+    url,
     fetch: ((input: string | URL | Request, init?: RequestInit) =>
       // Miniflare's fetch types are undici's; at runtime they are the same web types.
       mf.dispatchFetch(input as never, init as never)) as unknown as typeof fetch,
