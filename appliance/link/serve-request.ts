@@ -22,6 +22,7 @@ export async function serveLinkRequest(
   signal: AbortSignal,
 ): Promise<void> {
   const { id } = frame;
+  let seq = 0;
   const request = new Request(`http://link.internal${frame.path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -46,15 +47,15 @@ export async function serveLinkRequest(
           const { done, value } = await reader.read();
           if (done || signal.aborted) break;
           const data = decoder.decode(value, { stream: true });
-          if (data) send({ type: "chunk", id, data });
+          if (data) send({ type: "chunk", id, data, seq: seq++ });
         }
       } finally {
         signal.removeEventListener("abort", stop);
       }
       const rest = decoder.decode();
-      if (rest && !signal.aborted) send({ type: "chunk", id, data: rest });
+      if (rest && !signal.aborted) send({ type: "chunk", id, data: rest, seq: seq++ });
     }
-    if (!signal.aborted) send({ type: "end", id });
+    if (!signal.aborted) send({ type: "end", id, chunks: seq });
   } catch (err) {
     if (signal.aborted) return; // cancelled: nobody waits for an answer
     const message = err instanceof Error ? err.message : String(err);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { collect, seedApiKey, startGateway } from "../test/gateway.ts";
 import {
   answerWith,
+  chunkEvent,
   connected,
   type PlayedAppliance,
   playAppliance,
@@ -196,6 +197,31 @@ describe("requests over the link", () => {
     // A model no appliance has, and a site of nobody's: errors, not hangs.
     await expect(ask(gw, "site:plant-f/huge")).rejects.toMatchObject({ status: 503 });
     await expect(ask(gw, "site:nowhere/tiny")).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("restores the order of numbered chunks, whatever order they arrive in", async () => {
+    const gw = startGateway();
+    const [a] = await siteWith(gw, "plant-o", 1);
+    const played = await link(gw, a);
+    played.answer = (req, link) => {
+      const events = ["Once", " upon", " a time"].map((w) => chunkEvent(req.id, w));
+      events.push(chunkEvent(req.id, "", "stop"), "data: [DONE]\n\n");
+      // Everything backwards: the end, then the chunks last first, then the head.
+      link.send({ type: "end", id: req.id, chunks: events.length });
+      for (let seq = events.length - 1; seq >= 0; seq--) {
+        link.send({ type: "chunk", id: req.id, data: events[seq] as string, seq });
+      }
+      link.send({ type: "response", id: req.id, status: 200, headers: {} });
+    };
+    const out = await collect(
+      await gw.client.chat.completions.create({
+        model: "site:plant-o/tiny",
+        messages: [{ role: "user", content: "hi" }],
+        stream: true,
+      }),
+    );
+    expect(out).toMatchObject({ text: "Once upon a time", finishes: ["stop"], error: undefined });
+    await gw.settled();
   });
 
   it("spreads concurrent requests by load", async () => {

@@ -77,6 +77,11 @@ interface PendingRequest {
   controller: ReadableStreamDefaultController<Uint8Array> | null;
   /** True once any body byte was relayed: from then on there is no failing over. */
   sentBody: boolean;
+  /** The next chunk to relay, chunks that came early (by position), and the count at the end. */
+  nextSeq: number;
+  received: number;
+  early: Map<number, string>;
+  endAt: number | null;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -345,6 +350,10 @@ export class SiteHub extends DurableObject<Bindings> {
         resolve,
         controller: null,
         sentBody: false,
+        nextSeq: 0,
+        received: 0,
+        early: new Map(),
+        endAt: null,
         timer: setTimeout(
           () => this.fail(p, 504, "the appliance did not answer before the deadline", "timeout"),
           Math.max(0, deadline - Date.now()),
@@ -387,6 +396,8 @@ export class SiteHub extends DurableObject<Bindings> {
         return;
       }
       const { applianceId, connectionId } = this.stateOf(ws);
+      // A new attempt starts its body from scratch (nothing of the last one was relayed).
+      Object.assign(p, { nextSeq: 0, received: 0, early: new Map(), endAt: null });
       p.tried.push(applianceId);
       p.connection = connectionId;
       this.lastChosen.set(applianceId, Date.now());
@@ -422,23 +433,40 @@ export class SiteHub extends DurableObject<Bindings> {
           headers.set(HUB_HEADERS.servedBy, applianceId);
           p.resolve(new Response(stream, { status: frame.status, headers }));
           p.resolve = null;
+          this.relay(p);
         } else if (frame.status >= 300) {
           // A failover's answer after the first head went out: it can only be an error now.
           this.fail(p, 502, `appliance ${applianceId} answered ${frame.status}`, "link_failover");
         }
         return;
       case "chunk":
-        p.sentBody = true;
-        p.controller?.enqueue(encoder.encode(frame.data));
+        // Protocol 1 does not number chunks: arrival order is their order.
+        p.early.set(frame.seq ?? p.received, frame.data);
+        p.received++;
+        this.relay(p);
         return;
       case "end":
-        this.finish(p);
-        p.controller?.close();
+        p.endAt = frame.chunks ?? p.received;
+        this.relay(p);
         return;
       case "error":
         if (p.sentBody) this.fail(p, 502, `appliance ${applianceId}: ${frame.message}`, frame.code);
         else this.route(p);
         return;
+    }
+  }
+
+  /** Relays the chunks that are next in order (once the head went out), and the end. */
+  private relay(p: PendingRequest): void {
+    if (p.resolve || !p.controller) return;
+    for (let data = p.early.get(p.nextSeq); data !== undefined; data = p.early.get(p.nextSeq)) {
+      p.early.delete(p.nextSeq++);
+      p.sentBody = true;
+      p.controller.enqueue(encoder.encode(data));
+    }
+    if (p.endAt !== null && p.nextSeq >= p.endAt) {
+      this.finish(p);
+      p.controller.close();
     }
   }
 

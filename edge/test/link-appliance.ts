@@ -36,7 +36,7 @@ export function streamWords(link: PlayedAppliance, id: string, words: string[]):
     status: 200,
     headers: { "content-type": "text/event-stream" },
   });
-  for (const word of words) link.send({ type: "chunk", id, data: chunkEvent(id, word) });
+  for (const word of words) link.chunk(id, chunkEvent(id, word));
 }
 
 /** Answers like an appliance: SSE chunks of `words` then `[DONE]`, or one JSON completion. */
@@ -44,8 +44,8 @@ export function answerWith(words: string[]): Answer {
   return (req, link) => {
     if (req.body.stream) {
       streamWords(link, req.id, words);
-      link.send({ type: "chunk", id: req.id, data: chunkEvent(req.id, "", "stop") });
-      link.send({ type: "chunk", id: req.id, data: "data: [DONE]\n\n" });
+      link.chunk(req.id, chunkEvent(req.id, "", "stop"));
+      link.chunk(req.id, "data: [DONE]\n\n");
     } else {
       const completion = {
         id: "chatcmpl-x",
@@ -71,9 +71,9 @@ export function answerWith(words: string[]): Answer {
         status: 200,
         headers: { "content-type": "application/json" },
       });
-      link.send({ type: "chunk", id: req.id, data: JSON.stringify(completion) });
+      link.chunk(req.id, JSON.stringify(completion));
     }
-    link.send({ type: "end", id: req.id });
+    link.end(req.id);
   };
 }
 
@@ -96,6 +96,10 @@ export interface PlayedAppliance {
   /** Resolves with the close code once the hub closes the link. */
   closed: Promise<number>;
   send(frame: Frame | string): void;
+  /** Sends a numbered chunk of request `id`'s body (as protocol 2 does). */
+  chunk(id: string, data: string): void;
+  /** Ends request `id`'s body, saying how many chunks it had. */
+  end(id: string): void;
   heartbeat(load?: { active: number; queued: number }): void;
   /** Waits until a received frame matches. */
   waitFor<T extends Frame["type"]>(
@@ -119,6 +123,7 @@ export async function playAppliance(
   ws.accept();
   const received: Frame[] = [];
   const waiters: (() => void)[] = [];
+  const sent = new Map<string, number>();
   let closeCode: (code: number) => void = () => {};
   const played: PlayedAppliance = {
     id: options.applianceId,
@@ -127,6 +132,12 @@ export async function playAppliance(
       closeCode = resolve;
     }),
     send: (frame) => ws.send(typeof frame === "string" ? frame : encodeFrame(frame)),
+    chunk: (id, data) => {
+      const seq = sent.get(id) ?? 0;
+      sent.set(id, seq + 1);
+      played.send({ type: "chunk", id, data, seq });
+    },
+    end: (id) => played.send({ type: "end", id, chunks: sent.get(id) ?? 0 }),
     heartbeat: (load = { active: 0, queued: 0 }) =>
       played.send({ type: "heartbeat", load, sentAt: Date.now() }),
     waitFor: (type, match) =>

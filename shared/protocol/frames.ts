@@ -87,12 +87,16 @@ export const ChunkFrame = z.object({
   type: z.literal("chunk"),
   id: Id,
   data: z.string(),
+  /** Position from 0 (protocol 2): the receiver restores the order and sees gaps. */
+  seq: z.number().int().nonnegative().optional(),
 });
 
 /** Appliance -> edge: the response body is complete. */
 export const EndFrame = z.object({
   type: z.literal("end"),
   id: Id,
+  /** How many chunks were sent (protocol 2): the body is complete once all have arrived. */
+  chunks: z.number().int().nonnegative().optional(),
 });
 
 /**

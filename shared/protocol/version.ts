@@ -4,7 +4,8 @@
  * says what to upgrade.
  *
  * - 1: hello without `capacity` (taken as 1), no `heartbeat_ack` (no round-trip time).
- * - 2: hello carries `capacity`; the edge answers each heartbeat with `heartbeat_ack`.
+ * - 2: hello carries `capacity`; the edge answers each heartbeat with `heartbeat_ack`; chunks
+ *   are numbered (`seq`) and `end` says how many there were.
  */
 
 /** The version this code speaks. */
