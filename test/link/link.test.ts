@@ -3,6 +3,8 @@
  * Objects, listening on loopback) and real appliance processes on the tiny model that enrolled
  * with the CLI and dialled out to it. The official `openai` SDK talks to the edge only.
  */
+import { createServer, type Server } from "node:http";
+import { connect } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKeySecret, hashApiKey } from "../../shared/auth/api-keys.ts";
@@ -67,18 +69,39 @@ const statusOf = async (name: string) =>
   (await siteAppliances()).find((a) => a.name === name)?.status;
 
 /** Enrolls a new appliance with the CLI into the site; returns its data directory. */
-async function enrollAppliance(name: string): Promise<string> {
+async function enrollAppliance(name: string, env: Record<string, string> = {}): Promise<string> {
   const issued = await admin(`/v1/admin/sites/${SITE}/enrollment-codes`, {
     method: "POST",
     body: "{}",
   });
   const { code } = (await issued.json()) as { code: string };
   const dir = tempDataDir();
-  const out = await runCli(["enroll", edge.url, code, "--name", name, "--data-dir", dir]);
+  const out = await runCli(["enroll", edge.url, code, "--name", name, "--data-dir", dir], { env });
   expect(out.code, out.stderr).toBe(0);
   ids[name] = /enrolled as (\S+)/.exec(out.stdout)?.[1] ?? "";
   dirs[name] = dir;
   return dir;
+}
+
+/** A loopback HTTP CONNECT proxy (the customer's outbound proxy) that records its tunnels. */
+async function startConnectProxy(): Promise<{ url: string; tunnels: string[]; server: Server }> {
+  const tunnels: string[] = [];
+  const server = createServer((_req, res) => res.writeHead(405).end());
+  server.on("connect", (req, client, head) => {
+    tunnels.push(req.url ?? "");
+    const [host, port] = (req.url ?? "").split(":");
+    const upstream = connect(Number(port), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, tunnels, server };
 }
 
 async function start(name: string, env: Record<string, string> = {}) {
@@ -241,6 +264,23 @@ describe.skipIf(modelsMissing)("the hybrid link, edge in workerd and real applia
     expect(await statusOf("b")).toBe("revoked");
     const after = await ask();
     expect(after.choices[0]?.message.content?.length).toBeGreaterThan(0);
+  });
+
+  it("enrolls and links through an outbound proxy", async () => {
+    const proxy = await startConnectProxy();
+    try {
+      const env = { TEXTNLP_LINK_PROXY: proxy.url };
+      await enrollAppliance("proxied", env);
+      expect(proxy.tunnels).toHaveLength(1);
+      await start("proxied", env);
+      await waitUntil("proxied online", async () => (await statusOf("proxied")) === "online");
+      const edgeHost = new URL(edge.url).host;
+      expect(proxy.tunnels.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(proxy.tunnels)).toEqual(new Set([edgeHost]));
+    } finally {
+      proxy.server.closeAllConnections();
+      proxy.server.close();
+    }
   });
 
   it("refuses a too-old protocol on both ends", async () => {
