@@ -3,7 +3,7 @@
  * Objects, listening on loopback) and real appliance processes on the tiny model that enrolled
  * with the CLI and dialled out to it. The official `openai` SDK talks to the edge only.
  */
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { connect } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,24 +84,32 @@ async function enrollAppliance(name: string, env: Record<string, string> = {}): 
 }
 
 /** A loopback HTTP CONNECT proxy (the customer's outbound proxy) that records its tunnels. */
-async function startConnectProxy(): Promise<{ url: string; tunnels: string[]; server: Server }> {
+async function startConnectProxy() {
   const tunnels: string[] = [];
+  const sockets = new Set<{ destroy(): void }>();
   const server = createServer((_req, res) => res.writeHead(405).end());
   server.on("connect", (req, client, head) => {
     tunnels.push(req.url ?? "");
     const [host, port] = (req.url ?? "").split(":");
+    sockets.add(client);
     const upstream = connect(Number(port), host, () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       upstream.write(head);
       upstream.pipe(client);
       client.pipe(upstream);
     });
+    sockets.add(upstream);
     upstream.on("error", () => client.destroy());
     client.on("error", () => upstream.destroy());
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}`, tunnels, server };
+  /** Stops it, cutting the tunnels it holds (they outlive `server.close`). */
+  const close = () => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  };
+  return { url: `http://127.0.0.1:${address.port}`, tunnels, close };
 }
 
 async function start(name: string, env: Record<string, string> = {}) {
@@ -268,19 +276,31 @@ describe.skipIf(modelsMissing)("the hybrid link, edge in workerd and real applia
 
   it("enrolls and links through an outbound proxy", async () => {
     const proxy = await startConnectProxy();
+    let proxied: ApplianceProcess | undefined;
     try {
       const env = { TEXTNLP_LINK_PROXY: proxy.url };
       await enrollAppliance("proxied", env);
       expect(proxy.tunnels).toHaveLength(1);
-      await start("proxied", env);
+      proxied = await start("proxied", env);
       await waitUntil("proxied online", async () => (await statusOf("proxied")) === "online");
       const edgeHost = new URL(edge.url).host;
       expect(proxy.tunnels.length).toBeGreaterThanOrEqual(2);
       expect(new Set(proxy.tunnels)).toEqual(new Set([edgeHost]));
     } finally {
-      proxy.server.closeAllConnections();
-      proxy.server.close();
+      proxy.close();
     }
+    // The edge is now unreachable for it: it redials, and local clients are served meanwhile.
+    await waitUntil("proxied link down", async () => {
+      return (await linkStatus("proxied")).link.status !== "connected";
+    });
+    const local = new OpenAI({ baseURL: `${proxied?.url}/v1`, apiKey: "local", maxRetries: 0 });
+    const answer = await local.chat.completions.create({
+      model: model.slice(`site:${SITE}/`.length),
+      messages: [{ role: "user", content: "Once upon a time" }],
+      max_tokens: 16,
+    });
+    expect(answer.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    expect(await statusOf("proxied")).toBe("offline");
   });
 
   it("refuses a too-old protocol on both ends", async () => {
