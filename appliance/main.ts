@@ -177,8 +177,8 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     const close = () => {
       closing ??= (async () => {
         services.lifecycle.draining = true;
-        // No new requests from the edge; those in flight fail over there.
-        await link?.stop();
+        // Edge requests in flight finish; new ones get 503 and the edge sends them elsewhere.
+        await link?.stop(config.shutdownTimeoutMs);
         logger.info("draining in-flight requests");
         // Job work is not an HTTP request: stop it first (it resumes at the next start).
         await jobs.stop();

@@ -91,10 +91,18 @@ export class LinkClient {
     this.#dial();
   }
 
-  /** Closes the link and stops redialling; generations the edge asked for are cancelled. */
-  async stop(): Promise<void> {
+  /**
+   * Closes the link and stops redialling. Requests from the edge in flight get up to `graceMs`
+   * to finish (new ones meanwhile meet the draining app's 503, which the edge sends elsewhere);
+   * what is left is cancelled.
+   */
+  async stop(graceMs = 0): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#retryTimer);
+    const until = Date.now() + graceMs;
+    while (this.#inFlight.size > 0 && Date.now() < until && this.#ws) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     this.#stopTimers();
     const ws = this.#ws;
     this.#ws = null;

@@ -311,6 +311,27 @@ describe("requests over the link", () => {
     await gw.settled();
   });
 
+  it("sends a request elsewhere when an appliance answers 429 or 503 before any output", async () => {
+    const gw = startGateway();
+    const [a, b] = await siteWith(gw, "plant-m", 2);
+    const pa = await link(gw, a);
+    const pb = await link(gw, b);
+    const busy = (req: Parameters<PlayedAppliance["answer"]>[0], link: PlayedAppliance) => {
+      link.send({ type: "response", id: req.id, status: 503, headers: {} });
+      link.chunk(req.id, '{"error":{"message":"shutting down","code":"shutting_down"}}');
+      link.end(req.id);
+    };
+    pa.answer = busy;
+    pb.answer = answerWith(["from b"]);
+    for (let i = 0; i < 2; i++) {
+      const res = await ask(gw, "site:plant-m/tiny");
+      expect(res.choices[0]?.message.content).toBe("from b");
+    }
+    // With nowhere else to go, the 503 reaches the client.
+    pb.answer = busy;
+    await expect(ask(gw, "site:plant-m/tiny")).rejects.toMatchObject({ status: 503 });
+  });
+
   it("marks a silent appliance offline and stops choosing it", async () => {
     const gw = startGateway({ bindings: { LINK_HEARTBEAT_MS: "100" } });
     const [a] = await siteWith(gw, "plant-j", 1);

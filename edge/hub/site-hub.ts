@@ -422,6 +422,13 @@ export class SiteHub extends DurableObject<Bindings> {
     if (!p || p.connection !== connectionId) return;
     switch (frame.type) {
       case "response":
+        // Full or shutting down, before any output: another appliance may have room.
+        if (p.resolve && (frame.status === 429 || frame.status === 503)) {
+          if (this.choose(p.model, p.tried)) {
+            this.route(p);
+            return;
+          }
+        }
         if (p.resolve) {
           const stream = new ReadableStream<Uint8Array>({
             start: (controller) => {
