@@ -91,6 +91,23 @@ const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** The hybrid link to the edge (used once enrolled: `textnlp-appliance enroll`). */
+    link: z
+      .object({
+        /** Dial the edge when enrolled; false keeps the appliance local only. */
+        enabled: Flag.default(true),
+        /** An outbound HTTP(S) proxy for the link (`http://proxy:3128`). */
+        proxy: z.url().optional(),
+        /** Extra CA certificates (PEM) trusted for the edge, e.g. a TLS-inspecting proxy's. */
+        caFile: z.string().min(1).optional(),
+        /** Reconnect backoff: first wait and cap (jittered exponential in between). */
+        backoffBaseMs: Positive.default(1000),
+        backoffMaxMs: Positive.default(60_000),
+        /** Speak an older protocol version (a staged fleet upgrade, and tests); default newest. */
+        protocolVersion: Count.optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -98,6 +115,7 @@ export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   readonly inference: Readonly<z.infer<typeof ConfigSchema>["inference"]>;
   readonly backup: Readonly<z.infer<typeof ConfigSchema>["backup"]> & { readonly dir: string };
   readonly lifecycle: Readonly<z.infer<typeof ConfigSchema>["lifecycle"]>;
+  readonly link: Readonly<z.infer<typeof ConfigSchema>["link"]>;
 };
 /** What a command line may set; undefined fields are left to file, environment and defaults. */
 export type ConfigOverrides = {
@@ -143,6 +161,12 @@ const envMap: Record<string, string[]> = {
   TEXTNLP_RETAIN_GENERATIONS_DAYS: ["lifecycle", "generationsDays"],
   TEXTNLP_RETAIN_USAGE_DAYS: ["lifecycle", "usageDays"],
   TEXTNLP_RETAIN_AUDIT_DAYS: ["lifecycle", "auditDays"],
+  TEXTNLP_LINK_ENABLED: ["link", "enabled"],
+  TEXTNLP_LINK_PROXY: ["link", "proxy"],
+  TEXTNLP_LINK_CA_FILE: ["link", "caFile"],
+  TEXTNLP_LINK_BACKOFF_BASE_MS: ["link", "backoffBaseMs"],
+  TEXTNLP_LINK_BACKOFF_MAX_MS: ["link", "backoffMaxMs"],
+  TEXTNLP_LINK_PROTOCOL: ["link", "protocolVersion"],
 };
 
 type Json = Record<string, unknown>;
@@ -230,6 +254,10 @@ export function loadConfig(
   if (config.model) config.model = abs(config.model);
   if (config.tls) config.tls = { cert: abs(config.tls.cert), key: abs(config.tls.key) };
   config.backup.dir = abs(config.backup.dir ?? join(config.dataDir, "backups"));
+  if (config.link.caFile) config.link.caFile = abs(config.link.caFile);
+  if (config.link.backoffMaxMs < config.link.backoffBaseMs) {
+    throw new ConfigError("invalid configuration: link.backoffMaxMs: must be >= backoffBaseMs");
+  }
   if (config.backup.keyFile) {
     config.backup.keyFile = abs(config.backup.keyFile);
     // A key stored with the data would travel with any copy of it.

@@ -17,6 +17,7 @@ import { ModelHost } from "./inference/model-host.ts";
 import { ModelRegistry } from "./inference/registry.ts";
 import { createLlamaRuntime } from "./inference/runtime.ts";
 import { JobManager } from "./jobs/manager.ts";
+import { startLink } from "./link/start.ts";
 import { instrumentEngine } from "./metrics/engine.ts";
 import { createGpuReader } from "./metrics/gpu.ts";
 import { ApplianceMetrics } from "./metrics/metrics.ts";
@@ -184,10 +185,15 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
         "no API keys configured: the API is open to anyone on this machine (loopback only)",
       );
 
+    // The outbound link to the edge, when enrolled; local clients never depend on it.
+    const link = startLink(services, app.fetch, logger);
+
     let closing: Promise<void> | undefined;
     const close = () => {
       closing ??= (async () => {
         services.lifecycle.draining = true;
+        // Edge requests in flight finish; new ones get 503 and the edge sends them elsewhere.
+        await link?.stop(config.shutdownTimeoutMs);
         logger.info("draining in-flight requests");
         // Job work is not an HTTP request: stop it first (it resumes at the next start).
         await jobs.stop();

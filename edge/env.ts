@@ -6,6 +6,7 @@ import { importMasterKey } from "../shared/crypto/secret-box.ts";
 import { roles } from "../shared/db/schema/users.ts";
 import { type CacheTtls, KV_MIN_TTL_SECONDS } from "./cache/directive.ts";
 import type { CacheStatus } from "./cache/middleware.ts";
+import type { SiteHub } from "./hub/site-hub.ts";
 import { type LimitsConfig, parseLimitsConfig } from "./limits/config.ts";
 import type { RateLimiter } from "./limits/limiter.ts";
 import type { Principal } from "./middleware/auth/auth.ts";
@@ -82,6 +83,10 @@ export interface Bindings {
   CACHE_DEFAULT_TTL_SECONDS?: string;
   /** The longest TTL a request may ask for (default 86400); longer asks are cut to it. */
   CACHE_MAX_TTL_SECONDS?: string;
+  /** One Durable Object per site, holding its appliances' links (edge/hub). */
+  SITE_HUB: DurableObjectNamespace<SiteHub>;
+  /** How often appliances send heartbeats, in ms (default 10000); three missed: offline. */
+  LINK_HEARTBEAT_MS?: string;
 }
 
 const Vars = z.object({
@@ -261,6 +266,28 @@ function hasAnyLimit(config: LimitsConfig): boolean {
  */
 export function limiterAcceptsCallerClock(env: Bindings): boolean {
   return env.ENVIRONMENT === "test";
+}
+
+/** Settings of the hybrid link (edge/hub), read from the bindings. */
+export interface LinkSettings {
+  heartbeatMs: number;
+}
+
+const LinkVars = z.object({
+  LINK_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
+});
+
+/** Reads the hybrid link's settings. */
+export function linkSettings(c: Context<EdgeEnv>): LinkSettings {
+  const parsed = LinkVars.safeParse({ LINK_HEARTBEAT_MS: c.env.LINK_HEARTBEAT_MS });
+  if (!parsed.success) throw new ApiError(500, "LINK_HEARTBEAT_MS is not a valid interval.");
+  const vars = parsed.data;
+  return { heartbeatMs: vars.LINK_HEARTBEAT_MS };
+}
+
+/** The site hubs' namespace (edge/hub), from the request's bindings. */
+export function siteHubs(c: Context<EdgeEnv>): DurableObjectNamespace<SiteHub> {
+  return c.env.SITE_HUB;
 }
 
 /** Reads and validates the bindings once per environment object. */

@@ -8,6 +8,7 @@ import { ApiError } from "../shared/api/errors.ts";
 import { responseCache } from "./cache/index.ts";
 import type { EdgeEnv } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
+import { mountHubRoutes } from "./hub/index.ts";
 import { enforceLimits } from "./limits/index.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
@@ -78,6 +79,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   mountUserRoutes(app, now);
   mountAuditRoutes(app);
   mountUsageRoutes(app, now);
+  mountHubRoutes(app, now);
 
   app.notFound(() =>
     errorResponse(new ApiError(404, "No such route.", { code: "route_not_found" })),
@@ -93,5 +95,8 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
 }
 
 export default createEdgeApp();
+
+/** The Durable Object of a site (the hybrid link). */
+export { SiteHub } from "./hub/index.ts";
 /** Durable Object classes must be named exports of the Worker's main module. */
 export { RateLimiter } from "./limits/index.ts";

@@ -31,8 +31,18 @@ export interface ApplianceServices {
   lifecycle: { draining: boolean; startedAt: number; version: string };
 }
 
+/**
+ * What a caller inside the process passes as `app.fetch`'s environment. The Node server passes
+ * its own (`incoming`, `outgoing`), so these can never come from the network.
+ */
+export interface InProcessBindings {
+  /** A request from the edge over the hybrid link: the edge authenticated it. */
+  linkPrincipal?: Principal;
+}
+
 /** Hono environment of the appliance app. */
 export type ApplianceEnv = {
+  Bindings: InProcessBindings;
   Variables: {
     requestId: string;
     principal: Principal;

@@ -8,6 +8,7 @@ import { registerBackupCommands } from "./backup.ts";
 import { registerDataCommands } from "./data.ts";
 import { registerDoctorCommand } from "./doctor.ts";
 import { registerKeyCommands } from "./keys.ts";
+import { registerLinkCommands } from "./link.ts";
 import { registerModelCommands } from "./models.ts";
 import { registerServeCommand } from "./serve.ts";
 import { registerUserCommands } from "./users.ts";
@@ -27,5 +28,6 @@ registerUserCommands(program);
 registerBackupCommands(program);
 registerDataCommands(program);
 registerDoctorCommand(program);
+registerLinkCommands(program);
 
 await program.parseAsync(process.argv);

@@ -31,6 +31,11 @@ export class ApplianceMetrics {
   readonly tokensGenerated: client.Counter<"model" | "priority">;
   readonly tokensPerSecond: client.Histogram<"model">;
   readonly rejected: client.Counter<"route" | "status">;
+  /** The hybrid link: 1 while connected to the edge. */
+  readonly linkConnected: client.Gauge;
+  readonly linkReconnects: client.Counter;
+  /** Round-trip time of the last heartbeat to the edge and back. */
+  readonly linkRtt: client.Gauge;
 
   constructor(sources: MetricSources = {}) {
     const registers = [this.registry];
@@ -67,6 +72,21 @@ export class ApplianceMetrics {
       name: "textnlp_requests_rejected_total",
       help: "Requests refused for capacity (429) or shutdown (503)",
       labelNames: ["route", "status"],
+      registers,
+    });
+    this.linkConnected = new client.Gauge({
+      name: "textnlp_link_connected",
+      help: "1 while the link to the edge is up (hello accepted), else 0",
+      registers,
+    });
+    this.linkReconnects = new client.Counter({
+      name: "textnlp_link_reconnects_total",
+      help: "Times the link to the edge was re-dialled after a drop or a failed attempt",
+      registers,
+    });
+    this.linkRtt = new client.Gauge({
+      name: "textnlp_link_rtt_seconds",
+      help: "Round-trip time of the last heartbeat over the link to the edge",
       registers,
     });
     const { pools, jobs, backups, gpus } = sources;

@@ -8,7 +8,6 @@ import type {
   ChatCompletionChunk,
   ChatCompletionRequest,
 } from "../../shared/api/schemas/chat.ts";
-import { providers } from "../providers/registry.ts";
 import type { RoutePlan } from "../routing/plan.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { type GenerationKind, serveGeneration } from "./generation.ts";
@@ -33,7 +32,7 @@ export const chatStreamKind: StreamKind<ChatCompletionChunk> = {
 const chatKind: GenerationKind<ChatCompletionRequest, ChatCompletion, ChatCompletionChunk> = {
   idPrefix: "chatcmpl-",
   capability: "chat completions",
-  adapter: (name) => providers[name].chat,
+  adapter: (provider) => provider.chat,
   streamKind: chatStreamKind,
 };
 

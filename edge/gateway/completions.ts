@@ -1,7 +1,6 @@
 /** Legacy text completions through the gateway (providers that still offer them). */
 
 import type { Completion, CompletionRequest } from "../../shared/api/schemas/completions.ts";
-import { providers } from "../providers/registry.ts";
 import type { RoutePlan } from "../routing/plan.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { type GenerationKind, serveGeneration } from "./generation.ts";
@@ -22,7 +21,7 @@ const completionStreamKind: StreamKind<Completion> = {
 const completionKind: GenerationKind<CompletionRequest, Completion, Completion> = {
   idPrefix: "cmpl-",
   capability: "legacy completions (/v1/completions)",
-  adapter: (name) => providers[name].completions,
+  adapter: (provider) => provider.completions,
   streamKind: completionStreamKind,
 };
 

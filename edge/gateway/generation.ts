@@ -7,7 +7,7 @@ import { randomId } from "../../shared/auth/api-keys.ts";
 import { capabilityError, UpstreamError } from "../providers/errors.ts";
 import { providers } from "../providers/registry.ts";
 import type {
-  ProviderName,
+  ProviderConfig,
   ResponseContext,
   StreamTranslator,
   Target,
@@ -32,7 +32,7 @@ export interface GenerationKind<Req, Res, Chunk> {
   idPrefix: string;
   /** The capability's name, for the 400 when a provider lacks it. */
   capability: string;
-  adapter(provider: ProviderName): GenerationAdapter<Req, Res, Chunk> | undefined;
+  adapter(provider: ProviderConfig): GenerationAdapter<Req, Res, Chunk> | undefined;
   streamKind: StreamKind<Chunk>;
 }
 
@@ -53,19 +53,21 @@ export async function serveGeneration<
     created: Math.floor(deps.now() / 1000),
     model,
   });
-  const adapterOf = (name: ProviderName) => {
-    const adapter = kind.adapter(name);
-    if (!adapter) throw capabilityError(name, kind.capability);
+  const providerOf = (target: Target) => target.via ?? providers[target.provider];
+  const adapterOf = (target: Target) => {
+    const provider = providerOf(target);
+    const adapter = kind.adapter(provider);
+    if (!adapter) throw capabilityError(provider.name, kind.capability);
     return adapter;
   };
   if (req.stream) {
     const { value, target } = await dispatch(
       plan,
       ({ target, timeoutMs }) => {
-        const adapter = adapterOf(target.provider);
+        const adapter = adapterOf(target);
         const ctx = contextFor(target.id);
         return openStream(
-          providers[target.provider],
+          providerOf(target),
           adapter.request(req, target),
           adapter.stream(ctx),
           ctx,
@@ -88,8 +90,8 @@ export async function serveGeneration<
   const { value, target } = await dispatch(
     plan,
     async ({ target, timeoutMs }) => {
-      const adapter = adapterOf(target.provider);
-      const provider = providers[target.provider];
+      const adapter = adapterOf(target);
+      const provider = providerOf(target);
       const upstream = await sendUpstream(provider, adapter.request(req, target), timeoutMs, deps);
       const body = await readJson(provider.name, upstream, timeoutMs);
       try {

@@ -31,6 +31,11 @@ export interface Target extends ProviderCredentials {
   provider: ProviderName;
   /** The provider's own model name. */
   model: string;
+  /**
+   * A provider outside the registry to use instead of `provider`'s: an appliance site reached
+   * over the hybrid link (edge/hub), which speaks OpenAI's format.
+   */
+  via?: ProviderConfig;
 }
 
 /** An HTTP call to a provider, before it is sent. */
@@ -100,7 +105,8 @@ export interface ModelsAdapter {
 
 /** A provider, as data. A missing adapter is a capability the provider lacks. */
 export interface ProviderConfig {
-  name: ProviderName;
+  /** A registry name, or another label (`site:<id>`) for a provider outside the registry. */
+  name: ProviderName | `site:${string}`;
   defaultBaseUrl: string;
   chat?: ChatAdapter;
   completions?: CompletionsAdapter;

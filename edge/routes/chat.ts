@@ -4,6 +4,7 @@ import { type EdgeEnv, settings } from "../env.ts";
 import { createChatCompletion } from "../gateway/chat.ts";
 import { credentialsFor } from "../gateway/credentials.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
+import { parseSiteModel, planSiteRoute } from "../hub/index.ts";
 import { streamEndFor } from "../middleware/meter/index.ts";
 import { estimateChat } from "../routing/estimate.ts";
 import { planRoute } from "../routing/plan.ts";
@@ -14,8 +15,12 @@ export function mountChatRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): v
     const req = c.req.valid("json");
     const config = settings(c);
     const credentials = await credentialsFor(config, c.get("principal").tenantId);
-    const plan = planRoute(req.model, config.policy, credentials, deps.random, estimateChat(req));
+    // A site's appliances are reached over the hybrid link (edge/hub), otherwise by the policy.
+    const site = parseSiteModel(req.model) ? await planSiteRoute(c, req.model, deps) : null;
+    const plan =
+      site?.plan ??
+      planRoute(req.model, config.policy, credentials, deps.random, estimateChat(req));
     // The gateway builds its own Response (SSE or JSON with the target header).
-    return (await createChatCompletion(req, plan, deps, streamEndFor(c))) as never;
+    return (await createChatCompletion(req, plan, site?.deps ?? deps, streamEndFor(c))) as never;
   });
 }

@@ -5,11 +5,13 @@ import { type EdgeEnv, settings } from "../env.ts";
 import { credentialsFor } from "../gateway/credentials.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { listProviderModels, type ModelListCache } from "../gateway/models.ts";
+import { listSiteModels } from "../hub/index.ts";
 import { openStore } from "../store/db.ts";
 
 /**
  * Mounts `GET /v1/models`: the models registered in D1, the routing policy's aliases, and each
- * configured provider's models as `provider/model`.
+ * configured provider's models as `provider/model`, and the models of the sites the tenant may
+ * use (served by an online appliance) as `site:<site>/<model>`.
  */
 export function mountModelRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): void {
   const cache: ModelListCache = new Map();
@@ -17,9 +19,10 @@ export function mountModelRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): 
     const config = settings(c);
     const db = await openStore(config.database);
     const credentials = await credentialsFor(config, c.get("principal").tenantId);
-    const [rows, remote] = await Promise.all([
+    const [rows, remote, sites] = await Promise.all([
       db.select().from(models),
       listProviderModels(credentials, deps, cache),
+      listSiteModels(c, deps.now()),
     ]);
     const created = Math.floor(deps.now() / 1000);
     return c.json(
@@ -39,6 +42,7 @@ export function mountModelRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): 
             owned_by: "textnlp",
           })),
           ...remote,
+          ...sites,
         ],
       },
       200,

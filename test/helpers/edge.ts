@@ -81,11 +81,16 @@ export async function startEdgeWorker(
     compatibilityDate: "2026-05-01",
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: { DB: "textnlp" },
-    // As wrangler.toml declares it: the rate limiter, SQLite-backed.
-    durableObjects: { LIMITER: { className: "RateLimiter", useSQLite: true } },
+    // As wrangler.toml declares them: the rate limiter and the site hubs, SQLite-backed.
+    durableObjects: {
+      LIMITER: { className: "RateLimiter", useSQLite: true },
+      SITE_HUB: { className: "SiteHub", useSQLite: true },
+    },
     durableObjectsPersist: false,
     kvNamespaces: responseCache ? ["RESPONSE_CACHE"] : [],
     kvPersist: false,
+    host: "127.0.0.1",
+    port: 0,
     bindings: { ENVIRONMENT: "test", ...bindings },
     d1Persist: false,
   });

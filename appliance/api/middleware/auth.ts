@@ -19,6 +19,12 @@ export interface ApiKeyAuthOptions {
  */
 export function apiKeyAuth({ db, loopback }: ApiKeyAuthOptions): MiddlewareHandler<ApplianceEnv> {
   return async function apiKeyAuthHandler(c, next) {
+    const linked = c.env?.linkPrincipal;
+    if (linked) {
+      // Came down the hybrid link (appliance/link), in-process: the edge checked the caller.
+      c.set("principal", linked);
+      return next();
+    }
     if (loopback && countActiveApiKeys(db) === 0) {
       // Open mode: whatever key a client sends (SDKs always send one) is ignored.
       c.set("principal", { tenantId: LOCAL_TENANT, scopes: ["*"], keyId: null });

@@ -35,6 +35,11 @@ const routeScopes: Record<string, string> = {
   "GET /v1/admin/limits/keys/:id": "admin:limits",
   "PUT /v1/admin/limits/keys/:id": "admin:limits",
   "DELETE /v1/admin/limits/keys/:id": "admin:limits",
+  "POST /v1/admin/sites": "admin:sites",
+  "GET /v1/admin/sites": "admin:sites",
+  "POST /v1/admin/sites/:site/shares": "admin:sites",
+  "POST /v1/admin/sites/:site/enrollment-codes": "admin:sites",
+  "DELETE /v1/admin/sites/:site/appliances/:appliance": "admin:sites",
 };
 const allScopes = [...new Set(Object.values(routeScopes))];
 const secret = "a-test-secret-that-is-at-least-32-bytes-long";

@@ -2,7 +2,7 @@
  * The base every OpenAI-compatible provider builds on: give it a name, a base URL and the
  * dialect's differences, get a full {@link ProviderConfig}.
  */
-import type { ProviderConfig, ProviderName } from "../types.ts";
+import type { ProviderConfig } from "../types.ts";
 import { type ChatDialect, openAiCompatibleChat } from "./chat.ts";
 import { openAiCompatibleCompletions } from "./completions.ts";
 import {
@@ -14,7 +14,7 @@ import {
 
 /** What an OpenAI-compatible provider declares. */
 export interface OpenAiCompatibleOptions {
-  name: ProviderName;
+  name: ProviderConfig["name"];
   defaultBaseUrl: string;
   chat?: Omit<ChatDialect, "provider">;
   embeddings?: EmbeddingsDialect;

@@ -1,0 +1,67 @@
+/** Starts the link of an enrolled appliance (from main.ts), or nothing when not enrolled. */
+import type { Logger } from "pino";
+import type { ApplianceServices } from "../api/types.ts";
+import { readLinkCredential } from "../store/queries/link-credentials.ts";
+import { LOCAL_TENANT } from "../store/queries/tenants.ts";
+import { LinkClient } from "./client.ts";
+import type { ServeRequest } from "./serve-request.ts";
+import { writeLinkState } from "./state.ts";
+
+/** The app's `fetch`, as the link calls it with its trusted principal. */
+type AppFetch = (request: Request, env: ApplianceServicesEnv) => Response | Promise<Response>;
+type ApplianceServicesEnv = { linkPrincipal: { tenantId: string; scopes: string[]; keyId: null } };
+
+/** Dials the edge when enrolled and `link.enabled`; returns the client (stop it at shutdown). */
+export function startLink(
+  services: Pick<
+    ApplianceServices,
+    "config" | "db" | "registry" | "host" | "metrics" | "lifecycle"
+  >,
+  fetch: AppFetch,
+  logger: Logger,
+): LinkClient | null {
+  const { config, db, registry, host } = services;
+  const enrolled = readLinkCredential(db);
+  if (!enrolled) return null;
+  if (!config.link.enabled) {
+    logger.info("link: enrolled but link.enabled is false: not dialling the edge");
+    return null;
+  }
+  // Edge requests act as the local tenant, with inference rights only.
+  const env: ApplianceServicesEnv = {
+    linkPrincipal: { tenantId: LOCAL_TENANT, scopes: ["inference"], keyId: null },
+  };
+  const serve: ServeRequest = async (request) => fetch(request, env);
+  const client = new LinkClient({
+    edgeUrl: enrolled.edgeUrl,
+    applianceId: enrolled.applianceId,
+    credential: enrolled.credential,
+    link: config.link,
+    version: services.lifecycle.version,
+    logger,
+    metrics: services.metrics,
+    serve,
+    inventory: () => {
+      let active = 0;
+      let queued = 0;
+      for (const m of host.loaded) {
+        active += m.pool.active;
+        queued += m.pool.queued;
+      }
+      return {
+        models: registry.list().map((row) => ({
+          id: row.name,
+          contextSize: Math.min(
+            config.inference.contextSize,
+            row.contextLength ?? config.inference.contextSize,
+          ),
+        })),
+        capacity: config.inference.sequences,
+        load: { active, queued },
+      };
+    },
+    onState: (state) => writeLinkState(config.dataDir, state),
+  });
+  client.start();
+  return client;
+}

@@ -1,0 +1,199 @@
+/**
+ * The hub's HTTP side: the sites admin API (`admin:sites` scope, under /v1), enrollment of an
+ * appliance with a one-time code, and the WebSocket an enrolled appliance dials
+ * (`/link/v1/...`: outside /v1, authenticated by the site credential instead of an API key).
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { z } from "zod";
+import { ApiError } from "../../shared/api/errors.ts";
+import { bearerToken } from "../../shared/auth/api-keys.ts";
+import type { Site } from "../../shared/db/schema/index.ts";
+import { type EdgeEnv, linkSettings, settings } from "../env.ts";
+import { requireScope } from "../middleware/auth/index.ts";
+import { openStore } from "../store/db.ts";
+import { HUB_HEADERS } from "./site-hub.ts";
+import { siteHub, siteStatus } from "./site-route.ts";
+import {
+  createSite,
+  enrollAppliance,
+  findApplianceByCredential,
+  findUsableSite,
+  issueEnrollmentCode,
+  revokeAppliance,
+  shareSite,
+  siteAppliancesOf,
+  usableSites,
+} from "./store.ts";
+
+const SiteId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes, at most 63");
+const CreateSite = z.object({ id: SiteId });
+const ShareSite = z.object({ tenant_id: z.string().min(1).max(128) });
+const IssueCode = z.object({
+  expires_in_seconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
+});
+const Enroll = z.object({
+  code: z.string().min(1).max(256),
+  name: z.string().min(1).max(128).default("appliance"),
+});
+
+/** Parses a JSON body with `schema`, as a 400 naming the field at fault. */
+async function body<T extends z.ZodType>(c: Context<EdgeEnv>, schema: T): Promise<z.infer<T>> {
+  const raw = await c.req.json().catch(() => {
+    throw new ApiError(400, "The body is not valid JSON.", { code: "invalid_json" });
+  });
+  const parsed = schema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const param = issue?.path.join(".") || null;
+  throw new ApiError(400, `${param ?? "body"}: ${issue?.message ?? "invalid"}`, {
+    param,
+    code: "invalid_request",
+  });
+}
+
+/** The site, when the caller's tenant owns it (sharing gives use, not administration). */
+async function ownedSite(c: Context<EdgeEnv>, siteId: string): Promise<Site> {
+  const db = await openStore(settings(c).database);
+  const tenantId = c.get("principal").tenantId;
+  const site = await findUsableSite(db, siteId, tenantId);
+  if (!site || site.tenantId !== tenantId) {
+    throw new ApiError(404, `No site '${siteId}' owned by this tenant.`, {
+      code: "site_not_found",
+    });
+  }
+  return site;
+}
+
+/** Mounts the admin API, enrollment and the link endpoint. */
+export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): void {
+  app.use("/v1/admin/sites", requireScope("admin:sites"));
+  app.use("/v1/admin/sites/*", requireScope("admin:sites"));
+  const store = (c: Context<EdgeEnv>) => openStore(settings(c).database);
+
+  app.post("/v1/admin/sites", async (c) => {
+    const { id } = await body(c, CreateSite);
+    const site = await createSite(await store(c), id, c.get("principal").tenantId, new Date(now()));
+    if (!site) throw new ApiError(409, `The site id '${id}' is taken.`, { code: "site_exists" });
+    return c.json(
+      { id: site.id, object: "site", tenant_id: site.tenantId, created_at: +site.createdAt },
+      201,
+    );
+  });
+
+  app.get("/v1/admin/sites", async (c) => {
+    const db = await store(c);
+    const tenantId = c.get("principal").tenantId;
+    const sites = await usableSites(db, tenantId);
+    const data = await Promise.all(
+      sites.map(async (site) => {
+        const owned = site.tenantId === tenantId;
+        if (!owned) return { id: site.id, object: "site", owned, appliances: [] };
+        const [enrolled, live] = await Promise.all([
+          siteAppliancesOf(db, site.id),
+          siteStatus(c, site.id),
+        ]);
+        const appliances = enrolled.map((a) => {
+          const link = live.find((l) => l.applianceId === a.id);
+          return {
+            id: a.id,
+            name: a.name,
+            enrolled_at: +a.createdAt,
+            revoked_at: a.revokedAt ? +a.revokedAt : null,
+            status: a.revokedAt ? "revoked" : link?.online ? "online" : "offline",
+            last_heartbeat: link ? link.lastHeartbeat : null,
+            protocol: link?.protocol ?? null,
+            version: link?.version || null,
+            models: link?.models ?? [],
+            capacity: link?.capacity ?? null,
+            load: link ? { ...link.load, in_flight: link.inFlight } : null,
+          };
+        });
+        return { id: site.id, object: "site", owned, appliances };
+      }),
+    );
+    return c.json({ object: "list", data });
+  });
+
+  app.post("/v1/admin/sites/:site/shares", async (c) => {
+    const site = await ownedSite(c, c.req.param("site"));
+    const { tenant_id } = await body(c, ShareSite);
+    await shareSite(await store(c), site.id, tenant_id, new Date(now()));
+    return c.json({ site_id: site.id, tenant_id, object: "site_share" }, 201);
+  });
+
+  app.post("/v1/admin/sites/:site/enrollment-codes", async (c) => {
+    const site = await ownedSite(c, c.req.param("site"));
+    const { expires_in_seconds } = await body(c, IssueCode);
+    const issued = await issueEnrollmentCode(
+      await store(c),
+      site.id,
+      new Date(now()),
+      expires_in_seconds * 1000,
+    );
+    // The code is in this answer only.
+    return c.json({ site_id: site.id, code: issued.code, expires_at: +issued.expiresAt }, 201);
+  });
+
+  app.delete("/v1/admin/sites/:site/appliances/:appliance", async (c) => {
+    const site = await ownedSite(c, c.req.param("site"));
+    const applianceId = c.req.param("appliance");
+    if (!(await revokeAppliance(await store(c), site.id, applianceId, new Date(now())))) {
+      throw new ApiError(404, `No appliance '${applianceId}' in site '${site.id}'.`, {
+        code: "appliance_not_found",
+      });
+    }
+    // Its live link, if any, is closed now (a revoked credential cannot dial in again).
+    await siteHub(c, site.id).fetch(
+      `https://site-hub.internal/revoke?appliance=${encodeURIComponent(applianceId)}`,
+      { method: "POST" },
+    );
+    return c.json({ id: applianceId, object: "appliance", revoked: true });
+  });
+
+  app.post("/link/v1/enroll", async (c) => {
+    const { code, name } = await body(c, Enroll);
+    const enrolled = await enrollAppliance(await store(c), code, name, new Date(now()));
+    if (!enrolled) {
+      throw new ApiError(401, "The enrollment code is unknown, already used or expired.", {
+        code: "invalid_enrollment_code",
+      });
+    }
+    // The credential is in this answer only; the edge keeps its hash.
+    return c.json(
+      {
+        site_id: enrolled.siteId,
+        appliance_id: enrolled.applianceId,
+        credential: enrolled.credential,
+      },
+      201,
+    );
+  });
+
+  app.get("/link/v1/connect", async (c) => {
+    const credential = bearerToken(c.req.header("authorization"));
+    const appliance = credential
+      ? await findApplianceByCredential(await store(c), credential)
+      : null;
+    if (!appliance) {
+      throw new ApiError(401, "Unknown or revoked site credential.", {
+        code: "invalid_site_credential",
+      });
+    }
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError(400, "Expected a WebSocket upgrade.", { code: "upgrade_required" });
+    }
+    const headers = new Headers(c.req.raw.headers);
+    headers.set(HUB_HEADERS.applianceId, appliance.id);
+    headers.set(HUB_HEADERS.heartbeatMs, String(linkSettings(c).heartbeatMs));
+    headers.delete("authorization");
+    return siteHub(c, appliance.siteId).fetch("https://site-hub.internal/connect", { headers });
+  });
+}

@@ -1,0 +1,4 @@
+export * from "./close-codes.ts";
+export * from "./codec.ts";
+export * from "./frames.ts";
+export * from "./version.ts";
