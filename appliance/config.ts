@@ -73,12 +73,25 @@ const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** The admin web panel under `/panel`. */
+    panel: z
+      .object({
+        /** Hours a login lasts (absolute, not sliding). */
+        sessionHours: Positive.default(8),
+        /** Failed logins of one user name within the window that lock it. */
+        lockoutFailures: Positive.default(5),
+        /** Window (seconds) over which failures count; the lock lifts as they age out. */
+        lockoutWindowSeconds: Positive.default(900),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   readonly inference: Readonly<z.infer<typeof ConfigSchema>["inference"]>;
   readonly backup: Readonly<z.infer<typeof ConfigSchema>["backup"]> & { readonly dir: string };
+  readonly panel: Readonly<z.infer<typeof ConfigSchema>["panel"]>;
 };
 /** What a command line may set; undefined fields are left to file, environment and defaults. */
 export type ConfigOverrides = {
@@ -119,6 +132,9 @@ const envMap: Record<string, string[]> = {
   TEXTNLP_BACKUP_KEEP_HOURLY: ["backup", "keepHourly"],
   TEXTNLP_BACKUP_KEEP_DAILY: ["backup", "keepDaily"],
   TEXTNLP_BACKUP_KEEP_WEEKLY: ["backup", "keepWeekly"],
+  TEXTNLP_PANEL_SESSION_HOURS: ["panel", "sessionHours"],
+  TEXTNLP_PANEL_LOCKOUT_FAILURES: ["panel", "lockoutFailures"],
+  TEXTNLP_PANEL_LOCKOUT_WINDOW_SECONDS: ["panel", "lockoutWindowSeconds"],
 };
 
 type Json = Record<string, unknown>;

@@ -5,6 +5,8 @@ export * from "./jobs.ts";
 export * from "./limit-overrides.ts";
 export * from "./model-aliases.ts";
 export * from "./models.ts";
+export * from "./panel-login-failures.ts";
+export * from "./panel-sessions.ts";
 export * from "./provider-keys.ts";
 export * from "./samples.ts";
 export * from "./seed-sets.ts";
