@@ -229,8 +229,52 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
     await checkPage("jobs");
   });
 
+  it("pauses, resumes and cancels a running job from its row", async () => {
+    const { page } = browser;
+    await page.getByLabel("Model").selectOption("stories260K");
+    await page
+      .getByLabel("Seed rows (a JSON array of objects, one per row)")
+      .fill(JSON.stringify([{ topic: "a long day" }]));
+    await page.getByLabel("Samples per row").fill("400");
+    await page.getByLabel("Max tokens per sample").fill("48");
+    await Promise.all([
+      page.waitForEvent("load"),
+      page.getByRole("button", { name: "Start job" }).click(),
+    ]);
+    const row = page.locator('tr[data-job][data-live]:not([data-status="done"])').first();
+    const id = (await row.getAttribute("data-job")) as string;
+    const status = row.locator('[data-cell="status"]');
+    const apiStatus = async () => (await (await fetch(`${app.url}/v1/jobs/${id}`)).json()).status;
+
+    await row.getByRole("button", { name: `Pause ${id}` }).click();
+    await status.filter({ hasText: "paused" }).waitFor();
+    expect(await apiStatus()).toBe("paused");
+
+    await Promise.all([
+      page.waitForEvent("load"),
+      row.getByRole("button", { name: `Resume ${id}` }).click(),
+    ]);
+    const resumed = page.locator(`tr[data-job="${id}"]`);
+    await resumed.locator('[data-cell="status"]', { hasText: /queued|running/ }).waitFor();
+
+    page.once("dialog", (dialog) => dialog.accept());
+    await resumed.getByRole("button", { name: `Cancel ${id}` }).click();
+    await resumed.locator('[data-cell="status"]', { hasText: "cancelled" }).waitFor();
+    const job = await (await fetch(`${app.url}/v1/jobs/${id}`)).json();
+    expect(job.status).toBe("cancelled");
+    expect(job.progress.done).toBeLessThan(job.total);
+  });
+
   it("shows live dashboard figures equal to what /metrics says", async () => {
     const { page } = browser;
+    // Let the cancelled job's last generations end, so the figures hold still.
+    await expect
+      .poll(
+        async () =>
+          metricSum(await (await fetch(`${app.url}/metrics`)).text(), "textnlp_active_sequences"),
+        { timeout: 30_000 },
+      )
+      .toBe(0);
     await page.getByRole("link", { name: "Dashboard" }).click();
     await page.waitForURL(`${app.url}/panel/`);
     // Two refreshes by the page's script: the rate charts need two samples.
