@@ -6,6 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
@@ -44,6 +46,8 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
   let app: ApplianceProcess;
   let browser: BrowserSession;
   const dataDir = tempDataDir();
+  let attackerServer: Server;
+  let attacker: string;
 
   async function createAdmin(name: string) {
     const made = await runCli(
@@ -83,9 +87,19 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
     });
     expect(template.status).toBe(201);
     browser = await openBrowser("panel");
+    // Another origin's page that posts a form to the panel (no token: it cannot read one).
+    attackerServer = createServer((_req, res) => {
+      res.setHeader("Content-Type", "text/html; charset=utf-8");
+      res.end(
+        `<!doctype html><html lang="en"><title>elsewhere</title><form method="post" action="${app.url}/panel/api/backups"><input name="x" value="1"></form></html>`,
+      );
+    });
+    await new Promise<void>((resolve) => attackerServer.listen(0, "127.0.0.1", resolve));
+    attacker = `http://localhost:${(attackerServer.address() as AddressInfo).port}`;
   });
 
   afterAll(async () => {
+    await new Promise((resolve) => attackerServer?.close(resolve));
     await browser?.close();
     await app?.stop();
     app?.cleanup();
@@ -169,6 +183,16 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
       maxRedirects: 0,
     });
     expect(crossForm.status()).toBe(403);
+    // A real cross-site form post from a page of another origin (localhost is another site).
+    const crossSite = await browser.context.newPage();
+    await crossSite.goto(`${attacker}/`);
+    const [refused] = await Promise.all([
+      crossSite.waitForResponse((r) => r.url() === `${app.url}/panel/api/backups`),
+      crossSite.locator("form").evaluate((form: HTMLFormElement) => form.submit()),
+    ]);
+    expect(refused.status()).toBe(403);
+    expect((await refused.json()).error.code).toBe("cross_origin_request");
+    await crossSite.close();
     const backups = await page.request.get(`${app.url}/panel/api/backups`);
     expect((await backups.json()).data).toEqual([]);
   });
@@ -178,6 +202,11 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
     await page.getByRole("link", { name: "Models" }).click();
     await page.waitForURL(`${app.url}/panel/models`);
     await checkPage("models-before-import");
+    // A path that is not a GGUF is refused with a message saying why, and nothing is added.
+    await page.getByLabel("Path of a GGUF file on the appliance").fill(`${dataDir}/no-such.gguf`);
+    await page.getByRole("button", { name: "Import" }).click();
+    await expect(page.getByRole("status").textContent()).resolves.toMatch(/no such file/i);
+    expect(await page.locator("tr[data-model]").count()).toBe(1);
     await page.getByLabel("Path of a GGUF file on the appliance").fill(RANDOM_LLAMA_MODEL);
     await page.getByLabel("Name (default: the file's name)").fill("tiny-llama");
     await Promise.all([
