@@ -12,6 +12,9 @@ export interface DashboardFigures {
   meanTokensPerSecond: number | null;
   /** Mean HTTP latency (seconds) over all requests so far, or null before the first. */
   meanLatencySeconds: number | null;
+  /** The latency histogram's sum and count: the page charts latency between two reads. */
+  requestSecondsSum: number;
+  requestCount: number;
   queueDepth: number;
   activeSequences: number;
   loadedModels: { model: string; sequences: number }[];
@@ -40,16 +43,14 @@ export async function dashboardFigures(
   );
   const values = (name: string) => byName.get(name) ?? [];
   const sum = (name: string) => values(name).reduce((total, s) => total + s.value, 0);
-  /** Histogram mean: `_sum` over `_count`, across all label sets. */
+  /** A histogram's `_sum` or `_count`, across all label sets. */
+  const part = (name: string, suffix: "sum" | "count") =>
+    values(name)
+      .filter((s) => s.metricName === `${name}_${suffix}`)
+      .reduce((t, s) => t + s.value, 0);
   const mean = (name: string) => {
-    const samples = values(name);
-    const total = samples
-      .filter((s) => s.metricName === `${name}_sum`)
-      .reduce((t, s) => t + s.value, 0);
-    const count = samples
-      .filter((s) => s.metricName === `${name}_count`)
-      .reduce((t, s) => t + s.value, 0);
-    return count > 0 ? total / count : null;
+    const count = part(name, "count");
+    return count > 0 ? part(name, "sum") / count : null;
   };
   const jobs = new Map<string, { job: string; done: number; total: number }>();
   for (const s of values("textnlp_job_samples")) {
@@ -70,6 +71,8 @@ export async function dashboardFigures(
     tokensGeneratedTotal: sum("textnlp_tokens_generated_total"),
     meanTokensPerSecond: mean("textnlp_generation_tokens_per_second"),
     meanLatencySeconds: mean("textnlp_http_request_duration_seconds"),
+    requestSecondsSum: part("textnlp_http_request_duration_seconds", "sum"),
+    requestCount: part("textnlp_http_request_duration_seconds", "count"),
     queueDepth: sum("textnlp_queue_depth"),
     activeSequences: sum("textnlp_active_sequences"),
     loadedModels: values("textnlp_sequences").map((s) => ({

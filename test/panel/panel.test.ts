@@ -49,9 +49,9 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
   let attackerServer: Server;
   let attacker: string;
 
-  async function createAdmin(name: string) {
+  async function createUser(name: string, role = "admin") {
     const made = await runCli(
-      ["users", "create", name, "--admin", "--password-stdin", "--data-dir", dataDir],
+      ["users", "create", name, "--role", role, "--password-stdin", "--data-dir", dataDir],
       {
         input: `${PASSWORD}\n`,
       },
@@ -69,8 +69,9 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
     browser.page.locator('meta[name="csrf-token"]').getAttribute("content") as Promise<string>;
 
   beforeAll(async () => {
-    await createAdmin("admin");
-    await createAdmin("operator");
+    await createUser("admin");
+    await createUser("operator");
+    await createUser("reader", "viewer");
     app = await startAppliance({
       dataDir,
       args: ["--model", STORIES_MODEL],
@@ -140,6 +141,16 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
     expect(await browser.context.cookies()).toEqual([]);
   });
 
+  it("refuses a user who is not an admin, whatever the password", async () => {
+    const answer = await browser.page.request.post(`${app.url}/panel/login`, {
+      form: { username: "reader", password: PASSWORD },
+      headers: { Origin: app.url },
+      maxRedirects: 0,
+    });
+    expect(answer.status()).toBe(401);
+    expect(await browser.context.cookies()).toEqual([]);
+  });
+
   it("logs an admin in with an HttpOnly, SameSite=Strict session cookie", async () => {
     const { page } = browser;
     await page.getByLabel("User name").fill("admin");
@@ -205,7 +216,10 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
     // A path that is not a GGUF is refused with a message saying why, and nothing is added.
     await page.getByLabel("Path of a GGUF file on the appliance").fill(`${dataDir}/no-such.gguf`);
     await page.getByRole("button", { name: "Import" }).click();
-    await expect(page.getByRole("status").textContent()).resolves.toMatch(/no such file/i);
+    await page
+      .getByRole("status")
+      .filter({ hasText: /no such file/i })
+      .waitFor();
     expect(await page.locator("tr[data-model]").count()).toBe(1);
     await page.getByLabel("Path of a GGUF file on the appliance").fill(RANDOM_LLAMA_MODEL);
     await page.getByLabel("Name (default: the file's name)").fill("tiny-llama");

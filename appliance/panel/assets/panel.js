@@ -266,6 +266,13 @@ async function refreshDashboard() {
     return {
       tokens: (s.tokensGeneratedTotal - before.tokensGeneratedTotal) / seconds,
       cpu: ((s.cpuSecondsTotal - before.cpuSecondsTotal) / seconds) * 100,
+      // Mean latency of the requests finished between the two reads (0 when none finished).
+      latency:
+        s.requestCount > before.requestCount
+          ? ((s.requestSecondsSum - before.requestSecondsSum) /
+              (s.requestCount - before.requestCount)) *
+            1000
+          : 0,
     };
   });
   if (prev) {
@@ -273,6 +280,11 @@ async function refreshDashboard() {
       "tokens-rate",
       rates.map((r) => r.tokens),
       "tokens/s",
+    );
+    drawChart(
+      "latency",
+      rates.map((r) => r.latency),
+      "ms",
     );
     drawChart(
       "cpu",

@@ -77,6 +77,7 @@ export function dashboardBody(f: DashboardFigures) {
       <h2 id="charts-heading">Over time</h2>
       <div class="charts">
         ${chart("tokens-rate", "Tokens generated per second")}
+        ${chart("latency", "Mean request latency (ms)")}
         ${chart("cpu", "CPU (% of one core)")}
         ${chart("memory", "Resident memory (MiB)")}
         ${chart("queue", "Queue depth")}
