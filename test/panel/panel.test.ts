@@ -236,6 +236,36 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
     await checkPage("models");
   });
 
+  it("makes a model the default, then deletes it (after a confirmation)", async () => {
+    const { page } = browser;
+    const models = async () =>
+      JSON.parse((await runCli(["models", "list", "--json", "--data-dir", dataDir])).stdout) as {
+        name: string;
+        default: string;
+      }[];
+    await Promise.all([
+      page.waitForEvent("load"),
+      page.getByRole("button", { name: "Make default tiny-llama" }).click(),
+    ]);
+    await page.locator('tr[data-model="tiny-llama"] .badge', { hasText: "default" }).waitFor();
+    expect((await models()).find((m) => m.default === "*")?.name).toBe("tiny-llama");
+    // Dismissing the confirmation keeps the model.
+    page.once("dialog", (dialog) => dialog.dismiss());
+    await page.getByRole("button", { name: "Delete tiny-llama" }).click();
+    expect((await models()).map((m) => m.name)).toContain("tiny-llama");
+    page.once("dialog", (dialog) => dialog.accept());
+    await Promise.all([
+      page.waitForEvent("load"),
+      page.getByRole("button", { name: "Delete tiny-llama" }).click(),
+    ]);
+    expect(await page.locator('tr[data-model="tiny-llama"]').count()).toBe(0);
+    expect((await models()).map((m) => m.name)).toEqual(["stories260K"]);
+    await Promise.all([
+      page.waitForEvent("load"),
+      page.getByRole("button", { name: "Make default stories260K" }).click(),
+    ]);
+  });
+
   it("previews, estimates and starts a job, and watches it reach 100 % over SSE", async () => {
     const { page } = browser;
     await page.getByRole("link", { name: "Jobs" }).click();
