@@ -108,6 +108,18 @@ const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** The admin web panel under `/panel`. */
+    panel: z
+      .object({
+        /** Hours a login lasts (absolute, not sliding). */
+        sessionHours: Positive.default(8),
+        /** Failed logins of one user name within the window that lock it. */
+        lockoutFailures: Positive.default(5),
+        /** Window (seconds) over which failures count; the lock lifts as they age out. */
+        lockoutWindowSeconds: Positive.default(900),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -116,6 +128,7 @@ export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   readonly backup: Readonly<z.infer<typeof ConfigSchema>["backup"]> & { readonly dir: string };
   readonly lifecycle: Readonly<z.infer<typeof ConfigSchema>["lifecycle"]>;
   readonly link: Readonly<z.infer<typeof ConfigSchema>["link"]>;
+  readonly panel: Readonly<z.infer<typeof ConfigSchema>["panel"]>;
 };
 /** What a command line may set; undefined fields are left to file, environment and defaults. */
 export type ConfigOverrides = {
@@ -167,6 +180,9 @@ const envMap: Record<string, string[]> = {
   TEXTNLP_LINK_BACKOFF_BASE_MS: ["link", "backoffBaseMs"],
   TEXTNLP_LINK_BACKOFF_MAX_MS: ["link", "backoffMaxMs"],
   TEXTNLP_LINK_PROTOCOL: ["link", "protocolVersion"],
+  TEXTNLP_PANEL_SESSION_HOURS: ["panel", "sessionHours"],
+  TEXTNLP_PANEL_LOCKOUT_FAILURES: ["panel", "lockoutFailures"],
+  TEXTNLP_PANEL_LOCKOUT_WINDOW_SECONDS: ["panel", "lockoutWindowSeconds"],
 };
 
 type Json = Record<string, unknown>;

@@ -123,10 +123,16 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       gpus: createGpuReader(),
     });
     instrumentEngine(engine, metrics);
+    // The panel's "run now" uses the same service as the schedule: backups run one at a time.
+    const { backupServiceFor, startBackupSchedule } = await import("./backup/index.ts");
+    const backups = backupServiceFor(config, store, logger);
     if (config.backup.enabled) {
-      // Loaded on demand: a daemon with backups off should not pay for node-cron.
-      const { startBackupSchedule } = await import("./backup/index.ts");
-      const running = await startBackupSchedule({ config, store, logger }).catch((err: Error) => {
+      const running = await startBackupSchedule({
+        config,
+        store,
+        logger,
+        service: backups,
+      }).catch((err: Error) => {
         throw new StartupError(err.message);
       });
       // Before the store closes: a backup in progress finishes first.
@@ -150,6 +156,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       engine,
       jobs,
       metrics,
+      backups,
       lifecycle: { draining: false, startedAt: Date.now(), version: VERSION },
     };
     const app = createApplianceApp(services);

@@ -5,6 +5,7 @@ import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../../shared/api/app.ts";
 import { ApiError } from "../../shared/api/errors.ts";
 import { isLoopback } from "../config.ts";
+import { mountPanel } from "../panel/index.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { httpMetrics } from "./middleware/metrics.ts";
 import { requestLog } from "./middleware/request-log.ts";
@@ -56,7 +57,10 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
       });
     return next();
   });
-  app.use("/v1/*", apiKeyAuth({ db, loopback: isLoopback(config.host) }));
+  app.use(
+    "/v1/*",
+    apiKeyAuth({ db, loopback: isLoopback(config.host), secure: Boolean(config.tls) }),
+  );
 
   mountHealthRoutes(app, services);
   mountModelRoutes(app, services);
@@ -70,6 +74,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountReviewRoutes(app, services);
   mountValidateRoutes(app, services);
   mountDocsRoutes(app);
+  mountPanel(app, services);
   mountMetricsRoute(app, services);
 
   app.notFound(() =>

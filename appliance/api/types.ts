@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Usage } from "../../shared/api/schemas/common.ts";
+import type { BackupService } from "../backup/service.ts";
 import type { Config } from "../config.ts";
 import type { InferenceEngine } from "../inference/engine.ts";
 import type { ModelHost } from "../inference/model-host.ts";
@@ -7,6 +8,7 @@ import type { ModelRegistry } from "../inference/registry.ts";
 import type { JobManager } from "../jobs/manager.ts";
 import type { ApplianceMetrics } from "../metrics/metrics.ts";
 import type { Db } from "../store/db.ts";
+import type { PanelLogin } from "./middleware/panel-session.ts";
 
 /** Who a request acts as, set by the auth middleware. */
 export interface Principal {
@@ -27,6 +29,8 @@ export interface ApplianceServices {
   jobs: JobManager;
   /** Prometheus metrics; absent in tests that build the app without them. */
   metrics?: ApplianceMetrics;
+  /** Backups (the daemon's schedule and the panel's "run now" share it, one at a time). */
+  backups?: BackupService;
   /** Set while shutting down: new work gets 503. */
   lifecycle: { draining: boolean; startedAt: number; version: string };
 }
@@ -53,5 +57,7 @@ export type ApplianceEnv = {
     cancelled?: boolean;
     /** Resolves when a streamed response ends, so the request is logged once, complete. */
     streamDone?: Promise<void>;
+    /** The admin logged in to the panel (panel routes only). */
+    panelLogin?: PanelLogin;
   };
 };

@@ -26,14 +26,16 @@ export async function startBackupSchedule({
   config,
   store,
   logger,
+  service = backupServiceFor(config, store, logger),
 }: {
   config: Config;
   store: Store;
   logger: Logger;
+  /** The service to schedule, when others (the panel) use it too. */
+  service?: BackupService;
 }): Promise<BackupSchedule> {
   // A missing or short key file is a start-up error, not an hourly failure.
   if (config.backup.keyFile) readKeyFile(config.backup.keyFile);
-  const service = backupServiceFor(config, store, logger);
   service.adoptOrphans();
   return scheduleBackups(service, config.backup.cron, logger);
 }

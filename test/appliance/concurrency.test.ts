@@ -1,7 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import OpenAI from "openai";
 import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +11,7 @@ import {
   tempDataDir,
 } from "../helpers/appliance.ts";
 import { expectEnvelope, raw } from "../helpers/envelope.ts";
+import { selfSignedCertificate } from "../helpers/tls.ts";
 
 // Random weights over a 32,000-token vocabulary: it (practically) never ends a generation early,
 // so requests stay busy for exactly max_tokens.
@@ -151,29 +148,10 @@ describe.skipIf(modelsMissing)("binding and TLS", () => {
   });
 
   it("serves HTTPS with the configured certificate", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "tls-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
+    const { cert, key } = selfSignedCertificate();
     const appliance = await startAppliance({
       args: ["--model", STORIES_MODEL],
-      env: { TEXTNLP_TLS_CERT: join(dir, "cert.pem"), TEXTNLP_TLS_KEY: join(dir, "key.pem") },
+      env: { TEXTNLP_TLS_CERT: cert, TEXTNLP_TLS_KEY: key },
     });
     try {
       expect(appliance.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

@@ -5,24 +5,41 @@ import type { Db } from "../../store/db.ts";
 import { countActiveApiKeys, findActiveApiKey, touchApiKey } from "../../store/queries/api-keys.ts";
 import { LOCAL_TENANT } from "../../store/queries/tenants.ts";
 import type { ApplianceEnv } from "../types.ts";
+import { assertSameOrigin, checkCsrfToken, readPanelSession } from "./panel-session.ts";
 
 /** Options of {@link apiKeyAuth}. */
 export interface ApiKeyAuthOptions {
   db: Db;
   /** True when bound to loopback: with no keys configured, the API is then open. */
   loopback: boolean;
+  /** Served over TLS (names the admin panel's session cookie). */
+  secure?: boolean;
 }
 
 /**
  * Authenticates `Authorization: Bearer <key>` (or `x-api-key`) against the hashed keys. With no
- * live keys and a loopback bind, every request acts as the local tenant with all scopes.
+ * live keys and a loopback bind, every request acts as the local tenant with all scopes. A
+ * request with no key but the admin panel's session cookie acts as that admin (all scopes of
+ * its tenant), and a change needs the panel's origin and the session's CSRF token.
  */
-export function apiKeyAuth({ db, loopback }: ApiKeyAuthOptions): MiddlewareHandler<ApplianceEnv> {
+export function apiKeyAuth({
+  db,
+  loopback,
+  secure = false,
+}: ApiKeyAuthOptions): MiddlewareHandler<ApplianceEnv> {
   return async function apiKeyAuthHandler(c, next) {
     const linked = c.env?.linkPrincipal;
     if (linked) {
       // Came down the hybrid link (appliance/link), in-process: the edge checked the caller.
       c.set("principal", linked);
+      return next();
+    }
+    const sendsKey = c.req.header("authorization") || c.req.header("x-api-key");
+    const login = sendsKey ? undefined : readPanelSession(c, db, secure);
+    if (login) {
+      assertSameOrigin(c);
+      checkCsrfToken(c, login.session);
+      c.set("principal", { tenantId: login.user.tenantId, scopes: ["*"], keyId: null });
       return next();
     }
     if (loopback && countActiveApiKeys(db) === 0) {

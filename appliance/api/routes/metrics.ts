@@ -13,7 +13,10 @@ export function mountMetricsRoute(
   { config, db, metrics }: ApplianceServices,
 ): void {
   if (!metrics) return;
-  app.use("/metrics", apiKeyAuth({ db, loopback: isLoopback(config.host) }));
+  app.use(
+    "/metrics",
+    apiKeyAuth({ db, loopback: isLoopback(config.host), secure: Boolean(config.tls) }),
+  );
   app.use("/metrics", requireScope("metrics"));
   app.get("/metrics", async (c) => {
     const { body, contentType } = await metrics.scrape();

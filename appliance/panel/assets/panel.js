@@ -1,0 +1,318 @@
+// The admin panel's only script: plain ES module, no build, no CDN. Changes go through the
+// appliance's JSON API with the session cookie and the page's CSRF token.
+
+const csrfToken = document.querySelector('meta[name="csrf-token"]')?.getAttribute("content");
+const flashBox = document.getElementById("flash");
+
+/** Shows a message in the page's live region. */
+function flash(message, isError = false) {
+  if (!flashBox) return;
+  flashBox.textContent = message;
+  flashBox.classList.toggle("error", isError);
+}
+
+/** Calls the API; resolves to the JSON answer, rejects with the error envelope's message. */
+async function api(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: {
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      ...(csrfToken ? { "X-CSRF-Token": csrfToken } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok)
+    throw new Error(json?.error?.message ?? `${response.status} ${response.statusText}`);
+  return json;
+}
+
+/** Runs an action with its button disabled; reloads the page when asked to show the result. */
+async function act(button, work, { reload = true, done } = {}) {
+  if (button) button.disabled = true;
+  try {
+    await work();
+    if (done) flash(done);
+    if (reload) location.reload();
+  } catch (err) {
+    flash(err.message, true);
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+// ---- actions (event delegation on data-action) ----
+const actions = {
+  "model-default": (b) =>
+    act(b, () => api("POST", `/panel/api/models/${encodeURIComponent(b.dataset.name)}/default`)),
+  "model-unload": (b) =>
+    act(b, () => api("POST", `/panel/api/models/${encodeURIComponent(b.dataset.name)}/unload`)),
+  "model-delete": (b) => {
+    if (
+      !confirm(
+        `Delete the model ${b.dataset.name}? Its file is removed when the appliance imported it.`,
+      )
+    )
+      return;
+    return act(b, () => api("DELETE", `/panel/api/models/${encodeURIComponent(b.dataset.name)}`));
+  },
+  "backup-now": (b) => {
+    flash("Backing up…");
+    return act(b, () => api("POST", "/panel/api/backups"));
+  },
+  "job-pause": (b) =>
+    act(b, () => api("POST", `/v1/jobs/${b.dataset.id}/pause`), { reload: false, done: "Paused." }),
+  "job-resume": (b) =>
+    act(b, () => api("POST", `/v1/jobs/${b.dataset.id}/resume`), { reload: true }),
+  "job-cancel": (b) => {
+    if (!confirm(`Cancel job ${b.dataset.id}?`)) return;
+    return act(b, () => api("POST", `/v1/jobs/${b.dataset.id}/cancel`), {
+      reload: false,
+      done: "Cancelled.",
+    });
+  },
+  "job-preview": (b) => jobPreview(b),
+  "job-estimate": (b) => jobEstimate(b),
+};
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-action]");
+  const action = button && actions[button.dataset.action];
+  if (action) {
+    event.preventDefault();
+    action(button);
+  }
+});
+
+// ---- models ----
+document.getElementById("model-import")?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const body = { path: form.path.value.trim(), default: form.default.checked };
+  if (form.name.value.trim()) body.name = form.name.value.trim();
+  flash("Importing (copying and checksumming)…");
+  act(form.querySelector("button[type=submit]"), () => api("POST", "/panel/api/models", body));
+});
+
+// ---- jobs ----
+const jobForm = document.getElementById("job-create");
+const previewBox = document.getElementById("job-preview");
+
+/** The job the form describes, as `POST /v1/jobs` takes it. */
+function jobFromForm() {
+  let rows;
+  try {
+    rows = JSON.parse(jobForm.rows.value);
+  } catch {
+    throw new Error("Seed rows must be a JSON array of objects.");
+  }
+  if (!Array.isArray(rows)) throw new Error("Seed rows must be a JSON array of objects.");
+  const job = {
+    template: jobForm.template.value,
+    model: jobForm.model.value,
+    rows,
+    samples_per_row: Number(jobForm.samples_per_row.value || 1),
+    params: { max_tokens: Number(jobForm.max_tokens.value || 32) },
+  };
+  if (jobForm.seed.value !== "") job.seed = Number(jobForm.seed.value);
+  return job;
+}
+
+function showPreview(title, text) {
+  previewBox.replaceChildren();
+  const heading = document.createElement("h3");
+  heading.textContent = title;
+  const pre = document.createElement("pre");
+  pre.textContent = text;
+  previewBox.append(heading, pre);
+}
+
+function jobPreview(button) {
+  return act(
+    button,
+    async () => {
+      const job = jobFromForm();
+      const preview = await api(
+        "POST",
+        `/v1/templates/${encodeURIComponent(job.template)}/preview`,
+        {
+          rows: job.rows.slice(0, 5),
+        },
+      );
+      showPreview(
+        "Preview",
+        preview.data
+          .map(
+            (p) =>
+              `row ${p.row}${p.variant ? ` (${p.variant})` : ""}\n${p.messages.map((m) => `${m.role}: ${m.content}`).join("\n")}`,
+          )
+          .join("\n\n"),
+      );
+    },
+    { reload: false },
+  );
+}
+
+function jobEstimate(button) {
+  return act(
+    button,
+    async () => {
+      const e = await api("POST", "/v1/jobs/estimate", jobFromForm());
+      showPreview(
+        "Estimate",
+        `${e.samples} samples on ${e.model}: ${e.prompt_tokens} prompt tokens${e.prompt_tokens_exact ? "" : " (estimated)"}, ` +
+          `at most ${e.max_completion_tokens} completion tokens` +
+          (e.max_seconds == null
+            ? " (no throughput measured yet)"
+            : `, at most ${Math.ceil(e.max_seconds)} s at ${e.tokens_per_second.toFixed(0)} tokens/s`),
+      );
+    },
+    { reload: false },
+  );
+}
+
+jobForm?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  act(jobForm.querySelector("button[type=submit]"), async () => {
+    const job = await api("POST", "/v1/jobs", jobFromForm());
+    sessionStorage.setItem("flash", `Job ${job.id} started.`);
+  });
+});
+
+const TERMINAL = new Set(["done", "failed", "cancelled"]);
+
+/** Keeps a job's row in step with its SSE stream until the job ends. */
+function followJob(row) {
+  const id = row.dataset.job;
+  const source = new EventSource(`/v1/jobs/${encodeURIComponent(id)}/events`);
+  source.onmessage = (message) => {
+    const job = JSON.parse(message.data);
+    const pct = job.total > 0 ? Math.floor((job.progress.done / job.total) * 100) : 0;
+    row.dataset.status = job.status;
+    row.querySelector('[data-cell="status"]').textContent = job.status;
+    const bar = row.querySelector('[data-cell="bar"]');
+    bar.max = job.total;
+    bar.value = job.progress.done;
+    bar.textContent = `${pct}%`;
+    row.querySelector('[data-cell="progress"]').textContent =
+      `${job.progress.done} / ${job.total} (${pct}%)`;
+    row.querySelector('[data-cell="error"]').textContent =
+      `${job.error ?? ""}${job.progress.failed > 0 ? ` ${job.progress.failed} failed` : ""}`;
+    if (TERMINAL.has(job.status)) source.close();
+  };
+  source.onerror = () => {
+    if (TERMINAL.has(row.dataset.status)) source.close();
+  };
+}
+for (const row of document.querySelectorAll("tr[data-live]")) followJob(row);
+
+// ---- dashboard ----
+const dashboard = document.querySelector("[data-dashboard]");
+const HISTORY = 150; // two-second samples: five minutes
+const history = [];
+
+/** Draws `values` as a polyline scaled to the chart's box; says the latest value beside it. */
+function drawChart(id, values, unit) {
+  const svg = document.querySelector(`[data-chart="${id}"]`);
+  if (!svg) return;
+  const max = Math.max(1e-9, ...values);
+  const step = 300 / Math.max(1, HISTORY - 1);
+  const offset = HISTORY - values.length;
+  svg
+    .querySelector("polyline")
+    .setAttribute(
+      "points",
+      values
+        .map((v, i) => `${((offset + i) * step).toFixed(1)},${(78 - (v / max) * 74).toFixed(1)}`)
+        .join(" "),
+    );
+  const last = values.at(-1);
+  document.querySelector(`[data-chart-now="${id}"]`).textContent =
+    last === undefined ? "–" : `now ${last.toFixed(1)} ${unit} (max ${max.toFixed(1)})`;
+}
+
+function setFigure(key, value, shown) {
+  const cell = document.querySelector(`[data-figure="${key}"]`);
+  if (!cell) return;
+  cell.dataset.value = value ?? "";
+  if (typeof shown === "string") cell.textContent = shown;
+  else shown(cell);
+}
+
+async function refreshDashboard() {
+  const f = await api("GET", "/panel/api/dashboard");
+  const prev = history.at(-1);
+  history.push(f);
+  if (history.length > HISTORY) history.shift();
+  // Texts are formatted by the server; the script only places them.
+  for (const [key, text] of Object.entries(f.texts)) setFigure(key, f.values[key], text);
+  setFigure("loadedModels", f.loadedModels.map((m) => m.model).join(","), (list) => {
+    list.replaceChildren(
+      ...(f.loadedModels.length === 0 ? [{ model: null }] : f.loadedModels).map((m) => {
+        const item = document.createElement("li");
+        item.textContent = m.model
+          ? `${m.model} (${m.sequences} sequences)`
+          : "none (models load on first use)";
+        return item;
+      }),
+    );
+  });
+  dashboard.dataset.refreshedAt = String(f.at);
+  // Rates between consecutive samples; the first sample has no rate yet.
+  const rates = history.slice(1).map((s, i) => {
+    const before = history[i];
+    const seconds = Math.max(1e-3, (s.at - before.at) / 1000);
+    return {
+      tokens: (s.tokensGeneratedTotal - before.tokensGeneratedTotal) / seconds,
+      cpu: ((s.cpuSecondsTotal - before.cpuSecondsTotal) / seconds) * 100,
+      // Mean latency of the requests finished between the two reads (0 when none finished).
+      latency:
+        s.requestCount > before.requestCount
+          ? ((s.requestSecondsSum - before.requestSecondsSum) /
+              (s.requestCount - before.requestCount)) *
+            1000
+          : 0,
+    };
+  });
+  if (prev) {
+    drawChart(
+      "tokens-rate",
+      rates.map((r) => r.tokens),
+      "tokens/s",
+    );
+    drawChart(
+      "latency",
+      rates.map((r) => r.latency),
+      "ms",
+    );
+    drawChart(
+      "cpu",
+      rates.map((r) => r.cpu),
+      "%",
+    );
+  }
+  drawChart(
+    "memory",
+    history.map((s) => s.residentMemoryBytes / 1048576),
+    "MiB",
+  );
+  drawChart(
+    "queue",
+    history.map((s) => s.queueDepth),
+    "waiting",
+  );
+}
+
+if (dashboard) {
+  const tick = () =>
+    refreshDashboard().catch((err) => flash(`Could not refresh: ${err.message}`, true));
+  tick();
+  setInterval(tick, 2000);
+}
+
+const pending = sessionStorage.getItem("flash");
+if (pending) {
+  sessionStorage.removeItem("flash");
+  flash(pending);
+}

@@ -1,0 +1,95 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { panelCookieName, readPanelSession } from "../api/middleware/panel-session.ts";
+import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
+import { hashPassword, verifyPassword } from "../../shared/auth/password.ts";
+import {
+  clearLoginFailures,
+  countLoginFailures,
+  createPanelSession,
+  deletePanelSession,
+  recordLoginFailure,
+} from "../store/queries/panel-sessions.ts";
+import { findUser } from "../store/queries/users.ts";
+import { loginPage } from "./layout.ts";
+
+/** A hash checked when the user name is unknown, so a miss takes as long as a wrong password. */
+let decoyHash: Promise<string> | undefined;
+const decoy = () => {
+  decoyHash ??= hashPassword("decoy-password");
+  return decoyHash;
+};
+
+const formText = (value: unknown, max: number) =>
+  typeof value === "string" ? value.slice(0, max) : "";
+
+/**
+ * `GET|POST /panel/login`. Failed logins are counted per user name
+ * (known or not) in SQLite; `panel.lockoutFailures` of them within `panel.lockoutWindowSeconds`
+ * lock that name, even against the right password, until they age out.
+ */
+export function mountLoginRoutes(
+  app: OpenAPIHono<ApplianceEnv>,
+  { db, config, logger }: ApplianceServices,
+): void {
+  const secure = Boolean(config.tls);
+  const cookie = panelCookieName(secure);
+  const { sessionHours, lockoutFailures, lockoutWindowSeconds } = config.panel;
+
+  app.get("/panel/login", (c) =>
+    readPanelSession(c, db, secure) ? c.redirect("/panel/", 303) : c.html(loginPage({})),
+  );
+
+  app.post("/panel/login", async (c: Context<ApplianceEnv>) => {
+    const form = await c.req.parseBody();
+    const username = formText(form.username, 128).trim();
+    const password = formText(form.password, 1024);
+    const now = Date.now();
+    if (countLoginFailures(db, username, now - lockoutWindowSeconds * 1000) >= lockoutFailures) {
+      logger.warn({ username }, "panel login refused: locked out");
+      c.header("Retry-After", String(lockoutWindowSeconds));
+      return c.html(
+        loginPage({
+          username,
+          error: `Too many failed logins for this user. Try again in ${Math.ceil(lockoutWindowSeconds / 60)} minutes.`,
+        }),
+        429,
+      );
+    }
+    const user = username ? findUser(db, username) : undefined;
+    const hash = user?.passwordHash ?? (await decoy());
+    const passwordOk = await verifyPassword(password, hash);
+    if (!user || !passwordOk || user.role !== "admin" || user.disabledAt) {
+      recordLoginFailure(db, username, now);
+      logger.warn({ username }, "panel login failed");
+      return c.html(loginPage({ username, error: "Wrong user name or password." }), 401);
+    }
+    clearLoginFailures(db, username);
+    const { token } = createPanelSession(db, user.id, { now, ttlMs: sessionHours * 3600_000 });
+    setCookie(c, cookie, token, {
+      httpOnly: true,
+      sameSite: "Strict",
+      secure,
+      path: "/",
+      maxAge: sessionHours * 3600,
+    });
+    logger.info({ username }, "panel login");
+    return c.redirect("/panel/", 303);
+  });
+}
+
+/** `POST /panel/logout`; mounted after the panel's session and CSRF checks. */
+export function mountLogoutRoute(
+  app: OpenAPIHono<ApplianceEnv>,
+  { db, config }: ApplianceServices,
+): void {
+  const secure = Boolean(config.tls);
+  const cookie = panelCookieName(secure);
+  app.post("/panel/logout", (c) => {
+    const login = c.get("panelLogin");
+    if (login) deletePanelSession(db, login.token);
+    deleteCookie(c, cookie, { path: "/", secure });
+    return c.redirect("/panel/login", 303);
+  });
+}

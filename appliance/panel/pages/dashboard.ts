@@ -1,0 +1,97 @@
+import { html } from "hono/html";
+import type { DashboardFigures } from "../dashboard-figures.ts";
+import { formatAge, formatBytes } from "./format.ts";
+
+/**
+ * The dashboard's figures as people read them, keyed like its `data-figure` cells: rendered
+ * here and sent with each refresh, so the page's script never formats a number itself.
+ */
+export function figureTexts(f: DashboardFigures): Record<string, string> {
+  return {
+    tokensGeneratedTotal: String(f.tokensGeneratedTotal),
+    meanTokensPerSecond: f.meanTokensPerSecond == null ? "–" : f.meanTokensPerSecond.toFixed(1),
+    meanLatencySeconds:
+      f.meanLatencySeconds == null ? "–" : `${(f.meanLatencySeconds * 1000).toFixed(0)} ms`,
+    queueDepth: String(f.queueDepth),
+    activeSequences: String(f.activeSequences),
+    residentMemoryBytes: formatBytes(f.residentMemoryBytes),
+    cpuSecondsTotal: `${f.cpuSecondsTotal.toFixed(1)} s`,
+    backup:
+      f.backupLastSuccess == null
+        ? "none yet"
+        : `${f.backupLastSuccess === 1 ? "succeeded" : "FAILED"}, ${formatAge(f.backupAgeSeconds)} ago`,
+  };
+}
+
+/** Raw values behind the figures (the `data-value` a test or a script compares). */
+export function figureValues(f: DashboardFigures): Record<string, number | null> {
+  return {
+    tokensGeneratedTotal: f.tokensGeneratedTotal,
+    meanTokensPerSecond: f.meanTokensPerSecond,
+    meanLatencySeconds: f.meanLatencySeconds,
+    queueDepth: f.queueDepth,
+    activeSequences: f.activeSequences,
+    residentMemoryBytes: f.residentMemoryBytes,
+    cpuSecondsTotal: f.cpuSecondsTotal,
+    backup: f.backupLastSuccess,
+  };
+}
+
+const LABELS: [string, string][] = [
+  ["tokensGeneratedTotal", "Tokens generated"],
+  ["meanTokensPerSecond", "Mean tokens/s per generation"],
+  ["meanLatencySeconds", "Mean request latency"],
+  ["queueDepth", "Queue depth"],
+  ["activeSequences", "Active sequences"],
+  ["residentMemoryBytes", "Process memory (resident)"],
+  ["cpuSecondsTotal", "CPU time used"],
+  ["backup", "Last backup"],
+];
+
+const chart = (id: string, caption: string) =>
+  html`<figure class="chart">
+    <figcaption id="${id}-caption">${caption}</figcaption>
+    <svg id="${id}" data-chart="${id}" role="img" aria-labelledby="${id}-caption" viewBox="0 0 300 80" preserveAspectRatio="none">
+      <polyline points="" />
+    </svg>
+    <p class="chart-now" data-chart-now="${id}" aria-live="off">–</p>
+  </figure>`;
+
+/**
+ * The dashboard: figures read from the metrics registry at render, then refreshed every two
+ * seconds by the page's script (which also draws the last minutes as charts).
+ */
+export function dashboardBody(f: DashboardFigures) {
+  const texts = figureTexts(f);
+  const values = figureValues(f);
+  return html`<section aria-labelledby="now-heading" data-dashboard>
+      <h2 id="now-heading">Now</h2>
+      <dl class="figures">
+        ${LABELS.map(
+          ([key, label]) =>
+            html`<div class="figure"><dt>${label}</dt><dd data-figure="${key}" data-value="${values[key] ?? ""}">${texts[key]}</dd></div>`,
+        )}
+      </dl>
+    </section>
+    <section aria-labelledby="charts-heading">
+      <h2 id="charts-heading">Over time</h2>
+      <div class="charts">
+        ${chart("tokens-rate", "Tokens generated per second")}
+        ${chart("latency", "Mean request latency (ms)")}
+        ${chart("cpu", "CPU (% of one core)")}
+        ${chart("memory", "Resident memory (MiB)")}
+        ${chart("queue", "Queue depth")}
+      </div>
+    </section>
+    <section aria-labelledby="models-heading">
+      <h2 id="models-heading">Loaded models</h2>
+      <ul data-figure="loadedModels" data-value="${f.loadedModels.map((m) => m.model).join(",")}">
+        ${f.loadedModels.length === 0 ? html`<li>none (models load on first use)</li>` : f.loadedModels.map((m) => html`<li>${m.model} (${m.sequences} sequences)</li>`)}
+      </ul>
+    </section>
+    ${
+      f.gpus.length > 0
+        ? html`<section aria-labelledby="gpu-heading"><h2 id="gpu-heading">GPUs</h2><ul>${f.gpus.map((g) => html`<li>${g.gpu}: ${g.utilization == null ? "–" : `${Math.round(g.utilization * 100)} %`}, ${formatBytes(g.memoryUsedBytes)} used</li>`)}</ul></section>`
+        : ""
+    }`;
+}
