@@ -2,7 +2,7 @@
  * API key queries (async drizzle: D1 or libSQL). Every query that touches one key is scoped to its
  * tenant, so a key id from tenant A is simply not found with tenant B's credentials.
  */
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, lte, or } from "drizzle-orm";
 import {
   displayPrefix,
   generateApiKeySecret,
@@ -54,14 +54,23 @@ export async function findActiveApiKey(
   secret: string,
   now: Date,
 ): Promise<ApiKey | undefined> {
-  const hash = await hashApiKey(secret);
+  const key = await findUnrevokedApiKey(db, await hashApiKey(secret));
+  return key && !isExpired(key, now) ? key : undefined;
+}
+
+/** The key stored under `hash` unless revoked (expired or not: callers check the clock). */
+export async function findUnrevokedApiKey(db: EdgeDb, hash: string): Promise<ApiKey | undefined> {
   const [key] = await db
     .select()
     .from(apiKeys)
     .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
     .limit(1);
-  if (!key || (key.expiresAt && key.expiresAt <= now)) return undefined;
   return key;
+}
+
+/** True once `key` has reached its expiry time. */
+export function isExpired(key: ApiKey, now: Date): boolean {
+  return key.expiresAt !== null && key.expiresAt <= now;
 }
 
 /** A tenant's keys, newest first. */
@@ -88,7 +97,22 @@ export async function revokeApiKey(
   return key;
 }
 
-/** Records that a key was used. */
+/**
+ * How fine `last_used_at` is: a key is written at most once per this span, so a busy key does not
+ * cost a D1 write per request.
+ */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Records that a key was used, unless it was recorded less than {@link LAST_USED_RESOLUTION_MS}
+ * ago (the condition is in the UPDATE, so isolates racing on one key write it once).
+ */
 export async function touchApiKey(db: EdgeDb, id: string, now: Date): Promise<void> {
-  await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, id));
+  const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(
+      and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lte(apiKeys.lastUsedAt, staleBefore))),
+    );
 }

@@ -1,17 +1,24 @@
 /**
  * Authentication: `Authorization: Bearer <credential>` (or `x-api-key`), either an API key
- * (`tnlp_…`, looked up by hash in D1) or, when configured, a JWT: one of our access tokens, or
+ * (`tnlp_…`, looked up by hash in D1 through a short per-isolate cache, see key-cache.ts) or, when configured, a JWT: one of our access tokens, or
  * one from the external identity provider (told apart by its `iss`). Sets the request's
  * principal; anything missing or wrong is a 401 envelope.
  */
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../../../shared/api/errors.ts";
-import { API_KEY_PREFIX, bearerToken, hasScope } from "../../../shared/auth/api-keys.ts";
+import {
+  API_KEY_PREFIX,
+  bearerToken,
+  hashApiKey,
+  hasScope,
+} from "../../../shared/auth/api-keys.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
-import { findActiveApiKey, touchApiKey } from "../../store/api-keys.ts";
+import { inBackground } from "../../lib/background.ts";
+import { isExpired, touchApiKey } from "../../store/api-keys.ts";
 import type { AuditActor } from "../../store/audit.ts";
 import { openStore } from "../../store/db.ts";
 import { type TokenClaims, verifyAccessToken } from "./jwt.ts";
+import { claimLastUsedWrite, lookUpApiKey } from "./key-cache.ts";
 import { isIdentityProviderToken, type JwksFetch, verifyIdentityToken } from "./oidc.ts";
 
 /** Who a request acts as. */
@@ -53,13 +60,15 @@ export function authenticate({
     const at = new Date(now());
     if (credential.startsWith(API_KEY_PREFIX)) {
       const db = await openStore(database);
-      const key = await findActiveApiKey(db, credential, at);
-      if (!key) throw unauthorized("Incorrect API key provided.", "invalid_api_key");
-      const touch = touchApiKey(db, key.id, at);
-      try {
-        c.executionCtx.waitUntil(touch);
-      } catch {
-        await touch; // no execution context (app.request in unit tests)
+      const entry = await lookUpApiKey(db, await hashApiKey(credential), at.getTime());
+      // Expiry is checked on the clock every time, cached or not.
+      if (!entry || isExpired(entry.key, at)) {
+        throw unauthorized("Incorrect API key provided.", "invalid_api_key");
+      }
+      const { key } = entry;
+      // last_used_at is minute-grained and written after the response, never on its path.
+      if (claimLastUsedWrite(entry, at.getTime())) {
+        await inBackground(c, "recording the API key's last use", touchApiKey(db, key.id, at));
       }
       c.set("principal", {
         kind: "api_key",

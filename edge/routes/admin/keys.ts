@@ -10,6 +10,7 @@ import { hasScope } from "../../../shared/auth/api-keys.ts";
 import type { ApiKey } from "../../../shared/db/schema/index.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { requireScope } from "../../middleware/auth/index.ts";
+import { forgetApiKey } from "../../middleware/auth/key-cache.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../store/api-keys.ts";
 import { openStore } from "../../store/db.ts";
 import { recordAdminAction } from "./record.ts";
@@ -88,6 +89,7 @@ export function mountApiKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number):
     const at = new Date(now());
     const key = await revokeApiKey(db, principal.tenantId, id, at);
     if (!key) throw new ApiError(404, `No live API key '${id}'.`, { code: "api_key_not_found" });
+    forgetApiKey(db, key.hash); // refused on this isolate from now on; elsewhere within the TTL
     await recordAdminAction(c, db, "api_key.revoke", `api_key:${key.id}`, { name: key.name }, at);
     return c.json(keyInfo(key), 200);
   });

@@ -1,0 +1,76 @@
+/**
+ * A short per-isolate cache of verified API keys, so a request with a key does not pay a D1 read.
+ * Entries are keyed by the key's hash (the secret is never kept), live {@link KEY_CACHE_TTL_MS} on
+ * the injected clock and are bounded to {@link KEY_CACHE_SIZE}, least recently used dropped first.
+ * A key revoked through this isolate is dropped at once ({@link forgetApiKey}); one revoked
+ * elsewhere stops working here within the TTL. Expiry is not cached: callers check it each time.
+ * (A Map in insertion order is the LRU: lru-cache's TTL runs on its own clock, not ours.)
+ */
+import type { ApiKey } from "../../../shared/db/schema/index.ts";
+import { findUnrevokedApiKey, LAST_USED_RESOLUTION_MS } from "../../store/api-keys.ts";
+import type { EdgeDb } from "../../store/types.ts";
+
+/** How long an isolate trusts a key it read: a revocation elsewhere applies within this. */
+export const KEY_CACHE_TTL_MS = 30_000;
+/** The most keys one isolate keeps per database. */
+export const KEY_CACHE_SIZE = 1000;
+
+/** A cached key and what this isolate knows of its last use. */
+interface Entry {
+  key: ApiKey;
+  /** When the entry stops being trusted (ms, injected clock). */
+  until: number;
+  /** The latest `last_used_at` known here (ms): the row's, or this isolate's own write. */
+  lastUsedAt: number | null;
+}
+
+const caches = new WeakMap<EdgeDb, Map<string, Entry>>();
+
+function cacheOf(db: EdgeDb): Map<string, Entry> {
+  let entries = caches.get(db);
+  if (!entries) {
+    entries = new Map();
+    caches.set(db, entries);
+  }
+  return entries;
+}
+
+/** The unrevoked key stored under `hash`, from this isolate's cache or D1; misses are not kept. */
+export async function lookUpApiKey(db: EdgeDb, hash: string, now: number): Promise<Entry | null> {
+  const entries = cacheOf(db);
+  const hit = entries.get(hash);
+  entries.delete(hash);
+  if (hit && hit.until > now) {
+    entries.set(hash, hit); // most recently used last
+    return hit;
+  }
+  const key = await findUnrevokedApiKey(db, hash);
+  if (!key) return null;
+  const entry = {
+    key,
+    until: now + KEY_CACHE_TTL_MS,
+    lastUsedAt: Math.max(key.lastUsedAt?.getTime() ?? 0, hit?.lastUsedAt ?? 0) || null,
+  };
+  entries.set(hash, entry);
+  if (entries.size > KEY_CACHE_SIZE) {
+    const oldest = entries.keys().next().value;
+    if (oldest !== undefined) entries.delete(oldest);
+  }
+  return entry;
+}
+
+/**
+ * True when the key's use at `now` should be written (none known within
+ * {@link LAST_USED_RESOLUTION_MS}); it is then counted as written, so concurrent requests on this
+ * isolate do not all write.
+ */
+export function claimLastUsedWrite(entry: Entry, now: number): boolean {
+  if (entry.lastUsedAt !== null && now - entry.lastUsedAt < LAST_USED_RESOLUTION_MS) return false;
+  entry.lastUsedAt = now;
+  return true;
+}
+
+/** Drops a key from this isolate's cache (it was revoked here): it is refused from now on. */
+export function forgetApiKey(db: EdgeDb, hash: string): void {
+  caches.get(db)?.delete(hash);
+}
