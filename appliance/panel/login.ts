@@ -1,9 +1,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
+import { hashPassword, verifyPassword } from "../../shared/auth/password.ts";
 import { panelCookieName, readPanelSession } from "../api/middleware/panel-session.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
-import { hashPassword, verifyPassword } from "../../shared/auth/password.ts";
 import {
   clearLoginFailures,
   countLoginFailures,
