@@ -362,5 +362,18 @@ describe("requests over the link", () => {
     const again = await playAppliance(gw.callRaw, { credential: a.credential, applianceId: a.id });
     expect(again).toMatchObject({ refused: 401 });
     expect((await siteStatus(gw, "plant-k")).appliances[0].status).toBe("revoked");
+    // The owner's audit log has the site's administration, and no secrets.
+    const audit = (await (await gw.call("http://edge/v1/admin/audit")).json()) as {
+      data: { action: string; target: string }[];
+    };
+    const siteActions = audit.data.filter(
+      (e) => e.target === "site:plant-k" || e.target === `appliance:${a.id}`,
+    );
+    expect(siteActions.map((e) => e.action).sort()).toEqual([
+      "appliance.revoke",
+      "site.create",
+      "site.enrollment_code",
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(a.credential);
   });
 });

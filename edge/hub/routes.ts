@@ -11,6 +11,7 @@ import { bearerToken } from "../../shared/auth/api-keys.ts";
 import type { Site } from "../../shared/db/schema/index.ts";
 import { type EdgeEnv, linkSettings, settings } from "../env.ts";
 import { requireScope } from "../middleware/auth/index.ts";
+import { recordAdminAction } from "../routes/admin/record.ts";
 import { openStore } from "../store/db.ts";
 import { HUB_HEADERS } from "./site-hub.ts";
 import { siteHub, siteStatus } from "./site-route.ts";
@@ -82,6 +83,14 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
     const { id } = await body(c, CreateSite);
     const site = await createSite(await store(c), id, c.get("principal").tenantId, new Date(now()));
     if (!site) throw new ApiError(409, `The site id '${id}' is taken.`, { code: "site_exists" });
+    await recordAdminAction(
+      c,
+      await store(c),
+      "site.create",
+      `site:${site.id}`,
+      {},
+      new Date(now()),
+    );
     return c.json(
       { id: site.id, object: "site", tenant_id: site.tenantId, created_at: +site.createdAt },
       201,
@@ -125,7 +134,9 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
   app.post("/v1/admin/sites/:site/shares", async (c) => {
     const site = await ownedSite(c, c.req.param("site"));
     const { tenant_id } = await body(c, ShareSite);
-    await shareSite(await store(c), site.id, tenant_id, new Date(now()));
+    const db = await store(c);
+    await shareSite(db, site.id, tenant_id, new Date(now()));
+    await recordAdminAction(c, db, "site.share", `site:${site.id}`, { tenant_id }, new Date(now()));
     return c.json({ site_id: site.id, tenant_id, object: "site_share" }, 201);
   });
 
@@ -138,7 +149,15 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
       new Date(now()),
       expires_in_seconds * 1000,
     );
-    // The code is in this answer only.
+    await recordAdminAction(
+      c,
+      await store(c),
+      "site.enrollment_code",
+      `site:${site.id}`,
+      { expires_at: +issued.expiresAt },
+      new Date(now()),
+    );
+    // The code is in this answer only (never in the audit log).
     return c.json({ site_id: site.id, code: issued.code, expires_at: +issued.expiresAt }, 201);
   });
 
@@ -154,6 +173,14 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
     await siteHub(c, site.id).fetch(
       `https://site-hub.internal/revoke?appliance=${encodeURIComponent(applianceId)}`,
       { method: "POST" },
+    );
+    await recordAdminAction(
+      c,
+      await store(c),
+      "appliance.revoke",
+      `appliance:${applianceId}`,
+      { site_id: site.id },
+      new Date(now()),
     );
     return c.json({ id: applianceId, object: "appliance", revoked: true });
   });
