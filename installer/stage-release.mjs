@@ -60,6 +60,8 @@ writeFileSync(
   `${JSON.stringify({ name: pkg.name, version: pkg.version, type: "module", private: true }, null, 2)}\n`,
 );
 cpSync(join(repo, "appliance/validate/nltk-peer.py"), join(release, "app/cli/nltk-peer.py"));
+// The admin panel reads its stylesheet and script beside the module (`./assets/`).
+cpSync(join(repo, "appliance/panel/assets"), join(release, "app/cli/assets"), { recursive: true });
 cpSync(join(repo, "shared/db/migrations"), join(release, "shared/db/migrations"), {
   recursive: true,
 });

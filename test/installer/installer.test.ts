@@ -219,4 +219,33 @@ describe("installer (throwaway root, service started directly)", () => {
     expect(script("uninstall.sh", "--purge").code).toBe(0);
     expect(existsSync(data)).toBe(false);
   }, 120_000);
+
+  // Air-gapped for real: a network namespace with loopback only (no route, no DNS). The
+  // script's own health check runs inside it; the daemon it starts stays in it.
+  const isolated = spawnSync("unshare", ["-n", "true"]).status === 0;
+  it.skipIf(!isolated)(
+    "installs and starts from the bundle with networking off",
+    async () => {
+      const offline = sh("unshare", [
+        "-n",
+        "bash",
+        "-c",
+        'ip link set lo up && ! timeout 3 bash -c "</dev/tcp/1.1.1.1/443" 2>/dev/null && exec "$0" "$@"',
+        join(ROOT, "installer/install.sh"),
+        "--bundle",
+        bundles.v1,
+        "--port",
+        String(port),
+      ]);
+      expect(offline.code, offline.out).toBe(0);
+      expect(readlinkSync(join(opt, "current"))).toBe(`releases/${v1}`);
+      const pid = readFileSync(join(opt, "service.pid"), "utf8").trim();
+      // The daemon that passed the health check lives in another network namespace than ours.
+      expect(readlinkSync(`/proc/${pid}/ns/net`)).not.toBe(readlinkSync("/proc/self/ns/net"));
+      expect(await health()).toBeNull();
+      expect(script("uninstall.sh", "--purge").code).toBe(0);
+      expect(existsSync(`/proc/${pid}`)).toBe(false);
+    },
+    600_000,
+  );
 });
