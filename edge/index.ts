@@ -5,15 +5,15 @@ import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
-import { responseCache } from "./cache/index.ts";
 import type { EdgeEnv } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
 import { mountHubRoutes } from "./hub/index.ts";
-import { enforceLimits } from "./limits/index.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
+import { responseCache } from "./middleware/cache/index.ts";
 import { guardrails } from "./middleware/guardrails/index.ts";
 import { meterUsage } from "./middleware/meter/index.ts";
+import { enforceLimits } from "./middleware/rate-limit/index.ts";
 import { mountAuditRoutes } from "./routes/admin/audit.ts";
 import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountLimitRoutes } from "./routes/admin/limits.ts";
@@ -99,4 +99,4 @@ export default createEdgeApp();
 /** The Durable Object of a site (the hybrid link). */
 export { SiteHub } from "./hub/index.ts";
 /** Durable Object classes must be named exports of the Worker's main module. */
-export { RateLimiter } from "./limits/index.ts";
+export { RateLimiter } from "./middleware/rate-limit/index.ts";

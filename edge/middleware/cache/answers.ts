@@ -4,9 +4,9 @@
  * from it as OpenAI chunks (role, content, tool calls, finish reason, optional usage, `[DONE]`).
  * One form for both means a streamed answer serves a plain request and the other way round.
  */
-import type { ChatCompletion, ChatCompletionChunk } from "../../shared/api/schemas/chat.ts";
-import type { Usage } from "../../shared/api/schemas/common.ts";
-import type { Completion } from "../../shared/api/schemas/completions.ts";
+import type { ChatCompletion, ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
+import type { Usage } from "../../../shared/api/schemas/common.ts";
+import type { Completion } from "../../../shared/api/schemas/completions.ts";
 import type { CachedRoute } from "./key.ts";
 
 /** What the cache stores for one request. */

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { collect, fakeCalls, gatewayClient, seedApiKey, startGateway } from "../test/gateway.ts";
+import { collect, fakeCalls, gatewayClient, seedApiKey, startGateway } from "../../test/gateway.ts";
 import { cacheKey, normaliseRequest } from "./key.ts";
 
 const policy = { retry: { attempts: 0 } };

@@ -4,7 +4,7 @@
  * `x-textnlp-cache: refresh` (or `Cache-Control: no-cache`) skips the lookup but stores the
  * fresh answer; `x-textnlp-cache-ttl: <seconds>` sets how long the answer is kept.
  */
-import { ApiError } from "../../shared/api/errors.ts";
+import { ApiError } from "../../../shared/api/errors.ts";
 
 /** The request header that steers the cache, and the response header that reports it. */
 export const CACHE_HEADER = "x-textnlp-cache";

@@ -14,13 +14,13 @@ import {
   type ChatCompletion,
   type ChatCompletionChunk,
   ChatCompletionRequest,
-} from "../../shared/api/schemas/chat.ts";
-import { type Completion, CompletionRequest } from "../../shared/api/schemas/completions.ts";
-import { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
-import { type EdgeEnv, settings } from "../env.ts";
-import { TARGET_HEADER } from "../gateway/deps.ts";
-import { inBackground } from "../lib/background.ts";
-import { encodeSse } from "../providers/sse.ts";
+} from "../../../shared/api/schemas/chat.ts";
+import { type Completion, CompletionRequest } from "../../../shared/api/schemas/completions.ts";
+import { EmbeddingRequest } from "../../../shared/api/schemas/embeddings.ts";
+import { type EdgeEnv, settings } from "../../env.ts";
+import { TARGET_HEADER } from "../../gateway/deps.ts";
+import { inBackground } from "../../lib/background.ts";
+import { encodeSse } from "../../providers/sse.ts";
 import {
   assembleChat,
   assembleCompletion,

@@ -87,7 +87,7 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
           : undefined;
       outcome = Promise.resolve(outcomeOf(res.status, usage));
     }
-    // The limits settle their reservations with the same outcome (edge/limits).
+    // The limits settle their reservations with the same outcome (edge/middleware/rate-limit).
     c.set("callOutcome", outcome);
     await inBackground(c, "metering", outcome.then(record));
   };

@@ -5,8 +5,8 @@
  * raise them above the plan: raising is the operator's, through configuration.
  */
 import { z } from "zod";
-import { LimitPlan, type LimitValues } from "../../shared/api/schemas/limits.ts";
-import type { LimitOverrideValues } from "../../shared/db/schema/limit-overrides.ts";
+import { LimitPlan, type LimitValues } from "../../../shared/api/schemas/limits.ts";
+import type { LimitOverrideValues } from "../../../shared/db/schema/limit-overrides.ts";
 
 const SubjectPlans = z
   .object({

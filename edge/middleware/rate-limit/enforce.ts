@@ -7,16 +7,16 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { z } from "zod";
-import { errorResponse } from "../../shared/api/app.ts";
-import { ApiError } from "../../shared/api/errors.ts";
-import { ChatCompletionRequest } from "../../shared/api/schemas/chat.ts";
-import { CompletionRequest } from "../../shared/api/schemas/completions.ts";
-import { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
-import { type EdgeEnv, settings } from "../env.ts";
-import type { CallOutcome } from "../middleware/meter/index.ts";
-import type { RequestEstimate } from "../routing/backoff.ts";
-import { estimateChat, estimateCompletion, estimateEmbeddings } from "../routing/estimate.ts";
-import { maxCostOf } from "../routing/price.ts";
+import { errorResponse } from "../../../shared/api/app.ts";
+import { ApiError } from "../../../shared/api/errors.ts";
+import { ChatCompletionRequest } from "../../../shared/api/schemas/chat.ts";
+import { CompletionRequest } from "../../../shared/api/schemas/completions.ts";
+import { EmbeddingRequest } from "../../../shared/api/schemas/embeddings.ts";
+import { type EdgeEnv, settings } from "../../env.ts";
+import type { RequestEstimate } from "../../routing/backoff.ts";
+import { estimateChat, estimateCompletion, estimateEmbeddings } from "../../routing/estimate.ts";
+import { maxCostOf } from "../../routing/price.ts";
+import type { CallOutcome } from "../meter/index.ts";
 import { rateLimitHeaders, tightest } from "./headers.ts";
 import type { Verdict } from "./limiter.ts";
 import { counterOf, type LimitSubject, subjectsOf } from "./subjects.ts";

@@ -3,7 +3,7 @@
  * and the `-tokens` ones), so clients written for OpenAI read ours. Reset times are durations
  * in OpenAI's form: `1s`, `6m0s`, `120ms`.
  */
-import type { WindowUsage } from "../../shared/api/schemas/limits.ts";
+import type { WindowUsage } from "../../../shared/api/schemas/limits.ts";
 
 /** `0s`, `120ms`, `1.5s`, `6m0s`, `1h2m3s`. */
 export function formatDuration(seconds: number): string {

@@ -5,8 +5,8 @@
  * counters atomic under concurrency. Storage is synchronous SQL, durable before a reply leaves.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { LimitValues, MonthUsage, WindowUsage } from "../../shared/api/schemas/limits.ts";
-import { type Bindings, limiterAcceptsCallerClock } from "../env.ts";
+import type { LimitValues, MonthUsage, WindowUsage } from "../../../shared/api/schemas/limits.ts";
+import { type Bindings, limiterAcceptsCallerClock } from "../../env.ts";
 import { type Bucket, nextPeriodStart, periodOf, refill, waitFor, windowOf } from "./bucket.ts";
 
 /** What a request asks to take before it runs. */

@@ -6,8 +6,8 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import type { LimitsReport } from "../../shared/api/schemas/limits.ts";
-import { seedApiKey, startGateway } from "../test/gateway.ts";
+import type { LimitsReport } from "../../../shared/api/schemas/limits.ts";
+import { seedApiKey, startGateway } from "../../test/gateway.ts";
 import { refill, waitFor } from "./bucket.ts";
 import { formatDuration } from "./headers.ts";
 

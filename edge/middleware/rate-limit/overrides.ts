@@ -1,7 +1,11 @@
 /** Tenant admins' overrides of the plan, in D1 (`limit_overrides`), always within one tenant. */
 import { and, eq, inArray } from "drizzle-orm";
-import { apiKeys, type LimitOverrideValues, limitOverrides } from "../../shared/db/schema/index.ts";
-import type { EdgeDb } from "../store/types.ts";
+import {
+  apiKeys,
+  type LimitOverrideValues,
+  limitOverrides,
+} from "../../../shared/db/schema/index.ts";
+import type { EdgeDb } from "../../store/types.ts";
 
 /** The `subject` of the tenant-wide row (key rows carry the key's id). */
 export const TENANT_SUBJECT = "tenant";

@@ -2,11 +2,11 @@
  * The subjects a request is limited as: its tenant and, for an API key, the key; each with its
  * plan, its admin's override and the limits in force, and the Durable Object counting for it.
  */
-import type { LimitValues } from "../../shared/api/schemas/limits.ts";
-import type { LimitOverrideValues } from "../../shared/db/schema/index.ts";
-import type { EdgeSettings } from "../env.ts";
-import type { Principal } from "../middleware/auth/index.ts";
-import { openStore } from "../store/db.ts";
+import type { LimitValues } from "../../../shared/api/schemas/limits.ts";
+import type { LimitOverrideValues } from "../../../shared/db/schema/index.ts";
+import type { EdgeSettings } from "../../env.ts";
+import { openStore } from "../../store/db.ts";
+import type { Principal } from "../auth/index.ts";
 import { isUnlimited, planOf, type SubjectKind, tighten } from "./config.ts";
 import type { RateLimiter } from "./limiter.ts";
 import { readOverridesCached } from "./overrides.ts";

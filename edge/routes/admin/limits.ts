@@ -11,7 +11,8 @@ import {
 } from "../../../shared/api/limit-routes.ts";
 import type { LimitsReport, PutLimitsRequest } from "../../../shared/api/schemas/limits.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
-import { loosenedField, type SubjectKind } from "../../limits/config.ts";
+import { requireScope } from "../../middleware/auth/index.ts";
+import { loosenedField, type SubjectKind } from "../../middleware/rate-limit/config.ts";
 import {
   deleteOverride,
   forgetOverrides,
@@ -19,9 +20,8 @@ import {
   putOverride,
   readOverrides,
   TENANT_SUBJECT,
-} from "../../limits/overrides.ts";
-import { counterOf, limitSubject } from "../../limits/subjects.ts";
-import { requireScope } from "../../middleware/auth/index.ts";
+} from "../../middleware/rate-limit/overrides.ts";
+import { counterOf, limitSubject } from "../../middleware/rate-limit/subjects.ts";
 import { openStore } from "../../store/db.ts";
 import { recordAdminAction } from "./record.ts";
 
