@@ -19,8 +19,13 @@ import {
   tempDataDir,
 } from "../helpers/appliance.ts";
 import { type BrowserSession, chromiumMissing, openBrowser } from "../helpers/browser.ts";
+import {
+  checkPanelPage,
+  createPanelUser,
+  PANEL_PASSWORD as PASSWORD,
+  panelCsrfToken,
+} from "../helpers/panel.ts";
 
-const PASSWORD = "correct-horse-battery";
 const LOCKOUT_FAILURES = 3;
 
 /** Sums the samples of one metric in Prometheus text, optionally keeping those with a label. */
@@ -49,24 +54,9 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin panel in a browser", ()
   let attackerServer: Server;
   let attacker: string;
 
-  async function createUser(name: string, role = "admin") {
-    const made = await runCli(
-      ["users", "create", name, "--role", role, "--password-stdin", "--data-dir", dataDir],
-      {
-        input: `${PASSWORD}\n`,
-      },
-    );
-    expect(made.code, made.stderr).toBe(0);
-  }
-
-  /** Every page is checked the same way: no serious axe finding, and a screenshot. */
-  async function checkPage(name: string) {
-    expect(await browser.seriousViolations(), `accessibility of ${name}`).toEqual([]);
-    expect(existsSync(await browser.screenshot(name))).toBe(true);
-  }
-
-  const csrfToken = () =>
-    browser.page.locator('meta[name="csrf-token"]').getAttribute("content") as Promise<string>;
+  const createUser = (name: string, role?: string) => createPanelUser(dataDir, name, role);
+  const checkPage = (name: string) => checkPanelPage(browser, name);
+  const csrfToken = () => panelCsrfToken(browser);
 
   beforeAll(async () => {
     await createUser("admin");
