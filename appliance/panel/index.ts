@@ -21,7 +21,8 @@ import { listJobs } from "../store/queries/jobs.ts";
 import { listLatestTemplates } from "../store/queries/templates.ts";
 import { mountPanelApi } from "./api.ts";
 import { dashboardFigures } from "./dashboard-figures.ts";
-import { PANEL_PAGES, panelPage } from "./layout.ts";
+import { mountDatasetPages } from "./datasets-pages.ts";
+import { panelLoginOf, renderPanelPage } from "./layout.ts";
 import { mountLoginRoutes, mountLogoutRoute } from "./login.ts";
 import { backupsBody } from "./pages/backups.ts";
 import { dashboardBody } from "./pages/dashboard.ts";
@@ -88,47 +89,38 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
   });
   mountLogoutRoute(app, services);
 
-  const chrome = (c: Context<ApplianceEnv>, path: string) => {
-    const login = c.get("panelLogin") as NonNullable<ApplianceEnv["Variables"]["panelLogin"]>;
-    const title = PANEL_PAGES.find((p) => p.path === path)?.title ?? "";
-    return { title, path, username: login.user.username, csrfToken: login.session.csrfToken };
-  };
-
   app.get("/panel/", async (c) => {
     if (!metrics) throw new ApiError(404, "Metrics are off.", { code: "metrics_off" });
-    return c.html(
-      panelPage(
-        chrome(c, "/panel/"),
-        dashboardBody(await dashboardFigures(metrics, () => latestBackupState(db))),
-      ),
+    return renderPanelPage(
+      c,
+      "/panel/",
+      dashboardBody(await dashboardFigures(metrics, () => latestBackupState(db))),
     );
   });
   app.get("/panel/models", (c) =>
-    c.html(
-      panelPage(
-        chrome(c, "/panel/models"),
-        modelsBody(registry.list(), new Set(host.loaded.map((m) => m.row.name))),
-      ),
+    renderPanelPage(
+      c,
+      "/panel/models",
+      modelsBody(registry.list(), new Set(host.loaded.map((m) => m.row.name))),
     ),
   );
   app.get("/panel/jobs", (c) => {
-    const tenantId = (c.get("panelLogin") as NonNullable<ApplianceEnv["Variables"]["panelLogin"]>)
-      .user.tenantId;
+    const tenantId = panelLoginOf(c).user.tenantId;
     const jobList = listJobs(db, tenantId).map((job) => toJob(jobs.snapshot(job.id)));
     const templates = listLatestTemplates(db, tenantId).map((t) => t.name);
     const models = registry.list().map((m) => m.name);
-    return c.html(panelPage(chrome(c, "/panel/jobs"), jobsBody(jobList, templates, models)));
+    return renderPanelPage(c, "/panel/jobs", jobsBody(jobList, templates, models));
   });
   app.get("/panel/backups", (c) =>
-    c.html(
-      panelPage(
-        chrome(c, "/panel/backups"),
-        backupsBody(backups?.list() ?? [], {
-          encrypted: Boolean(config.backup.keyFile),
-          dir: config.backup.dir,
-        }),
-      ),
+    renderPanelPage(
+      c,
+      "/panel/backups",
+      backupsBody(backups?.list() ?? [], {
+        encrypted: Boolean(config.backup.keyFile),
+        dir: config.backup.dir,
+      }),
     ),
   );
+  mountDatasetPages(app, services);
   mountPanelApi(app, services);
 }

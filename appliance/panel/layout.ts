@@ -1,13 +1,16 @@
+import type { Context } from "hono";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import type { ApplianceEnv } from "../api/types.ts";
 
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 /** The panel's pages, in navigation order. */
 export const PANEL_PAGES = [
   { path: "/panel/", title: "Dashboard" },
   { path: "/panel/models", title: "Models" },
   { path: "/panel/jobs", title: "Jobs" },
+  { path: "/panel/datasets", title: "Datasets" },
   { path: "/panel/backups", title: "Backups" },
 ] as const;
 
@@ -64,6 +67,37 @@ export function panelPage(chrome: PageChrome, body: Html): Html {
     </main>
   </body>
 </html>`;
+}
+
+/** The logged-in admin of a panel request (set by the panel's session check). */
+export function panelLoginOf(c: Context<ApplianceEnv>) {
+  const login = c.get("panelLogin");
+  if (!login) throw new Error("panel page rendered without a login");
+  return login;
+}
+
+/**
+ * Renders a logged-in page. `path` is the navigation entry it belongs to; `title` defaults to
+ * that entry's title (sub-pages such as one dataset give their own).
+ */
+export function renderPanelPage(
+  c: Context<ApplianceEnv>,
+  path: string,
+  body: Html,
+  title?: string,
+) {
+  const login = panelLoginOf(c);
+  return c.html(
+    panelPage(
+      {
+        title: title ?? PANEL_PAGES.find((p) => p.path === path)?.title ?? "",
+        path,
+        username: login.user.username,
+        csrfToken: login.session.csrfToken,
+      },
+      body,
+    ),
+  );
 }
 
 /** The login page; `error` says why the last attempt failed. */

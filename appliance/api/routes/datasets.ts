@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { stream } from "hono/streaming";
 import { ApiError } from "../../../shared/api/errors.ts";
+import type { Dataset } from "../../../shared/api/schemas/synth.ts";
 import {
   datasetSamplesRoute,
   deleteDatasetRoute,
@@ -41,6 +42,28 @@ export function datasetSamples(db: Db, job: JobRow): SampleRow[] {
   );
 }
 
+/** A finished job as a dataset, the way `GET /v1/datasets` shows it. */
+export function datasetOf(jobs: JobManager, job: JobRow): Dataset {
+  const { template, progress } = jobs.snapshot(job.id);
+  return {
+    id: job.id,
+    object: "dataset",
+    job: job.id,
+    template: { name: template.name, version: template.version },
+    model: job.model,
+    samples: progress.ok,
+    kept: progress.kept ?? progress.ok,
+    created_at: Math.floor((job.finishedAt ?? job.createdAt).getTime() / 1000),
+  };
+}
+
+/** A tenant's datasets (its finished jobs). */
+export function listDatasets({ db, jobs }: ApplianceServices, tenantId: string): Dataset[] {
+  return jobsWithStatus(db, ["done"])
+    .filter((job) => job.tenantId === tenantId)
+    .map((job) => datasetOf(jobs, job));
+}
+
 /** Mounts `/v1/datasets`: a dataset is what a finished job produced. */
 export function mountDatasetRoutes(
   app: OpenAPIHono<ApplianceEnv>,
@@ -50,25 +73,12 @@ export function mountDatasetRoutes(
   app.use("/v1/datasets", requireScope("datasets"));
   app.use("/v1/datasets/*", requireScope("datasets"));
 
-  app.openapi(listDatasetsRoute, (c) => {
-    const tenantId = c.get("principal").tenantId;
-    const data = jobsWithStatus(db, ["done"])
-      .filter((job) => job.tenantId === tenantId)
-      .map((job) => {
-        const { template, progress } = jobs.snapshot(job.id);
-        return {
-          id: job.id,
-          object: "dataset" as const,
-          job: job.id,
-          template: { name: template.name, version: template.version },
-          model: job.model,
-          samples: progress.ok,
-          kept: progress.kept ?? progress.ok,
-          created_at: Math.floor((job.finishedAt ?? job.createdAt).getTime() / 1000),
-        };
-      });
-    return c.json({ object: "list" as const, data }, 200);
-  });
+  app.openapi(listDatasetsRoute, (c) =>
+    c.json(
+      { object: "list" as const, data: listDatasets(services, c.get("principal").tenantId) },
+      200,
+    ),
+  );
 
   app.openapi(datasetSamplesRoute, (c) => {
     const { id } = c.req.valid("param");

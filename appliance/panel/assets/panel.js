@@ -316,3 +316,220 @@ if (pending) {
   sessionStorage.removeItem("flash");
   flash(pending);
 }
+
+// ---- datasets / review ----
+const validateForm = document.getElementById("dataset-validate");
+validateForm?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const metrics = [...validateForm.querySelectorAll('input[name="metrics"]:checked')].map(
+    (input) => input.value,
+  );
+  if (metrics.length === 0) return flash("Choose at least one metric.", true);
+  flash(`Validating (${metrics.join(", ")})…`);
+  act(validateForm.querySelector("button[type=submit]"), async () => {
+    const run = await api("POST", "/v1/validate", {
+      dataset: validateForm.dataset.dataset,
+      metrics,
+    });
+    sessionStorage.setItem("flash", `Validation run ${run.run} recorded (${run.count} samples).`);
+  });
+});
+
+/** `name min max` per line, as the review assignment's rubric. */
+function parseRubric(text) {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line, i) => {
+      const [name, min, max, ...rest] = line.split(/\s+/);
+      if (!name || rest.length > 0 || (min !== undefined && max === undefined))
+        throw new Error(`Rubric line ${i + 1}: write "name min max", e.g. "fluency 1 5".`);
+      return min === undefined ? { name } : { name, min: Number(min), max: Number(max) };
+    });
+}
+
+const assignForm = document.getElementById("review-assign");
+assignForm?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const id = assignForm.dataset.dataset;
+  act(assignForm.querySelector("button[type=submit]"), async () => {
+    const reviewers = [...assignForm.querySelectorAll('input[name="reviewers"]:checked')].map(
+      (input) => input.value,
+    );
+    if (reviewers.length === 0) throw new Error("Choose at least one reviewer.");
+    const body = { reviewers };
+    if (assignForm.reviewers_per_sample.value)
+      body.reviewers_per_sample = Number(assignForm.reviewers_per_sample.value);
+    const rubric = assignForm.rubric?.value.trim();
+    if (rubric) body.rubric = parseRubric(rubric);
+    const made = await api("POST", `/v1/datasets/${encodeURIComponent(id)}/review/assign`, body);
+    sessionStorage.setItem(
+      "flash",
+      `Assigned ${made.created} new review tasks (${made.existing} already existed).`,
+    );
+  });
+});
+
+async function refreshReviewSummary(box) {
+  const s = await api(
+    "GET",
+    `/v1/datasets/${encodeURIComponent(box.dataset.dataset)}/review/summary`,
+  );
+  const set = (key, text) => {
+    box.querySelector(`[data-summary="${key}"]`).textContent = text;
+  };
+  set("pending", String(s.tasks.pending));
+  set("done", String(s.tasks.done));
+  set("decisions", `${s.decisions.accept} / ${s.decisions.reject} / ${s.decisions.edit}`);
+  const a = s.agreement.decision;
+  set(
+    "agreement",
+    a.kappa == null
+      ? "– (needs samples seen by two reviewers)"
+      : `${a.method === "cohen" ? "Cohen's" : "Fleiss'"} κ ${a.kappa.toFixed(3)} over ${a.items} samples`,
+  );
+}
+
+/** The review queue: one sample at a time, verdicts by button or key. */
+function reviewQueue(queue) {
+  const dataset = queue.dataset.dataset;
+  const reviewer = queue.dataset.reviewer;
+  const tasks = [...queue.querySelectorAll("article[data-task]")];
+  const progress = queue.querySelector('[data-cell="progress"]');
+  const summary = document.getElementById("review-summary");
+  let doneByMe = Number(progress.textContent.match(/(\d+) done/)?.[1] ?? 0);
+  let current = -1;
+  let criterion = 0;
+
+  const ratings = (task) => [...task.querySelectorAll("fieldset.rating")];
+  function highlight() {
+    const task = tasks[current];
+    if (!task) return;
+    ratings(task).forEach((fieldset, i) => {
+      fieldset.classList.toggle("active", i === criterion);
+    });
+  }
+  function show(index) {
+    current = index;
+    criterion = 0;
+    tasks.forEach((task, i) => {
+      task.hidden = i !== index;
+    });
+    highlight();
+  }
+  function updateProgress() {
+    const left = tasks.filter((t) => !t.dataset.decided).length;
+    progress.textContent = `${left} to review, ${doneByMe} done by you.`;
+  }
+  /** The next sample without a verdict, after the current one (wrapping), or none. */
+  function nextUndecided() {
+    for (let step = 1; step <= tasks.length; step++) {
+      const index = (current + step) % tasks.length;
+      if (!tasks[index].dataset.decided) return index;
+    }
+    return -1;
+  }
+  function advance() {
+    const index = nextUndecided();
+    if (index >= 0) return show(index);
+    show(-1);
+    const empty = document.createElement("p");
+    empty.dataset.cell = "empty";
+    empty.textContent = "All done: nothing more is waiting for you in this dataset.";
+    progress.after(empty);
+  }
+  const editBox = (task) => task.querySelector(".edit");
+  function openEdit(task) {
+    editBox(task).hidden = false;
+    task.querySelector(".edit textarea").focus();
+  }
+  function closeEdit(task) {
+    editBox(task).hidden = true;
+    task.querySelector("[data-verdict='edit']").focus();
+  }
+  function rate(task, value) {
+    const fieldsets = ratings(task);
+    if (fieldsets.length === 0) return flash("This queue has no rubric to rate on.", true);
+    const fieldset = fieldsets[criterion];
+    const input = fieldset.querySelector(`input[value="${value}"]`);
+    if (!input)
+      return flash(`${fieldset.querySelector("legend").textContent}: out of range.`, true);
+    input.checked = true;
+    criterion = (criterion + 1) % fieldsets.length;
+    highlight();
+  }
+  async function verdict(decision) {
+    const task = tasks[current];
+    if (!task || task.dataset.busy) return;
+    const body = { reviewer, decision };
+    const given = {};
+    for (const fieldset of ratings(task)) {
+      const checked = fieldset.querySelector("input:checked");
+      if (checked) given[fieldset.dataset.criterion] = Number(checked.value);
+    }
+    if (Object.keys(given).length > 0) body.ratings = given;
+    if (decision === "edit") body.edited_output = task.querySelector(".edit textarea").value;
+    const comment = task.querySelector('[data-cell="comment"]').value.trim();
+    if (comment) body.comment = comment;
+    task.dataset.busy = "true";
+    try {
+      const saved = await api(
+        "POST",
+        `/v1/datasets/${encodeURIComponent(dataset)}/review/tasks/${encodeURIComponent(task.dataset.task)}`,
+        body,
+      );
+      if (!task.dataset.decided) doneByMe++;
+      task.dataset.decided = saved.decision;
+      task.querySelector('[data-cell="verdict"]').textContent = `Saved: ${saved.decision}.`;
+      flash(`Sample ${saved.row}.${saved.sample}: ${saved.decision}.`);
+      updateProgress();
+      advance();
+      if (summary) await refreshReviewSummary(summary);
+    } catch (err) {
+      flash(err.message, true);
+    } finally {
+      delete task.dataset.busy;
+    }
+  }
+
+  queue.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-verdict]");
+    if (!button) return;
+    const task = tasks[current];
+    if (button.dataset.verdict === "edit" && task && editBox(task).hidden) return openEdit(task);
+    verdict(button.dataset.verdict);
+  });
+  document.addEventListener("keydown", (event) => {
+    const task = tasks[current];
+    const typing = event.target.closest?.(
+      "input:not([type=radio]):not([type=checkbox]), textarea, select",
+    );
+    if (typing) {
+      if (!task?.contains(event.target)) return;
+      if (event.target.tagName === "TEXTAREA" && event.key === "Enter" && event.ctrlKey) {
+        event.preventDefault();
+        verdict("edit");
+      } else if (event.key === "Escape" && event.target.tagName === "TEXTAREA") closeEdit(task);
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const key = event.key;
+    if (key === "?") {
+      const keys = document.getElementById("review-keys");
+      keys.open = !keys.open;
+    } else if (!task) return;
+    else if (key === "a") verdict("accept");
+    else if (key === "r") verdict("reject");
+    else if (key === "e") openEdit(task);
+    else if (key === "j") show(Math.min(tasks.length - 1, current + 1));
+    else if (key === "k") show(Math.max(0, current - 1));
+    else if (/^[1-9]$/.test(key)) rate(task, Number(key));
+    else return;
+    event.preventDefault();
+  });
+  if (tasks.length > 0) show(0);
+  if (summary) refreshReviewSummary(summary).catch((err) => flash(err.message, true));
+}
+const reviewSection = document.getElementById("review-queue");
+if (reviewSection) reviewQueue(reviewSection);

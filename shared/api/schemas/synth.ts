@@ -211,6 +211,7 @@ export const Dataset = z
     created_at: z.number().int(),
   })
   .openapi("Dataset");
+export type Dataset = z.infer<typeof Dataset>;
 
 export const DatasetList = z
   .object({ object: z.literal("list"), data: z.array(Dataset) })
