@@ -74,6 +74,7 @@ export class LinkClient {
       connectedAt: null,
       lastError: null,
       rttMs: null,
+      lastHeartbeatAt: null,
       reconnects: 0,
       retryAt: null,
       updatedAt: Date.now(),
@@ -250,7 +251,7 @@ export class LinkClient {
         this.#lastAckAt = Date.now();
         const rttMs = Math.max(0, Date.now() - frame.sentAt);
         this.options.metrics?.linkRtt.set(rttMs / 1000);
-        this.#set({ rttMs });
+        this.#set({ rttMs, lastHeartbeatAt: this.#lastAckAt });
         return;
       }
       case "request": {

@@ -15,6 +15,8 @@ export interface LinkState {
   lastError: string | null;
   /** Round-trip time of the last heartbeat, in ms. */
   rttMs: number | null;
+  /** When the edge last acknowledged a heartbeat (ms since epoch). */
+  lastHeartbeatAt: number | null;
   reconnects: number;
   /** When the next attempt is due, while waiting. */
   retryAt: number | null;

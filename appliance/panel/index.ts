@@ -16,17 +16,21 @@ import {
 } from "../api/middleware/panel-session.ts";
 import { toJob } from "../api/routes/jobs.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
-import { latestBackupState } from "../store/queries/backups.ts";
+import { readPendingRestore, readRestoreOutcome } from "../backup/pending-restore.ts";
+import { configView } from "../settings/config-view.ts";
+import { effectiveSettings } from "../settings/runtime-settings.ts";
 import { listJobs } from "../store/queries/jobs.ts";
 import { listLatestTemplates } from "../store/queries/templates.ts";
 import { mountPanelApi } from "./api.ts";
-import { dashboardFigures } from "./dashboard-figures.ts";
+import { mountOpsApi } from "./api-ops.ts";
+import { applianceFigures } from "./dashboard-figures.ts";
 import { PANEL_PAGES, panelPage } from "./layout.ts";
 import { mountLoginRoutes, mountLogoutRoute } from "./login.ts";
 import { backupsBody } from "./pages/backups.ts";
 import { dashboardBody } from "./pages/dashboard.ts";
 import { jobsBody } from "./pages/jobs.ts";
 import { modelsBody } from "./pages/models.ts";
+import { settingsBody } from "./pages/settings.ts";
 
 const asset = (file: string) => readFileSync(new URL(`./assets/${file}`, import.meta.url), "utf8");
 const ASSETS: Record<string, { body: string; type: string }> = {
@@ -99,7 +103,7 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
     return c.html(
       panelPage(
         chrome(c, "/panel/"),
-        dashboardBody(await dashboardFigures(metrics, () => latestBackupState(db))),
+        dashboardBody(await applianceFigures({ ...services, metrics })),
       ),
     );
   });
@@ -126,9 +130,21 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
         backupsBody(backups?.list() ?? [], {
           encrypted: Boolean(config.backup.keyFile),
           dir: config.backup.dir,
+          pending: readPendingRestore(config.dataDir),
+          lastRestore: readRestoreOutcome(config.dataDir),
+          retention: effectiveSettings(config, db).filter((s) => s.key.startsWith("backup.")),
         }),
       ),
     ),
   );
+  app.get("/panel/settings", (c) =>
+    c.html(
+      panelPage(
+        chrome(c, "/panel/settings"),
+        settingsBody(effectiveSettings(config, db), configView(config)),
+      ),
+    ),
+  );
   mountPanelApi(app, services);
+  mountOpsApi(app, services);
 }

@@ -9,6 +9,7 @@ export const PANEL_PAGES = [
   { path: "/panel/models", title: "Models" },
   { path: "/panel/jobs", title: "Jobs" },
   { path: "/panel/backups", title: "Backups" },
+  { path: "/panel/settings", title: "Settings" },
 ] as const;
 
 /** What every logged-in page shows in its header. */
