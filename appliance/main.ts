@@ -45,7 +45,7 @@ export class StartupError extends Error {
 export async function startAppliance(config: Config, logger: Logger): Promise<RunningAppliance> {
   // A restore asked for from the panel is applied before the database is opened; a failed
   // one is recorded (the Backups page shows it) and the daemon starts on the current database.
-  const { applyPendingRestore } = await import("./backup/pending-restore.ts");
+  const { applyPendingRestore, recordRestore } = await import("./backup/pending-restore.ts");
   const restored = applyPendingRestore({
     dataDir: config.dataDir,
     backupDir: config.backup.dir,
@@ -69,6 +69,8 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
   };
   try {
     const { db } = store;
+    // Into the database now in use: a restore's own entry would be lost if written before it.
+    if (restored) recordRestore(db, restored);
     const lifecycle = await import("./lifecycle/index.ts");
     if (lifecycle.erasuresPending(config.dataDir)) {
       // A restore or an erasure was interrupted: finish it before serving any row.

@@ -15,6 +15,9 @@ import {
   markErasuresPending,
 } from "../lifecycle/erasure-log.ts";
 import { writeFileAtomic } from "../store/atomic-file.ts";
+import type { Db } from "../store/db.ts";
+import { recordAudit } from "../store/queries/audit-log.ts";
+import { LOCAL_TENANT } from "../store/queries/tenants.ts";
 import { readKeyFile } from "./encryption.ts";
 import { RestoreError, restoreBackup } from "./restore.ts";
 
@@ -30,7 +33,10 @@ export interface PendingRestore {
   /** When the backup was taken (ISO), for the messages. */
   backupCreatedAt: string;
   requestedAt: string;
+  /** The panel user who asked (name, for the page), and who they are (for the audit log). */
   requestedBy: string | null;
+  requestedByUserId?: string;
+  tenantId?: string;
 }
 
 /** What the last pending restore did. */
@@ -146,4 +152,22 @@ export function applyPendingRestore(options: ApplyPendingRestoreOptions): Restor
   writeFileAtomic(outcomePath(dataDir), JSON.stringify(outcome));
   rmSync(file, { force: true });
   return outcome;
+}
+
+/** Records a restore's outcome in the audit log of the database now in use (`backup.restore`). */
+export function recordRestore(db: Db, outcome: RestoreOutcome): void {
+  recordAudit(db, {
+    tenantId: outcome.tenantId ?? LOCAL_TENANT,
+    actorKind: outcome.requestedByUserId ? "user" : "system",
+    actorId: outcome.requestedByUserId ?? "panel",
+    action: "backup.restore",
+    target: `backup:${outcome.backupId}`,
+    detail: {
+      ok: outcome.ok,
+      error: outcome.error,
+      requestedAt: outcome.requestedAt,
+      backupCreatedAt: outcome.backupCreatedAt,
+      previous: outcome.previous,
+    },
+  });
 }

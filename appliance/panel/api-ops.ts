@@ -14,8 +14,20 @@ import {
 } from "../backup/pending-restore.ts";
 import { readManifests } from "../backup/restore.ts";
 import { changeSettings, effectiveSettings, SettingsChange } from "../settings/runtime-settings.ts";
+import { recordAudit } from "../store/queries/audit-log.ts";
+import { LOCAL_TENANT } from "../store/queries/tenants.ts";
 
 const adminName = (c: Context<ApplianceEnv>) => c.get("panelLogin")?.user.username ?? null;
+
+/** The logged-in admin as the audit log names an actor. */
+function actor(c: Context<ApplianceEnv>) {
+  const user = c.get("panelLogin")?.user;
+  return {
+    tenantId: user?.tenantId ?? LOCAL_TENANT,
+    actorKind: "user",
+    actorId: user?.id ?? "unknown",
+  };
+}
 
 /** Mounts `/panel/api/settings` and `/panel/api/restore`. */
 export function mountOpsApi(app: OpenAPIHono<ApplianceEnv>, services: ApplianceServices): void {
@@ -27,6 +39,7 @@ export function mountOpsApi(app: OpenAPIHono<ApplianceEnv>, services: ApplianceS
     const parsed = SettingsChange.safeParse(await c.req.json());
     if (!parsed.success) throw validationError(parsed.error, "settings");
     changeSettings(db, parsed.data, adminName(c));
+    recordAudit(db, { ...actor(c), action: "settings.change", detail: parsed.data });
     services.logger.info({ settings: parsed.data, by: adminName(c) }, "runtime settings changed");
     return c.json({ data: effectiveSettings(config, db) });
   });
@@ -66,6 +79,8 @@ export function mountOpsApi(app: OpenAPIHono<ApplianceEnv>, services: ApplianceS
       backupCreatedAt: manifest.createdAt,
       requestedAt: new Date().toISOString(),
       requestedBy: adminName(c),
+      requestedByUserId: actor(c).actorId,
+      tenantId: actor(c).tenantId,
     };
     requestRestore(config.dataDir, pending);
     services.logger.warn(pending, "restore asked for from the panel: restarting");

@@ -5,13 +5,15 @@ import { readLinkCredential } from "../store/queries/link-credentials.ts";
 
 /**
  * The link to the edge as an operator reads it: not enrolled, enrolled but switched off
- * (`link.enabled` false), connecting (first dial), connected, disconnected (waiting to redial),
- * refused (for good: revoked, or protocol too old) or stopped (shutting down).
+ * (`link.enabled` false), enrolled since this daemon started (the link opens at the next start),
+ * connecting (first dial), connected, disconnected (waiting to redial), refused (for good:
+ * revoked, or protocol too old) or stopped (shutting down).
  */
 export interface LinkFigure {
   state:
     | "not_enrolled"
     | "disabled"
+    | "not_started"
     | "connecting"
     | "connected"
     | "disconnected"
@@ -43,8 +45,8 @@ export function linkFigure(
   };
   if (!enrolled) return { ...base, state: "not_enrolled" };
   const live = services.link?.state;
-  // Enrolled after this daemon started: the link opens at the next start.
-  if (!services.config.link.enabled || !live) return { ...base, state: "disabled" };
+  if (!services.config.link.enabled) return { ...base, state: "disabled" };
+  if (!live) return { ...base, state: "not_started" };
   return {
     ...base,
     state:

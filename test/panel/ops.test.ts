@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
@@ -96,6 +97,21 @@ describe.skipIf(modelsMissing || chromiumMissing)("panel operations in a browser
       ? Promise.resolve(proc.exitCode)
       : new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
 
+  /** Audit log entries of one action, oldest first (read beside the running daemon). */
+  const audited = (action: string) => {
+    const db = new Database(join(dataDir, "textnlp.sqlite"), { readonly: true });
+    try {
+      return (
+        db
+          .prepare(
+            "SELECT actor_kind, target, detail FROM audit_log WHERE action = ? ORDER BY created_at",
+          )
+          .all(action) as { actor_kind: string; target: string; detail: string }[]
+      ).map((row) => ({ ...row, detail: JSON.parse(row.detail) }));
+    } finally {
+      db.close();
+    }
+  };
   const restoreButton = (id: string) =>
     browser.page.locator(`tr[data-backup="${id}"]`).getByRole("button", { name: /^Restore/ });
   /** Accepts the confirmation of a restore; resolves to the daemon's exit status. */
@@ -248,6 +264,15 @@ describe.skipIf(modelsMissing || chromiumMissing)("panel operations in a browser
     // The restored database predates backup A's own row: it is listed again from disk.
     await page.locator(`tr[data-backup="${backupA.id}"]`).waitFor();
     expect(existsSync(join(dataDir, "restore-pending.json"))).toBe(false);
+    // Audited in the restored database (with the settings change it carried over).
+    expect(audited("backup.restore")).toEqual([
+      {
+        actor_kind: "user",
+        target: `backup:${backupA.id}`,
+        detail: expect.objectContaining({ ok: true, error: null }),
+      },
+    ]);
+    expect(audited("settings.change").map((e) => e.detail)).toEqual([{ "backup.keepHourly": 1 }]);
     await checkPanelPage(browser, "backups-restored");
   });
 
@@ -266,6 +291,7 @@ describe.skipIf(modelsMissing || chromiumMissing)("panel operations in a browser
     await expect(notice.textContent()).resolves.toMatch(
       new RegExp(`Restore of backup ${backupA.id} FAILED .*corrupted.*kept its current database`),
     );
+    expect(audited("backup.restore").map((e) => e.detail.ok)).toEqual([true, false]);
     await checkPanelPage(browser, "backups-restore-failed");
   });
 

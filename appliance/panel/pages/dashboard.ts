@@ -11,7 +11,9 @@ export function linkText(link: LinkFigure, now: number): string {
     case "not_enrolled":
       return "not enrolled (local only)";
     case "disabled":
-      return `enrolled in ${where}, link not open (link.enabled is false, or enrolled since the last start)`;
+      return `enrolled in ${where}, link switched off (link.enabled is false)`;
+    case "not_started":
+      return `enrolled in ${where} since the last start: the link opens when the appliance restarts`;
     case "connecting":
       return `connecting to ${where}`;
     case "connected": {
