@@ -27,6 +27,23 @@ export interface LinkState {
 
 const FILE = "link-state.json";
 
+/** The state of a link about to dial for the first time. */
+export function initialLinkState(edgeUrl: string, now = Date.now()): LinkState {
+  return {
+    status: "connecting",
+    edgeUrl,
+    protocol: null,
+    connectedAt: null,
+    lastError: null,
+    rttMs: null,
+    lastHeartbeatAt: null,
+    reconnects: 0,
+    retryAt: null,
+    updatedAt: now,
+    pid: process.pid,
+  };
+}
+
 /** Writes the state atomically (rename), so a reader never sees half a file. */
 export function writeLinkState(dataDir: string, state: LinkState): void {
   const path = join(dataDir, FILE);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.ts";
-import type { LinkState } from "../link/state.ts";
+import { initialLinkState, type LinkState } from "../link/state.ts";
 import { openStore, type Store } from "../store/db.ts";
 import { saveLinkCredential } from "../store/queries/link-credentials.ts";
 import { linkFigure } from "./dashboard-figures.ts";
@@ -13,17 +13,7 @@ afterEach(() => {
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const state = (patch: Partial<LinkState>): LinkState => ({
-  status: "connecting",
-  edgeUrl: "https://edge.example",
-  protocol: null,
-  connectedAt: null,
-  lastError: null,
-  rttMs: null,
-  lastHeartbeatAt: null,
-  reconnects: 0,
-  retryAt: null,
-  updatedAt: NOW,
-  pid: 1,
+  ...initialLinkState("https://edge.example", NOW),
   ...patch,
 });
 
