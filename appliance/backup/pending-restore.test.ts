@@ -1,12 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { erasuresPending } from "../lifecycle/erasure-log.ts";
 import { databasePath, openStore } from "../store/db.ts";
 import { createTemplateVersion, listLatestTemplates } from "../store/queries/templates.ts";
 import {
   applyPendingRestore,
+  RESTART_EXIT_CODE,
   readPendingRestore,
   readRestoreOutcome,
   requestRestore,
@@ -112,5 +114,22 @@ describe("a restore asked for from the panel, applied at start", () => {
       error: expect.stringMatching(/unreadable/),
     });
     expect(templates(dataDir)).toEqual(["after", "before"]);
+  });
+});
+
+describe("the restart that applies it", () => {
+  it("exits with a status the systemd unit restarts on", () => {
+    const unit = readFileSync(
+      fileURLToPath(new URL("../../systemd/textnlp-appliance.service", import.meta.url)),
+      "utf8",
+    );
+    const setting = (name: string) =>
+      [...unit.matchAll(new RegExp(`^${name}=(.*)$`, "gm"))].map((m) => (m[1] as string).trim());
+    // on-failure and always restart a service that exited with a non-zero status…
+    expect(setting("Restart")).toEqual([expect.stringMatching(/^(on-failure|always)$/)]);
+    // …unless the unit names it as one not to restart on.
+    const prevented = setting("RestartPreventExitStatus").flatMap((v) => v.split(/\s+/));
+    expect(prevented).not.toContain(String(RESTART_EXIT_CODE));
+    expect(RESTART_EXIT_CODE).not.toBe(0);
   });
 });
