@@ -9,7 +9,8 @@ import { z } from "zod";
 
 const Port = z.coerce.number().int().min(0).max(65535);
 const Positive = z.coerce.number().int().min(1);
-const Count = z.coerce.number().int().min(0);
+/** A count of days or generations (exported: runtime settings use the same bounds). */
+export const Count = z.coerce.number().int().min(0);
 /** Booleans from JSON, flags or the environment ("true"/"false"/"1"/"0"). */
 const Flag = z.preprocess(
   (v) => (v === "true" || v === "1" ? true : v === "false" || v === "0" ? false : v),
@@ -142,7 +143,8 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const envMap: Record<string, string[]> = {
+/** Environment variables and the configuration paths they set. */
+export const envMap: Record<string, string[]> = {
   TEXTNLP_HOST: ["host"],
   TEXTNLP_PORT: ["port"],
   TEXTNLP_DATA_DIR: ["dataDir"],

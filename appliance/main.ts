@@ -43,6 +43,15 @@ export class StartupError extends Error {
 
 /** Starts the daemon: opens the store, registers models, loads llama.cpp and listens. */
 export async function startAppliance(config: Config, logger: Logger): Promise<RunningAppliance> {
+  // A restore asked for from the panel is applied before the database is opened; a failed
+  // one is recorded (the Backups page shows it) and the daemon starts on the current database.
+  const { applyPendingRestore, recordRestore } = await import("./backup/pending-restore.ts");
+  const restored = applyPendingRestore({
+    dataDir: config.dataDir,
+    backupDir: config.backup.dir,
+    keyFile: config.backup.keyFile,
+    logger,
+  });
   const store = openStore(databasePath(config.dataDir));
   // The pid file tells `restore` the database is held; removed after the store closes.
   const disposers: (() => Promise<void> | void)[] = [
@@ -60,6 +69,8 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
   };
   try {
     const { db } = store;
+    // Into the database now in use: a restore's own entry would be lost if written before it.
+    if (restored) recordRestore(db, restored);
     const lifecycle = await import("./lifecycle/index.ts");
     if (lifecycle.erasuresPending(config.dataDir)) {
       // A restore or an erasure was interrupted: finish it before serving any row.
@@ -126,6 +137,8 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     // The panel's "run now" uses the same service as the schedule: backups run one at a time.
     const { backupServiceFor, startBackupSchedule } = await import("./backup/index.ts");
     const backups = backupServiceFor(config, store, logger);
+    // The restored database predates the backups taken after it: list them again.
+    if (restored?.ok) backups.adoptOrphans();
     if (config.backup.enabled) {
       const running = await startBackupSchedule({
         config,
@@ -194,6 +207,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
 
     // The outbound link to the edge, when enrolled; local clients never depend on it.
     const link = startLink(services, app.fetch, logger);
+    services.link = link;
 
     let closing: Promise<void> | undefined;
     const close = () => {

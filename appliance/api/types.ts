@@ -6,6 +6,7 @@ import type { InferenceEngine } from "../inference/engine.ts";
 import type { ModelHost } from "../inference/model-host.ts";
 import type { ModelRegistry } from "../inference/registry.ts";
 import type { JobManager } from "../jobs/manager.ts";
+import type { LinkState } from "../link/state.ts";
 import type { ApplianceMetrics } from "../metrics/metrics.ts";
 import type { Db } from "../store/db.ts";
 import type { PanelLogin } from "./middleware/panel-session.ts";
@@ -31,6 +32,13 @@ export interface ApplianceServices {
   metrics?: ApplianceMetrics;
   /** Backups (the daemon's schedule and the panel's "run now" share it, one at a time). */
   backups?: BackupService;
+  /** The link to the edge once started (null when not enrolled or disabled). */
+  link?: { readonly state: LinkState } | null;
+  /**
+   * Stops the daemon gracefully and exits so that its supervisor (systemd) starts it again; set
+   * by the `serve` command, absent where the process cannot restart itself.
+   */
+  restart?: (reason: string) => void;
   /** Set while shutting down: new work gets 503. */
   lifecycle: { draining: boolean; startedAt: number; version: string };
 }

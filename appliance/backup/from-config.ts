@@ -1,22 +1,29 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
-import type { Store } from "../store/db.ts";
+import { effectiveValue } from "../settings/runtime-settings.ts";
+import type { Db, Store } from "../store/db.ts";
 import { readKeyFile } from "./encryption.ts";
+import type { RetentionPolicy } from "./retention.ts";
 import { type BackupSchedule, scheduleBackups } from "./scheduler.ts";
 import { BackupService } from "./service.ts";
 
-/** The backup service of a configured appliance. */
+/** The retention in force: the panel's runtime settings over the configuration. */
+export function retentionFor(config: Config, db: Db): RetentionPolicy {
+  return {
+    hourly: effectiveValue(config, db, "backup.keepHourly"),
+    daily: effectiveValue(config, db, "backup.keepDaily"),
+    weekly: effectiveValue(config, db, "backup.keepWeekly"),
+  };
+}
+
+/** The backup service of a configured appliance (retention read at every prune). */
 export function backupServiceFor(config: Config, store: Store, logger?: Logger): BackupService {
   return new BackupService({
     db: store.db,
     sqlite: store.sqlite,
     dir: config.backup.dir,
     keyFile: config.backup.keyFile,
-    keep: {
-      hourly: config.backup.keepHourly,
-      daily: config.backup.keepDaily,
-      weekly: config.backup.keepWeekly,
-    },
+    keep: () => retentionFor(config, store.db),
     logger,
   });
 }

@@ -17,7 +17,8 @@ export interface BackupServiceOptions {
   dir: string;
   /** Key file; backups are encrypted with AES-256-GCM when set. */
   keyFile?: string;
-  keep: RetentionPolicy;
+  /** Generations kept; a function is asked at every prune (runtime settings change it). */
+  keep: RetentionPolicy | (() => RetentionPolicy);
   logger?: Logger;
   /** The clock; injected by tests so kinds and retention are exact. */
   now?: () => Date;
@@ -148,7 +149,7 @@ export class BackupService {
   /** Deletes the files of backups past retention and marks their rows `pruned`. */
   prune(): string[] {
     const { db, keep, logger } = this.options;
-    const ids = backupsToPrune(this.list(), keep);
+    const ids = backupsToPrune(this.list(), typeof keep === "function" ? keep() : keep);
     if (ids.length === 0) return ids;
     const rows = db.select().from(backups).where(inArray(backups.id, ids)).all();
     for (const row of rows) {

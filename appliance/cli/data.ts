@@ -41,7 +41,7 @@ export function registerDataCommands(program: Command): void {
           const result = archiveExpired({
             sqlite: store.sqlite,
             dataDir: config.dataDir,
-            windows: hotWindows(config),
+            windows: hotWindows(config, store.db),
             now: () => now,
             waitForLockMs: 120_000,
           });

@@ -47,23 +47,26 @@ export function registerServeCommand(program: Command): void {
           process.exit(1);
         }
         let stopping = false;
-        const stop = (signal: string) => {
+        /** Drains and exits with `code` (0, or RESTART_EXIT_CODE for a supervisor to restart). */
+        const stop = (signal: string, code = 0) => {
           if (stopping) {
             logger.warn({ signal }, "second signal: exiting now");
             process.exit(1);
           }
           stopping = true;
-          logger.info({ signal }, "shutting down");
+          logger.info({ signal }, code === 0 ? "shutting down" : "restarting");
           // The drain has its own timeout; this one guards against a hang in disposal itself.
           setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 10_000).unref();
           running.close().then(
-            () => process.exit(0),
+            () => process.exit(code),
             (err) => {
               logger.error({ err }, "shutdown failed");
               process.exit(1);
             },
           );
         };
+        const { RESTART_EXIT_CODE } = await import("../backup/pending-restore.ts");
+        running.services.restart = (reason) => stop(reason, RESTART_EXIT_CODE);
         process.on("SIGTERM", () => stop("SIGTERM"));
         process.on("SIGINT", () => stop("SIGINT"));
       },

@@ -1,7 +1,8 @@
 import cron from "node-cron";
 import type { Logger } from "pino";
 import type { Config } from "../config.ts";
-import type { Store } from "../store/db.ts";
+import { effectiveValue } from "../settings/runtime-settings.ts";
+import type { Db, Store } from "../store/db.ts";
 import { ArchiveBusyError } from "./archive-files.ts";
 import { archiveExpired, type HotWindows } from "./archiver.ts";
 
@@ -10,17 +11,17 @@ export interface LifecycleSchedule {
   stop(): Promise<void>;
 }
 
-/** The hot windows of a configured appliance. */
-export function hotWindows(config: Config): HotWindows {
+/** The hot windows in force: the panel's runtime settings over the configuration. */
+export function hotWindows(config: Config, db: Db): HotWindows {
   return {
-    generations: config.lifecycle.generationsDays,
-    usage: config.lifecycle.usageDays,
-    audit: config.lifecycle.auditDays,
+    generations: effectiveValue(config, db, "lifecycle.generationsDays"),
+    usage: effectiveValue(config, db, "lifecycle.usageDays"),
+    audit: effectiveValue(config, db, "lifecycle.auditDays"),
   };
 }
 
 /**
- * One scheduled run: a file at a time, yielding to the event loop in between, so requests are
+ * One scheduled run (hot windows read now, so a panel change applies): a file at a time, yielding to the event loop in between, so requests are
  * served while a large backlog is archived.
  */
 async function archiveInSteps(config: Config, store: Store, logger: Logger): Promise<void> {
@@ -31,7 +32,7 @@ async function archiveInSteps(config: Config, store: Store, logger: Logger): Pro
       const step = archiveExpired({
         sqlite: store.sqlite,
         dataDir: config.dataDir,
-        windows: hotWindows(config),
+        windows: hotWindows(config, store.db),
         maxFiles: 1,
       });
       recovered += step.recovered;
@@ -66,7 +67,7 @@ export function scheduleArchiving(config: Config, store: Store, logger: Logger):
     },
     { name: "archive", noOverlap: true },
   );
-  logger.info({ cron: expression, windows: hotWindows(config) }, "archiving scheduled");
+  logger.info({ cron: expression, windows: hotWindows(config, store.db) }, "archiving scheduled");
   return {
     async stop() {
       await task.destroy();

@@ -22,7 +22,7 @@ import type { Config } from "../config.ts";
 import type { ApplianceMetrics } from "../metrics/metrics.ts";
 import { reconnectDelay } from "./backoff.ts";
 import { type ServeRequest, serveLinkRequest } from "./serve-request.ts";
-import type { LinkState } from "./state.ts";
+import { initialLinkState, type LinkState } from "./state.ts";
 import { edgeTransport, linkUrl } from "./transport.ts";
 
 /** What the appliance offers right now. */
@@ -67,18 +67,7 @@ export class LinkClient {
 
   constructor(private readonly options: LinkClientOptions) {
     this.#protocol = options.link.protocolVersion ?? PROTOCOL_VERSION;
-    this.#state = {
-      status: "connecting",
-      edgeUrl: options.edgeUrl,
-      protocol: null,
-      connectedAt: null,
-      lastError: null,
-      rttMs: null,
-      reconnects: 0,
-      retryAt: null,
-      updatedAt: Date.now(),
-      pid: process.pid,
-    };
+    this.#state = initialLinkState(options.edgeUrl);
   }
 
   /** The current state (a copy). */
@@ -250,7 +239,7 @@ export class LinkClient {
         this.#lastAckAt = Date.now();
         const rttMs = Math.max(0, Date.now() - frame.sentAt);
         this.options.metrics?.linkRtt.set(rttMs / 1000);
-        this.#set({ rttMs });
+        this.#set({ rttMs, lastHeartbeatAt: this.#lastAckAt });
         return;
       }
       case "request": {

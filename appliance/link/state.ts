@@ -15,6 +15,8 @@ export interface LinkState {
   lastError: string | null;
   /** Round-trip time of the last heartbeat, in ms. */
   rttMs: number | null;
+  /** When the edge last acknowledged a heartbeat (ms since epoch). */
+  lastHeartbeatAt: number | null;
   reconnects: number;
   /** When the next attempt is due, while waiting. */
   retryAt: number | null;
@@ -24,6 +26,23 @@ export interface LinkState {
 }
 
 const FILE = "link-state.json";
+
+/** The state of a link about to dial for the first time. */
+export function initialLinkState(edgeUrl: string, now = Date.now()): LinkState {
+  return {
+    status: "connecting",
+    edgeUrl,
+    protocol: null,
+    connectedAt: null,
+    lastError: null,
+    rttMs: null,
+    lastHeartbeatAt: null,
+    reconnects: 0,
+    retryAt: null,
+    updatedAt: now,
+    pid: process.pid,
+  };
+}
 
 /** Writes the state atomically (rename), so a reader never sees half a file. */
 export function writeLinkState(dataDir: string, state: LinkState): void {

@@ -4,8 +4,7 @@ import { validationError } from "../../shared/api/app.ts";
 import { ApiError } from "../../shared/api/errors.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
 import { InvalidModelFileError, ModelRegistryError } from "../inference/errors.ts";
-import { latestBackupState } from "../store/queries/backups.ts";
-import { dashboardFigures } from "./dashboard-figures.ts";
+import { applianceFigures } from "./dashboard-figures.ts";
 import { figureTexts, figureValues } from "./pages/dashboard.ts";
 
 const ModelImport = z
@@ -35,13 +34,11 @@ async function asBadRequest<T>(fn: () => Promise<T> | T): Promise<T> {
  * `textnlp-appliance` commands and reuse their code): dashboard figures, the model registry,
  * backups. Behind the panel's session and CSRF checks.
  */
-export function mountPanelApi(
-  app: OpenAPIHono<ApplianceEnv>,
-  { db, registry, host, metrics, backups }: ApplianceServices,
-): void {
+export function mountPanelApi(app: OpenAPIHono<ApplianceEnv>, services: ApplianceServices): void {
+  const { registry, host, metrics, backups } = services;
   app.get("/panel/api/dashboard", async (c) => {
     if (!metrics) throw new ApiError(404, "Metrics are off.", { code: "metrics_off" });
-    const figures = await dashboardFigures(metrics, () => latestBackupState(db));
+    const figures = await applianceFigures({ ...services, metrics });
     return c.json({ ...figures, texts: figureTexts(figures), values: figureValues(figures) });
   });
 

@@ -1,4 +1,68 @@
+import type { ApplianceServices } from "../api/types.ts";
 import type { ApplianceMetrics } from "../metrics/metrics.ts";
+import { latestBackupState } from "../store/queries/backups.ts";
+import { readLinkCredential } from "../store/queries/link-credentials.ts";
+
+/**
+ * The link to the edge as an operator reads it: not enrolled, enrolled but switched off
+ * (`link.enabled` false), enrolled since this daemon started (the link opens at the next start),
+ * connecting (first dial), connected, disconnected (waiting to redial), refused (for good:
+ * revoked, or protocol too old) or stopped (shutting down).
+ */
+export interface LinkFigure {
+  state:
+    | "not_enrolled"
+    | "disabled"
+    | "not_started"
+    | "connecting"
+    | "connected"
+    | "disconnected"
+    | "refused"
+    | "stopped";
+  edgeUrl: string | null;
+  site: string | null;
+  applianceId: string | null;
+  /** Connected since (ms since epoch). */
+  since: number | null;
+  lastHeartbeatAt: number | null;
+  rttMs: number | null;
+  lastError: string | null;
+  /** When the next dial is due, while disconnected. */
+  retryAt: number | null;
+  reconnects: number;
+}
+
+/** The link's figure from the enrollment and the running client's own state. */
+export function linkFigure(
+  services: Pick<ApplianceServices, "db" | "config" | "link">,
+): LinkFigure {
+  const enrolled = readLinkCredential(services.db);
+  const base = {
+    ...NO_LINK,
+    edgeUrl: enrolled?.edgeUrl ?? null,
+    site: enrolled?.siteId ?? null,
+    applianceId: enrolled?.applianceId ?? null,
+  };
+  if (!enrolled) return { ...base, state: "not_enrolled" };
+  const live = services.link?.state;
+  if (!services.config.link.enabled) return { ...base, state: "disabled" };
+  if (!live) return { ...base, state: "not_started" };
+  return {
+    ...base,
+    state:
+      live.status === "waiting"
+        ? "disconnected"
+        : live.status === "connecting" && live.reconnects > 0
+          ? "disconnected"
+          : live.status,
+    since: live.connectedAt,
+    lastHeartbeatAt: live.lastHeartbeatAt,
+    rttMs: live.rttMs,
+    lastError: live.lastError,
+    retryAt: live.retryAt,
+    reconnects: live.reconnects,
+  };
+}
 
 /** The dashboard's figures, read from the same registry `/metrics` serves. */
 export interface DashboardFigures {
@@ -22,6 +86,32 @@ export interface DashboardFigures {
   backupAgeSeconds: number | null;
   backupLastSuccess: number | null;
   gpus: { gpu: string; utilization: number | null; memoryUsedBytes: number | null }[];
+  /** The link to the edge, with `textnlp_link_connected` as `/metrics` says it. */
+  link: LinkFigure & { connected: number };
+}
+
+const NO_LINK: LinkFigure = {
+  state: "not_enrolled",
+  edgeUrl: null,
+  site: null,
+  applianceId: null,
+  since: null,
+  lastHeartbeatAt: null,
+  rttMs: null,
+  lastError: null,
+  retryAt: null,
+  reconnects: 0,
+};
+
+/** The dashboard's figures of a running appliance (the page and its refresh both use this). */
+export function applianceFigures(
+  services: Pick<ApplianceServices, "db" | "config" | "link"> & { metrics: ApplianceMetrics },
+): Promise<DashboardFigures> {
+  return dashboardFigures(
+    services.metrics,
+    () => latestBackupState(services.db),
+    () => linkFigure(services),
+  );
 }
 
 type MetricJson = Awaited<ReturnType<ApplianceMetrics["registry"]["getMetricsAsJSON"]>>[number];
@@ -35,6 +125,7 @@ type Sample = { value: number; labels: Record<string, string | number>; metricNa
 export async function dashboardFigures(
   metrics: ApplianceMetrics,
   backups: () => { lastOkAt: number | null; lastResult: "ok" | "failed" | null },
+  link: () => LinkFigure = () => ({ ...NO_LINK }),
 ): Promise<DashboardFigures> {
   const backup = backups();
   const all = await metrics.registry.getMetricsAsJSON();
@@ -87,5 +178,6 @@ export async function dashboardFigures(
       utilization: s.value,
       memoryUsedBytes: memoryUsed.get(String(s.labels.gpu)) ?? null,
     })),
+    link: { ...link(), connected: sum("textnlp_link_connected") },
   };
 }

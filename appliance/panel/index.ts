@@ -16,11 +16,14 @@ import {
 } from "../api/middleware/panel-session.ts";
 import { toJob } from "../api/routes/jobs.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
-import { latestBackupState } from "../store/queries/backups.ts";
+import { readPendingRestore, readRestoreOutcome } from "../backup/pending-restore.ts";
+import { configView } from "../settings/config-view.ts";
+import { effectiveSettings } from "../settings/runtime-settings.ts";
 import { listJobs } from "../store/queries/jobs.ts";
 import { listLatestTemplates } from "../store/queries/templates.ts";
 import { mountPanelApi } from "./api.ts";
-import { dashboardFigures } from "./dashboard-figures.ts";
+import { mountOpsApi } from "./api-ops.ts";
+import { applianceFigures } from "./dashboard-figures.ts";
 import { mountDatasetPages } from "./datasets-pages.ts";
 import { panelLoginOf, renderPanelPage } from "./layout.ts";
 import { mountLoginRoutes, mountLogoutRoute } from "./login.ts";
@@ -28,6 +31,7 @@ import { backupsBody } from "./pages/backups.ts";
 import { dashboardBody } from "./pages/dashboard.ts";
 import { jobsBody } from "./pages/jobs.ts";
 import { modelsBody } from "./pages/models.ts";
+import { settingsBody } from "./pages/settings.ts";
 
 const asset = (file: string) => readFileSync(new URL(`./assets/${file}`, import.meta.url), "utf8");
 const ASSETS: Record<string, { body: string; type: string }> = {
@@ -94,7 +98,7 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
     return renderPanelPage(
       c,
       "/panel/",
-      dashboardBody(await dashboardFigures(metrics, () => latestBackupState(db))),
+      dashboardBody(await applianceFigures({ ...services, metrics })),
     );
   });
   app.get("/panel/models", (c) =>
@@ -118,9 +122,20 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
       backupsBody(backups?.list() ?? [], {
         encrypted: Boolean(config.backup.keyFile),
         dir: config.backup.dir,
+        pending: readPendingRestore(config.dataDir),
+        lastRestore: readRestoreOutcome(config.dataDir),
+        retention: effectiveSettings(config, db).filter((s) => s.key.startsWith("backup.")),
       }),
+    ),
+  );
+  app.get("/panel/settings", (c) =>
+    renderPanelPage(
+      c,
+      "/panel/settings",
+      settingsBody(effectiveSettings(config, db), configView(config)),
     ),
   );
   mountDatasetPages(app, services);
   mountPanelApi(app, services);
+  mountOpsApi(app, services);
 }

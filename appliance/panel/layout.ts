@@ -12,6 +12,7 @@ export const PANEL_PAGES = [
   { path: "/panel/jobs", title: "Jobs" },
   { path: "/panel/datasets", title: "Datasets" },
   { path: "/panel/backups", title: "Backups" },
+  { path: "/panel/settings", title: "Settings" },
 ] as const;
 
 /** What every logged-in page shows in its header. */

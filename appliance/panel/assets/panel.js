@@ -533,3 +533,81 @@ function reviewQueue(queue) {
 }
 const reviewSection = document.getElementById("review-queue");
 if (reviewSection) reviewQueue(reviewSection);
+
+// ---- backups restore / settings ----
+
+/** Waits for the restarted appliance (this page's origin) and reloads once it answers. */
+function reloadWhenBack() {
+  const poll = async () => {
+    try {
+      const response = await fetch("/panel/api/restore", { credentials: "same-origin" });
+      const state = response.ok ? await response.json() : null;
+      // Back (a 401 too: the restored database may predate this login), and no longer pending.
+      if (response.status === 401 || (state && !state.pending)) return location.reload();
+    } catch {
+      // Down while it restarts.
+    }
+    setTimeout(poll, 2000);
+  };
+  setTimeout(poll, 2000);
+}
+
+actions["backup-restore"] = (b) => {
+  const question =
+    `Restore the backup taken ${b.dataset.taken} (${b.dataset.id})?\n\n` +
+    "The appliance restarts to apply it and is unavailable for a few seconds. Everything " +
+    "changed after that backup (jobs, samples, templates, keys, users, settings) is lost; the " +
+    "current database is kept aside.";
+  if (!confirm(question)) return;
+  return act(
+    b,
+    async () => {
+      await api("POST", `/panel/api/backups/${encodeURIComponent(b.dataset.id)}/restore`);
+      for (const button of document.querySelectorAll('[data-action="backup-restore"]'))
+        button.disabled = true;
+      reloadWhenBack();
+    },
+    {
+      reload: false,
+      done: `Restore of the backup taken ${b.dataset.taken} is pending: the appliance is restarting…`,
+    },
+  );
+};
+
+/** The fields changed in a settings form; an emptied field goes back to the configuration. */
+function settingsChange(form) {
+  const change = {};
+  for (const input of form.querySelectorAll("input[name]")) {
+    const text = input.value.trim();
+    if (text === "") change[input.name] = null;
+    else if (input.value !== input.defaultValue) {
+      const number = Number(text);
+      // Not a number: sent as typed, so the server's message names the field.
+      change[input.name] = Number.isFinite(number) ? number : text;
+    }
+  }
+  return change;
+}
+
+for (const form of document.querySelectorAll("form[data-settings-form]")) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    for (const input of form.querySelectorAll("input[name]")) input.removeAttribute("aria-invalid");
+    act(
+      form.querySelector("button[type=submit]"),
+      async () => {
+        try {
+          await api("PATCH", "/panel/api/settings", settingsChange(form));
+        } catch (err) {
+          // The message names the field ("Invalid settings: backup.keepHourly: …"): mark it.
+          for (const input of form.querySelectorAll("input[name]"))
+            if (err.message.includes(input.name)) input.setAttribute("aria-invalid", "true");
+          form.querySelector('[aria-invalid="true"]')?.focus();
+          throw err;
+        }
+        sessionStorage.setItem("flash", "Settings saved.");
+      },
+      { reload: true },
+    );
+  });
+}

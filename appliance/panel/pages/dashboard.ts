@@ -1,6 +1,36 @@
 import { html } from "hono/html";
-import type { DashboardFigures } from "../dashboard-figures.ts";
-import { formatAge, formatBytes } from "./format.ts";
+import type { DashboardFigures, LinkFigure } from "../dashboard-figures.ts";
+import { formatAge, formatBytes, formatTime } from "./format.ts";
+
+const at = (ms: number | null) => formatTime(ms == null ? null : new Date(ms));
+
+/** The link to the edge in one line (what `textnlp-appliance status` says, in words). */
+export function linkText(link: LinkFigure, now: number): string {
+  const where = `${link.edgeUrl} (site ${link.site})`;
+  switch (link.state) {
+    case "not_enrolled":
+      return "not enrolled (local only)";
+    case "disabled":
+      return `enrolled in ${where}, link switched off (link.enabled is false)`;
+    case "not_started":
+      return `enrolled in ${where} since the last start: the link opens when the appliance restarts`;
+    case "connecting":
+      return `connecting to ${where}`;
+    case "connected": {
+      const beat =
+        link.lastHeartbeatAt == null
+          ? "no heartbeat yet"
+          : `last heartbeat ${formatAge((now - link.lastHeartbeatAt) / 1000)} ago${link.rttMs == null ? "" : ` (${link.rttMs} ms)`}`;
+      return `connected to ${where} since ${at(link.since)}, ${beat}`;
+    }
+    case "disconnected":
+      return `disconnected from ${where}: ${link.lastError ?? "no answer"}; next try ${link.retryAt == null ? "now" : at(link.retryAt)}`;
+    case "refused":
+      return `refused by ${where}: ${link.lastError ?? "refused"} (not retrying)`;
+    case "stopped":
+      return "stopped (shutting down)";
+  }
+}
 
 /**
  * The dashboard's figures as people read them, keyed like its `data-figure` cells: rendered
@@ -20,6 +50,7 @@ export function figureTexts(f: DashboardFigures): Record<string, string> {
       f.backupLastSuccess == null
         ? "none yet"
         : `${f.backupLastSuccess === 1 ? "succeeded" : "FAILED"}, ${formatAge(f.backupAgeSeconds)} ago`,
+    link: linkText(f.link, f.at),
   };
 }
 
@@ -34,6 +65,8 @@ export function figureValues(f: DashboardFigures): Record<string, number | null>
     residentMemoryBytes: f.residentMemoryBytes,
     cpuSecondsTotal: f.cpuSecondsTotal,
     backup: f.backupLastSuccess,
+    // textnlp_link_connected, as /metrics says it.
+    link: f.link.connected,
   };
 }
 
@@ -46,6 +79,7 @@ const LABELS: [string, string][] = [
   ["residentMemoryBytes", "Process memory (resident)"],
   ["cpuSecondsTotal", "CPU time used"],
   ["backup", "Last backup"],
+  ["link", "Link to the edge"],
 ];
 
 const chart = (id: string, caption: string) =>

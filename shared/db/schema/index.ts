@@ -17,6 +17,7 @@ export * from "./review-tasks.ts";
 export * from "./sample-columns.ts";
 export * from "./samples.ts";
 export * from "./seed-sets.ts";
+export * from "./settings.ts";
 export * from "./site-appliances.ts";
 export * from "./site-shares.ts";
 export * from "./sites.ts";
