@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { createUser, listUsers } from "../store/queries/users.ts";
-import { type CommonFlags, fail, printRows, withStore } from "./context.ts";
+import { auditCli, type CommonFlags, fail, printRows, withStore } from "./context.ts";
 import { withCommonOptions } from "./options.ts";
 
 async function readPassword(fromStdin: boolean): Promise<string> {
@@ -41,12 +41,19 @@ export function registerUserCommands(program: Command): void {
         const password = await readPassword(flags.passwordStdin === true);
         if (password.length < 12) fail("the password must have at least 12 characters", 2);
         await withStore(flags, async ({ store }) => {
+          let user: Awaited<ReturnType<typeof createUser>>;
           try {
-            const user = await createUser(store.db, { username, password, role });
-            process.stdout.write(`created ${user.role} ${user.username}\n`);
+            user = await createUser(store.db, { username, password, role });
           } catch (err) {
             fail((err as Error).message);
           }
+          await auditCli(store.db, {
+            tenantId: user.tenantId,
+            action: "user.create",
+            target: `user:${user.id}`,
+            detail: { username: user.username, role: user.role },
+          });
+          process.stdout.write(`created ${user.role} ${user.username}\n`);
         });
       },
     );

@@ -3,11 +3,11 @@
  * lockout upsert and audit paging run unchanged on the second driver.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAudit, recordAudit } from "../../edge/store/audit.ts";
 import { lockedUntil, recordLoginFailure } from "../../edge/store/login-failures.ts";
 import { issueRefreshToken, useRefreshToken } from "../../edge/store/refresh-tokens.ts";
 import type { EdgeDb } from "../../edge/store/types.ts";
 import { createUser, deleteUser, findUserByName } from "../../edge/store/users.ts";
+import { listAudit, recordAudit } from "../../shared/db/audit.ts";
 import { tenants } from "../../shared/db/schema/index.ts";
 import { openLibsqlStore } from "./open.ts";
 
