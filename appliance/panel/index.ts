@@ -19,6 +19,7 @@ import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
 import { latestBackupState } from "../store/queries/backups.ts";
 import { listJobs } from "../store/queries/jobs.ts";
 import { listLatestTemplates } from "../store/queries/templates.ts";
+import { mountAdminPages } from "./admin-pages.ts";
 import { mountPanelApi } from "./api.ts";
 import { dashboardFigures } from "./dashboard-figures.ts";
 import { PANEL_PAGES, panelPage } from "./layout.ts";
@@ -130,5 +131,6 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
       ),
     ),
   );
+  mountAdminPages(app, services, chrome);
   mountPanelApi(app, services);
 }

@@ -9,6 +9,9 @@ export const PANEL_PAGES = [
   { path: "/panel/models", title: "Models" },
   { path: "/panel/jobs", title: "Jobs" },
   { path: "/panel/backups", title: "Backups" },
+  { path: "/panel/keys", title: "API keys" },
+  { path: "/panel/users", title: "Users" },
+  { path: "/panel/audit", title: "Audit log" },
 ] as const;
 
 /** What every logged-in page shows in its header. */
