@@ -2,8 +2,9 @@
  * The panel's administration pages in headless Chromium against a real appliance on the tiny
  * model: an API key made in the panel works with the official `openai` SDK until it is revoked
  * there; a user made in the panel logs in from another browser; the last active admin and the
- * admin's own account are protected; the audit log shows who did what, and no secret appears
- * in any page or in the audit_log table. axe-core and a screenshot on every page.
+ * admin's own account are protected; the audit log shows who did what (logins, failures and
+ * the lockout too), and no secret appears in any page or in the audit_log table. axe-core and
+ * a screenshot on every page.
  */
 import Database from "better-sqlite3";
 import OpenAI, { APIError } from "openai";
@@ -39,6 +40,19 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin pages of the panel", ()
     );
   const sdk = () =>
     new OpenAI({ baseURL: `${app.url}/v1`, apiKey: secret, maxRetries: 0, timeout: 30_000 });
+  /** The audit_log table as the appliance wrote it, oldest first. */
+  const auditRows = () => {
+    const db = new Database(databasePath(dataDir), { readonly: true });
+    try {
+      return db.prepare("SELECT * FROM audit_log ORDER BY created_at, rowid").all() as {
+        action: string;
+        actor_id: string;
+        detail: string | null;
+      }[];
+    } finally {
+      db.close();
+    }
+  };
   /** Everything the page holds: its HTML and the values of its inputs. */
   const pageText = async () =>
     (await page().content()) +
@@ -54,7 +68,7 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin pages of the panel", ()
     app = await startAppliance({
       dataDir,
       args: ["--model", STORIES_MODEL],
-      env: { TEXTNLP_BACKUP_ENABLED: "false" },
+      env: { TEXTNLP_BACKUP_ENABLED: "false", TEXTNLP_PANEL_LOCKOUT_FAILURES: "3" },
     });
     browser = await openBrowser("panel-admin");
     await logInToPanel(browser, app.url, "admin");
@@ -239,15 +253,40 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin pages of the panel", ()
       await page().goto(`${app.url}/panel/audit`);
       expect(await pageText()).not.toContain(text);
     }
-    const db = new Database(databasePath(dataDir), { readonly: true });
-    try {
-      const table = JSON.stringify(db.prepare("SELECT * FROM audit_log").all());
-      expect(table).toContain("api_key.create");
-      for (const text of [secret, PANEL_PASSWORD, RESET_PASSWORD])
-        expect(table).not.toContain(text);
-    } finally {
-      db.close();
-    }
+    const table = JSON.stringify(auditRows());
+    expect(table).toContain("api_key.create");
+    for (const text of [secret, PANEL_PASSWORD, RESET_PASSWORD]) expect(table).not.toContain(text);
     expect(browser.offLoopbackRequests()).toEqual([]);
+  });
+
+  it("records failed logins, the lockout once, and a logout", async () => {
+    const tryLogin = (password: string) =>
+      fetch(`${app.url}/panel/login`, {
+        method: "POST",
+        headers: { Origin: app.url },
+        body: new URLSearchParams({ username: "second-admin", password }),
+        redirect: "manual",
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await tryLogin(`wrong guess ${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    await Promise.all([
+      page().waitForURL(`${app.url}/panel/login`),
+      page().getByRole("button", { name: "Log out" }).click(),
+    ]);
+    const rows = auditRows();
+    const logins = rows
+      .filter((row) => row.action.startsWith("panel."))
+      .map((row) => [row.action, row.actor_id, JSON.parse(row.detail ?? "{}").username]);
+    const admin = rows.find((row) => row.action === "panel.logout")?.actor_id;
+    expect(admin).toMatch(/^usr_/);
+    expect(logins.slice(-5)).toEqual([
+      ["panel.login_failed", "panel-login", "second-admin"],
+      ["panel.login_failed", "panel-login", "second-admin"],
+      ["panel.login_failed", "panel-login", "second-admin"],
+      ["panel.lockout", "panel-login", "second-admin"],
+      ["panel.logout", admin, "admin"],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain("wrong guess");
   });
 });
