@@ -64,6 +64,18 @@ export function countActiveAdmins(db: Db, tenantId: string): number {
   );
 }
 
+/**
+ * Why taking admin rights from `user` (`verb`: demote, disable, delete) is refused: it is its
+ * tenant's last enabled admin, and nobody could administer the appliance any more. Undefined
+ * when it is allowed. The API answers 409 with it, the command line fails with it.
+ */
+export function lastAdminRefusal(db: Db, user: User, verb: string): string | undefined {
+  const activeAdmin = user.role === "admin" && !user.disabledAt;
+  if (activeAdmin && countActiveAdmins(db, user.tenantId) <= 1)
+    return `Cannot ${verb} ${user.username}: this is the last active admin. Make another admin first.`;
+  return undefined;
+}
+
 /** A transaction's handle (the queries below run inside one). */
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 

@@ -16,11 +16,11 @@ import { scopes } from "../../../../shared/auth/scopes.ts";
 import type { User } from "../../../../shared/db/schema/index.ts";
 import type { Db } from "../../../store/db.ts";
 import {
-  countActiveAdmins,
   createUser,
   deleteUser,
   findUser,
   findUserById,
+  lastAdminRefusal,
   listUsers,
   setUserDisabled,
   setUserPassword,
@@ -44,11 +44,8 @@ function existingUser(c: Context<ApplianceEnv>, db: Db, id: string): User {
  * when it is the tenant's last enabled admin, or when the admin would lock themselves out.
  */
 function assertKeepsAdmin(c: Context<ApplianceEnv>, db: Db, user: User, verb: string): void {
-  const activeAdmin = user.role === "admin" && !user.disabledAt;
-  if (activeAdmin && countActiveAdmins(db, user.tenantId) <= 1)
-    throw lastAdminError(
-      `Cannot ${verb} ${user.username}: this is the last active admin. Make another admin first.`,
-    );
+  const refusal = lastAdminRefusal(db, user, verb);
+  if (refusal) throw lastAdminError(refusal);
   if (c.get("principal").userId === user.id)
     throw new ApiError(
       409,
