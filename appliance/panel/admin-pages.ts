@@ -52,7 +52,7 @@ export function mountAdminPages(
     const tenantId = loginOf(c).user.tenantId;
     const raw = c.req.query();
     const filter: AuditPageFilter = {};
-    for (const key of ["actor", "action", "from", "to"] as const) {
+    for (const key of ["actor", "action", "from", "to", "limit"] as const) {
       const value = raw[key]?.trim();
       if (value) filter[key] = value;
     }
@@ -64,7 +64,7 @@ export function mountAdminPages(
       from: asUtc(filter.from),
       to: asUtc(filter.to),
       cursor: raw.cursor || undefined,
-      limit: AUDIT_PAGE_SIZE,
+      limit: filter.limit ?? AUDIT_PAGE_SIZE,
     });
     let error: string | undefined;
     let page: Awaited<ReturnType<typeof listAudit>> = { entries: [], hasMore: false };

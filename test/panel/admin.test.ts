@@ -91,6 +91,12 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin pages of the panel", ()
     expect(secret).toMatch(/^tnlp_[A-Za-z0-9_-]{40,}$/);
     await flashSays("shown only once");
     await checkPanelPage(browser, "keys-secret-once");
+    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: app.url,
+    });
+    await page().getByRole("button", { name: "Copy" }).click();
+    await flashSays("Secret copied to the clipboard.");
+    expect(await page().evaluate(() => navigator.clipboard.readText())).toBe(secret);
 
     const models = await sdk().models.list();
     expect(models.data.map((m) => m.id)).toContain("stories260K");
@@ -181,6 +187,9 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin pages of the panel", ()
     await flashSays("second-admin is enabled.");
     await page().getByRole("button", { name: "Disable admin", exact: true }).click();
     await flashSays("You cannot disable your own account");
+    page().once("dialog", (dialog) => dialog.accept());
+    await page().getByRole("button", { name: "Delete admin", exact: true }).click();
+    await flashSays("You cannot delete your own account");
 
     const reset = page().locator('tr[data-username="second-admin"]');
     await reset.getByText("Reset password").click();
@@ -247,6 +256,23 @@ describe.skipIf(modelsMissing || chromiumMissing)("admin pages of the panel", ()
     ]);
     await page().goto(`${app.url}/panel/audit?from=2000-01-01T00:00&to=2000-01-02T00:00`);
     expect(await rows.count()).toBe(0);
+
+    // Paging: older entries follow on the next page, and "newest" goes back.
+    const ids = () => rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.audit));
+    await page().goto(`${app.url}/panel/audit`);
+    const everything = await ids();
+    await page().goto(`${app.url}/panel/audit?limit=4`);
+    const first = await ids();
+    await Promise.all([
+      page().waitForEvent("load"),
+      page().getByRole("link", { name: "Older entries" }).click(),
+    ]);
+    expect([...first, ...(await ids())]).toEqual(everything.slice(0, 8));
+    await Promise.all([
+      page().waitForEvent("load"),
+      page().getByRole("link", { name: "Newest entries" }).click(),
+    ]);
+    expect(await ids()).toEqual(first);
 
     for (const text of [secret, PANEL_PASSWORD, RESET_PASSWORD]) {
       expect(await pageText()).not.toContain(text);

@@ -9,6 +9,8 @@ export interface AuditPageFilter {
   /** `datetime-local` values, read as UTC. */
   from?: string;
   to?: string;
+  /** Entries a page (the API's bounds); the panel's default when absent. */
+  limit?: string;
 }
 
 /** Links to a page of the same filters, starting after `cursor` (none: the newest). */
@@ -54,6 +56,7 @@ export function auditBody(options: {
         <input id="audit-from" name="from" type="datetime-local" step="1" value="${filter.from ?? ""}" />
         <label for="audit-to">To (UTC)</label>
         <input id="audit-to" name="to" type="datetime-local" step="1" value="${filter.to ?? ""}" />
+        ${filter.limit ? html`<input type="hidden" name="limit" value="${filter.limit}" />` : ""}
         <div class="buttons"><button type="submit">Filter</button><a href="/panel/audit">Clear filters</a></div>
       </form>
     </section>
