@@ -9,6 +9,7 @@ import { mountPanel } from "../panel/index.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { httpMetrics } from "./middleware/metrics.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import { mountAdminRoutes } from "./routes/admin/index.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
 import { mountDatasetRoutes } from "./routes/datasets.ts";
@@ -73,6 +74,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountDatasetRoutes(app, services);
   mountReviewRoutes(app, services);
   mountValidateRoutes(app, services);
+  mountAdminRoutes(app, services);
   mountDocsRoutes(app);
   mountPanel(app, services);
   mountMetricsRoute(app, services);

@@ -15,8 +15,10 @@ import type { PanelLogin } from "./middleware/panel-session.ts";
 export interface Principal {
   tenantId: string;
   scopes: string[];
-  /** Null when the API is open (loopback, no keys configured). */
+  /** Null when the API is open (loopback, no keys configured) or a panel session acts. */
   keyId: string | null;
+  /** The admin whose panel session made the request, if one did. */
+  userId?: string;
 }
 
 /** Everything the routes need, built once in `main.ts`. */

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { type CommonFlags, configFrom, fail, printRows, withStore } from "./context.ts";
+import { LOCAL_TENANT } from "../store/queries/tenants.ts";
+import { auditCli, type CommonFlags, configFrom, fail, printRows, withStore } from "./context.ts";
 import { withCommonOptions } from "./options.ts";
 
 /** `backup now|list` and `restore`. Backup code is loaded inside the actions (fast start). */
@@ -19,6 +20,12 @@ export function registerBackupCommands(program: Command): void {
           const service = backupServiceFor(config, store);
           service.adoptOrphans();
           const row = await service.run("manual");
+          await auditCli(store.db, {
+            tenantId: LOCAL_TENANT,
+            action: "backup.run",
+            target: `backup:${row.id}`,
+            detail: { ok: true, kind: "manual", sha256: row.sha256 },
+          });
           if (flags.json) process.stdout.write(`${JSON.stringify(row)}\n`);
           else
             process.stdout.write(

@@ -1,7 +1,9 @@
+import { userInfo } from "node:os";
 import { join } from "node:path";
+import { type AuditRecord, recordAudit } from "../../shared/db/audit.ts";
 import { type Config, ConfigError, type ConfigOverrides, loadConfig } from "../config.ts";
 import type { ModelRegistry } from "../inference/registry.ts";
-import { databasePath, openStore, type Store } from "../store/db.ts";
+import { type Db, databasePath, openStore, type Store } from "../store/db.ts";
 
 /** Common flags, as commander hands them over. */
 export interface CommonFlags {
@@ -76,4 +78,18 @@ export function printRows(rows: Record<string, unknown>[], json: boolean): void 
   process.stdout.write(
     `${line(columns)}\n${rows.map((r) => line(columns.map((c) => cell(r[c])))).join("\n")}\n`,
   );
+}
+
+/**
+ * Records a change made from the command line in the audit log, as the `system` actor
+ * `cli:<os user>` (who ran it on the box). `detail` must never hold secrets.
+ */
+export function auditCli(db: Db, entry: Omit<AuditRecord, "actor">): Promise<void> {
+  let osUser = "unknown";
+  try {
+    osUser = userInfo().username;
+  } catch {
+    // no passwd entry for this uid (containers): still recorded, as "unknown"
+  }
+  return recordAudit(db, { ...entry, actor: { kind: "system", id: `cli:${osUser}` } }, new Date());
 }

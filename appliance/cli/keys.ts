@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { createApiKey, listApiKeys, revokeApiKey } from "../store/queries/api-keys.ts";
-import { type CommonFlags, fail, printRows, withStore } from "./context.ts";
+import { auditCli, type CommonFlags, fail, printRows, withStore } from "./context.ts";
 import { withCommonOptions } from "./options.ts";
 
 /** `keys create|list|revoke`. */
@@ -37,6 +37,12 @@ export function registerKeyCommands(program: Command): void {
               .filter(Boolean),
             expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
           });
+          await auditCli(store.db, {
+            tenantId: key.tenantId,
+            action: "api_key.create",
+            target: `api_key:${key.id}`,
+            detail: { name: key.name, prefix: key.prefix, scopes: key.scopes },
+          });
           if (flags.json)
             process.stdout.write(
               `${JSON.stringify({ id: key.id, secret, scopes: key.scopes, tenant: key.tenantId })}\n`,
@@ -71,8 +77,15 @@ export function registerKeyCommands(program: Command): void {
   withCommonOptions(
     keys.command("revoke").description("revoke a key by id").argument("<id>"),
   ).action(async (id: string, flags: CommonFlags) => {
-    await withStore(flags, ({ store }) => {
-      if (!revokeApiKey(store.db, id)) fail(`no live key with id ${id}`);
+    await withStore(flags, async ({ store }) => {
+      const key = revokeApiKey(store.db, id);
+      if (!key) fail(`no live key with id ${id}`);
+      await auditCli(store.db, {
+        tenantId: key.tenantId,
+        action: "api_key.revoke",
+        target: `api_key:${key.id}`,
+        detail: { name: key.name, prefix: key.prefix },
+      });
       process.stdout.write(`revoked ${id}\n`);
     });
   });

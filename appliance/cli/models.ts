@@ -1,8 +1,14 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InvalidModelFileError, ModelRegistryError } from "../inference/errors.ts";
-import { type CommonFlags, fail, printRows, withRegistry } from "./context.ts";
+import type { Db } from "../store/db.ts";
+import { LOCAL_TENANT } from "../store/queries/tenants.ts";
+import { auditCli, type CommonFlags, fail, printRows, withRegistry } from "./context.ts";
 import { withCommonOptions } from "./options.ts";
+
+/** Records a registry change made from the command line (models are appliance-wide). */
+const auditModel = (db: Db, action: string, name: string, detail?: Record<string, unknown>) =>
+  auditCli(db, { tenantId: LOCAL_TENANT, action, target: `model:${name}`, detail });
 
 async function clearly<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -53,11 +59,16 @@ export function registerModelCommands(program: Command): void {
     .option("--name <name>", "name clients use (default: the file name)")
     .option("--default", "make it the default model")
     .action(async (file: string, flags: CommonFlags & { name?: string; default?: boolean }) => {
-      await withRegistry(flags, ({ registry }) =>
+      await withRegistry(flags, ({ registry, store }) =>
         clearly(async () => {
           const row = await registry.import(resolve(file), {
             name: flags.name,
             makeDefault: flags.default,
+          });
+          await auditModel(store.db, "model.import", row.name, {
+            path: resolve(file),
+            sha256: row.sha256,
+            default: row.isDefault,
           });
           process.stdout.write(
             `imported ${row.name} (${row.architecture}, ${row.parameters} parameters, sha256 ${row.sha256})\n`,
@@ -92,9 +103,10 @@ export function registerModelCommands(program: Command): void {
   withCommonOptions(
     models.command("default").description("make a model the default").argument("<name>"),
   ).action(async (name: string, flags: CommonFlags) => {
-    await withRegistry(flags, ({ registry }) =>
+    await withRegistry(flags, ({ registry, store }) =>
       clearly(async () => {
         registry.setDefault(name);
+        await auditModel(store.db, "model.set_default", name);
         process.stdout.write(`default model: ${name}\n`);
       }),
     );
@@ -105,9 +117,10 @@ export function registerModelCommands(program: Command): void {
       .description("remove a model (and its imported file)")
       .argument("<name>"),
   ).action(async (name: string, flags: CommonFlags) => {
-    await withRegistry(flags, ({ registry }) =>
+    await withRegistry(flags, ({ registry, store }) =>
       clearly(async () => {
         await registry.delete(name);
+        await auditModel(store.db, "model.delete", name);
         process.stdout.write(`deleted ${name}\n`);
       }),
     );

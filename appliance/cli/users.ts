@@ -1,7 +1,18 @@
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
-import { createUser, listUsers } from "../store/queries/users.ts";
-import { type CommonFlags, fail, printRows, withStore } from "./context.ts";
+import { roles, type User } from "../../shared/db/schema/index.ts";
+import type { Db } from "../store/db.ts";
+import {
+  createUser,
+  deleteUser,
+  findUser,
+  lastAdminRefusal,
+  listUsers,
+  setUserDisabled,
+  setUserPassword,
+  setUserRole,
+} from "../store/queries/users.ts";
+import { auditCli, type CommonFlags, fail, printRows, withStore } from "./context.ts";
 import { withCommonOptions } from "./options.ts";
 
 async function readPassword(fromStdin: boolean): Promise<string> {
@@ -18,7 +29,41 @@ async function readPassword(fromStdin: boolean): Promise<string> {
   }
 }
 
-/** `users create|list`. */
+/** Reads a new password (at least 12 characters, as the API asks). */
+async function newPassword(fromStdin: boolean): Promise<string> {
+  const password = await readPassword(fromStdin);
+  if (password.length < 12) fail("the password must have at least 12 characters", 2);
+  return password;
+}
+
+/**
+ * Runs `change` on the local tenant's user `username`, refusing (`verb` set) to take admin
+ * rights from the last active admin, then records the change in the audit log.
+ */
+async function changeUser(
+  flags: CommonFlags,
+  username: string,
+  action: string,
+  change: (db: Db, user: User) => Promise<User | undefined> | User | undefined,
+  options: { verb?: string; detail?: (user: User) => Record<string, unknown> } = {},
+): Promise<void> {
+  await withStore(flags, async ({ store }) => {
+    const user = findUser(store.db, username);
+    if (!user) fail(`no user '${username}'`);
+    const refusal = options.verb && lastAdminRefusal(store.db, user, options.verb);
+    if (refusal) fail(refusal);
+    await change(store.db, user);
+    await auditCli(store.db, {
+      tenantId: user.tenantId,
+      action,
+      target: `user:${user.id}`,
+      detail: { username: user.username, ...options.detail?.(user) },
+    });
+    process.stdout.write(`${action} ${username}\n`);
+  });
+}
+
+/** `users create|list|role|disable|enable|passwd|delete`. */
 export function registerUserCommands(program: Command): void {
   const users = program.command("users").description("manage admin panel users");
   withCommonOptions(
@@ -38,15 +83,21 @@ export function registerUserCommands(program: Command): void {
         const role = flags.admin ? "admin" : flags.role;
         if (role !== "admin" && role !== "developer" && role !== "viewer")
           fail(`unknown role '${role}'`, 2);
-        const password = await readPassword(flags.passwordStdin === true);
-        if (password.length < 12) fail("the password must have at least 12 characters", 2);
+        const password = await newPassword(flags.passwordStdin === true);
         await withStore(flags, async ({ store }) => {
+          let user: Awaited<ReturnType<typeof createUser>>;
           try {
-            const user = await createUser(store.db, { username, password, role });
-            process.stdout.write(`created ${user.role} ${user.username}\n`);
+            user = await createUser(store.db, { username, password, role });
           } catch (err) {
             fail((err as Error).message);
           }
+          await auditCli(store.db, {
+            tenantId: user.tenantId,
+            action: "user.create",
+            target: `user:${user.id}`,
+            detail: { username: user.username, role: user.role },
+          });
+          process.stdout.write(`created ${user.role} ${user.username}\n`);
         });
       },
     );
@@ -61,9 +112,63 @@ export function registerUserCommands(program: Command): void {
             role: u.role,
             tenant: u.tenantId,
             created: u.createdAt,
+            disabled: u.disabledAt,
           })),
           flags.json === true,
         );
       });
     });
+  withCommonOptions(
+    users
+      .command("role")
+      .description("change a user's role")
+      .argument("<username>")
+      .argument("<role>", roles.join(", ")),
+  ).action(async (username: string, role: string, flags: CommonFlags) => {
+    if (!(roles as readonly string[]).includes(role)) fail(`unknown role '${role}'`, 2);
+    const to = role as User["role"];
+    await changeUser(
+      flags,
+      username,
+      "user.role_change",
+      (db, user) => setUserRole(db, user.id, to),
+      {
+        verb: to === "admin" ? undefined : "demote",
+        detail: (user) => ({ from: user.role, to }),
+      },
+    );
+  });
+  withCommonOptions(
+    users.command("disable").description("stop a user logging in").argument("<username>"),
+  ).action((username: string, flags: CommonFlags) =>
+    changeUser(flags, username, "user.disable", (db, user) => setUserDisabled(db, user.id, true), {
+      verb: "disable",
+    }),
+  );
+  withCommonOptions(
+    users.command("enable").description("let a disabled user log in again").argument("<username>"),
+  ).action((username: string, flags: CommonFlags) =>
+    changeUser(flags, username, "user.enable", (db, user) => setUserDisabled(db, user.id, false)),
+  );
+  withCommonOptions(
+    users
+      .command("passwd")
+      .description("set a user's password (ends their panel sessions)")
+      .argument("<username>"),
+  )
+    .option("--password-stdin", "read the password from standard input")
+    .action(async (username: string, flags: CommonFlags & { passwordStdin?: boolean }) => {
+      const password = await newPassword(flags.passwordStdin === true);
+      await changeUser(flags, username, "user.password_reset", (db, user) =>
+        setUserPassword(db, user.id, password),
+      );
+    });
+  withCommonOptions(
+    users.command("delete").description("delete a user").argument("<username>"),
+  ).action((username: string, flags: CommonFlags) =>
+    changeUser(flags, username, "user.delete", (db, user) => deleteUser(db, user.id), {
+      verb: "delete",
+      detail: (user) => ({ role: user.role }),
+    }),
+  );
 }

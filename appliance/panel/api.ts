@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { validationError } from "../../shared/api/app.ts";
 import { ApiError } from "../../shared/api/errors.ts";
+import { auditRequest } from "../api/audit.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
 import { InvalidModelFileError, ModelRegistryError } from "../inference/errors.ts";
 import { applianceFigures } from "./dashboard-figures.ts";
@@ -35,7 +36,7 @@ async function asBadRequest<T>(fn: () => Promise<T> | T): Promise<T> {
  * backups. Behind the panel's session and CSRF checks.
  */
 export function mountPanelApi(app: OpenAPIHono<ApplianceEnv>, services: ApplianceServices): void {
-  const { registry, host, metrics, backups } = services;
+  const { db, registry, host, metrics, backups } = services;
   app.get("/panel/api/dashboard", async (c) => {
     if (!metrics) throw new ApiError(404, "Metrics are off.", { code: "metrics_off" });
     const figures = await applianceFigures({ ...services, metrics });
@@ -47,14 +48,23 @@ export function mountPanelApi(app: OpenAPIHono<ApplianceEnv>, services: Applianc
     if (!parsed.success) throw validationError(parsed.error, "request body");
     const { path, name, default: makeDefault } = parsed.data;
     const row = await asBadRequest(() => registry.import(path, { name, makeDefault }));
+    await auditRequest(c, db, "model.import", `model:${row.name}`, {
+      path,
+      sha256: row.sha256,
+      default: row.isDefault,
+    });
     return c.json(row, 201);
   });
   app.post("/panel/api/models/:name/default", async (c) => {
-    await asBadRequest(() => registry.setDefault(c.req.param("name")));
+    const name = c.req.param("name");
+    await asBadRequest(() => registry.setDefault(name));
+    await auditRequest(c, db, "model.set_default", `model:${name}`);
     return c.json({ ok: true });
   });
   app.post("/panel/api/models/:name/unload", async (c) => {
-    await host.unload(c.req.param("name"));
+    const name = c.req.param("name");
+    await host.unload(name);
+    await auditRequest(c, db, "model.unload", `model:${name}`);
     return c.json({ ok: true });
   });
   app.delete("/panel/api/models/:name", async (c) => {
@@ -63,16 +73,25 @@ export function mountPanelApi(app: OpenAPIHono<ApplianceEnv>, services: Applianc
       throw new ApiError(404, `No model named '${name}'.`, { code: "model_not_found" });
     await host.unload(name);
     await asBadRequest(() => registry.delete(name));
+    await auditRequest(c, db, "model.delete", `model:${name}`);
     return c.json({ ok: true });
   });
 
   app.get("/panel/api/backups", (c) => c.json({ data: backups?.list() ?? [] }));
   app.post("/panel/api/backups", async (c) => {
     if (!backups) throw new ApiError(404, "Backups are off.", { code: "backups_off" });
+    let backup: Awaited<ReturnType<typeof backups.run>>;
     try {
-      return c.json(await backups.run("manual"), 201);
+      backup = await backups.run("manual");
     } catch (err) {
+      await auditRequest(c, db, "backup.run", null, { ok: false, error: (err as Error).message });
       throw new ApiError(500, `Backup failed: ${(err as Error).message}`, { cause: err });
     }
+    await auditRequest(c, db, "backup.run", `backup:${backup.id}`, {
+      ok: true,
+      kind: "manual",
+      sha256: backup.sha256,
+    });
+    return c.json(backup, 201);
   });
 }

@@ -21,6 +21,7 @@ import { configView } from "../settings/config-view.ts";
 import { effectiveSettings } from "../settings/runtime-settings.ts";
 import { listJobs } from "../store/queries/jobs.ts";
 import { listLatestTemplates } from "../store/queries/templates.ts";
+import { mountAdminPages } from "./admin-pages.ts";
 import { mountPanelApi } from "./api.ts";
 import { mountOpsApi } from "./api-ops.ts";
 import { applianceFigures } from "./dashboard-figures.ts";
@@ -136,6 +137,7 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
     ),
   );
   mountDatasetPages(app, services);
+  mountAdminPages(app, services);
   mountPanelApi(app, services);
   mountOpsApi(app, services);
 }

@@ -13,6 +13,9 @@ export const PANEL_PAGES = [
   { path: "/panel/datasets", title: "Datasets" },
   { path: "/panel/backups", title: "Backups" },
   { path: "/panel/settings", title: "Settings" },
+  { path: "/panel/keys", title: "API keys" },
+  { path: "/panel/users", title: "Users" },
+  { path: "/panel/audit", title: "Audit log" },
 ] as const;
 
 /** What every logged-in page shows in its header. */
@@ -86,6 +89,7 @@ export function renderPanelPage(
   path: string,
   body: Html,
   title?: string,
+  status: 200 | 400 = 200,
 ) {
   const login = panelLoginOf(c);
   return c.html(
@@ -98,6 +102,7 @@ export function renderPanelPage(
       },
       body,
     ),
+    status,
   );
 }
 

@@ -2,8 +2,11 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { hashPassword, verifyPassword } from "../../shared/auth/password.ts";
+import { recordAudit } from "../../shared/db/audit.ts";
+import type { User } from "../../shared/db/schema/index.ts";
 import { panelCookieName, readPanelSession } from "../api/middleware/panel-session.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
+import type { Db } from "../store/db.ts";
 import {
   clearLoginFailures,
   countLoginFailures,
@@ -11,6 +14,7 @@ import {
   deletePanelSession,
   recordLoginFailure,
 } from "../store/queries/panel-sessions.ts";
+import { LOCAL_TENANT } from "../store/queries/tenants.ts";
 import { findUser } from "../store/queries/users.ts";
 import { loginPage } from "./layout.ts";
 
@@ -23,6 +27,25 @@ const decoy = () => {
 
 const formText = (value: unknown, max: number) =>
   typeof value === "string" ? value.slice(0, max) : "";
+
+/**
+ * Records a login attempt: by the user when it succeeded, else by the `system` actor
+ * `panel-login` (whoever typed is unknown) against the named user when one exists. The name
+ * typed is kept, never the password.
+ */
+function auditLogin(db: Db, action: string, username: string, user: User | undefined, ok = false) {
+  return recordAudit(
+    db,
+    {
+      tenantId: user?.tenantId ?? LOCAL_TENANT,
+      actor: ok && user ? { kind: "user", id: user.id } : { kind: "system", id: "panel-login" },
+      action,
+      target: user ? `user:${user.id}` : null,
+      detail: { username },
+    },
+    new Date(),
+  );
+}
 
 /**
  * `GET|POST /panel/login`. Failed logins are counted per user name
@@ -63,6 +86,10 @@ export function mountLoginRoutes(
     if (!user || !passwordOk || user.role !== "admin" || user.disabledAt) {
       recordLoginFailure(db, username, now);
       logger.warn({ username }, "panel login failed");
+      await auditLogin(db, "panel.login_failed", username, user);
+      // Recorded once, by the failure that locks the name (refused attempts add nothing).
+      if (countLoginFailures(db, username, now - lockoutWindowSeconds * 1000) === lockoutFailures)
+        await auditLogin(db, "panel.lockout", username, user);
       return c.html(loginPage({ username, error: "Wrong user name or password." }), 401);
     }
     clearLoginFailures(db, username);
@@ -75,6 +102,7 @@ export function mountLoginRoutes(
       maxAge: sessionHours * 3600,
     });
     logger.info({ username }, "panel login");
+    await auditLogin(db, "panel.login", username, user, true);
     return c.redirect("/panel/", 303);
   });
 }
@@ -86,9 +114,22 @@ export function mountLogoutRoute(
 ): void {
   const secure = Boolean(config.tls);
   const cookie = panelCookieName(secure);
-  app.post("/panel/logout", (c) => {
+  app.post("/panel/logout", async (c) => {
     const login = c.get("panelLogin");
-    if (login) deletePanelSession(db, login.token);
+    if (login) {
+      deletePanelSession(db, login.token);
+      await recordAudit(
+        db,
+        {
+          tenantId: login.user.tenantId,
+          actor: { kind: "user", id: login.user.id },
+          action: "panel.logout",
+          target: `user:${login.user.id}`,
+          detail: { username: login.user.username },
+        },
+        new Date(),
+      );
+    }
     deleteCookie(c, cookie, { path: "/", secure });
     return c.redirect("/panel/login", 303);
   });

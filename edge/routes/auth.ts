@@ -11,10 +11,10 @@ import { ApiError } from "../../shared/api/errors.ts";
 import type { TokenResponse } from "../../shared/api/schemas/auth.ts";
 import { randomId } from "../../shared/auth/api-keys.ts";
 import { verifyPassword } from "../../shared/auth/password.ts";
+import { recordAudit } from "../../shared/db/audit.ts";
 import type { User } from "../../shared/db/schema/index.ts";
 import { type EdgeEnv, settings } from "../env.ts";
 import { type JwtSettings, signAccessToken } from "../middleware/auth/index.ts";
-import { recordAudit } from "../store/audit.ts";
 import { openStore } from "../store/db.ts";
 import {
   clearLoginFailures,

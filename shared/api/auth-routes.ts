@@ -6,6 +6,7 @@ import {
   AuditQuery,
   CreateUserRequest,
   RefreshRequest,
+  SetPasswordRequest,
   TokenRequest,
   TokenResponse,
   UpdateUserRequest,
@@ -117,6 +118,42 @@ export const deleteUserRoute = createRoute({
   security: bearer,
   request: { params: userId },
   responses: { 200: oneUser("The deleted user"), ...errorResponses, ...forbidden, ...conflict },
+});
+
+/** `POST /v1/admin/users/{id}/disable` (appliance): the user can no longer sign in. */
+export const disableUserRoute = createRoute({
+  method: "post",
+  path: "/v1/admin/users/{id}/disable",
+  tags: ["Admin"],
+  summary: "Disable a user",
+  security: bearer,
+  request: { params: userId },
+  responses: { 200: oneUser("The disabled user"), ...errorResponses, ...forbidden, ...conflict },
+});
+
+/** `POST /v1/admin/users/{id}/enable` (appliance): a disabled user can sign in again. */
+export const enableUserRoute = createRoute({
+  method: "post",
+  path: "/v1/admin/users/{id}/enable",
+  tags: ["Admin"],
+  summary: "Enable a user",
+  security: bearer,
+  request: { params: userId },
+  responses: { 200: oneUser("The enabled user"), ...errorResponses, ...forbidden },
+});
+
+/** `PUT /v1/admin/users/{id}/password` (appliance): sets a new password; ends their sessions. */
+export const setUserPasswordRoute = createRoute({
+  method: "put",
+  path: "/v1/admin/users/{id}/password",
+  tags: ["Admin"],
+  summary: "Reset a user's password",
+  security: bearer,
+  request: {
+    params: userId,
+    body: { required: true, content: { "application/json": { schema: SetPasswordRequest } } },
+  },
+  responses: { 200: oneUser("The user"), ...errorResponses, ...forbidden },
 });
 
 /** `GET /v1/admin/audit`: the caller's tenant's admin actions, newest first. */

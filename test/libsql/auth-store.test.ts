@@ -3,11 +3,11 @@
  * lockout upsert and audit paging run unchanged on the second driver.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listAudit, recordAudit } from "../../edge/store/audit.ts";
 import { lockedUntil, recordLoginFailure } from "../../edge/store/login-failures.ts";
 import { issueRefreshToken, useRefreshToken } from "../../edge/store/refresh-tokens.ts";
 import type { EdgeDb } from "../../edge/store/types.ts";
 import { createUser, deleteUser, findUserByName } from "../../edge/store/users.ts";
+import { listAudit, recordAudit } from "../../shared/db/audit.ts";
 import { tenants } from "../../shared/db/schema/index.ts";
 import { openLibsqlStore } from "./open.ts";
 
@@ -72,13 +72,13 @@ describe("edge auth store on libSQL (file:)", () => {
     expect(await lockedUntil(db, "t1", "other", now)).toBeNull();
   });
 
-  it("pages the audit log newest first and filters by action family", async () => {
+  it("pages the audit log newest first and filters by action family, actor and time", async () => {
     for (let i = 0; i < 3; i++) {
       await recordAudit(
         db,
         {
           tenantId: "t1",
-          actor: { kind: "system", id: "test" },
+          actor: { kind: "system", id: i === 2 ? "other" : "test" },
           action: i === 1 ? "user_x.create" : "user.create",
           target: `n:${i}`,
         },
@@ -99,5 +99,11 @@ describe("edge auth store on libSQL (file:)", () => {
     const users = await listAudit(db, "t1", { action: "user.*", limit: 10 });
     expect(users.entries.map((e) => e.target)).toEqual(["n:2", "n:0"]);
     expect((await listAudit(db, "t2", { limit: 10 })).entries).toEqual([]);
+    // By actor, and within a time window (both ends included).
+    const byTest = await listAudit(db, "t1", { actorId: "test", limit: 10 });
+    expect(byTest.entries.map((e) => e.target)).toEqual(["n:1", "n:0"]);
+    const window = await listAudit(db, "t1", { from: 2000, to: 3000, limit: 10 });
+    expect(window.entries.map((e) => e.target)).toEqual(["n:2", "n:1"]);
+    expect((await listAudit(db, "t1", { to: 999, limit: 10 })).entries).toEqual([]);
   });
 });

@@ -39,7 +39,12 @@ export function apiKeyAuth({
     if (login) {
       assertSameOrigin(c);
       checkCsrfToken(c, login.session);
-      c.set("principal", { tenantId: login.user.tenantId, scopes: ["*"], keyId: null });
+      c.set("principal", {
+        tenantId: login.user.tenantId,
+        scopes: ["*"],
+        keyId: null,
+        userId: login.user.id,
+      });
       return next();
     }
     if (loopback && countActiveApiKeys(db) === 0) {

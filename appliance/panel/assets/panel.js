@@ -611,3 +611,152 @@ for (const form of document.querySelectorAll("form[data-settings-form]")) {
     );
   });
 }
+
+// ---- keys / users / audit ----
+// API keys and users change through the same /v1/admin routes API clients use (session cookie
+// and CSRF token instead of a key). The audit log page is a plain GET form: no script needed.
+
+/** Reloads the page; `message` shows in its live region once it is back. */
+function reloadWith(message) {
+  sessionStorage.setItem("flash", message);
+  location.reload();
+}
+
+const byId = (id) => encodeURIComponent(id);
+
+// API keys: the secret is put in the box once, from the API's answer, and never stored.
+const keyForm = document.getElementById("key-create");
+const secretBox = document.getElementById("key-created");
+const secretInput = document.getElementById("key-secret");
+
+keyForm?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const scopes = [...keyForm.querySelectorAll('input[name="scopes"]:checked')].map((i) => i.value);
+  if (scopes.length === 0) {
+    flash("Choose at least one scope.", true);
+    return;
+  }
+  const body = { name: document.getElementById("key-name").value.trim(), scopes };
+  const days = document.getElementById("key-expires").value;
+  if (days) body.expires_in_days = Number(days);
+  act(
+    keyForm.querySelector("button[type=submit]"),
+    async () => {
+      const key = await api("POST", "/v1/admin/keys", body);
+      keyForm.reset();
+      secretInput.value = key.key;
+      secretBox.hidden = false;
+      flash(`Key ${key.name} created. Copy its secret now: it is shown only once.`);
+      secretInput.focus();
+      secretInput.select();
+    },
+    { reload: false },
+  );
+});
+
+async function copySecret() {
+  try {
+    await navigator.clipboard.writeText(secretInput.value);
+  } catch {
+    // No clipboard API (plain http on another host): copy the selection instead.
+    secretInput.select();
+    document.execCommand("copy");
+  }
+  flash("Secret copied to the clipboard.");
+}
+
+/** Checks a form's two password fields; the passwords themselves are never shown. */
+function typedPassword(form) {
+  const password = form.querySelector('input[name="password"]').value;
+  if (password !== form.querySelector('input[name="confirm"]').value)
+    throw new Error("The two passwords differ.");
+  return password;
+}
+
+/** Changes the user of button `b` through `/v1/admin/users/{id}<suffix>`, then reloads. */
+function changeUser(b, method, suffix, said, body) {
+  return act(
+    b,
+    async () => {
+      const user = await api(method, `/v1/admin/users/${byId(b.dataset.id)}${suffix}`, body);
+      reloadWith(said(user));
+    },
+    { reload: false },
+  );
+}
+
+Object.assign(actions, {
+  "key-revoke": (b) => {
+    const open =
+      "lastLive" in b.dataset
+        ? " It is the last live key: on a loopback address the API then needs no key at all."
+        : "";
+    if (
+      !confirm(`Revoke the key ${b.dataset.name}? Clients using it are refused from now on.${open}`)
+    )
+      return;
+    return act(b, async () => {
+      await api("DELETE", `/v1/admin/keys/${byId(b.dataset.id)}`);
+      sessionStorage.setItem("flash", `Key ${b.dataset.name} revoked.`);
+    });
+  },
+  "key-copy": () => copySecret(),
+  "key-done": () => {
+    secretInput.value = "";
+    secretBox.hidden = true;
+    location.reload();
+  },
+  "user-role": (b) =>
+    changeUser(b, "PATCH", "", (u) => `${u.username} is now ${u.role}.`, {
+      role: document.getElementById(`role-${b.dataset.id}`).value,
+    }),
+  "user-disable": (b) => changeUser(b, "POST", "/disable", (u) => `${u.username} is disabled.`),
+  "user-enable": (b) => changeUser(b, "POST", "/enable", (u) => `${u.username} is enabled.`),
+  "user-delete": (b) => {
+    if (!confirm(`Delete the user ${b.dataset.name}?`)) return;
+    return act(
+      b,
+      async () => {
+        await api("DELETE", `/v1/admin/users/${byId(b.dataset.id)}`);
+        reloadWith(`${b.dataset.name} deleted.`);
+      },
+      { reload: false },
+    );
+  },
+});
+
+const userForm = document.getElementById("user-create");
+userForm?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  act(
+    userForm.querySelector("button[type=submit]"),
+    async () => {
+      const body = {
+        username: document.getElementById("new-username").value.trim(),
+        role: document.getElementById("new-role").value,
+        password: typedPassword(userForm),
+      };
+      const user = await api("POST", "/v1/admin/users", body);
+      userForm.reset();
+      reloadWith(`User ${user.username} (${user.role}) created.`);
+    },
+    { reload: false },
+  );
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form.user-password");
+  if (!form) return;
+  event.preventDefault();
+  act(
+    form.querySelector("button[type=submit]"),
+    async () => {
+      const user = await api("PUT", `/v1/admin/users/${byId(form.dataset.id)}/password`, {
+        password: typedPassword(form),
+      });
+      form.reset();
+      reloadWith(`Password of ${user.username} reset; their sessions ended.`);
+    },
+    { reload: false },
+  );
+});

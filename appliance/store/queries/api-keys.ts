@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import {
   displayPrefix,
   generateApiKeySecret,
@@ -64,9 +64,12 @@ export async function apiKeyExists(db: Db, secret: string): Promise<boolean> {
   );
 }
 
+/** Keys (revoked ones too), newest first: all of them, or one tenant's. */
 export function listApiKeys(db: Db, tenantId?: string): ApiKey[] {
   const query = db.select().from(apiKeys);
-  return (tenantId ? query.where(eq(apiKeys.tenantId, tenantId)) : query).all();
+  return (tenantId ? query.where(eq(apiKeys.tenantId, tenantId)) : query)
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .all();
 }
 
 /** Number of keys that can still authenticate. */
@@ -79,14 +82,27 @@ export function countActiveApiKeys(db: Db, now = new Date()): number {
     .filter((k) => !k.expiresAt || k.expiresAt > now).length;
 }
 
-/** Revokes a key by id; false when no such live key. */
-export function revokeApiKey(db: Db, id: string, now = new Date()): boolean {
-  const res = db
+/**
+ * Revokes a live key by id (within `tenantId` when given); the revoked row, or undefined when
+ * there is no such live key.
+ */
+export function revokeApiKey(
+  db: Db,
+  id: string,
+  options: { tenantId?: string; now?: Date } = {},
+): ApiKey | undefined {
+  return db
     .update(apiKeys)
-    .set({ revokedAt: now })
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .run();
-  return res.changes > 0;
+    .set({ revokedAt: options.now ?? new Date() })
+    .where(
+      and(
+        eq(apiKeys.id, id),
+        isNull(apiKeys.revokedAt),
+        options.tenantId ? eq(apiKeys.tenantId, options.tenantId) : undefined,
+      ),
+    )
+    .returning()
+    .get();
 }
 
 export function touchApiKey(db: Db, id: string, now = new Date()): void {

@@ -12,10 +12,10 @@ import {
   hashApiKey,
   hasScope,
 } from "../../../shared/auth/api-keys.ts";
+import type { AuditActor } from "../../../shared/db/audit.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { inBackground } from "../../lib/background.ts";
 import { isExpired, touchApiKey } from "../../store/api-keys.ts";
-import type { AuditActor } from "../../store/audit.ts";
 import { openStore } from "../../store/db.ts";
 import { type TokenClaims, verifyAccessToken } from "./jwt.ts";
 import { claimLastUsedWrite, lookUpApiKey } from "./key-cache.ts";

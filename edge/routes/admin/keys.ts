@@ -1,13 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { assertMayGrantScopes } from "../../../shared/api/admin-rules.ts";
+import { apiKeyInfo as keyInfo } from "../../../shared/api/admin-views.ts";
 import { ApiError } from "../../../shared/api/errors.ts";
 import {
   createApiKeyRoute,
   listApiKeysRoute,
   revokeApiKeyRoute,
 } from "../../../shared/api/routes.ts";
-import type { ApiKeyInfo } from "../../../shared/api/schemas/admin.ts";
-import { hasScope } from "../../../shared/auth/api-keys.ts";
-import type { ApiKey } from "../../../shared/db/schema/index.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { requireScope } from "../../middleware/auth/index.ts";
 import { forgetApiKey } from "../../middleware/auth/key-cache.ts";
@@ -17,20 +16,6 @@ import { recordAdminAction } from "./record.ts";
 
 const DAY_MS = 86_400_000;
 const ms = (date: Date | null) => (date ? date.getTime() : null);
-
-function keyInfo(key: ApiKey): ApiKeyInfo {
-  return {
-    id: key.id,
-    object: "api_key",
-    name: key.name,
-    prefix: key.prefix,
-    scopes: key.scopes,
-    created_at: key.createdAt.getTime(),
-    expires_at: ms(key.expiresAt),
-    last_used_at: ms(key.lastUsedAt),
-    revoked_at: ms(key.revokedAt),
-  };
-}
 
 /**
  * Mounts the API key admin routes (`admin:keys` scope). Everything acts on the caller's own
@@ -44,13 +29,7 @@ export function mountApiKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number):
     const body = c.req.valid("json");
     const principal = c.get("principal");
     // A key cannot hand out more than its creator holds.
-    const excess = body.scopes.find((scope) => !hasScope(principal.scopes, scope));
-    if (excess) {
-      throw new ApiError(403, `Cannot grant '${excess}': the caller does not hold it.`, {
-        code: "insufficient_scope",
-        param: "scopes",
-      });
-    }
+    assertMayGrantScopes(principal.scopes, body.scopes);
     const at = now();
     const db = await openStore(settings(c).database);
     const { key, secret } = await createApiKey(

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
+import { recordAudit } from "../../../shared/db/audit.ts";
 import type { EdgeEnv } from "../../env.ts";
 import { actorOf } from "../../middleware/auth/index.ts";
-import { recordAudit } from "../../store/audit.ts";
 import type { EdgeDb } from "../../store/types.ts";
 
 /**

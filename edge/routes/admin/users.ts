@@ -1,5 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { assertMayGrantRole, lastAdminError } from "../../../shared/api/admin-rules.ts";
+import { userInfo } from "../../../shared/api/admin-views.ts";
 import {
   createUserRoute,
   deleteUserRoute,
@@ -7,10 +9,8 @@ import {
   updateUserRoute,
 } from "../../../shared/api/auth-routes.ts";
 import { ApiError } from "../../../shared/api/errors.ts";
-import type { UserInfo } from "../../../shared/api/schemas/auth.ts";
-import { hasScope } from "../../../shared/auth/api-keys.ts";
 import { hashPassword } from "../../../shared/auth/password.ts";
-import { roleScopes, scopes } from "../../../shared/auth/scopes.ts";
+import { scopes } from "../../../shared/auth/scopes.ts";
 import type { Role, User } from "../../../shared/db/schema/index.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { requireScope } from "../../middleware/auth/index.ts";
@@ -26,27 +26,9 @@ import {
 } from "../../store/users.ts";
 import { recordAdminAction } from "./record.ts";
 
-function userInfo(user: User): UserInfo {
-  return {
-    id: user.id,
-    object: "user",
-    username: user.username,
-    role: user.role,
-    created_at: user.createdAt.getTime(),
-  };
-}
-
 /** A caller cannot hand out a role whose scopes it does not hold itself. */
-function assertMayGrant(c: Context<EdgeEnv>, role: Role): void {
-  const held = c.get("principal").scopes;
-  const excess = roleScopes[role].find((scope) => !hasScope(held, scope));
-  if (excess) {
-    throw new ApiError(403, `Cannot grant the '${role}' role: the caller lacks '${excess}'.`, {
-      code: "insufficient_scope",
-      param: "role",
-    });
-  }
-}
+const assertMayGrant = (c: Context<EdgeEnv>, role: Role) =>
+  assertMayGrantRole(c.get("principal").scopes, role);
 
 async function existingUser(db: EdgeDb, tenantId: string, id: string): Promise<User> {
   const user = await findUser(db, tenantId, id);
@@ -57,7 +39,7 @@ async function existingUser(db: EdgeDb, tenantId: string, id: string): Promise<U
 /** A tenant keeps at least one admin, or nobody could administer it through the API again. */
 async function assertNotLastAdmin(db: EdgeDb, user: User): Promise<void> {
   if (user.role === "admin" && (await countAdmins(db, user.tenantId)) <= 1) {
-    throw new ApiError(409, "This is the tenant's last admin.", { code: "last_admin" });
+    throw lastAdminError();
   }
 }
 
@@ -107,7 +89,7 @@ export function mountUserRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): v
       await openStore(settings(c).database),
       c.get("principal").tenantId,
     );
-    return c.json({ object: "list" as const, data: users.map(userInfo) }, 200);
+    return c.json({ object: "list" as const, data: users.map((user) => userInfo(user)) }, 200);
   });
 
   app.openapi(updateUserRoute, async (c) => {

@@ -47,6 +47,11 @@ export const CreateUserRequest = z
   })
   .openapi("CreateUserRequest");
 
+/** `PUT /v1/admin/users/{id}/password` body (appliance): a new password, set by an admin. */
+export const SetPasswordRequest = z
+  .object({ password: z.string().min(12).max(1024) })
+  .openapi("SetPasswordRequest");
+
 export const UpdateUserRequest = z.object({ role: RoleName }).openapi("UpdateUserRequest");
 
 export const UserInfo = z
@@ -56,6 +61,8 @@ export const UserInfo = z
     username: z.string(),
     role: RoleName,
     created_at: z.number().int(),
+    /** When the user was disabled (they cannot sign in), or null. Served by the appliance. */
+    disabled_at: z.number().int().nullable().optional(),
   })
   .openapi("User");
 export type UserInfo = z.infer<typeof UserInfo>;
@@ -63,6 +70,15 @@ export type UserInfo = z.infer<typeof UserInfo>;
 export const UserList = z
   .object({ object: z.literal("list"), data: z.array(UserInfo) })
   .openapi("UserList");
+
+/** Milliseconds of an ISO date or of epoch milliseconds given as digits; NaN otherwise. */
+export const instantMs = (value: string) =>
+  /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+
+const Instant = z
+  .string()
+  .max(40)
+  .refine((value) => !Number.isNaN(instantMs(value)), "an ISO date or epoch milliseconds");
 
 /** `GET /v1/admin/audit` query. */
 export const AuditQuery = z.object({
@@ -72,6 +88,12 @@ export const AuditQuery = z.object({
     .max(64)
     .regex(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$/, "an action like 'user.create' or 'user.*'")
     .optional(),
+  /** Only this actor's entries: a user's or key's id, or a `system` actor's name. */
+  actor: z.string().min(1).max(128).optional(),
+  /** Entries at or after this time (ISO date or epoch milliseconds). */
+  from: Instant.optional(),
+  /** Entries at or before this time (ISO date or epoch milliseconds). */
+  to: Instant.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** `next_cursor` of the previous page. */
   cursor: z.string().max(200).optional(),

@@ -1,19 +1,29 @@
 /**
- * The audit log (D1 or libSQL): one row per admin action, appended after the action succeeds,
- * read back per tenant, newest first, a page at a time.
+ * The audit log, written and read the same way by both halves (D1 or libSQL on the edge,
+ * better-sqlite3 on the appliance): one row per admin action, appended after the action
+ * succeeds, read back per tenant, newest first, a page at a time. Drizzle only, no driver.
  */
-import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
-import { randomId } from "../../shared/auth/api-keys.ts";
-import { type AuditEntry, auditLog } from "../../shared/db/schema/index.ts";
-import type { EdgeDb } from "./types.ts";
+import { and, desc, eq, gte, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { randomId } from "../auth/api-keys.ts";
+import { type AuditEntry, auditLog } from "./schema/index.ts";
 
-/** Who acted: `api_key`, `user` (our access token), `token` (identity provider), `system`. */
+/**
+ * Any drizzle SQLite database: awaiting a query works on the synchronous driver too.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: result kind and run-result type differ per driver; no query here reads them
+export type AnySqliteDb = BaseSQLiteDatabase<any, any, any>;
+
+/**
+ * Who acted: `api_key`, `user` (a person: access token, panel session), `token` (identity
+ * provider), `system` (a command line, the scheduler; the id names it, e.g. `cli:alice`).
+ */
 export interface AuditActor {
   kind: "api_key" | "user" | "token" | "system";
   id: string;
 }
 
-/** One admin action; `detail` must never hold secrets. */
+/** One admin action; `detail` must never hold secrets (passwords, key secrets, tokens). */
 export interface AuditRecord {
   tenantId: string;
   actor: AuditActor;
@@ -23,7 +33,7 @@ export interface AuditRecord {
 }
 
 /** Appends an entry. */
-export async function recordAudit(db: EdgeDb, entry: AuditRecord, now: Date): Promise<void> {
+export async function recordAudit(db: AnySqliteDb, entry: AuditRecord, now: Date): Promise<void> {
   await db.insert(auditLog).values({
     id: randomId("aud_"),
     tenantId: entry.tenantId,
@@ -43,18 +53,24 @@ export interface AuditCursor {
 }
 
 /** Options of {@link listAudit}. */
-export interface AuditQuery {
+export interface AuditFilter {
   /** An action (`user.create`), or a prefix ending in `.*` (`user.*`). */
   action?: string;
+  /** Only this actor's entries (its id: a user's or key's id, or a `system` name). */
+  actorId?: string;
+  /** Entries at or after this time (ms). */
+  from?: number;
+  /** Entries at or before this time (ms). */
+  to?: number;
   after?: AuditCursor;
   limit: number;
 }
 
 /** A tenant's entries, newest first; one more than `limit` is read to tell if more follow. */
 export async function listAudit(
-  db: EdgeDb,
+  db: AnySqliteDb,
   tenantId: string,
-  query: AuditQuery,
+  query: AuditFilter,
 ): Promise<{ entries: AuditEntry[]; hasMore: boolean }> {
   const filters: (SQL | undefined)[] = [eq(auditLog.tenantId, tenantId)];
   if (query.action?.endsWith(".*")) {
@@ -64,6 +80,9 @@ export async function listAudit(
   } else if (query.action) {
     filters.push(eq(auditLog.action, query.action));
   }
+  if (query.actorId) filters.push(eq(auditLog.actorId, query.actorId));
+  if (query.from !== undefined) filters.push(gte(auditLog.createdAt, new Date(query.from)));
+  if (query.to !== undefined) filters.push(lte(auditLog.createdAt, new Date(query.to)));
   if (query.after) {
     const at = new Date(query.after.createdAt);
     filters.push(
@@ -73,7 +92,7 @@ export async function listAudit(
       ),
     );
   }
-  const rows = await db
+  const rows: AuditEntry[] = await db
     .select()
     .from(auditLog)
     .where(and(...filters))

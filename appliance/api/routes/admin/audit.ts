@@ -1,0 +1,20 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { auditFilter, auditPage } from "../../../../shared/api/admin-views.ts";
+import { auditRoute } from "../../../../shared/api/auth-routes.ts";
+import { scopes } from "../../../../shared/auth/scopes.ts";
+import { listAudit } from "../../../../shared/db/audit.ts";
+import { requireScope } from "../../middleware/auth.ts";
+import type { ApplianceEnv, ApplianceServices } from "../../types.ts";
+
+/** Mounts `GET /v1/admin/audit` (`admin:audit`): the caller's tenant's entries, newest first. */
+export function mountAuditRoutes(app: OpenAPIHono<ApplianceEnv>, { db }: ApplianceServices) {
+  app.use("/v1/admin/audit", requireScope(scopes.adminAudit));
+  app.openapi(auditRoute, async (c) => {
+    const page = await listAudit(
+      db,
+      c.get("principal").tenantId,
+      auditFilter(c.req.valid("query")),
+    );
+    return c.json(auditPage(page), 200);
+  });
+}
