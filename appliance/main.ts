@@ -70,7 +70,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
   try {
     const { db } = store;
     // Into the database now in use: a restore's own entry would be lost if written before it.
-    if (restored) recordRestore(db, restored);
+    if (restored) await recordRestore(db, restored);
     const lifecycle = await import("./lifecycle/index.ts");
     if (lifecycle.erasuresPending(config.dataDir)) {
       // A restore or an erasure was interrupted: finish it before serving any row.

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { recordAudit } from "../../shared/db/audit.ts";
 import {
   clearErasuresPending,
   erasuresPending,
@@ -16,7 +17,6 @@ import {
 } from "../lifecycle/erasure-log.ts";
 import { writeFileAtomic } from "../store/atomic-file.ts";
 import type { Db } from "../store/db.ts";
-import { recordAudit } from "../store/queries/audit-log.ts";
 import { LOCAL_TENANT } from "../store/queries/tenants.ts";
 import { readKeyFile } from "./encryption.ts";
 import { RestoreError, restoreBackup } from "./restore.ts";
@@ -155,19 +155,24 @@ export function applyPendingRestore(options: ApplyPendingRestoreOptions): Restor
 }
 
 /** Records a restore's outcome in the audit log of the database now in use (`backup.restore`). */
-export function recordRestore(db: Db, outcome: RestoreOutcome): void {
-  recordAudit(db, {
-    tenantId: outcome.tenantId ?? LOCAL_TENANT,
-    actorKind: outcome.requestedByUserId ? "user" : "system",
-    actorId: outcome.requestedByUserId ?? "panel",
-    action: "backup.restore",
-    target: `backup:${outcome.backupId}`,
-    detail: {
-      ok: outcome.ok,
-      error: outcome.error,
-      requestedAt: outcome.requestedAt,
-      backupCreatedAt: outcome.backupCreatedAt,
-      previous: outcome.previous,
+export function recordRestore(db: Db, outcome: RestoreOutcome): Promise<void> {
+  return recordAudit(
+    db,
+    {
+      tenantId: outcome.tenantId ?? LOCAL_TENANT,
+      actor: outcome.requestedByUserId
+        ? { kind: "user", id: outcome.requestedByUserId }
+        : { kind: "system", id: "panel" },
+      action: "backup.restore",
+      target: `backup:${outcome.backupId}`,
+      detail: {
+        ok: outcome.ok,
+        error: outcome.error,
+        requestedAt: outcome.requestedAt,
+        backupCreatedAt: outcome.backupCreatedAt,
+        previous: outcome.previous,
+      },
     },
-  });
+    new Date(),
+  );
 }

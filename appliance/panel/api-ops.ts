@@ -6,6 +6,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { validationError } from "../../shared/api/app.ts";
 import { ApiError } from "../../shared/api/errors.ts";
+import { auditRequest } from "../api/audit.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
 import {
   readPendingRestore,
@@ -14,7 +15,6 @@ import {
 } from "../backup/pending-restore.ts";
 import { readManifests } from "../backup/restore.ts";
 import { changeSettings, effectiveSettings, SettingsChange } from "../settings/runtime-settings.ts";
-import { recordAudit } from "../store/queries/audit-log.ts";
 import { LOCAL_TENANT } from "../store/queries/tenants.ts";
 
 const adminName = (c: Context<ApplianceEnv>) => c.get("panelLogin")?.user.username ?? null;
@@ -39,7 +39,7 @@ export function mountOpsApi(app: OpenAPIHono<ApplianceEnv>, services: ApplianceS
     const parsed = SettingsChange.safeParse(await c.req.json());
     if (!parsed.success) throw validationError(parsed.error, "settings");
     changeSettings(db, parsed.data, adminName(c));
-    recordAudit(db, { ...actor(c), action: "settings.change", detail: parsed.data });
+    await auditRequest(c, db, "settings.change", "settings", parsed.data);
     services.logger.info({ settings: parsed.data, by: adminName(c) }, "runtime settings changed");
     return c.json({ data: effectiveSettings(config, db) });
   });
