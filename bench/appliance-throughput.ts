@@ -1,7 +1,7 @@
 /**
  * Tokens/s of the appliance's HTTP API at concurrency 1, 4 and 8, beside node-llama-cpp called
  * directly in this process with the same model and settings, and beside llama-server when
- * LLAMA_SERVER names its binary (see ../shared/NOTES.md to build it). Medians of interleaved
+ * LLAMA_SERVER names its binary (bench/README.md says how to build it). Medians of interleaved
  * repeats; ratios against the direct call and llama-server.
  *
  *   npx tsx bench/appliance-throughput.ts [--rounds 5] [--tokens 128] [--threads 1] [--model file.gguf]
@@ -9,10 +9,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { getLlama, LlamaChat, type LlamaContextSequence, resolveChatWrapper } from "node-llama-cpp";
-import { startAppliance } from "../test/helpers/appliance.ts";
+import { STORIES_MODEL, startAppliance } from "../test/helpers/appliance.ts";
 import { interleave, median, printTable } from "./lib.ts";
 
 const { values: args } = parseArgs({
@@ -21,10 +20,7 @@ const { values: args } = parseArgs({
     tokens: { type: "string", default: "128" },
     threads: { type: "string", default: "1" },
     sequences: { type: "string", default: "8" },
-    model: {
-      type: "string",
-      default: resolve(import.meta.dirname, "../../shared/models/stories260K.gguf"),
-    },
+    model: { type: "string", default: STORIES_MODEL },
   },
 });
 const rounds = Number(args.rounds);

@@ -7,10 +7,9 @@
  */
 
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { deriveSeed } from "../shared/synth/prng.ts";
-import { startAppliance } from "../test/helpers/appliance.ts";
+import { STORIES_MODEL, startAppliance } from "../test/helpers/appliance.ts";
 import { interleave, median, printTable } from "./lib.ts";
 
 const { values: args } = parseArgs({
@@ -20,10 +19,7 @@ const { values: args } = parseArgs({
     tokens: { type: "string", default: "32" },
     rounds: { type: "string", default: "3" },
     threads: { type: "string", default: "1" },
-    model: {
-      type: "string",
-      default: resolve(import.meta.dirname, "../../shared/models/stories260K.gguf"),
-    },
+    model: { type: "string", default: STORIES_MODEL },
   },
 });
 const samples = Number(args.samples);

@@ -8,11 +8,10 @@
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import OpenAI from "openai";
 import { generateApiKeySecret, hashApiKey } from "../shared/auth/api-keys.ts";
-import { runCli, startAppliance, tempDataDir } from "../test/helpers/appliance.ts";
+import { runCli, STORIES_MODEL, startAppliance, tempDataDir } from "../test/helpers/appliance.ts";
 import { startEdgeWorker } from "../test/helpers/edge.ts";
 import { interleave, median, printTable } from "./lib.ts";
 
@@ -20,10 +19,7 @@ const { values: args } = parseArgs({
   options: {
     rounds: { type: "string", default: "7" },
     tokens: { type: "string", default: "256" },
-    model: {
-      type: "string",
-      default: resolve(import.meta.dirname, "../../shared/models/stories260K.gguf"),
-    },
+    model: { type: "string", default: STORIES_MODEL },
   },
 });
 const rounds = Number(args.rounds);

@@ -18,13 +18,26 @@ come friend girl boy mom dad ball toy park garden flower red blue green small ve
     .split(/\s+/)
     .filter(Boolean);
 
-/** Shape of the generated model. */
-export interface TinyLlamaShape {
-  embedding: number;
-  blocks: number;
-  heads: number;
-  feedForward: number;
-  contextLength: number;
+/** Shape and kind of a generated model. */
+export interface TinyLlamaOptions {
+  embedding?: number;
+  blocks?: number;
+  heads?: number;
+  feedForward?: number;
+  contextLength?: number;
+  /** Seed of the random weights: the same options give the same bytes. */
+  seed?: number;
+  /** Store the matrices as F16 (`general.file_type` MOSTLY_F16), norms as F32, as converters do. */
+  f16?: boolean;
+  /**
+   * Make end-of-sequence unreachable: every token embedding carries one large shared component
+   * that survives the (small) blocks and the final norm, and end-of-sequence's output row points
+   * the other way, so its logit is about -160 whatever the context. Generations then always run
+   * to `max_tokens`, which tests of queues, cancellation and timeouts rely on.
+   */
+  neverEnds?: boolean;
+  /** Name written into `general.name`. */
+  name?: string;
 }
 
 /**
@@ -32,16 +45,18 @@ export interface TinyLlamaShape {
  * (byte fallback, so any text tokenizes). Its output is gibberish: it exists to exercise the
  * whole serving path without downloading weights.
  */
-export function buildTinyLlamaGguf(
-  shape: TinyLlamaShape = {
-    embedding: 64,
-    blocks: 2,
-    heads: 4,
-    feedForward: 128,
-    contextLength: 2048,
-  },
-  seed = 42,
-): Uint8Array {
+export function buildTinyLlamaGguf(options: TinyLlamaOptions = {}): Uint8Array {
+  const {
+    embedding: n = 64,
+    blocks = 2,
+    heads = 4,
+    feedForward: ff = 128,
+    contextLength = 2048,
+    seed = 42,
+    f16 = false,
+    neverEnds = false,
+    name = "TextNLP demo (tiny, random weights)",
+  } = options;
   const tokens = ["<unk>", "<s>", "</s>"];
   const types = [2, 3, 3];
   for (let b = 0; b < 256; b++) {
@@ -62,37 +77,48 @@ export function buildTinyLlamaGguf(
     scores.push(piece.length - 10);
   }
   const rand = mulberry32(seed);
-  const { embedding: n, blocks, heads, feedForward: ff, contextLength } = shape;
   const vocab = tokens.length;
+  const matrix = f16 ? ("f16" as const) : ("f32" as const);
   const random = (count: number, scale = 0.08) => {
     const data = new Float32Array(count);
     for (let i = 0; i < count; i++) data[i] = (rand() * 2 - 1) * scale;
     return data;
   };
   const ones = (count: number) => new Float32Array(count).fill(1);
+  const tokenEmbedding = random(n * vocab, 0.5);
+  const output = random(n * vocab, 0.5);
+  if (neverEnds) {
+    // Component 0 of every embedding dominates the residual stream (blocks add ~0.1 each), so
+    // the normed state is ≈ √n on it; end-of-sequence (id 2) scores ≈ √n × -20 there.
+    for (let t = 0; t < vocab; t++) {
+      tokenEmbedding[t * n] = 100;
+      output[t * n] = 0;
+    }
+    output[2 * n] = -20;
+  }
   const tensors: GgufTensor[] = [
-    { name: "token_embd.weight", dims: [n, vocab], data: random(n * vocab, 0.5) },
+    { name: "token_embd.weight", dims: [n, vocab], data: tokenEmbedding, type: matrix },
     { name: "output_norm.weight", dims: [n], data: ones(n) },
-    { name: "output.weight", dims: [n, vocab], data: random(n * vocab, 0.5) },
+    { name: "output.weight", dims: [n, vocab], data: output, type: matrix },
   ];
   for (let i = 0; i < blocks; i++) {
     tensors.push(
       { name: `blk.${i}.attn_norm.weight`, dims: [n], data: ones(n) },
-      { name: `blk.${i}.attn_q.weight`, dims: [n, n], data: random(n * n) },
-      { name: `blk.${i}.attn_k.weight`, dims: [n, n], data: random(n * n) },
-      { name: `blk.${i}.attn_v.weight`, dims: [n, n], data: random(n * n) },
-      { name: `blk.${i}.attn_output.weight`, dims: [n, n], data: random(n * n) },
+      { name: `blk.${i}.attn_q.weight`, dims: [n, n], data: random(n * n), type: matrix },
+      { name: `blk.${i}.attn_k.weight`, dims: [n, n], data: random(n * n), type: matrix },
+      { name: `blk.${i}.attn_v.weight`, dims: [n, n], data: random(n * n), type: matrix },
+      { name: `blk.${i}.attn_output.weight`, dims: [n, n], data: random(n * n), type: matrix },
       { name: `blk.${i}.ffn_norm.weight`, dims: [n], data: ones(n) },
-      { name: `blk.${i}.ffn_gate.weight`, dims: [n, ff], data: random(n * ff) },
-      { name: `blk.${i}.ffn_up.weight`, dims: [n, ff], data: random(n * ff) },
-      { name: `blk.${i}.ffn_down.weight`, dims: [ff, n], data: random(ff * n) },
+      { name: `blk.${i}.ffn_gate.weight`, dims: [n, ff], data: random(n * ff), type: matrix },
+      { name: `blk.${i}.ffn_up.weight`, dims: [n, ff], data: random(n * ff), type: matrix },
+      { name: `blk.${i}.ffn_down.weight`, dims: [ff, n], data: random(ff * n), type: matrix },
     );
   }
   return encodeGguf(
     {
       "general.architecture": { type: "string", value: "llama" },
-      "general.name": { type: "string", value: "TextNLP demo (tiny, random weights)" },
-      "general.file_type": { type: "u32", value: 0 },
+      "general.name": { type: "string", value: name },
+      "general.file_type": { type: "u32", value: f16 ? 1 : 0 },
       "llama.context_length": { type: "u32", value: contextLength },
       "llama.embedding_length": { type: "u32", value: n },
       "llama.block_count": { type: "u32", value: blocks },

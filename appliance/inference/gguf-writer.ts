@@ -23,11 +23,50 @@ export type GgufValue =
   | { type: "f32[]"; value: number[] }
   | { type: "i32[]"; value: number[] };
 
-/** An F32 tensor; `dims` in GGML order (fastest-varying first). */
+/** A tensor; `dims` in GGML order (fastest-varying first). */
 export interface GgufTensor {
   name: string;
   dims: number[];
   data: Float32Array;
+  /** Stored as F32 (default) or rounded to F16 (half the bytes, as llama.cpp's F16 files). */
+  type?: "f32" | "f16";
+}
+
+const GGML_TYPE = { f32: 0, f16: 1 } as const;
+
+const f32Scratch = new Float32Array(1);
+const u32Scratch = new Uint32Array(f32Scratch.buffer);
+
+/** IEEE 754 binary16 bits of `value`, rounded to nearest even (Node 20 has no Float16Array). */
+export function toHalf(value: number): number {
+  f32Scratch[0] = value;
+  const x = u32Scratch[0] as number;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // Inf / NaN
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // overflow: Inf
+  if (e <= 0) {
+    if (e < -10) return sign; // underflow: zero
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (half + (rest > mid || (rest === mid && half & 1) ? 1 : 0));
+  }
+  const half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  // Rounding may carry into the exponent, which is still the right binary16 value.
+  return sign | (half + (rest > 0x1000 || (rest === 0x1000 && half & 1) ? 1 : 0));
+}
+
+function tensorBytes(t: GgufTensor): Uint8Array {
+  if (t.type !== "f16") return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const out = new Uint16Array(t.data.length);
+  for (let i = 0; i < t.data.length; i++) out[i] = toHalf(t.data[i] as number);
+  return new Uint8Array(out.buffer);
 }
 
 class ByteWriter {
@@ -112,7 +151,7 @@ function writeValue(w: ByteWriter, v: GgufValue): void {
   }
 }
 
-/** Serialises metadata and F32 tensors as a GGUF v3 file. */
+/** Serialises metadata and tensors (F32 or F16) as a GGUF v3 file. */
 export function encodeGguf(metadata: Record<string, GgufValue>, tensors: GgufTensor[]): Uint8Array {
   const w = new ByteWriter();
   w.bytes(new TextEncoder().encode("GGUF"));
@@ -123,18 +162,19 @@ export function encodeGguf(metadata: Record<string, GgufValue>, tensors: GgufTen
     w.string(key);
     writeValue(w, value);
   }
+  const data = tensors.map(tensorBytes);
   let offset = 0;
-  for (const t of tensors) {
+  tensors.forEach((t, i) => {
     w.string(t.name);
     w.u32(t.dims.length);
     for (const d of t.dims) w.u64(d);
-    w.u32(0); // GGML_TYPE_F32
+    w.u32(GGML_TYPE[t.type ?? "f32"]);
     w.u64(offset);
-    offset += Math.ceil(t.data.byteLength / ALIGNMENT) * ALIGNMENT;
-  }
+    offset += Math.ceil((data[i] as Uint8Array).byteLength / ALIGNMENT) * ALIGNMENT;
+  });
   w.pad();
-  for (const t of tensors) {
-    w.bytes(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  for (const bytes of data) {
+    w.bytes(bytes);
     w.pad();
   }
   return w.concat();

@@ -3,18 +3,12 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import {
-  modelsMissing,
-  RANDOM_LLAMA_MODEL,
-  runCli,
-  startAppliance,
-  tempDataDir,
-} from "../helpers/appliance.ts";
+import { runCli, startAppliance, TINY_RANDOM_MODEL, tempDataDir } from "../helpers/appliance.ts";
 import { raw } from "../helpers/envelope.ts";
 
 type Manifest = { id: string; file: string; rowCounts: Record<string, number>; encrypted: boolean };
 
-describe.skipIf(modelsMissing)("appliance backups", () => {
+describe("appliance backups", () => {
   it("a backup taken during writes restores to a consistent database; a wrong key and a running daemon are refused", async () => {
     const root = tempDataDir();
     const dataDir = join(root, "data");
@@ -29,7 +23,7 @@ describe.skipIf(modelsMissing)("appliance backups", () => {
     try {
       const appliance = await startAppliance({
         dataDir,
-        args: ["--model", RANDOM_LLAMA_MODEL],
+        args: ["--model", TINY_RANDOM_MODEL],
         // Every second, so several scheduled backups land in the middle of the writes.
         env: { ...env, TEXTNLP_BACKUP_CRON: "* * * * * *" },
       });
@@ -106,7 +100,7 @@ describe.skipIf(modelsMissing)("appliance backups", () => {
       expect(new Set(names)).toEqual(new Set(acked.slice(0, count)));
 
       // The daemon starts on the restored database and serves exactly those rows.
-      const again = await startAppliance({ dataDir, args: ["--model", RANDOM_LLAMA_MODEL], env });
+      const again = await startAppliance({ dataDir, args: ["--model", TINY_RANDOM_MODEL], env });
       try {
         const list = await raw(`${again.url}/v1/templates`);
         expect(list.status).toBe(200);

@@ -1,13 +1,8 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ApplianceProcess,
-  modelsMissing,
-  STORIES_MODEL,
-  startAppliance,
-} from "../helpers/appliance.ts";
+import { type ApplianceProcess, STORIES_MODEL, startAppliance } from "../helpers/appliance.ts";
 
-describe.skipIf(modelsMissing)("chat completions on a real appliance (stories260K)", () => {
+describe("chat completions on a real appliance (stories260K)", () => {
   let appliance: ApplianceProcess;
   let client: OpenAI;
 

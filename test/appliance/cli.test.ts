@@ -3,18 +3,17 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import {
-  modelsMissing,
-  RANDOM_LLAMA_MODEL,
   runCli,
   STORIES_MODEL,
   startAppliance,
+  TINY_RANDOM_MODEL,
   tempDataDir,
 } from "../helpers/appliance.ts";
 import { expectEnvelope, raw } from "../helpers/envelope.ts";
 
 const json = <T>(text: string) => JSON.parse(text) as T;
 
-describe.skipIf(modelsMissing)("textnlp-appliance command line", () => {
+describe("textnlp-appliance command line", () => {
   it("imports, lists, defaults and deletes models; refuses an invalid GGUF leaving nothing behind", async () => {
     const dir = tempDataDir();
     const args = ["--data-dir", dir];
@@ -24,7 +23,7 @@ describe.skipIf(modelsMissing)("textnlp-appliance command line", () => {
       /imported stories260K \(llama, \d+ parameters, sha256 270cba1bd510/,
     );
     expect(
-      (await runCli(["models", "import", RANDOM_LLAMA_MODEL, "--name", "rnd", ...args])).code,
+      (await runCli(["models", "import", TINY_RANDOM_MODEL, "--name", "rnd", ...args])).code,
     ).toBe(0);
 
     const list = json<

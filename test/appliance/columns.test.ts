@@ -6,7 +6,6 @@ import { readParquet } from "parquet-wasm";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
   runTextnlp,
   STORIES_MODEL,
   startAppliance,
@@ -52,7 +51,7 @@ function query<T>(dataDir: string, sql: string, ...params: unknown[]): T[] {
   }
 }
 
-describe.skipIf(modelsMissing)("generated columns on the appliance", () => {
+describe("generated columns on the appliance", () => {
   const dataDir = tempDataDir();
   let appliance: ApplianceProcess;
   afterAll(async () => {

@@ -3,11 +3,10 @@ import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
-  RANDOM_LLAMA_MODEL,
   runCli,
   STORIES_MODEL,
   startAppliance,
+  TINY_RANDOM_MODEL,
   tempDataDir,
 } from "../helpers/appliance.ts";
 import { expectEnvelope, raw } from "../helpers/envelope.ts";
@@ -15,7 +14,7 @@ import { selfSignedCertificate } from "../helpers/tls.ts";
 
 // Random weights over a 32,000-token vocabulary: it (practically) never ends a generation early,
 // so requests stay busy for exactly max_tokens.
-const model = "llama-2-tiny-random";
+const model = "tiny-random";
 const longChat = {
   model,
   messages: [{ role: "user" as const, content: "Tell a long story" }],
@@ -42,12 +41,12 @@ async function waitFor<T>(
   }
 }
 
-describe.skipIf(modelsMissing)("pool, queue, cancellation and shutdown", () => {
+describe("pool, queue, cancellation and shutdown", () => {
   let appliance: ApplianceProcess;
 
   beforeAll(async () => {
     appliance = await startAppliance({
-      args: ["--model", RANDOM_LLAMA_MODEL],
+      args: ["--model", TINY_RANDOM_MODEL],
       env: { TEXTNLP_SEQUENCES: "2", TEXTNLP_QUEUE_SIZE: "3" },
     });
     // Load the model first so every request below meets a ready pool.
@@ -129,7 +128,7 @@ describe.skipIf(modelsMissing)("pool, queue, cancellation and shutdown", () => {
   });
 });
 
-describe.skipIf(modelsMissing)("binding and TLS", () => {
+describe("binding and TLS", () => {
   it("refuses to listen beyond loopback without an API key, and says how to fix it", async () => {
     const dir = tempDataDir();
     const res = await runCli([

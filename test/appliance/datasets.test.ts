@@ -1,12 +1,7 @@
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jaccard, shingles } from "../../shared/synth/dedup.ts";
-import {
-  type ApplianceProcess,
-  modelsMissing,
-  STORIES_MODEL,
-  startAppliance,
-} from "../helpers/appliance.ts";
+import { type ApplianceProcess, STORIES_MODEL, startAppliance } from "../helpers/appliance.ts";
 import { expectEnvelope, raw } from "../helpers/envelope.ts";
 
 type Json = Record<string, unknown>;
@@ -44,7 +39,7 @@ async function allSamples(url: string, id: string, query = ""): Promise<Sample[]
   }
 }
 
-describe.skipIf(modelsMissing)("post-processing and datasets", () => {
+describe("post-processing and datasets", () => {
   let appliance: ApplianceProcess;
   let jobId: string;
   let samples: Sample[];

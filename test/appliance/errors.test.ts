@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 as prng } from "../../shared/synth/prng.ts";
-import {
-  type ApplianceProcess,
-  modelsMissing,
-  STORIES_MODEL,
-  startAppliance,
-} from "../helpers/appliance.ts";
+import { type ApplianceProcess, STORIES_MODEL, startAppliance } from "../helpers/appliance.ts";
 import { expectEnvelope, raw } from "../helpers/envelope.ts";
 
 const model = "stories260K";
@@ -16,7 +11,7 @@ const chat = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe.skipIf(modelsMissing)("bad input gets OpenAI's error envelope, never a 5xx", () => {
+describe("bad input gets OpenAI's error envelope, never a 5xx", () => {
   let appliance: ApplianceProcess;
   let url: string;
 
@@ -229,7 +224,7 @@ describe.skipIf(modelsMissing)("bad input gets OpenAI's error envelope, never a 
   });
 });
 
-describe.skipIf(modelsMissing)("API keys", () => {
+describe("API keys", () => {
   let appliance: ApplianceProcess;
 
   beforeAll(async () => {

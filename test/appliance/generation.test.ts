@@ -1,12 +1,7 @@
 import Ajv from "ajv";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ApplianceProcess,
-  modelsMissing,
-  STORIES_MODEL,
-  startAppliance,
-} from "../helpers/appliance.ts";
+import { type ApplianceProcess, STORIES_MODEL, startAppliance } from "../helpers/appliance.ts";
 
 const personSchema = {
   type: "object",
@@ -29,7 +24,7 @@ const personSchema = {
   additionalProperties: false,
 } as const;
 
-describe.skipIf(modelsMissing)("generation features on a real appliance (stories260K)", () => {
+describe("generation features on a real appliance (stories260K)", () => {
   let appliance: ApplianceProcess;
   let client: OpenAI;
   const model = "stories260K";

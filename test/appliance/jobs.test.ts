@@ -4,7 +4,6 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
   STORIES_MODEL,
   startAppliance,
   tempDataDir,
@@ -49,7 +48,7 @@ async function waitForJob(
   }
 }
 
-describe.skipIf(modelsMissing)("synthetic data jobs on the appliance", () => {
+describe("synthetic data jobs on the appliance", () => {
   let appliance: ApplianceProcess;
 
   beforeAll(async () => {
@@ -256,7 +255,7 @@ describe.skipIf(modelsMissing)("synthetic data jobs on the appliance", () => {
   });
 });
 
-describe.skipIf(modelsMissing)("A/B variants", () => {
+describe("A/B variants", () => {
   it("draws a variant per sample by weight, renders its prompt and records its name", async () => {
     const appliance = await startAppliance({ args: ["--model", STORIES_MODEL] });
     try {
@@ -321,7 +320,7 @@ describe.skipIf(modelsMissing)("A/B variants", () => {
   });
 });
 
-describe.skipIf(modelsMissing)("a job killed with kill -9 and resumed", () => {
+describe("a job killed with kill -9 and resumed", () => {
   it("ends with exactly the keys of an uninterrupted run, none twice", async () => {
     const dataDir = tempDataDir();
     const rowCount = 12;

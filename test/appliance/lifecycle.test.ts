@@ -5,13 +5,7 @@ import { describe, expect, it } from "vitest";
 import { restoreBackup } from "../../appliance/backup/restore.ts";
 import { markErasuresPending } from "../../appliance/lifecycle/index.ts";
 import { databasePath, openStore } from "../../appliance/store/db.ts";
-import {
-  modelsMissing,
-  RANDOM_LLAMA_MODEL,
-  runCli,
-  startAppliance,
-  tempDataDir,
-} from "../helpers/appliance.ts";
+import { runCli, startAppliance, TINY_RANDOM_MODEL, tempDataDir } from "../helpers/appliance.ts";
 import { seedJob } from "../helpers/store-fixtures.ts";
 
 const SUBJECT = "subject-7731@example.org";
@@ -39,7 +33,7 @@ function samplesMentioning(dataDir: string, text: string): number {
   }
 }
 
-describe.skipIf(modelsMissing)("appliance data lifecycle (CLI and daemon)", () => {
+describe("appliance data lifecycle (CLI and daemon)", () => {
   it("archives, exports, erases a subject, and keeps it erased across restores", async () => {
     const root = tempDataDir();
     const dataDir = join(root, "data");
@@ -102,7 +96,7 @@ describe.skipIf(modelsMissing)("appliance data lifecycle (CLI and daemon)", () =
     expect(samplesMentioning(dataDir, SUBJECT)).toBe(2);
     const appliance = await startAppliance({
       dataDir,
-      args: ["--model", RANDOM_LLAMA_MODEL],
+      args: ["--model", TINY_RANDOM_MODEL],
       env: { ...env, TEXTNLP_BACKUP_ENABLED: "false" },
     });
     try {

@@ -1,22 +1,17 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ApplianceProcess,
-  modelsMissing,
-  RANDOM_LLAMA_MODEL,
-  startAppliance,
-} from "../helpers/appliance.ts";
+import { type ApplianceProcess, startAppliance, TINY_RANDOM_MODEL } from "../helpers/appliance.ts";
 import { expectEnvelope, raw } from "../helpers/envelope.ts";
 
 // Random weights never end early, so a long generation reliably outlasts the short timeout.
-const model = "llama-2-tiny-random";
+const model = "tiny-random";
 
-describe.skipIf(modelsMissing)("request timeout and CORS", () => {
+describe("request timeout and CORS", () => {
   let appliance: ApplianceProcess;
 
   beforeAll(async () => {
     appliance = await startAppliance({
-      args: ["--model", RANDOM_LLAMA_MODEL],
+      args: ["--model", TINY_RANDOM_MODEL],
       env: { TEXTNLP_REQUEST_TIMEOUT_MS: "400", TEXTNLP_CORS_ORIGINS: "http://panel.example" },
     });
   });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
-  RANDOM_LLAMA_MODEL,
   runCli,
   startAppliance,
+  TINY_RANDOM_MODEL,
   tempDataDir,
 } from "../helpers/appliance.ts";
 import { raw } from "../helpers/envelope.ts";
@@ -49,7 +48,7 @@ function total(samples: Map<string, number>, name: string, labels: string[] = []
   return sum;
 }
 
-describe.skipIf(modelsMissing)("GET /metrics", () => {
+describe("GET /metrics", () => {
   let appliance: ApplianceProcess;
   let all: string;
   let scrapeOnly: string;
@@ -72,7 +71,7 @@ describe.skipIf(modelsMissing)("GET /metrics", () => {
     scrapeOnly = await key("metrics");
     appliance = await startAppliance({
       dataDir,
-      args: ["--model", RANDOM_LLAMA_MODEL],
+      args: ["--model", TINY_RANDOM_MODEL],
       // One sequence and a queue of one, so capacity refusals are easy to force.
       env: { TEXTNLP_SEQUENCES: "1", TEXTNLP_QUEUE_SIZE: "1" },
     });
@@ -95,7 +94,7 @@ describe.skipIf(modelsMissing)("GET /metrics", () => {
       method: "POST",
       headers: { authorization: `Bearer ${all}` },
       json: {
-        model: "llama-2-tiny-random",
+        model: "tiny-random",
         messages: [{ role: "user", content: "Count to ten." }],
         max_tokens: maxTokens,
         seed: 7,
@@ -134,7 +133,7 @@ describe.skipIf(modelsMissing)("GET /metrics", () => {
     expect(delta("textnlp_time_to_first_token_seconds_count")).toBe(3);
     expect(delta("textnlp_generation_tokens_per_second_count")).toBe(3);
     expect(delta("textnlp_requests_rejected_total")).toBe(0);
-    expect(total(after, "textnlp_sequences", ['model="llama-2-tiny-random"'])).toBe(1);
+    expect(total(after, "textnlp_sequences", ['model="tiny-random"'])).toBe(1);
   });
 
   it("shows the busy sequence and the queue, and counts every 429 exactly", async () => {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  modelsMissing,
-  RANDOM_LLAMA_MODEL,
   runCli,
   STORIES_MODEL,
   startAppliance,
+  TINY_RANDOM_MODEL,
   tempDataDir,
 } from "../helpers/appliance.ts";
 import { raw } from "../helpers/envelope.ts";
@@ -22,11 +21,11 @@ async function ask(url: string, model: string) {
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
-describe.skipIf(modelsMissing)("model loading", () => {
+describe("model loading", () => {
   async function withTwoModels(budget: string, fn: (url: string) => Promise<void>) {
     const dir = tempDataDir();
     expect(
-      (await runCli(["models", "import", RANDOM_LLAMA_MODEL, "--name", "rnd", "--data-dir", dir]))
+      (await runCli(["models", "import", TINY_RANDOM_MODEL, "--name", "rnd", "--data-dir", dir]))
         .code,
     ).toBe(0);
     const appliance = await startAppliance({

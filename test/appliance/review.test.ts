@@ -9,7 +9,6 @@ import { createClient, type TextNlpClient } from "../../shared/sdk/index.ts";
 import { cohenKappa, fleissKappa, krippendorffAlpha } from "../../shared/validate/agreement.ts";
 import {
   type ApplianceProcess,
-  modelsMissing,
   runCli,
   STORIES_MODEL,
   startAppliance,
@@ -47,7 +46,7 @@ async function rejected(promise: Promise<unknown>) {
   throw new Error("expected the call to fail");
 }
 
-describe.skipIf(modelsMissing)("review queue and dataset validation on a real appliance", () => {
+describe("review queue and dataset validation on a real appliance", () => {
   let appliance: ApplianceProcess;
   let client: TextNlpClient;
   let noReviewClient: TextNlpClient;

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, TextNlpError } from "../../shared/sdk/index.ts";
-import {
-  type ApplianceProcess,
-  modelsMissing,
-  STORIES_MODEL,
-  startAppliance,
-} from "../helpers/appliance.ts";
+import { type ApplianceProcess, STORIES_MODEL, startAppliance } from "../helpers/appliance.ts";
 
-describe.skipIf(modelsMissing)("the typed SDK against a real appliance (Node)", () => {
+describe("the typed SDK against a real appliance (Node)", () => {
   let appliance: ApplianceProcess;
   let client: ReturnType<typeof createClient>;
 

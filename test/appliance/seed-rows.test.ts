@@ -1,15 +1,10 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ApplianceProcess,
-  modelsMissing,
-  STORIES_MODEL,
-  startAppliance,
-} from "../helpers/appliance.ts";
+import { type ApplianceProcess, STORIES_MODEL, startAppliance } from "../helpers/appliance.ts";
 import { expectEnvelope, raw } from "../helpers/envelope.ts";
 
-describe.skipIf(modelsMissing)("seed-row uploads", () => {
+describe("seed-row uploads", () => {
   let appliance: ApplianceProcess;
   const upload = (body: string, query: string, type = "application/x-ndjson") =>
     raw(`${appliance.url}/v1/seed-rows?${query}`, {

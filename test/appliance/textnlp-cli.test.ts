@@ -3,14 +3,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
   runTextnlp,
   STORIES_MODEL,
   startAppliance,
   tempDataDir,
 } from "../helpers/appliance.ts";
 
-describe.skipIf(modelsMissing)("the textnlp command line against a real appliance", () => {
+describe("the textnlp command line against a real appliance", () => {
   let appliance: ApplianceProcess;
   let dir: string;
   let endpoint: string[];

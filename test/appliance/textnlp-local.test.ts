@@ -5,7 +5,6 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
   ROOT,
   runTextnlp,
   STORIES_MODEL,
@@ -36,7 +35,7 @@ const pendingColumns = (stateFile: string) =>
      (select 1 from samples s where s.row = c.row and s.sample = c.sample)`,
   );
 
-describe.skipIf(modelsMissing)("textnlp generate --local --resume", () => {
+describe("textnlp generate --local --resume", () => {
   let appliance: ApplianceProcess;
   let dir: string;
   const env = { XDG_CONFIG_HOME: tempDataDir() };

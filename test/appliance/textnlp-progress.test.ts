@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
   ROOT,
   runTextnlp,
   STORIES_MODEL,
@@ -71,7 +70,7 @@ function expectBar(screen: string, total: number) {
   expect(screen).not.toMatch(/job_\S+: running/);
 }
 
-describe.skipIf(modelsMissing || scriptMissing)("textnlp progress in a pseudo-terminal", () => {
+describe.skipIf(scriptMissing)("textnlp progress in a pseudo-terminal", () => {
   let appliance: ApplianceProcess;
   let dir: string;
   const env = { XDG_CONFIG_HOME: tempDataDir() };

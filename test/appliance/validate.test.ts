@@ -14,7 +14,6 @@ import { fleschReadingEase } from "../../shared/validate/readability.ts";
 import { createRougeScorer, scoreMulti } from "../../shared/validate/rouge/rouge.ts";
 import {
   type ApplianceProcess,
-  modelsMissing,
   runCli,
   STORIES_MODEL,
   startAppliance,
@@ -33,7 +32,7 @@ const references = [
   ["The dog ran off fast."],
 ];
 
-describe.skipIf(modelsMissing)("POST /v1/validate on a real appliance", () => {
+describe("POST /v1/validate on a real appliance", () => {
   let appliance: ApplianceProcess;
   let validateKey: string;
   let otherKey: string;

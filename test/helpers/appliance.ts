@@ -1,17 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 
-/** The repo root. */
-export const ROOT = resolve(import.meta.dirname, "../..");
-/** Small GGUF models provided beside the checkout (not committed). */
-export const STORIES_MODEL = resolve(ROOT, "../shared/models/stories260K.gguf");
-export const RANDOM_LLAMA_MODEL = resolve(ROOT, "../shared/models/llama-2-tiny-random.gguf");
-/** True when the shared models are missing: model tests skip with a message. */
-export const modelsMissing = !existsSync(STORIES_MODEL);
-if (modelsMissing) console.warn(`model tests skipped: ${STORIES_MODEL} is absent`);
+import { ROOT } from "./models.ts";
+
+export { ROOT, STORIES_MODEL, TINY_RANDOM_MODEL } from "./models.ts";
 
 /** A log line of the appliance (pino JSON). */
 export type LogLine = Record<string, unknown> & { msg?: string };

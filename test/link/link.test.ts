@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKeySecret, hashApiKey } from "../../shared/auth/api-keys.ts";
 import {
   type ApplianceProcess,
-  modelsMissing,
   runCli,
   STORIES_MODEL,
   startAppliance,
@@ -163,7 +162,7 @@ async function streamed(max_tokens: number, signal?: AbortSignal) {
   return { text, finishes, error, ms: Date.now() - started };
 }
 
-describe.skipIf(modelsMissing)("the hybrid link, edge in workerd and real appliances", () => {
+describe("the hybrid link, edge in workerd and real appliances", () => {
   let a: ApplianceProcess;
   let b: ApplianceProcess;
 

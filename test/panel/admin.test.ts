@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../appliance/store/db.ts";
 import {
   type ApplianceProcess,
-  modelsMissing,
   runCli,
   STORIES_MODEL,
   startAppliance,
@@ -24,7 +23,7 @@ import { checkPanelPage, createPanelUser, logInToPanel, PANEL_PASSWORD } from ".
 /** The password the panel resets second-admin's to. */
 const RESET_PASSWORD = "a different long password";
 
-describe.skipIf(modelsMissing || chromiumMissing)("admin pages of the panel", () => {
+describe.skipIf(chromiumMissing)("admin pages of the panel", () => {
   let app: ApplianceProcess;
   let browser: BrowserSession;
   const dataDir = tempDataDir();

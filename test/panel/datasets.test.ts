@@ -8,7 +8,6 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
   STORIES_MODEL,
   startAppliance,
   tempDataDir,
@@ -32,7 +31,7 @@ interface ApiSample {
   decision: { type: string | null; reason: string | null; scores: Record<string, number> } | null;
 }
 
-describe.skipIf(modelsMissing || chromiumMissing)("datasets and review in the panel", () => {
+describe.skipIf(chromiumMissing)("datasets and review in the panel", () => {
   let app: ApplianceProcess;
   let browser: BrowserSession;
   let datasetId: string;

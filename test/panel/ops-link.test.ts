@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
   runCli,
   STORIES_MODEL,
   startAppliance,
@@ -16,7 +15,7 @@ import { type BrowserSession, chromiumMissing, openBrowser } from "../helpers/br
 import { type EdgeWorker, startEdgeWorker } from "../helpers/edge.ts";
 import { checkPanelPage, createPanelUser, logInToPanel } from "../helpers/panel.ts";
 
-describe.skipIf(modelsMissing || chromiumMissing)("the dashboard's link to a real edge", () => {
+describe.skipIf(chromiumMissing)("the dashboard's link to a real edge", () => {
   let edge: EdgeWorker;
   let edgeRunning = false;
   let app: ApplianceProcess;

@@ -11,7 +11,6 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
   runCli,
   STORIES_MODEL,
   startAppliance,
@@ -31,7 +30,7 @@ interface BackupJson {
   file: string;
 }
 
-describe.skipIf(modelsMissing || chromiumMissing)("panel operations in a browser", () => {
+describe.skipIf(chromiumMissing)("panel operations in a browser", () => {
   let app: ApplianceProcess;
   let browser: BrowserSession;
   const dataDir = tempDataDir();

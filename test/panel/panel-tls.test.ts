@@ -6,7 +6,6 @@ import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
-  modelsMissing,
   runCli,
   STORIES_MODEL,
   startAppliance,
@@ -15,7 +14,7 @@ import {
 import { type BrowserSession, chromiumMissing, openBrowser } from "../helpers/browser.ts";
 import { selfSignedCertificate } from "../helpers/tls.ts";
 
-describe.skipIf(modelsMissing || chromiumMissing)("admin panel over TLS", () => {
+describe.skipIf(chromiumMissing)("admin panel over TLS", () => {
   let app: ApplianceProcess;
   let browser: BrowserSession;
   const tls = selfSignedCertificate();

@@ -1,0 +1,39 @@
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { buildTinyLlamaGguf } from "../../appliance/inference/demo-model.ts";
+
+/** The repo root. */
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+/** The committed test model (MIT; test/fixtures/models/README.md). */
+export const STORIES_MODEL = join(ROOT, "test/fixtures/models/stories260K.gguf");
+
+/**
+ * Writes a generated random-weight model into `.tmp/models/<name>.gguf` once and returns its
+ * path. The bytes depend only on the options, so concurrent test processes write the same file;
+ * each writes its own partial file and renames it into place.
+ */
+export function generatedModel(
+  name: string,
+  options: Parameters<typeof buildTinyLlamaGguf>[0] = {},
+): string {
+  const dir = join(ROOT, ".tmp", "models");
+  const path = join(dir, `${name}.gguf`);
+  if (existsSync(path)) return path;
+  mkdirSync(dir, { recursive: true });
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, buildTinyLlamaGguf(options));
+  renameSync(partial, path);
+  return path;
+}
+
+/**
+ * `tiny-random`: random F16 weights whose generations never end before `max_tokens`, so a
+ * request stays busy for exactly as many tokens as asked (queues, cancellation, timeouts).
+ */
+export const TINY_RANDOM_MODEL = generatedModel("tiny-random", {
+  f16: true,
+  neverEnds: true,
+  seed: 7,
+  name: "TextNLP test model (tiny, random weights, never ends)",
+});
