@@ -34,7 +34,13 @@ export default defineConfig({
           name: "unit",
           environment: "node",
           // test/libsql: the edge's queries on libSQL, from Node (no libSQL server runs in workerd).
-          include: ["shared/**/*.test.ts", "appliance/**/*.test.ts", "test/libsql/**/*.test.ts"],
+          // test/repo: checks of the repository itself (lock file, paths, fixtures).
+          include: [
+            "shared/**/*.test.ts",
+            "appliance/**/*.test.ts",
+            "test/libsql/**/*.test.ts",
+            "test/repo/**/*.test.ts",
+          ],
         },
       },
       {
@@ -49,7 +55,7 @@ export default defineConfig({
           name: "model",
           environment: "node",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/fakes/**", "test/libsql/**", "**/node_modules/**"],
+          exclude: ["test/fakes/**", "test/libsql/**", "test/repo/**", "**/node_modules/**"],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
