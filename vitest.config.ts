@@ -12,6 +12,8 @@ const migrations = await readD1Migrations("shared/db/migrations");
  */
 export default defineConfig({
   test: {
+    // The default output, then what was skipped and why, and one closing count line.
+    reporters: ["default", "./test/reporters/skips.ts"],
     projects: [
       {
         plugins: [

@@ -1,7 +1,7 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type ApplianceProcess,
   ROOT,
@@ -11,10 +11,7 @@ import {
   tempDataDir,
 } from "../helpers/appliance.ts";
 import { raw } from "../helpers/envelope.ts";
-
-/** util-linux `script` (Debian's bsdutils) gives a command a real pseudo-terminal. */
-const scriptMissing = spawnSync("script", ["--version"]).status !== 0;
-if (scriptMissing) console.warn("pty progress tests skipped: util-linux `script` is absent");
+import { requirement } from "../helpers/requirement.ts";
 
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 
@@ -70,7 +67,8 @@ function expectBar(screen: string, total: number) {
   expect(screen).not.toMatch(/job_\S+: running/);
 }
 
-describe.skipIf(scriptMissing)("textnlp progress in a pseudo-terminal", () => {
+// util-linux `script` (Debian's bsdutils) gives a command a real pseudo-terminal.
+requirement("pty").describe("textnlp progress in a pseudo-terminal", () => {
   let appliance: ApplianceProcess;
   let dir: string;
   const env = { XDG_CONFIG_HOME: tempDataDir() };

@@ -4,18 +4,15 @@
  * fresh profile, records every URL its pages request (so a test can prove nothing left
  * loopback), writes screenshots under `test-results/<suite>/` and runs axe-core inside a page.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { ROOT } from "./appliance.ts";
 
-/** Debian's Chromium; tests using the browser skip when it is absent. */
+/** Debian's Chromium (a test prerequisite: `requirement("browser")`). */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
-export const chromiumMissing = !existsSync(CHROMIUM_PATH);
-if (chromiumMissing)
-  console.warn(`browser tests skipped: ${CHROMIUM_PATH} is absent (apt-get install chromium)`);
 
 /** Flags that keep Chromium from calling home or needing a GPU or a sandbox (containers). */
 const CHROMIUM_ARGS = [

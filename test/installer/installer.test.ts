@@ -21,6 +21,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/appliance.ts";
+import { requirement } from "../helpers/requirement.ts";
 
 const work = mkdtempSync(join(tmpdir(), "textnlp-installer-"));
 const prefix = join(work, "root");
@@ -222,8 +223,7 @@ describe("installer (throwaway root, service started directly)", () => {
 
   // Air-gapped for real: a network namespace with loopback only (no route, no DNS). The
   // script's own health check runs inside it; the daemon it starts stays in it.
-  const isolated = spawnSync("unshare", ["-n", "true"]).status === 0;
-  it.skipIf(!isolated)(
+  requirement("netns").it(
     "installs and starts from the bundle with networking off",
     async () => {
       const offline = sh("unshare", [

@@ -2,13 +2,11 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { ROOT } from "../helpers/appliance.ts";
+import { requirement } from "../helpers/requirement.ts";
 
 const UNIT = readFileSync(join(ROOT, "systemd/textnlp-appliance.service"), "utf8");
-const analyzeMissing = spawnSync("systemd-analyze", ["--version"]).status !== 0;
-if (analyzeMissing)
-  console.warn("systemd unit test skipped: systemd-analyze is absent (apt-get install systemd)");
 
 /** The unit as install.sh writes it under a root prefix (where its ExecStart exists). */
 function renderUnder(root: string, unit = UNIT): string {
@@ -35,7 +33,7 @@ function verify(file: string) {
 const root = mkdtempSync(join(tmpdir(), "textnlp-unit-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe.skipIf(analyzeMissing)("systemd unit", () => {
+requirement("systemd").describe("systemd unit", () => {
   it("passes systemd-analyze verify without a single warning", () => {
     expect(verify(renderUnder(root))).toEqual({ code: 0, output: "" });
   });

@@ -8,7 +8,7 @@
  */
 import Database from "better-sqlite3";
 import OpenAI, { APIError } from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { databasePath } from "../../appliance/store/db.ts";
 import {
   type ApplianceProcess,
@@ -17,13 +17,14 @@ import {
   startAppliance,
   tempDataDir,
 } from "../helpers/appliance.ts";
-import { type BrowserSession, chromiumMissing, openBrowser } from "../helpers/browser.ts";
+import { type BrowserSession, openBrowser } from "../helpers/browser.ts";
 import { checkPanelPage, createPanelUser, logInToPanel, PANEL_PASSWORD } from "../helpers/panel.ts";
+import { requirement } from "../helpers/requirement.ts";
 
 /** The password the panel resets second-admin's to. */
 const RESET_PASSWORD = "a different long password";
 
-describe.skipIf(chromiumMissing)("admin pages of the panel", () => {
+requirement("browser").describe("admin pages of the panel", () => {
   let app: ApplianceProcess;
   let browser: BrowserSession;
   const dataDir = tempDataDir();

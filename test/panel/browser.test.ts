@@ -1,16 +1,12 @@
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type BrowserSession,
-  chromiumMissing,
-  isLoopbackUrl,
-  openBrowser,
-} from "../helpers/browser.ts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type BrowserSession, isLoopbackUrl, openBrowser } from "../helpers/browser.ts";
+import { requirement } from "../helpers/requirement.ts";
 
 /** The browser helper itself, on a loopback page with one accessible and one broken variant. */
-describe.skipIf(chromiumMissing)("browser helper", () => {
+requirement("browser").describe("browser helper", () => {
   let server: Server;
   let base: string;
   let browser: BrowserSession;

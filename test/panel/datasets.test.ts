@@ -5,15 +5,16 @@
  * human review queue worked with the keyboard.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import {
   type ApplianceProcess,
   STORIES_MODEL,
   startAppliance,
   tempDataDir,
 } from "../helpers/appliance.ts";
-import { type BrowserSession, chromiumMissing, openBrowser } from "../helpers/browser.ts";
+import { type BrowserSession, openBrowser } from "../helpers/browser.ts";
 import { checkPanelPage, createPanelUser, logInToPanel } from "../helpers/panel.ts";
+import { requirement } from "../helpers/requirement.ts";
 
 const TOPICS = [
   "a cat found a hat",
@@ -31,7 +32,7 @@ interface ApiSample {
   decision: { type: string | null; reason: string | null; scores: Record<string, number> } | null;
 }
 
-describe.skipIf(chromiumMissing)("datasets and review in the panel", () => {
+requirement("browser").describe("datasets and review in the panel", () => {
   let app: ApplianceProcess;
   let browser: BrowserSession;
   let datasetId: string;

@@ -3,7 +3,7 @@
  * edge in Miniflare), then cut off from it: what the page shows must be what the appliance's
  * `/metrics` and `textnlp-appliance status` say.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type ApplianceProcess,
   runCli,
@@ -11,11 +11,12 @@ import {
   startAppliance,
   tempDataDir,
 } from "../helpers/appliance.ts";
-import { type BrowserSession, chromiumMissing, openBrowser } from "../helpers/browser.ts";
+import { type BrowserSession, openBrowser } from "../helpers/browser.ts";
 import { type EdgeWorker, startEdgeWorker } from "../helpers/edge.ts";
 import { checkPanelPage, createPanelUser, logInToPanel } from "../helpers/panel.ts";
+import { requirement } from "../helpers/requirement.ts";
 
-describe.skipIf(chromiumMissing)("the dashboard's link to a real edge", () => {
+requirement("browser").describe("the dashboard's link to a real edge", () => {
   let edge: EdgeWorker;
   let edgeRunning = false;
   let app: ApplianceProcess;

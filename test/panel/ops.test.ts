@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type ApplianceProcess,
   runCli,
@@ -16,8 +16,9 @@ import {
   startAppliance,
   tempDataDir,
 } from "../helpers/appliance.ts";
-import { type BrowserSession, chromiumMissing, openBrowser } from "../helpers/browser.ts";
+import { type BrowserSession, openBrowser } from "../helpers/browser.ts";
 import { checkPanelPage, createPanelUser, logInToPanel, panelCsrfToken } from "../helpers/panel.ts";
+import { requirement } from "../helpers/requirement.ts";
 
 const API_KEY = "sk-ops-test-0123456789abcdef-secret";
 /** The exit status that makes systemd (Restart=on-failure) start the daemon again. */
@@ -30,7 +31,7 @@ interface BackupJson {
   file: string;
 }
 
-describe.skipIf(chromiumMissing)("panel operations in a browser", () => {
+requirement("browser").describe("panel operations in a browser", () => {
   let app: ApplianceProcess;
   let browser: BrowserSession;
   const dataDir = tempDataDir();

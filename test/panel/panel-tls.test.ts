@@ -3,7 +3,7 @@
  * check knows the page's https origin, so the panel's own changes pass.
  */
 import { rmSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type ApplianceProcess,
   runCli,
@@ -11,10 +11,11 @@ import {
   startAppliance,
   tempDataDir,
 } from "../helpers/appliance.ts";
-import { type BrowserSession, chromiumMissing, openBrowser } from "../helpers/browser.ts";
+import { type BrowserSession, openBrowser } from "../helpers/browser.ts";
+import { requirement } from "../helpers/requirement.ts";
 import { selfSignedCertificate } from "../helpers/tls.ts";
 
-describe.skipIf(chromiumMissing)("admin panel over TLS", () => {
+requirement("browser").describe("admin panel over TLS", () => {
   let app: ApplianceProcess;
   let browser: BrowserSession;
   const tls = selfSignedCertificate();

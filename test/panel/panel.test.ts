@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type ApplianceProcess,
   runCli,
@@ -17,13 +17,14 @@ import {
   TINY_RANDOM_MODEL,
   tempDataDir,
 } from "../helpers/appliance.ts";
-import { type BrowserSession, chromiumMissing, openBrowser } from "../helpers/browser.ts";
+import { type BrowserSession, openBrowser } from "../helpers/browser.ts";
 import {
   checkPanelPage,
   createPanelUser,
   PANEL_PASSWORD as PASSWORD,
   panelCsrfToken,
 } from "../helpers/panel.ts";
+import { requirement } from "../helpers/requirement.ts";
 
 const LOCKOUT_FAILURES = 3;
 
@@ -46,7 +47,7 @@ function metricLabels(text: string, name: string, label: string): string[] {
   return values.sort();
 }
 
-describe.skipIf(chromiumMissing)("admin panel in a browser", () => {
+requirement("browser").describe("admin panel in a browser", () => {
   let app: ApplianceProcess;
   let browser: BrowserSession;
   const dataDir = tempDataDir();
