@@ -96,7 +96,7 @@ describe("textnlp-appliance command line", () => {
     expect((await runCli(["models", "delete", "stories260K", ...args])).stderr).toMatch(
       /no model named/,
     );
-  });
+  }, 180_000); // ~17 command runs: slow when the two cores are shared
 
   it("creates a key shown once, lists it without its secret, and revokes it", async () => {
     const dir = tempDataDir();
