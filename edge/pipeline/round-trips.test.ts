@@ -52,10 +52,10 @@ describe("storage round trips per request (warm isolate)", () => {
     expect(await measure({ model, temperature: 0 })).toEqual({ d1: 1, kv: 1, durableObject: 0 });
   });
 
-  it("limits on key and tenant: reserve and settle with each counter", async () => {
+  it("limits on key and tenant: one Durable Object call reserves, one settles", async () => {
     const limits = { key: { requests_per_minute: 1000 }, tenant: { tokens_per_minute: 1e6 } };
     const { send, measure } = measured({ LIMITS: limits });
     await send({ model: fresh() });
-    expect(await measure({ model: fresh() })).toEqual({ d1: 1, kv: 0, durableObject: 4 });
+    expect(await measure({ model: fresh() })).toEqual({ d1: 1, kv: 0, durableObject: 2 });
   });
 });

@@ -13,7 +13,7 @@ import type { CallEnd } from "../../inference/call-record.ts";
 import { costOfCall, maxCostOf } from "../../routing/price.ts";
 import { rateLimitHeaders, tightest } from "./headers.ts";
 import type { Verdict } from "./limiter.ts";
-import { counterOf, type LimitSubject, subjectsOf } from "./subjects.ts";
+import { type LimitSubject, slotOf, subjectsOf, tenantCounter } from "./subjects.ts";
 
 /** Options of {@link enforceLimits}. */
 export interface LimitOptions {
@@ -74,45 +74,23 @@ export function enforceLimits({ now = Date.now }: LimitOptions = {}): Middleware
     const { request, estimate } = c.var.inference;
     const tokens = estimate.promptTokens + estimate.maxTokens;
     const costUsd = maxCostOf(config.policy, request.model, estimate);
-    const at = now();
-    // One after the other, narrowest first (the key, then its tenant), stopping at a refusal:
-    // a request its key refuses never holds a slot of the tenant's that others could use.
-    const held: {
-      subject: LimitSubject;
-      counter: ReturnType<typeof counterOf>;
-      verdict: Verdict;
-    }[] = [];
-    for (const subject of subjects) {
-      const counter = counterOf(limiter, subject);
-      const verdict = await counter.reserve({ limits: subject.effective, tokens, costUsd, at });
-      held.push({ subject, counter, verdict });
-      if (!verdict.allowed) break;
-    }
+    // One call: the key, then its tenant (narrowest first), in the tenant's object; nothing is
+    // taken from either unless both allow.
+    const counter = tenantCounter(limiter, c.var.principal.tenantId);
+    const verdicts = await counter.reserve({
+      slots: subjects.map((s) => ({ slot: slotOf(s), limits: s.effective })),
+      tokens,
+      costUsd,
+      at: now(),
+    });
+    const held = verdicts.map((verdict, i) => ({ verdict, subject: subjects[i] as LimitSubject }));
     const headers = rateLimitHeaders(
-      tightest(held.map((h) => h.verdict.requests)),
-      tightest(held.map((h) => h.verdict.tokens)),
+      tightest(verdicts.map((v) => v.requests)),
+      tightest(verdicts.map((v) => v.tokens)),
     );
-    /** Adds `change` to every reservation that was granted. */
-    const settleAll = (change: { requests: number; tokens: number; costUsd: number }) =>
-      Promise.all(
-        held
-          .filter((h) => h.verdict.allowed)
-          .map(({ subject, counter, verdict }) =>
-            counter.settle({
-              limits: subject.effective,
-              period: verdict.period,
-              at: now(),
-              ...change,
-            }),
-          ),
-      );
     const refused = held.find((h) => !h.verdict.allowed);
     if (refused) {
       call.end({ status: 429, usage: undefined, target: null, refused: true });
-      // What the other subjects took for this request goes back to them.
-      call.subscribe("settling limits", () =>
-        settleAll({ requests: -1, tokens: -tokens, costUsd: -costUsd }),
-      );
       const error = refusal(refused.verdict, refused.subject, tokens);
       const res = errorResponse(error);
       for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
@@ -128,7 +106,16 @@ export function enforceLimits({ now = Date.now }: LimitOptions = {}): Middleware
       const spentUsd = costOfCall(config.policy, request.model, end.target, end.usage);
       const change = correction(end, spentUsd, tokens, costUsd);
       if (change.tokens === 0 && change.costUsd === 0) return;
-      return settleAll({ requests: 0, ...change });
+      return counter.settle({
+        slots: held.map(({ subject, verdict }) => ({
+          slot: slotOf(subject),
+          limits: subject.effective,
+          period: verdict.period,
+        })),
+        requests: 0,
+        ...change,
+        at: now(),
+      });
     });
   };
 }
