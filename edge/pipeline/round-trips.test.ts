@@ -23,10 +23,10 @@ function measured(bindings: Record<string, unknown> = {}) {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ messages: [{ role: "user", content: "hi" }], ...body }),
     });
-  const measure = async (body: Record<string, unknown>) => {
+  const measure = async (body: Record<string, unknown>, status = 200) => {
     const before = { ...counted.trips };
     const res = await send(body);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(status);
     await res.text();
     return {
       d1: counted.trips.d1 - before.d1,
@@ -57,5 +57,17 @@ describe("storage round trips per request (warm isolate)", () => {
     const { send, measure } = measured({ LIMITS: limits });
     await send({ model: fresh() });
     expect(await measure({ model: fresh() })).toEqual({ d1: 1, kv: 0, durableObject: 2 });
+  });
+
+  it("every feature on: a cache hit reserves and settles once, an invalid body reaches no counter", async () => {
+    const { send, measure } = measured({
+      LIMITS: { key: { requests_per_minute: 1000 }, tenant: { tokens_per_minute: 1e6 } },
+      GUARDRAILS: { pii: { action: "redact" }, injection: { action: "flag" } },
+    });
+    await send({ model: fresh() });
+    const model = fresh();
+    expect(await measure({ model, seed: 1 })).toEqual({ d1: 1, kv: 2, durableObject: 2 });
+    expect(await measure({ model, seed: 1 })).toEqual({ d1: 1, kv: 1, durableObject: 2 });
+    expect(await measure({ model, messages: [] }, 400)).toEqual({ d1: 1, kv: 0, durableObject: 0 });
   });
 });
