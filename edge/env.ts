@@ -5,13 +5,13 @@ import { ApiError } from "../shared/api/errors.ts";
 import { importMasterKey } from "../shared/crypto/secret-box.ts";
 import { roles } from "../shared/db/schema/users.ts";
 import type { SiteHub } from "./hub/site-hub.ts";
+import type { CallRecord } from "./inference/call-record.ts";
+import type { Inference } from "./inference/request.ts";
 import type { Principal } from "./middleware/auth/auth.ts";
 import type { JwtSettings } from "./middleware/auth/jwt.ts";
 import type { OidcSettings } from "./middleware/auth/oidc.ts";
 import { type CacheTtls, KV_MIN_TTL_SECONDS } from "./middleware/cache/directive.ts";
-import type { CacheStatus } from "./middleware/cache/middleware.ts";
 import { type GuardrailConfig, parseGuardrails } from "./middleware/guardrails/policy.ts";
-import type { CallOutcome, StreamOutcome } from "./middleware/meter/index.ts";
 import { type LimitsConfig, parseLimitsConfig } from "./middleware/rate-limit/config.ts";
 import type { RateLimiter } from "./middleware/rate-limit/limiter.ts";
 import { providers } from "./providers/registry.ts";
@@ -347,13 +347,9 @@ export type EdgeEnv = {
   Variables: {
     requestId: string;
     principal: Principal;
-    /** How a streamed answer ended (set by the route, read by the meter). */
-    streamEnd?: Promise<StreamOutcome>;
-    /** How a metered call ended (set by the meter, read by the limits to settle). */
-    callOutcome?: Promise<CallOutcome>;
-    /** How the request met the response cache (set by the cache, read by the meter). */
-    cacheStatus?: CacheStatus;
-    /** What the guardrails found, by type (set by them, read by the meter). */
-    guardFindings?: string[];
+    /** The inference routes' call record (edge/pipeline opens it first). */
+    call: CallRecord;
+    /** The inference routes' request, read once (edge/pipeline), redacted by the guardrails. */
+    inference: Inference;
   };
 };

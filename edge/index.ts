@@ -10,10 +10,6 @@ import type { GatewayDeps } from "./gateway/deps.ts";
 import { mountHubRoutes } from "./hub/index.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
-import { responseCache } from "./middleware/cache/index.ts";
-import { guardrails } from "./middleware/guardrails/index.ts";
-import { meterUsage } from "./middleware/meter/index.ts";
-import { enforceLimits } from "./middleware/rate-limit/index.ts";
 import { mountAuditRoutes } from "./routes/admin/audit.ts";
 import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountLimitRoutes } from "./routes/admin/limits.ts";
@@ -53,22 +49,8 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use("/v1/chat/completions", requireScope("inference"));
   app.use("/v1/completions", requireScope("inference"));
   app.use("/v1/embeddings", requireScope("inference"));
-  // Limits reserve before the meter runs and settle with what it measured.
-  app.use("/v1/chat/completions", enforceLimits({ route: "chat", now }));
-  app.use("/v1/completions", enforceLimits({ route: "completions", now }));
-  app.use("/v1/embeddings", enforceLimits({ route: "embeddings", now }));
-  app.use("/v1/chat/completions", meterUsage({ route: "chat", now }));
-  app.use("/v1/completions", meterUsage({ route: "completions", now }));
-  app.use("/v1/embeddings", meterUsage({ route: "embeddings", now }));
-  // Inside the meter, so it records their findings; before the cache, so a redacted prompt is
-  // what the cache keys on and a blocked one is never answered from it.
-  app.use("/v1/chat/completions", guardrails({ route: "chat" }));
-  app.use("/v1/completions", guardrails({ route: "completions" }));
-  app.use("/v1/embeddings", guardrails({ route: "embeddings" }));
-  // Inside the meter, so it records hit / miss / bypass; a hit never reaches the route.
-  app.use("/v1/chat/completions", responseCache({ route: "chat", now }));
-  app.use("/v1/completions", responseCache({ route: "completions", now }));
-  app.use("/v1/embeddings", responseCache({ route: "embeddings", now }));
+  // Each inference route is one pipeline (edge/pipeline): call record, meter, the body read
+  // once, limits, guardrails, cache, relay.
   mountModelRoutes(app, deps);
   mountChatRoutes(app, deps);
   mountCompletionRoutes(app, deps);

@@ -11,7 +11,8 @@ import type {
 import type { RoutePlan } from "../routing/plan.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { type GenerationKind, serveGeneration } from "./generation.ts";
-import type { StreamEnd, StreamKind } from "./relay.ts";
+import type { StreamKind } from "./relay.ts";
+import type { Served } from "./served.ts";
 
 /** Chat chunks for the relay. */
 export const chatStreamKind: StreamKind<ChatCompletionChunk> = {
@@ -41,7 +42,6 @@ export function createChatCompletion(
   req: ChatCompletionRequest,
   plan: RoutePlan,
   deps: GatewayDeps,
-  onStreamEnd?: StreamEnd,
-): Promise<Response> {
-  return serveGeneration(chatKind, req, plan, deps, onStreamEnd);
+): Promise<Served> {
+  return serveGeneration(chatKind, req, plan, deps);
 }

@@ -4,7 +4,8 @@ import type { Completion, CompletionRequest } from "../../shared/api/schemas/com
 import type { RoutePlan } from "../routing/plan.ts";
 import type { GatewayDeps } from "./deps.ts";
 import { type GenerationKind, serveGeneration } from "./generation.ts";
-import type { StreamEnd, StreamKind } from "./relay.ts";
+import type { StreamKind } from "./relay.ts";
+import type { Served } from "./served.ts";
 
 const completionStreamKind: StreamKind<Completion> = {
   meaningful: (chunk) => chunk.choices.some((c) => !!c.text || c.finish_reason !== null),
@@ -30,7 +31,6 @@ export function createCompletion(
   req: CompletionRequest,
   plan: RoutePlan,
   deps: GatewayDeps,
-  onStreamEnd?: StreamEnd,
-): Promise<Response> {
-  return serveGeneration(completionKind, req, plan, deps, onStreamEnd);
+): Promise<Served> {
+  return serveGeneration(completionKind, req, plan, deps);
 }

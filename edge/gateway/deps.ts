@@ -5,6 +5,8 @@ import type { UpstreamDeps } from "./upstream.ts";
 
 export interface GatewayDeps extends DispatchDeps, UpstreamDeps {
   breaker: CircuitBreaker;
+  /** Hears each inference body parsed: a test's counter (unset in production, where it costs nothing). */
+  onBodyParsed?: (route: string) => void;
 }
 
 /** The header that names the target that answered. */

@@ -5,6 +5,7 @@ import { providers } from "../providers/registry.ts";
 import { dispatch } from "../routing/dispatch.ts";
 import type { RoutePlan } from "../routing/plan.ts";
 import { type GatewayDeps, TARGET_HEADER } from "./deps.ts";
+import type { Served } from "./served.ts";
 import { readJson, sendUpstream } from "./upstream.ts";
 
 /** Little-endian float32 bytes in base64, as OpenAI's `encoding_format: "base64"`. */
@@ -20,7 +21,7 @@ export async function createEmbeddings(
   req: EmbeddingRequest,
   plan: RoutePlan,
   deps: GatewayDeps,
-): Promise<Response> {
+): Promise<Served> {
   const { value, target } = await dispatch(
     plan,
     async ({ target, timeoutMs }) => {
@@ -49,5 +50,13 @@ export async function createEmbeddings(
     model: target.id,
     usage: { prompt_tokens: value.promptTokens, total_tokens: value.promptTokens },
   };
-  return Response.json(body, { headers: { [TARGET_HEADER]: target.id } });
+  const usage = {
+    prompt_tokens: value.promptTokens,
+    completion_tokens: 0,
+    total_tokens: value.promptTokens,
+  };
+  return {
+    response: Response.json(body, { headers: { [TARGET_HEADER]: target.id } }),
+    end: Promise.resolve({ status: 200, usage, target: target.id }),
+  };
 }

@@ -3,6 +3,7 @@
  * then either relay the provider's stream as OpenAI chunks or answer with the translated JSON.
  */
 
+import type { Usage } from "../../shared/api/schemas/common.ts";
 import { randomId } from "../../shared/auth/api-keys.ts";
 import { capabilityError, UpstreamError } from "../providers/errors.ts";
 import { providers } from "../providers/registry.ts";
@@ -13,10 +14,11 @@ import type {
   Target,
   UpstreamCall,
 } from "../providers/types.ts";
-import { circuitKey, dispatch } from "../routing/dispatch.ts";
+import { dispatch } from "../routing/dispatch.ts";
 import type { RoutePlan } from "../routing/plan.ts";
 import { type GatewayDeps, TARGET_HEADER } from "./deps.ts";
-import { openStream, type StreamEnd, type StreamKind, streamResponse } from "./relay.ts";
+import { openStream, type StreamKind, streamResponse } from "./relay.ts";
+import type { Served, ServedEnd } from "./served.ts";
 import { readJson, sendUpstream } from "./upstream.ts";
 
 /** One capability's adapter, as chat and completions both have it. */
@@ -36,18 +38,20 @@ export interface GenerationKind<Req, Res, Chunk> {
   streamKind: StreamKind<Chunk>;
 }
 
-/** Serves one request along `plan`, streamed when the request asks for it. */
+/**
+ * Serves one request along `plan`, streamed when the request asks for it; the end is known
+ * at once for a plain answer and when the stream ends for a streamed one.
+ */
 export async function serveGeneration<
   Req extends { stream?: boolean | null; stream_options?: { include_usage?: boolean } | null },
-  Res,
+  Res extends { usage?: Usage },
   Chunk,
 >(
   kind: GenerationKind<Req, Res, Chunk>,
   req: Req,
   plan: RoutePlan,
   deps: GatewayDeps,
-  onStreamEnd?: StreamEnd,
-): Promise<Response> {
+): Promise<Served> {
   const contextFor = (model: string): ResponseContext => ({
     id: `${kind.idPrefix}${randomId()}`,
     created: Math.floor(deps.now() / 1000),
@@ -61,7 +65,7 @@ export async function serveGeneration<
     return adapter;
   };
   if (req.stream) {
-    const { value, target } = await dispatch(
+    const { value, target, failedLate } = await dispatch(
       plan,
       ({ target, timeoutMs }) => {
         const adapter = adapterOf(target);
@@ -78,14 +82,18 @@ export async function serveGeneration<
       },
       deps,
     );
-    return streamResponse(
+    let ended: (end: ServedEnd) => void = () => {};
+    const end = new Promise<ServedEnd>((resolve) => (ended = resolve));
+    const response = streamResponse(
       value,
       kind.streamKind,
       req.stream_options?.include_usage === true,
       target,
-      () => deps.breaker.failure(circuitKey(target), plan.breaker),
-      onStreamEnd,
+      failedLate,
+      // A stream cut after its 200 went out is still an upstream failure: it ends as a 502.
+      ({ ok, usage }) => ended({ status: ok ? 200 : 502, usage, target: target.id }),
     );
+    return { response, end };
   }
   const { value, target } = await dispatch(
     plan,
@@ -103,5 +111,8 @@ export async function serveGeneration<
     },
     deps,
   );
-  return Response.json(value, { headers: { [TARGET_HEADER]: target.id } });
+  return {
+    response: Response.json(value, { headers: { [TARGET_HEADER]: target.id } }),
+    end: Promise.resolve({ status: 200, usage: value.usage, target: target.id }),
+  };
 }

@@ -4,22 +4,24 @@ import { type EdgeEnv, settings } from "../env.ts";
 import { credentialsFor } from "../gateway/credentials.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { createEmbeddings } from "../gateway/embeddings.ts";
-import { estimateEmbeddings } from "../routing/estimate.ts";
+import { mountInference } from "../pipeline/index.ts";
 import { planRoute } from "../routing/plan.ts";
 
-/** Mounts `POST /v1/embeddings`, routed by model name like chat. */
+/** Mounts `POST /v1/embeddings`, routed by model name like chat (no `site:` models yet). */
 export function mountEmbeddingRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): void {
-  app.openapi(embeddingsRoute, async (c) => {
-    const req = c.req.valid("json");
-    const config = settings(c);
-    const credentials = await credentialsFor(config, c.get("principal").tenantId);
-    const plan = planRoute(
-      req.model,
-      config.policy,
-      credentials,
-      deps.random,
-      estimateEmbeddings(req),
-    );
-    return (await createEmbeddings(req, plan, deps)) as never;
-  });
+  mountInference(
+    app,
+    {
+      route: "embeddings",
+      definition: embeddingsRoute,
+      plan: async (c, { request, estimate }) => {
+        const config = settings(c);
+        const credentials = await credentialsFor(config, c.var.principal.tenantId);
+        const plan = planRoute(request.model, config.policy, credentials, deps.random, estimate);
+        return { plan, deps };
+      },
+      serve: ({ request }, { plan, deps }) => createEmbeddings(request, plan, deps),
+    },
+    { now: deps.now, onBodyParsed: deps.onBodyParsed },
+  );
 }

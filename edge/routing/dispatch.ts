@@ -1,7 +1,8 @@
 /**
  * Runs a route plan: each target in order, retried with backoff on the policy's triggers
  * (honouring `Retry-After`), skipped while its circuit is open, falling back to the next on the
- * policy's triggers. The first success wins and names its target.
+ * policy's triggers. The first success wins and names its target. This is the only feeder of
+ * the circuit breaker (a stream's late failure comes back through {@link Dispatched.failedLate}).
  */
 import { ApiError } from "../../shared/api/errors.ts";
 import { toClientError, UpstreamError } from "../providers/errors.ts";
@@ -24,6 +25,11 @@ export interface Dispatched<T> {
   target: Target;
   /** Attempts made, failed ones included. */
   attempts: number;
+  /**
+   * Counts a failure that showed only after the answer began (a stream cut after output was
+   * sent) against the target's circuit: too late to fall back, not too late for the breaker.
+   */
+  failedLate(): void;
 }
 
 const matches = (err: UpstreamError, triggers: readonly Trigger[]) =>
@@ -62,7 +68,8 @@ export async function dispatch<T>(
       try {
         const value = await attempt(planned);
         deps.breaker.success(key);
-        return { value, target: planned.target, attempts };
+        const failedLate = () => deps.breaker.failure(key, plan.breaker);
+        return { value, target: planned.target, attempts, failedLate };
       } catch (err) {
         last = err;
         if (!(err instanceof UpstreamError)) {

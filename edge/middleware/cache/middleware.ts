@@ -10,16 +10,12 @@
 
 import { createParser } from "eventsource-parser";
 import type { Context, MiddlewareHandler } from "hono";
-import {
-  type ChatCompletion,
-  type ChatCompletionChunk,
-  ChatCompletionRequest,
-} from "../../../shared/api/schemas/chat.ts";
-import { type Completion, CompletionRequest } from "../../../shared/api/schemas/completions.ts";
-import { EmbeddingRequest } from "../../../shared/api/schemas/embeddings.ts";
+import type { ChatCompletion, ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
+import type { Usage } from "../../../shared/api/schemas/common.ts";
+import type { Completion } from "../../../shared/api/schemas/completions.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { TARGET_HEADER } from "../../gateway/deps.ts";
-import { inBackground } from "../../lib/background.ts";
+import type { CallEnd } from "../../inference/call-record.ts";
 import { encodeSse } from "../../providers/sse.ts";
 import {
   assembleChat,
@@ -29,23 +25,15 @@ import {
   replayCompletion,
 } from "./answers.ts";
 import { CACHE_HEADER, type CacheDirective, readDirective } from "./directive.ts";
-import { type CachedRoute, cacheKey, isDeterministic } from "./key.ts";
-
-/** How a request met the cache (`none` when no cache is configured). */
-export type CacheStatus = "hit" | "miss" | "bypass" | "none";
+import { cacheKey, isDeterministic } from "./key.ts";
 
 /** Options of {@link responseCache}. */
 export interface ResponseCacheOptions {
-  route: CachedRoute;
   now?: () => number;
 }
 
-/** The route's request schema: a hit is only served for a request the route would accept. */
-const requestSchemas = {
-  chat: ChatCompletionRequest,
-  completions: CompletionRequest,
-  embeddings: EmbeddingRequest,
-} as const;
+/** A hit called no provider: it spent no tokens (its body still shows the original usage). */
+const NO_USAGE: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -80,16 +68,16 @@ function replay(entry: CachedAnswer, body: Record<string, unknown>, now: number)
 }
 
 /**
- * Passes a streamed answer through to the client while collecting its chunks; resolves with
- * the assembled answer once the stream ended with `[DONE]`, or null if it was cut or cancelled.
+ * Passes a streamed answer through to the client while collecting its chunks; once the call
+ * ended, gives the assembled answer if the stream ended with `[DONE]`, or null if it was cut
+ * or cancelled.
  */
 function recordStream(
   c: Context<EdgeEnv>,
-  route: CachedRoute,
-): Promise<Record<string, unknown> | null> {
+  route: CachedAnswer["route"],
+): (end: CallEnd) => Promise<Record<string, unknown> | null> {
   const source = c.res.body;
-  const streamEnd = c.get("streamEnd");
-  if (!source || !streamEnd || route === "embeddings") return Promise.resolve(null);
+  if (!source || route === "embeddings") return async () => null;
   const reader = source.getReader();
   const chunks: unknown[] = [];
   let done = false;
@@ -129,14 +117,13 @@ function recordStream(
     }),
     c.res,
   );
-  return ended.then(async (complete) => {
+  return async (end) => {
     // The relay reports the provider's usage (also when the client did not ask for it).
-    const outcome = await streamEnd;
-    if (!complete || !outcome.ok || !outcome.usage) return null;
+    if (!(await ended) || end.status !== 200 || !end.usage) return null;
     return route === "chat"
-      ? assembleChat(chunks as ChatCompletionChunk[], outcome.usage)
-      : assembleCompletion(chunks as Completion[], outcome.usage);
-  });
+      ? assembleChat(chunks as ChatCompletionChunk[], end.usage)
+      : assembleCompletion(chunks as Completion[], end.usage);
+  };
 }
 
 /** Stores `answer` (when there is one) under `key` for the directive's TTL. */
@@ -145,50 +132,55 @@ async function store(
   key: string,
   directive: CacheDirective,
   entry: Omit<CachedAnswer, "body">,
-  answer: Promise<Record<string, unknown> | null>,
+  body: Record<string, unknown> | null,
 ): Promise<void> {
-  const body = await answer;
   if (!body) return;
   const value: CachedAnswer = { ...entry, body };
   await kv.put(key, JSON.stringify(value), { expirationTtl: directive.ttlSeconds });
 }
 
-/** The cache middleware for one route; off (status `none`) when no KV namespace is bound. */
+/** The cache step of the inference routes; off (status `none`) when no KV namespace is bound. */
 export function responseCache({
-  route,
   now = Date.now,
-}: ResponseCacheOptions): MiddlewareHandler<EdgeEnv> {
+}: ResponseCacheOptions = {}): MiddlewareHandler<EdgeEnv> {
   return async function responseCacheHandler(c, next) {
     const config = settings(c).cache;
-    const body = await c.req.json().catch(() => undefined);
-    // No cache, or not a JSON object (the route's validation answers it): nothing to do here.
-    if (!config || !isRecord(body)) return next();
+    if (!config) return next();
+    const call = c.var.call;
+    const { route, request } = c.var.inference;
+    // The parsed request (after any redaction): the route has accepted it already.
+    const body = request as unknown as Record<string, unknown>;
     const directive = readDirective(c.req.raw.headers, config);
     if (!isDeterministic(route, body) || (!directive.read && !directive.write)) {
-      c.set("cacheStatus", "bypass");
+      call.cacheStatus = "bypass";
       await next();
       c.header(CACHE_HEADER, "bypass");
       return;
     }
-    // A hit must not skip the route's validation of the fields the key leaves out (`user`, …).
-    if (!requestSchemas[route].safeParse(body).success) return next();
-    const key = await cacheKey(c.get("principal").tenantId, route, body);
+    const key = await cacheKey(c.var.principal.tenantId, route, body);
     if (directive.read) {
       const entry = await config.kv.get<CachedAnswer>(key, "json");
       if (entry && entry.route === route) {
-        c.set("cacheStatus", "hit");
+        call.cacheStatus = "hit";
+        call.end({ status: 200, usage: NO_USAGE, target: entry.target });
         return replay(entry, body, now());
       }
     }
-    c.set("cacheStatus", "miss");
+    call.cacheStatus = "miss";
     await next();
     c.header(CACHE_HEADER, "miss");
     // Only complete successes are stored: never an error, never a partial answer.
     if (!directive.write || c.res.status !== 200) return;
     const entry = { route, target: c.res.headers.get(TARGET_HEADER), storedAt: now() };
-    const answer = c.res.headers.get("content-type")?.startsWith("text/event-stream")
-      ? recordStream(c, route)
-      : (c.res.clone().json() as Promise<Record<string, unknown>>);
-    await inBackground(c, "caching", store(config.kv, key, directive, entry, answer));
+    let answer: (end: CallEnd) => Promise<Record<string, unknown> | null>;
+    if (c.res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      answer = recordStream(c, route);
+    } else {
+      const json = c.res.clone().json<Record<string, unknown>>();
+      answer = () => json;
+    }
+    call.subscribe("caching", async (end) =>
+      store(config.kv, key, directive, entry, await answer(end)),
+    );
   };
 }

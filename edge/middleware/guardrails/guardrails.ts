@@ -2,25 +2,20 @@
  * Guardrails in front of the inference routes, with the shared detectors
  * (`shared/validate/guards`): PII (flag / redact / block) and prompt-injection heuristics
  * (flag / block). What was found is reported by type only, never by value: in the
- * `x-textnlp-guardrails` response header and in the request's usage row. Redaction rewrites
- * the request body before anything after this middleware (the cache key, the provider) sees it.
+ * `x-textnlp-guardrails` response header and in the request's usage row. Redaction makes a new
+ * parsed request that everything after this step (the cache key, the provider) reads instead.
  */
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../../../shared/api/errors.ts";
 import { detectInjection } from "../../../shared/validate/guards/injection.ts";
 import { detectPii, maskPii } from "../../../shared/validate/guards/pii/detect.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
+import type { Inference } from "../../inference/request.ts";
 import { type GuardrailPolicy, guardsOff, policyFor } from "./policy.ts";
 import { type TextSlot, textSlots } from "./texts.ts";
 
 /** The response header listing what the guards found (`pii:email`, `injection:role_play`, …). */
 export const GUARDRAILS_HEADER = "x-textnlp-guardrails";
-
-/** Options of {@link guardrails}. */
-export interface GuardrailsOptions {
-  /** Which route this is (`chat`, `completions`, `embeddings`). */
-  route: string;
-}
 
 /** Roles whose text may carry an injection: what users and tools bring, not the developer's own prompt. */
 const UNTRUSTED_ROLES = new Set(["user", "tool", "function"]);
@@ -86,18 +81,18 @@ function guardInjection(policy: GuardrailPolicy["injection"], slots: TextSlot[])
   };
 }
 
-/** The guardrail middleware for one route; does nothing while the tenant's guards are off. */
-export function guardrails({ route }: GuardrailsOptions): MiddlewareHandler<EdgeEnv> {
+/** The guardrail step of the inference routes; does nothing while the tenant's guards are off. */
+export function guardrails(): MiddlewareHandler<EdgeEnv> {
   return async function guardrailsHandler(c, next) {
-    const policy = policyFor(settings(c).guardrails, c.get("principal").tenantId);
+    const policy = policyFor(settings(c).guardrails, c.var.principal.tenantId);
     if (guardsOff(policy)) return next();
-    const body = await c.req.json().catch(() => undefined);
-    // Not a JSON object: the route's own validation answers it.
-    if (!body || typeof body !== "object" || Array.isArray(body)) return next();
-    const slots = textSlots(route, body as Record<string, unknown>);
-    const findings: string[] = [];
+    const inference = c.var.inference;
+    // Redaction writes into a copy: the parsed request as read stays as it was.
+    const request =
+      policy.pii.action === "redact" ? structuredClone(inference.request) : inference.request;
+    const slots = textSlots(inference.route, request as unknown as Record<string, unknown>);
     // Recorded as they are found, so a blocked request's usage row names its guard too.
-    c.set("guardFindings", findings);
+    const findings = c.var.call.guardFindings;
     for (const verdict of [
       policy.injection.action === "off" ? null : guardInjection(policy.injection, slots),
       policy.pii.action === "off" ? null : guardPii(policy.pii, slots),
@@ -107,12 +102,7 @@ export function guardrails({ route }: GuardrailsOptions): MiddlewareHandler<Edge
       if (verdict.blocked) throw verdict.blocked;
     }
     if (findings.some((f) => f.endsWith(":redacted"))) {
-      // Everything after this middleware reads the body through this cache: the validator,
-      // the response cache's key, the provider call.
-      // Hono keeps each body reading there as a promise (its declared type says otherwise).
-      c.req.bodyCache = {
-        text: Promise.resolve(JSON.stringify(body)),
-      } as unknown as typeof c.req.bodyCache;
+      c.set("inference", { ...inference, request } as Inference);
     }
     await next();
     if (findings.length > 0) c.header(GUARDRAILS_HEADER, findings.join(", "));

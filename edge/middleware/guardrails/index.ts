@@ -1,2 +1,2 @@
-export { GUARDRAILS_HEADER, type GuardrailsOptions, guardrails } from "./guardrails.ts";
+export { GUARDRAILS_HEADER, guardrails } from "./guardrails.ts";
 export { type GuardrailConfig, type GuardrailPolicy, parseGuardrails } from "./policy.ts";

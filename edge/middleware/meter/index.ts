@@ -1,20 +1,14 @@
 /**
  * Metering: every call to an inference route is recorded (tenant, key, requested model, target,
- * tokens, cost, latency, status) after its answer, off the response path (`waitUntil`). A
- * streamed answer is recorded when its stream ends, with the usage its provider reported.
+ * tokens, cost, latency, status) once its call record ends, off the response path. A streamed
+ * answer ends when its stream does, with the usage its provider reported; a refusal by this
+ * deployment's own limits is not recorded (it stays cheap, and no provider was asked).
  */
-import type { Context, MiddlewareHandler } from "hono";
-import type { Usage } from "../../../shared/api/schemas/common.ts";
+import type { MiddlewareHandler } from "hono";
 import { type EdgeEnv, settings } from "../../env.ts";
-import { TARGET_HEADER } from "../../gateway/deps.ts";
-import type { StreamEnd } from "../../gateway/relay.ts";
-import { inBackground } from "../../lib/background.ts";
 import { costOfCall } from "../../routing/price.ts";
 import { openStore } from "../../store/db.ts";
 import { recordUsage } from "../../store/usage.ts";
-
-/** How a streamed answer ended, as the meter waits for it. */
-export type StreamOutcome = Parameters<StreamEnd>[0];
 
 /** Options of {@link meterUsage}. */
 export interface MeterOptions {
@@ -23,72 +17,30 @@ export interface MeterOptions {
   now?: () => number;
 }
 
-/** A callback for the gateway that hands a stream's end to this request's meter. */
-export function streamEndFor(c: Context<EdgeEnv>): StreamEnd {
-  let resolve: StreamEnd = () => {};
-  c.set("streamEnd", new Promise<StreamOutcome>((r) => (resolve = r)));
-  return (outcome) => resolve(outcome);
-}
-
-/** How a metered call ended: its status, the usage its provider reported and what it cost. */
-export interface CallOutcome {
-  status: number;
-  usage: Usage | undefined;
-  /** USD when the routing policy prices the target that answered, else null. */
-  costUsd: number | null;
-}
-
-const NO_USAGE: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-
-/** The metering middleware for one route. */
+/** The metering step for one route: subscribes to the call's end. */
 export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareHandler<EdgeEnv> {
   return async function meterUsageHandler(c, next) {
-    const started = now();
-    const body = (await c.req.json().catch(() => ({}))) as { model?: unknown };
-    const model = typeof body.model === "string" ? body.model.slice(0, 256) : "";
-    await next();
-    const principal = c.get("principal");
-    const res = c.res;
-    const target = res.headers.get(TARGET_HEADER);
+    const call = c.var.call;
+    const principal = c.var.principal;
     const config = settings(c);
-    const cacheStatus = c.get("cacheStatus") ?? "none";
-    const record = async ({ status, usage, costUsd }: CallOutcome) => {
+    call.subscribe("metering", async ({ status, usage, target, refused }) => {
+      if (refused) return;
       await recordUsage(await openStore(config.database), {
         tenantId: principal.tenantId,
         keyId: principal.keyId,
         route,
-        model,
+        model: call.model,
         target,
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
-        costUsd,
-        cacheStatus,
-        guardrails: c.get("guardFindings")?.join(",") || null,
-        latencyMs: Math.max(0, Math.round(now() - started)),
+        costUsd: costOfCall(config.policy, call.model, target, usage),
+        cacheStatus: call.cacheStatus,
+        guardrails: call.guardFindings.join(",") || null,
+        latencyMs: Math.max(0, Math.round(now() - call.started)),
         status,
-        createdAt: new Date(started),
+        createdAt: new Date(call.started),
       });
-    };
-    // A cache hit called no provider: it spent no tokens and costs nothing (the answer's body
-    // still shows the usage of the call that filled the cache).
-    const outcomeOf = (status: number, reported: Usage | undefined): CallOutcome => {
-      const usage = cacheStatus === "hit" ? NO_USAGE : reported;
-      return { status, usage, costUsd: costOfCall(config.policy, model, target, usage) };
-    };
-    const streamEnd = c.get("streamEnd");
-    let outcome: Promise<CallOutcome>;
-    if (streamEnd && res.headers.get("content-type")?.startsWith("text/event-stream")) {
-      // A stream cut after its 200 went out is still an upstream failure: record it as 502.
-      outcome = streamEnd.then((o) => outcomeOf(o.ok ? res.status : 502, o.usage));
-    } else {
-      const usage =
-        res.ok && res.headers.get("content-type")?.includes("json")
-          ? ((await res.clone().json()) as { usage?: Usage }).usage
-          : undefined;
-      outcome = Promise.resolve(outcomeOf(res.status, usage));
-    }
-    // The limits settle their reservations with the same outcome (edge/middleware/rate-limit).
-    c.set("callOutcome", outcome);
-    await inBackground(c, "metering", outcome.then(record));
+    });
+    await next();
   };
 }

@@ -2,46 +2,23 @@
  * The limits middleware of the inference routes. Before the call it reserves one request, the
  * request's tokens (prompt estimate plus its completion cap) and its most expensive cost with
  * the tenant's and the key's counters; after it, it settles each reservation to the real usage
- * the meter saw (a failed call gives its tokens and cost back). Every limited answer carries
+ * its call record ended with (a failed call gives its tokens and cost back). Every limited answer carries
  * OpenAI's rate-limit headers; a refusal is a 429 envelope with `Retry-After`.
  */
-import type { Context, MiddlewareHandler } from "hono";
-import type { z } from "zod";
+import type { MiddlewareHandler } from "hono";
 import { errorResponse } from "../../../shared/api/app.ts";
 import { ApiError } from "../../../shared/api/errors.ts";
-import { ChatCompletionRequest } from "../../../shared/api/schemas/chat.ts";
-import { CompletionRequest } from "../../../shared/api/schemas/completions.ts";
-import { EmbeddingRequest } from "../../../shared/api/schemas/embeddings.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
-import type { RequestEstimate } from "../../routing/backoff.ts";
-import { estimateChat, estimateCompletion, estimateEmbeddings } from "../../routing/estimate.ts";
-import { maxCostOf } from "../../routing/price.ts";
-import type { CallOutcome } from "../meter/index.ts";
+import type { CallEnd } from "../../inference/call-record.ts";
+import { costOfCall, maxCostOf } from "../../routing/price.ts";
 import { rateLimitHeaders, tightest } from "./headers.ts";
 import type { Verdict } from "./limiter.ts";
-import { counterOf, type LimitSubject, subjectsOf } from "./subjects.ts";
-
-/** How each limited route reads its request's size. */
-const estimators = {
-  chat: { schema: ChatCompletionRequest, estimate: estimateChat },
-  completions: { schema: CompletionRequest, estimate: estimateCompletion },
-  embeddings: { schema: EmbeddingRequest, estimate: estimateEmbeddings },
-} as const;
+import { type LimitSubject, slotOf, subjectsOf, tenantCounter } from "./subjects.ts";
 
 /** Options of {@link enforceLimits}. */
 export interface LimitOptions {
-  route: keyof typeof estimators;
   /** The clock sent to the counters (which honour it only in tests). */
   now?: () => number;
-}
-
-/** The request's size and model, or null when the body is invalid (the route answers 400). */
-async function sizeOf(c: Context<EdgeEnv>, route: LimitOptions["route"]) {
-  const { schema, estimate } = estimators[route];
-  const parsed = (schema as z.ZodType).safeParse(await c.req.json().catch(() => null));
-  if (!parsed.success) return null;
-  const req = parsed.data as { model: string };
-  return { model: req.model, estimate: (estimate as (r: unknown) => RequestEstimate)(req) };
 }
 
 /** The 429 for a refusal, naming the limit and whose it is. */
@@ -74,75 +51,46 @@ function refusal(verdict: Verdict, subject: LimitSubject, tokens: number): ApiEr
   );
 }
 
-/** Runs `work` after the answer (waitUntil), or now when there is no execution context. */
-async function afterResponse(c: Context<EdgeEnv>, work: Promise<unknown>): Promise<void> {
-  const logged = work.catch((err) => console.error("settling limits failed:", err));
-  try {
-    c.executionCtx.waitUntil(logged);
-  } catch {
-    await logged; // no execution context (app.request in unit tests)
-  }
-}
-
 /** What to add to a reservation of `tokens` / `costUsd` once the call's outcome is known. */
-function correction(outcome: CallOutcome | undefined, tokens: number, costUsd: number) {
-  if (outcome?.usage) {
-    const used = outcome.usage.prompt_tokens + outcome.usage.completion_tokens;
-    return { tokens: used - tokens, costUsd: (outcome.costUsd ?? 0) - costUsd };
+function correction(end: CallEnd, spentUsd: number | null, tokens: number, costUsd: number) {
+  if (end.usage) {
+    const used = end.usage.prompt_tokens + end.usage.completion_tokens;
+    return { tokens: used - tokens, costUsd: (spentUsd ?? 0) - costUsd };
   }
   // No usage: a failed call gives everything back; a success of unknown size keeps its reservation.
-  if (!outcome || outcome.status >= 400) return { tokens: -tokens, costUsd: -costUsd };
+  if (end.status >= 400) return { tokens: -tokens, costUsd: -costUsd };
   return { tokens: 0, costUsd: 0 };
 }
 
-/** The limits middleware for one inference route. */
-export function enforceLimits({ route, now = Date.now }: LimitOptions): MiddlewareHandler<EdgeEnv> {
+/** The limits step of the inference routes: reads the request's estimate, settles on its end. */
+export function enforceLimits({ now = Date.now }: LimitOptions = {}): MiddlewareHandler<EdgeEnv> {
   return async function enforceLimitsHandler(c, next) {
     const config = settings(c);
     const limiter = config.limiter;
     if (!limiter) return next();
-    const subjects = await subjectsOf(config, c.get("principal"), now());
+    const subjects = await subjectsOf(config, c.var.principal, now());
     if (subjects.length === 0) return next();
-    const size = await sizeOf(c, route);
-    if (!size) return next();
-    const tokens = size.estimate.promptTokens + size.estimate.maxTokens;
-    const costUsd = maxCostOf(config.policy, size.model, size.estimate);
-    const at = now();
-    // One after the other, narrowest first (the key, then its tenant), stopping at a refusal:
-    // a request its key refuses never holds a slot of the tenant's that others could use.
-    const held: {
-      subject: LimitSubject;
-      counter: ReturnType<typeof counterOf>;
-      verdict: Verdict;
-    }[] = [];
-    for (const subject of subjects) {
-      const counter = counterOf(limiter, subject);
-      const verdict = await counter.reserve({ limits: subject.effective, tokens, costUsd, at });
-      held.push({ subject, counter, verdict });
-      if (!verdict.allowed) break;
-    }
+    const call = c.var.call;
+    const { request, estimate } = c.var.inference;
+    const tokens = estimate.promptTokens + estimate.maxTokens;
+    const costUsd = maxCostOf(config.policy, request.model, estimate);
+    // One call: the key, then its tenant (narrowest first), in the tenant's object; nothing is
+    // taken from either unless both allow.
+    const counter = tenantCounter(limiter, c.var.principal.tenantId);
+    const verdicts = await counter.reserve({
+      slots: subjects.map((s) => ({ slot: slotOf(s), limits: s.effective })),
+      tokens,
+      costUsd,
+      at: now(),
+    });
+    const held = verdicts.map((verdict, i) => ({ verdict, subject: subjects[i] as LimitSubject }));
     const headers = rateLimitHeaders(
-      tightest(held.map((h) => h.verdict.requests)),
-      tightest(held.map((h) => h.verdict.tokens)),
+      tightest(verdicts.map((v) => v.requests)),
+      tightest(verdicts.map((v) => v.tokens)),
     );
-    /** Adds `change` to every reservation that was granted. */
-    const settleAll = (change: { requests: number; tokens: number; costUsd: number }) =>
-      Promise.all(
-        held
-          .filter((h) => h.verdict.allowed)
-          .map(({ subject, counter, verdict }) =>
-            counter.settle({
-              limits: subject.effective,
-              period: verdict.period,
-              at: now(),
-              ...change,
-            }),
-          ),
-      );
     const refused = held.find((h) => !h.verdict.allowed);
     if (refused) {
-      // What the other subjects took for this request goes back to them.
-      await afterResponse(c, settleAll({ requests: -1, tokens: -tokens, costUsd: -costUsd }));
+      call.end({ status: 429, usage: undefined, target: null, refused: true });
       const error = refusal(refused.verdict, refused.subject, tokens);
       const res = errorResponse(error);
       for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
@@ -154,14 +102,20 @@ export function enforceLimits({ route, now = Date.now }: LimitOptions): Middlewa
     }
     await next();
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    const outcome = c.get("callOutcome") ?? Promise.resolve(undefined);
-    await afterResponse(
-      c,
-      outcome.then((o) => {
-        const change = correction(o, tokens, costUsd);
-        if (change.tokens === 0 && change.costUsd === 0) return;
-        return settleAll({ requests: 0, ...change });
-      }),
-    );
+    call.subscribe("settling limits", (end) => {
+      const spentUsd = costOfCall(config.policy, request.model, end.target, end.usage);
+      const change = correction(end, spentUsd, tokens, costUsd);
+      if (change.tokens === 0 && change.costUsd === 0) return;
+      return counter.settle({
+        slots: held.map(({ subject, verdict }) => ({
+          slot: slotOf(subject),
+          limits: subject.effective,
+          period: verdict.period,
+        })),
+        requests: 0,
+        ...change,
+        at: now(),
+      });
+    });
   };
 }

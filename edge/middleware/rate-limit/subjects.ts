@@ -1,6 +1,7 @@
 /**
  * The subjects a request is limited as: its tenant and, for an API key, the key; each with its
- * plan, its admin's override and the limits in force, and the Durable Object counting for it.
+ * plan, its admin's override and the limits in force, and where its tenant's Durable Object
+ * counts it.
  */
 import type { LimitValues } from "../../../shared/api/schemas/limits.ts";
 import type { LimitOverrideValues } from "../../../shared/db/schema/index.ts";
@@ -8,7 +9,7 @@ import type { EdgeSettings } from "../../env.ts";
 import { openStore } from "../../store/db.ts";
 import type { Principal } from "../auth/index.ts";
 import { isUnlimited, planOf, type SubjectKind, tighten } from "./config.ts";
-import type { RateLimiter } from "./limiter.ts";
+import type { CounterSlot, RateLimiter } from "./limiter.ts";
 import { readOverridesCached } from "./overrides.ts";
 
 /** One tenant or key with its limits. */
@@ -48,10 +49,15 @@ export async function subjectsOf(
   return [key, tenant].filter((s): s is LimitSubject => s !== null && !isUnlimited(s.effective));
 }
 
-/** The Durable Object that counts for `subject` (one per tenant, one per key). */
-export function counterOf(
+/** The Durable Object that counts for a tenant and all its keys. */
+export function tenantCounter(
   limiter: DurableObjectNamespace<RateLimiter>,
-  subject: Pick<LimitSubject, "kind" | "id">,
+  tenantId: string,
 ): DurableObjectStub<RateLimiter> {
-  return limiter.get(limiter.idFromName(`${subject.kind}:${subject.id}`));
+  return limiter.get(limiter.idFromName(`tenant:${tenantId}`));
+}
+
+/** Where `subject` is counted within its tenant's object. */
+export function slotOf(subject: Pick<LimitSubject, "kind" | "id">): CounterSlot {
+  return subject.kind === "tenant" ? "tenant" : `key:${subject.id}`;
 }

@@ -21,7 +21,7 @@ import {
   readOverrides,
   TENANT_SUBJECT,
 } from "../../middleware/rate-limit/overrides.ts";
-import { counterOf, limitSubject } from "../../middleware/rate-limit/subjects.ts";
+import { limitSubject, slotOf, tenantCounter } from "../../middleware/rate-limit/subjects.ts";
 import { openStore } from "../../store/db.ts";
 import { recordAdminAction } from "./record.ts";
 
@@ -52,7 +52,8 @@ async function report(
   const { config, limiter, tenantId, db, kind, id } = await subjectOf(c, keyId);
   const overrides = await readOverrides(db, tenantId, keyId);
   const subject = limitSubject(config, tenantId, kind, id, overrides[kind]);
-  const usage = await counterOf(limiter, subject).inspect(subject.effective, now());
+  const counter = tenantCounter(limiter, tenantId);
+  const usage = await counter.inspect(slotOf(subject), subject.effective, now());
   return {
     object: "limits",
     subject: kind,

@@ -1,0 +1,1 @@
+export { type InferenceSpec, mountInference, type PipelineOptions } from "./mount.ts";

@@ -1,0 +1,64 @@
+/**
+ * The inference pipeline, mounted as one unit per route so its order is fixed here and nowhere
+ * else: open the call record, meter it, read the body once, reserve against the limits, guard,
+ * answer from the cache, then relay to the planned targets. Each step is a middleware factory;
+ * they talk only through `c.var.inference` (the request) and `c.var.call` (the call record).
+ */
+import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { EdgeEnv } from "../env.ts";
+import type { Served } from "../gateway/served.ts";
+import type { InferenceOf, InferenceRoute, ParsedInference, Routed } from "../inference/request.ts";
+import { responseCache } from "../middleware/cache/index.ts";
+import { guardrails } from "../middleware/guardrails/index.ts";
+import { meterUsage } from "../middleware/meter/index.ts";
+import { enforceLimits } from "../middleware/rate-limit/index.ts";
+import { openCall } from "./open-call.ts";
+import { readInference } from "./read-inference.ts";
+
+/** What one inference route brings to the pipeline. */
+export interface InferenceSpec<R extends InferenceRoute> {
+  route: R;
+  /** The shared OpenAPI definition (documented here; the body is validated by the pipeline). */
+  definition: RouteConfig;
+  /** Where the request goes. */
+  plan(c: Context<EdgeEnv>, parsed: ParsedInference<R>): Promise<Routed>;
+  /** Sends it there. */
+  serve(inference: InferenceOf<R>, routed: Routed): Promise<Served>;
+}
+
+/** Options of {@link mountInference}. */
+export interface PipelineOptions {
+  now?: () => number;
+  /** Hears each body parsed (a test counter). */
+  onBodyParsed?: (route: InferenceRoute) => void;
+}
+
+/** Mounts `spec`'s route behind the whole pipeline. */
+export function mountInference<R extends InferenceRoute>(
+  app: OpenAPIHono<EdgeEnv>,
+  spec: InferenceSpec<R>,
+  { now = Date.now, onBodyParsed }: PipelineOptions = {},
+): void {
+  app.openAPIRegistry.registerPath(spec.definition);
+  app.post(
+    spec.definition.path,
+    // The record first: every later step may end the call, and this one closes what is left.
+    openCall({ now }),
+    // Subscribes only: records the call however it ends (except a refusal by the limits).
+    meterUsage({ route: spec.route, now }),
+    readInference({ route: spec.route, plan: spec.plan, onBodyParsed }),
+    // Reserves with the estimate before any work is done; settles when the call ends.
+    enforceLimits({ now }),
+    // Before the cache: a redacted prompt is what the cache keys on, a blocked one never hits.
+    guardrails(),
+    // A hit ends the call without a provider.
+    responseCache({ now }),
+    async function relayInference(c) {
+      const inference = c.var.inference as InferenceOf<R>;
+      const served = await spec.serve(inference, await inference.plan());
+      c.var.call.end(served.end);
+      return served.response;
+    },
+  );
+}
