@@ -16,6 +16,8 @@ export interface EdgeWorker {
   mf: Miniflare;
   /** The Worker's HTTP address on loopback (for load generators and other processes). */
   url: string;
+  /** The bundle it runs (for reading a CPU profile's line numbers). */
+  scriptPath: string;
   /** A `fetch` that goes to the Worker (for SDK clients). */
   fetch: typeof fetch;
   /** Runs SQL on the Worker's D1. */
@@ -39,11 +41,14 @@ const textModules: Plugin = {
   },
 };
 
-/** Bundles the edge as wrangler would (workerd conditions, Workers and Node built-ins external). */
-export async function bundleEdge(outdir: string): Promise<string> {
+/**
+ * Bundles the edge as wrangler would (workerd conditions, Workers and Node built-ins external);
+ * `entry` (relative to the repository) bundles another Worker the same way.
+ */
+export async function bundleEdge(outdir: string, entry = "edge/index.ts"): Promise<string> {
   const outfile = join(outdir, "edge.js");
   await build({
-    entryPoints: [join(ROOT, "edge/index.ts")],
+    entryPoints: [join(ROOT, entry)],
     outfile,
     bundle: true,
     format: "esm",
@@ -64,16 +69,21 @@ export interface EdgeWorkerOptions {
   lifetimeMs?: number;
   /** Binds the response cache's KV namespace (off by default: benches measure the gateway). */
   responseCache?: boolean;
+  /** The Worker's main module, relative to the repository (default `edge/index.ts`). */
+  entry?: string;
+  /** Opens workerd's inspector (Chrome DevTools protocol) on this loopback port. */
+  inspectorPort?: number;
 }
 
 /** Starts the bundled edge in Miniflare with `bindings` (vars and secrets). */
 export async function startEdgeWorker(
   bindings: Record<string, string>,
-  { lifetimeMs = 120_000, responseCache = false }: EdgeWorkerOptions = {},
+  { lifetimeMs = 120_000, responseCache = false, entry, inspectorPort }: EdgeWorkerOptions = {},
 ): Promise<EdgeWorker> {
   const dir = mkdtempSync(join(tmpdir(), "textnlp-edge-"));
-  const scriptPath = await bundleEdge(dir);
+  const scriptPath = await bundleEdge(dir, entry);
   const mf = new Miniflare({
+    inspectorPort,
     modules: true,
     scriptPath,
     // Module names are relative to this root; the bundle lives outside the checkout.
@@ -118,6 +128,7 @@ export async function startEdgeWorker(
   return {
     mf,
     url,
+    scriptPath,
     fetch: ((input: string | URL | Request, init?: RequestInit) =>
       // Miniflare's fetch types are undici's; at runtime they are the same web types.
       mf.dispatchFetch(input as never, init as never)) as unknown as typeof fetch,
