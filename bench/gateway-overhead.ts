@@ -1,15 +1,31 @@
 /**
- * What a gateway in front of a provider costs. The same non-streamed chat completion (the same
- * bytes) is sent by autocannon at each concurrency to a loopback fake OpenAI (its own process)
- * directly, through our edge (its deployable bundle in Miniflare, an API key seeded in D1) and
- * through the open-source Portkey gateway (`@portkey-ai/gateway` in Node). For every round, each
- * concurrency runs direct, ours, Portkey in turn; figures are medians over rounds, and added
- * latency is each round's gateway percentile minus that round's direct one.
+ * What a gateway in front of a provider costs, and what our edge costs with its features off and
+ * on. The same non-streamed chat completion is sent by autocannon at each concurrency to a
+ * loopback fake OpenAI (its own process) directly; to two ceilings in Miniflare (a hello-world
+ * Hono Worker, and a pass-through proxy Worker that only forwards to the fake:
+ * `bench/workers/`); to our edge's deployable bundle in Miniflare in configuration A (API key +
+ * metering) and B (A + limits in the Durable Object + KV response cache + guardrails; see
+ * `bench/gateway/configurations.ts`); and to the open-source Portkey gateway
+ * (`@portkey-ai/gateway` in Node, its plain configuration), whose figures stand beside every row.
  *
- * Latency percentiles come from every response's own time (autocannon's histograms keep whole
- * milliseconds only, too coarse for sub-millisecond loopback calls).
+ * B's cache: by default (`--cache bypass`) B sends the same non-deterministic request as every
+ * other row, so the cache is bound but passed by (no KV read); `--cache miss` sends a new seed
+ * per request (every request a miss: a KV read and a write); `--cache hit` a fixed seed.
  *
- *   npx tsx bench/gateway-overhead.ts [--rounds 5] [--duration 3] [--concurrency 1,64]
+ * Each round runs every concurrency's targets in turn; figures are medians over rounds, and added
+ * latency is a round's p50 minus that round's direct p50 (per-response times: autocannon's
+ * histograms keep whole milliseconds only). Storage round trips per request (D1, KV, Durable
+ * Object calls) are counted inside workerd on wrapped bindings, in separate untimed instances
+ * (`bench/gateway/round-trips.ts`). The issue's goals are printed beside the figures.
+ *
+ *   npx tsx bench/gateway-overhead.ts [--rounds 5] [--duration 3] [--warmup 2]
+ *     [--concurrency 1,64] [--cache bypass|miss|hit]
+ *     [--profile worker.cpuprofile [--profile-config A|B]]
+ *
+ * `--profile` opens workerd's inspector for that configuration's edge (its timed figures then
+ * include an open inspector), and after the rounds records a CPU profile of the Worker over one
+ * `--duration` of load at the highest concurrency, writes it, and prints the top five functions
+ * by self time (open the file in Chrome DevTools).
  *
  * Portkey listens on every interface (only its port can be chosen): run this on a machine where
  * that is acceptable; the bench only sends it loopback traffic.
@@ -17,21 +33,22 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
 import { fakeKeys } from "../test/fakes/index.ts";
 import { ROOT } from "../test/helpers/appliance.ts";
-import { startEdgeWorker } from "../test/helpers/edge.ts";
+import { type EdgeWorker, startEdgeWorker } from "../test/helpers/edge.ts";
+import { startCeilings } from "./gateway/ceilings.ts";
 import {
-  freePort,
-  interleave,
-  median,
-  percentile,
-  printTable,
-  Resources,
-  startChild,
-  waitForHttp,
-  waitForOutput,
-} from "./lib.ts";
+  type CacheMode,
+  cacheModes,
+  edgeConfigurations,
+  expectedReply,
+  plainBody,
+} from "./gateway/configurations.ts";
+import { checkAnswer, type Endpoint, load, type Sample, send } from "./gateway/load.ts";
+import { profileWorker, topSelfTime } from "./gateway/profile.ts";
+import { type Row, report } from "./gateway/report.ts";
+import { countRoundTrips, type RoundTrips } from "./gateway/round-trips.ts";
+import { freePort, interleave, Resources, startChild, waitForHttp, waitForOutput } from "./lib.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -39,6 +56,9 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "3" },
     warmup: { type: "string", default: "2" },
     concurrency: { type: "string", default: "1,64" },
+    cache: { type: "string", default: "bypass" },
+    profile: { type: "string" },
+    "profile-config": { type: "string", default: "A" },
   },
 });
 const rounds = Number(args.rounds);
@@ -48,91 +68,33 @@ const concurrencies = String(args.concurrency).split(",").map(Number);
 if (![rounds, durationS, warmupS, ...concurrencies].every((n) => Number.isFinite(n) && n > 0)) {
   throw new Error("--rounds, --duration, --warmup and --concurrency take positive numbers");
 }
+const cache = args.cache as CacheMode;
+if (!cacheModes.includes(cache)) throw new Error(`--cache takes ${cacheModes.join(", ")}`);
+const configurations = edgeConfigurations(cache);
+const profiled = args.profile
+  ? configurations.find((c) => c.id === args["profile-config"])
+  : undefined;
+if (args.profile && !profiled) throw new Error("--profile-config takes A or B");
 
-const prompt = "Say hello to the benchmark.";
-/** Prefixed for our routing; the fake answers any model name, and Portkey passes it through. */
-const body = JSON.stringify({
-  model: "openai/gpt-4o-mini",
-  messages: [{ role: "user", content: prompt }],
-  max_tokens: 16,
-});
-const expectedReply = `Hello from openai! You said: ${prompt}`;
-
-type Target = "direct" | "textnlp" | "portkey";
-const targets: Target[] = ["direct", "textnlp", "portkey"];
-interface Endpoint {
-  url: string;
-  headers: Record<string, string>;
-}
-interface Sample {
-  rps: number;
-  p50: number;
-  p99: number;
-}
+const targets = ["direct", "portkey", "hello", "pass-through", ...configurations.map((c) => c.id)];
+const rows: Row[] = [
+  { key: "hello", label: "ceiling: hello-world Worker", upstream: false },
+  { key: "pass-through", label: "ceiling: pass-through proxy", upstream: true },
+  ...configurations.map((c) => ({ key: c.id, label: c.label, upstream: true })),
+];
 
 /** Everything started, with its own deadline a little past the planned run. */
 const plannedS =
   (warmupS + 1) * targets.length +
-  rounds * concurrencies.length * targets.length * (durationS + 0.5);
-const lifetimeS = plannedS + 180;
+  rounds * concurrencies.length * targets.length * (durationS + 0.5) +
+  (profiled ? durationS : 0);
+const lifetimeS = plannedS + 240;
 
 console.log(
   `gateway-overhead: non-streamed chat, concurrency ${concurrencies.join(" and ")}, ${rounds} ` +
-    `interleaved rounds of ${durationS} s per target, ${availableParallelism()} cores, ` +
-    `about ${Math.ceil(plannedS)} s of load`,
+    `interleaved rounds of ${durationS} s per target, B's cache: ${cache}, ` +
+    `${availableParallelism()} cores, about ${Math.ceil(plannedS)} s of load`,
 );
-
-/** One autocannon run; throws on any error or non-2xx answer so no figure hides a failure. */
-function load(endpoint: Endpoint, connections: number, seconds: number): Promise<Sample> {
-  return new Promise((resolve, reject) => {
-    const latencies: number[] = [];
-    const instance = autocannon(
-      {
-        url: `${endpoint.url}/v1/chat/completions`,
-        method: "POST",
-        headers: { "content-type": "application/json", ...endpoint.headers },
-        body,
-        connections,
-        duration: seconds,
-        timeout: 30,
-      },
-      (err, result) => {
-        if (err) return reject(err);
-        if (result.errors || result.non2xx) {
-          return reject(
-            new Error(
-              `${endpoint.url}: ${result.errors} errors, ${result.non2xx} non-2xx answers ` +
-                `(${JSON.stringify(result.statusCodeStats)})`,
-            ),
-          );
-        }
-        resolve({
-          rps: latencies.length / result.duration,
-          p50: percentile(latencies, 0.5),
-          p99: percentile(latencies, 0.99),
-        });
-      },
-    );
-    instance.on("response", (_client, status, _bytes, ms) => {
-      if (status >= 200 && status < 300) latencies.push(ms);
-    });
-  });
-}
-
-/** One request by hand: every target must give the fake's answer before anything is timed. */
-async function checkAnswer(name: Target, endpoint: Endpoint): Promise<void> {
-  const res = await fetch(`${endpoint.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...endpoint.headers },
-    body,
-  });
-  const text = await res.text();
-  const reply = res.ok
-    ? (JSON.parse(text) as { choices?: { message?: { content?: string } }[] }).choices?.[0]?.message
-        ?.content
-    : undefined;
-  if (reply !== expectedReply) throw new Error(`${name} answered ${res.status}: ${text}`);
-}
 
 const resources = new Resources();
 await resources.run(async () => {
@@ -142,13 +104,36 @@ await resources.run(async () => {
   });
   resources.add(() => fakes.stop());
   const upstream = (await waitForOutput(fakes, /^openai\s+(http:\/\/\S+)/m))[1] as string;
+  const providerKey = { authorization: `Bearer ${fakeKeys.openai}` };
 
-  const edge = await startEdgeWorker(
-    { OPENAI_API_KEY: fakeKeys.openai, OPENAI_BASE_URL: upstream },
-    { lifetimeMs: lifetimeS * 1000 },
-  );
-  resources.add(() => edge.dispose());
-  const edgeKey = await edge.seedApiKey();
+  // Counted first, in their own instances, so nothing counted shares a core with the timing.
+  const trips: Record<string, RoundTrips> = {};
+  for (const config of configurations) trips[config.id] = await countRoundTrips(config, upstream);
+
+  const ceilings = await startCeilings(upstream, lifetimeS * 1000);
+  resources.add(() => ceilings.dispose());
+
+  const endpoints: Record<string, Endpoint> = {
+    direct: { url: upstream, headers: providerKey, body: plainBody },
+    hello: { url: ceilings.hello, headers: {}, body: plainBody },
+    "pass-through": { url: ceilings.passThrough, headers: providerKey, body: plainBody },
+  };
+  const edges: Record<string, EdgeWorker> = {};
+  const inspectorPort = profiled ? await freePort() : undefined;
+  for (const config of configurations) {
+    const edge = await startEdgeWorker(
+      { OPENAI_API_KEY: fakeKeys.openai, OPENAI_BASE_URL: upstream, ...config.bindings },
+      {
+        ...config.options,
+        lifetimeMs: lifetimeS * 1000,
+        inspectorPort: config === profiled ? inspectorPort : undefined,
+      },
+    );
+    resources.add(() => edge.dispose());
+    edges[config.id] = edge;
+    const authorization = `Bearer ${await edge.seedApiKey()}`;
+    endpoints[config.id] = { url: edge.url, headers: { authorization }, body: config.body };
+  }
 
   // Portkey ignores PORT but takes `--port=`; `--headless` leaves out its web UI.
   const portkeyPort = await freePort();
@@ -164,80 +149,51 @@ await resources.run(async () => {
   resources.add(() => portkey.stop());
   const portkeyUrl = `http://127.0.0.1:${portkeyPort}`;
   await waitForHttp(portkeyUrl, portkey);
-
-  const endpoints: Record<Target, Endpoint> = {
-    direct: { url: upstream, headers: { authorization: `Bearer ${fakeKeys.openai}` } },
-    textnlp: { url: edge.url, headers: { authorization: `Bearer ${edgeKey}` } },
-    portkey: {
-      url: portkeyUrl,
-      headers: {
-        authorization: `Bearer ${fakeKeys.openai}`,
-        "x-portkey-provider": "openai",
-        "x-portkey-custom-host": `${upstream}/v1`,
-      },
+  endpoints.portkey = {
+    url: portkeyUrl,
+    headers: {
+      ...providerKey,
+      "x-portkey-provider": "openai",
+      "x-portkey-custom-host": `${upstream}/v1`,
     },
+    body: plainBody,
   };
-  for (const name of targets) await checkAnswer(name, endpoints[name]);
-  // Warm-up: JIT, connection pools and workerd's isolate, at the highest concurrency.
+
+  // Every target must give the fake's answer (B the expected cache status) before any timing.
+  const endpoint = (name: string) => endpoints[name] as Endpoint;
   for (const name of targets) {
-    await load(endpoints[name], Math.max(...concurrencies), warmupS);
+    const config = configurations.find((c) => c.id === name);
+    if (cache === "hit" && config?.cacheStatus) await send(endpoint(name));
+    await checkAnswer(
+      name,
+      endpoint(name),
+      name === "hello" ? null : expectedReply,
+      config?.cacheStatus,
+    );
   }
+  // Warm-up: JIT, connection pools and workerd's isolates, at the highest concurrency.
+  for (const name of targets) await load(endpoint(name), Math.max(...concurrencies), warmupS);
 
   const contenders: Record<string, () => Promise<Sample>> = {};
   for (const c of concurrencies) {
     for (const name of targets)
-      contenders[`${name}@${c}`] = () => load(endpoints[name], c, durationS);
+      contenders[`${name}@${c}`] = () => load(endpoint(name), c, durationS);
   }
   const samples = await interleave(rounds, contenders);
+  report(rows, concurrencies, samples, trips);
 
-  const rows: Record<string, string | number>[] = [];
-  const goals: Record<string, string | number>[] = [];
-  for (const c of concurrencies) {
-    const of = (name: Target) => samples[`${name}@${c}`] ?? [];
-    const direct = of("direct");
-    /** Median over rounds of this round's gateway figure minus this round's direct one. */
-    const added = (name: Target, key: "p50" | "p99") =>
-      median(of(name).map((s, i) => s[key] - (direct[i] as Sample)[key]));
-    const summary = (name: Target) => ({
-      rps: median(of(name).map((s) => s.rps)),
-      p50: median(of(name).map((s) => s.p50)),
-      p99: median(of(name).map((s) => s.p99)),
-      addedP50: name === "direct" ? 0 : added(name, "p50"),
-      addedP99: name === "direct" ? 0 : added(name, "p99"),
-    });
-    const figures = Object.fromEntries(targets.map((t) => [t, summary(t)])) as Record<
-      Target,
-      ReturnType<typeof summary>
-    >;
-    for (const name of targets) {
-      const f = figures[name];
-      rows.push({
-        concurrency: String(c),
-        target: name,
-        "req/s": f.rps,
-        "p50 ms": f.p50,
-        "p99 ms": f.p99,
-        "added p50 ms": name === "direct" ? "-" : f.addedP50,
-        "added p99 ms": name === "direct" ? "-" : f.addedP99,
-      });
+  if (profiled && inspectorPort && args.profile) {
+    const edge = edges[profiled.id] as EdgeWorker;
+    const c = Math.max(...concurrencies);
+    const profile = await profileWorker(inspectorPort, args.profile, () =>
+      load(endpoint(profiled.id), c, durationS),
+    );
+    console.log(
+      `\nCPU profile of the Worker, ${profiled.label}, concurrency ${c}, ${durationS} s: ` +
+        `${args.profile}. Top five by self time (share of busy time):`,
+    );
+    for (const [fn, share] of topSelfTime(profile, edge.scriptPath)) {
+      console.log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${fn}`);
     }
-    const ours = figures.textnlp;
-    const theirs = figures.portkey;
-    const met =
-      ours.rps > theirs.rps && ours.addedP50 < theirs.addedP50 && ours.addedP99 < theirs.addedP99;
-    goals.push({
-      concurrency: String(c),
-      "req/s ours/portkey": ours.rps / theirs.rps,
-      "added p50 ours/portkey": ours.addedP50 / theirs.addedP50,
-      "added p99 ours/portkey": ours.addedP99 / theirs.addedP99,
-      goal: met ? "met" : "NOT met",
-    });
   }
-  printTable(rows);
-  console.log("");
-  printTable(goals);
-  console.log(
-    "Goal: more req/s (ratio > 1) and less added latency (ratios < 1) than Portkey at every " +
-      "concurrency. Medians of interleaved rounds; a shared machine makes them noisy.",
-  );
 });
