@@ -48,7 +48,15 @@ import { checkAnswer, type Endpoint, load, type Sample, send } from "./gateway/l
 import { profileWorker, topSelfTime } from "./gateway/profile.ts";
 import { type Row, report } from "./gateway/report.ts";
 import { countRoundTrips, type RoundTrips } from "./gateway/round-trips.ts";
-import { freePort, interleave, Resources, startChild, waitForHttp, waitForOutput } from "./lib.ts";
+import {
+  freePort,
+  interleave,
+  quietBrokenPipes,
+  Resources,
+  startChild,
+  waitForHttp,
+  waitForOutput,
+} from "./lib.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -127,6 +135,7 @@ await resources.run(async () => {
         ...config.options,
         lifetimeMs: lifetimeS * 1000,
         inspectorPort: config === profiled ? inspectorPort : undefined,
+        handleRuntimeStdio: quietBrokenPipes,
       },
     );
     resources.add(() => edge.dispose());

@@ -4,6 +4,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -203,5 +205,20 @@ export function freePort(): Promise<number> {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * For Miniflare's `handleRuntimeStdio`: passes workerd's output on, less the "Broken pipe" error
+ * (and its stack line) it logs whenever a load generator closes a connection with an answer
+ * still on its way, which every timed run at a concurrency above one ends by doing.
+ */
+export function quietBrokenPipes(stdout: Readable, stderr: Readable): void {
+  stdout.pipe(process.stdout);
+  let skipStack = false;
+  createInterface({ input: stderr }).on("line", (line) => {
+    const skip = line.includes("Broken pipe") || (skipStack && line.startsWith("stack:"));
+    skipStack = line.includes("Broken pipe");
+    if (!skip) process.stderr.write(`${line}\n`);
   });
 }

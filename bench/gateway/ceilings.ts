@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { bundleEdge } from "../../test/helpers/edge.ts";
+import { quietBrokenPipes } from "../lib.ts";
 
 /** The two ceiling Workers' addresses. */
 export interface Ceilings {
@@ -35,6 +36,7 @@ export async function startCeilings(upstream: string, lifetimeMs: number): Promi
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
+    handleRuntimeStdio: quietBrokenPipes,
     workers: [
       await worker("hello", "bench/workers/hello.ts"),
       {

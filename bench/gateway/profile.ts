@@ -8,6 +8,7 @@ import WebSocket from "ws";
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
 }
 interface CpuProfile {
@@ -77,25 +78,34 @@ export function topSelfTime(
   const moduleStarts: [number, string][] = [];
   lines.forEach((line, i) => {
     const m = /^\/\/ ((?:\.\.\/)*[\w@./-]+\.[cm]?[jt]s)$/.exec(line);
-    if (m) moduleStarts.push([i, m[1] as string]);
+    // Packages by name alone (the checkout's node_modules may be a link elsewhere).
+    if (m) moduleStarts.push([i, (m[1] as string).replace(/^.*node_modules\//, "")]);
   });
   const moduleAt = (line: number) =>
     moduleStarts.findLast(([start]) => start <= line)?.[1] ?? "(bundle)";
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const describe = (node: ProfileNode): string => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const name = functionName || "(anonymous)";
+    if (url.endsWith(".js"))
+      return `${name} ${moduleAt(lineNumber)} (bundle line ${lineNumber + 1})`;
+    if (url) return `${name} ${url}:${lineNumber + 1}`;
+    // A built-in (fetch, JSON.parse…) says little alone: name the function that called it.
+    const caller = byNode.get(parent.get(node.id) ?? -1);
+    return caller && !name.startsWith("(") ? `${name} (built-in) from ${describe(caller)}` : name;
+  };
   const self = new Map<string, number>();
   let busy = 0;
   const { samples = [], timeDeltas = [] } = profile;
   samples.forEach((id, i) => {
-    const frame = byNode.get(id)?.callFrame;
+    const node = byNode.get(id);
     // A sample's time is the gap to the next one.
     const us = timeDeltas[i + 1] ?? 0;
-    if (!frame || frame.functionName === "(idle)" || frame.functionName === "(root)") return;
-    const where = frame.url.endsWith(".js")
-      ? ` ${moduleAt(frame.lineNumber)} (bundle line ${frame.lineNumber + 1})`
-      : frame.url
-        ? ` ${frame.url}:${frame.lineNumber + 1}`
-        : "";
-    const key = `${frame.functionName || "(anonymous)"}${where}`;
+    const name = node?.callFrame.functionName;
+    if (!node || name === "(idle)" || name === "(root)") return;
+    const key = describe(node);
     self.set(key, (self.get(key) ?? 0) + us);
     busy += us;
   });

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { build, type Plugin } from "esbuild";
 import { Miniflare } from "miniflare";
 import { generateApiKeySecret, hashApiKey, randomId } from "../../shared/auth/api-keys.ts";
@@ -73,17 +74,26 @@ export interface EdgeWorkerOptions {
   entry?: string;
   /** Opens workerd's inspector (Chrome DevTools protocol) on this loopback port. */
   inspectorPort?: number;
+  /** Reads workerd's stdout and stderr (default: Miniflare passes them on). */
+  handleRuntimeStdio?: (stdout: Readable, stderr: Readable) => void;
 }
 
 /** Starts the bundled edge in Miniflare with `bindings` (vars and secrets). */
 export async function startEdgeWorker(
   bindings: Record<string, string>,
-  { lifetimeMs = 120_000, responseCache = false, entry, inspectorPort }: EdgeWorkerOptions = {},
+  {
+    lifetimeMs = 120_000,
+    responseCache = false,
+    entry,
+    inspectorPort,
+    handleRuntimeStdio,
+  }: EdgeWorkerOptions = {},
 ): Promise<EdgeWorker> {
   const dir = mkdtempSync(join(tmpdir(), "textnlp-edge-"));
   const scriptPath = await bundleEdge(dir, entry);
   const mf = new Miniflare({
     inspectorPort,
+    handleRuntimeStdio,
     modules: true,
     scriptPath,
     // Module names are relative to this root; the bundle lives outside the checkout.
