@@ -44,7 +44,7 @@ export function report(
         concurrency: String(c),
         "req/s": rps(row.key, c),
         "Portkey req/s": rps("portkey", c),
-        ratio: rps(row.key, c) / rps("portkey", c),
+        ratio: isDirect ? "-" : rps(row.key, c) / rps("portkey", c),
         "p50 ms": median(of(row.key, c).map((s) => s.p50)),
         "added p50 ms ours / Portkey":
           isDirect || !row.upstream ? "-" : `${ms(added(row.key, c))} / ${ms(added("portkey", c))}`,
