@@ -209,16 +209,17 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * For Miniflare's `handleRuntimeStdio`: passes workerd's output on, less the "Broken pipe" error
- * (and its stack line) it logs whenever a load generator closes a connection with an answer
+ * For Miniflare's `handleRuntimeStdio`: passes workerd's output on, less the write error ("Broken
+ * pipe", "Connection reset by peer", and its stack line) it logs whenever a load generator closes a connection with an answer
  * still on its way, which every timed run at a concurrency above one ends by doing.
  */
 export function quietBrokenPipes(stdout: Readable, stderr: Readable): void {
   stdout.pipe(process.stdout);
   let skipStack = false;
   createInterface({ input: stderr }).on("line", (line) => {
-    const skip = line.includes("Broken pipe") || (skipStack && line.startsWith("stack:"));
-    skipStack = line.includes("Broken pipe");
+    const closed = /disconnected: ::write\(.*(Broken pipe|Connection reset by peer)/.test(line);
+    const skip = closed || (skipStack && line.startsWith("stack:"));
+    skipStack = closed;
     if (!skip) process.stderr.write(`${line}\n`);
   });
 }

@@ -94,7 +94,11 @@ export function topSelfTime(
     if (url) return `${name} ${url}:${lineNumber + 1}`;
     // A built-in (fetch, JSON.parse…) says little alone: name the function that called it.
     const caller = byNode.get(parent.get(node.id) ?? -1);
-    return caller && !name.startsWith("(") ? `${name} (built-in) from ${describe(caller)}` : name;
+    const meta = name === "(program)" || name === "(garbage collector)";
+    if (meta || !caller) return name;
+    return caller.callFrame.functionName === "(root)"
+      ? `${name} (built-in, called by workerd, no JavaScript caller)`
+      : `${name} (built-in) from ${describe(caller)}`;
   };
   const self = new Map<string, number>();
   let busy = 0;
