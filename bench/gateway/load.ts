@@ -64,15 +64,23 @@ export function load(endpoint: Endpoint, connections: number, seconds: number): 
   });
 }
 
-/** Sends one request by hand; returns the answer's status, headers and text. */
-export async function send(endpoint: Endpoint): Promise<Response & { text: string }> {
+/** An answer read whole. */
+export interface Answer {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  body: string;
+}
+
+/** Sends one request by hand and reads its answer. */
+export async function send(endpoint: Endpoint): Promise<Answer> {
   const { body } = endpoint;
   const res = await fetch(`${endpoint.url}${PATH}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...endpoint.headers },
     body: typeof body === "string" ? body : body(),
   });
-  return Object.assign(res, { text: await res.text() });
+  return { status: res.status, ok: res.ok, headers: res.headers, body: await res.text() };
 }
 
 /**
@@ -88,11 +96,11 @@ export async function checkAnswer(
   const res = await send(endpoint);
   const reply =
     res.ok && expectedReply !== null
-      ? (JSON.parse(res.text) as { choices?: { message?: { content?: string } }[] }).choices?.[0]
+      ? (JSON.parse(res.body) as { choices?: { message?: { content?: string } }[] }).choices?.[0]
           ?.message?.content
       : null;
   if (!res.ok || reply !== expectedReply) {
-    throw new Error(`${name} answered ${res.status}: ${res.text}`);
+    throw new Error(`${name} answered ${res.status}: ${res.body}`);
   }
   const cache = res.headers.get("x-textnlp-cache");
   if (cacheStatus !== undefined && cache !== cacheStatus) {

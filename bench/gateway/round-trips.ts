@@ -36,7 +36,7 @@ export async function countRoundTrips(
     };
     const one = async () => {
       const res = await send(endpoint);
-      if (!res.ok) throw new Error(`${config.label} (counted) answered ${res.status}: ${res.text}`);
+      if (!res.ok) throw new Error(`${config.label} (counted) answered ${res.status}: ${res.body}`);
     };
     const read = async () =>
       (await (await fetch(`${edge.url}/__bench/round-trips`)).json()) as RoundTrips;
