@@ -1,4 +1,4 @@
-import type { GenerationOptions, GenerationResult, InferenceEngine } from "../inference/engine.ts";
+import type { Engine, GenerationOptions, GenerationResult } from "../inference/engine/index.ts";
 import type { ApplianceMetrics } from "./metrics.ts";
 
 /**
@@ -6,7 +6,7 @@ import type { ApplianceMetrics } from "./metrics.ts";
  * decoding speed, leaving the engine itself free of metrics code. Tokens are counted as they
  * are generated, so cancelled requests count what they used.
  */
-export function instrumentEngine(engine: InferenceEngine, metrics: ApplianceMetrics): void {
+export function instrumentEngine(engine: Engine, metrics: ApplianceMetrics): void {
   const observe = async (
     requested: string,
     options: GenerationOptions,
