@@ -18,7 +18,7 @@ import { ModelRegistry } from "./inference/registry.ts";
 import { createLlamaRuntime } from "./inference/runtime.ts";
 import { JobManager } from "./jobs/manager.ts";
 import { startLink } from "./link/start.ts";
-import { instrumentEngine } from "./metrics/engine.ts";
+import { observeEngine } from "./metrics/engine.ts";
 import { createGpuReader } from "./metrics/gpu.ts";
 import { ApplianceMetrics } from "./metrics/metrics.ts";
 import { databasePath, openStore } from "./store/db.ts";
@@ -135,7 +135,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       backups: () => latestBackupState(db),
       gpus: createGpuReader(),
     });
-    instrumentEngine(engine, metrics);
+    observeEngine(engine, metrics);
     // The panel's "run now" uses the same service as the schedule: backups run one at a time.
     const { backupServiceFor, startBackupSchedule } = await import("./backup/index.ts");
     const backups = backupServiceFor(config, store, logger);
