@@ -16,6 +16,7 @@ import {
   withToolInstructions,
 } from "../tools.ts";
 import { type ChoiceTurn, generateChoices } from "./choices.ts";
+import { closeWithinBudget, type JsonBudget, planJsonBudget } from "./json-budget.ts";
 import { llamaSampling, outputBudget, sampleWithStops } from "./sampling.ts";
 import {
   type Constraint,
@@ -36,6 +37,8 @@ interface ChatPlan {
   promptTokens: number;
   maxTokens: number;
   constraint?: Constraint;
+  /** How a constrained value is kept within `maxTokens` (not with functions: no grammar then). */
+  jsonBudget?: JsonBudget;
 }
 
 /** A chat completion on a leased model. */
@@ -74,7 +77,27 @@ async function planChat(lease: ModelLease, req: ChatCompletionRequest): Promise<
     tools.mode === "forced"
       ? await schemaConstraint(llama, tools.schema, "tools")
       : await responseFormatConstraint(llama, req.response_format);
-  return { req, lease, history, tools, functions, promptTokens, maxTokens, constraint };
+  const jsonBudget =
+    constraint && !functions
+      ? planJsonBudget(lease.model, constrainedSchema(req, tools), maxTokens, limitParam(req))
+      : undefined;
+  return { req, lease, history, tools, functions, promptTokens, maxTokens, constraint, jsonBudget };
+}
+
+/** The schema a constrained chat follows; undefined for any JSON object. */
+function constrainedSchema(
+  req: ChatCompletionRequest,
+  tools: ToolPlan,
+): Record<string, unknown> | undefined {
+  if (tools.mode === "forced") return tools.schema;
+  const format = req.response_format;
+  return format?.type === "json_schema" ? format.json_schema.schema : undefined;
+}
+
+/** The request field that limits output, if the client set one. */
+function limitParam(req: ChatCompletionRequest) {
+  if (req.max_completion_tokens != null) return "max_completion_tokens" as const;
+  return req.max_tokens != null ? ("max_tokens" as const) : undefined;
 }
 
 async function chatChoice(
@@ -121,6 +144,9 @@ async function sampleChat(
     autoDisposeSequence: false,
   });
   let calls: GeneratedToolCall[] = [];
+  const steering =
+    plan.jsonBudget &&
+    closeWithinBudget(plan.lease.model, turn.sequence, plan.jsonBudget, plan.maxTokens);
   try {
     const generated = await sampleWithStops(
       { choice: turn.choice, options, stop: req.stop, stream },
@@ -130,14 +156,17 @@ async function sampleChat(
           signal,
           stopOnAbortSignal: true,
           onTextChunk,
-          onToken: (tokens: Token[]) => turn.countTokens(tokens.length),
+          onToken: (tokens: Token[]) => {
+            steering?.onToken(tokens);
+            turn.countTokens(tokens.length);
+          },
           // Function calling and a grammar exclude each other in node-llama-cpp.
           ...(functions
             ? {
                 functions,
                 maxParallelFunctionCalls: tools.mode === "auto" ? tools.maxParallel : undefined,
               }
-            : { grammar: plan.constraint?.grammar }),
+            : { grammar: plan.constraint?.grammar, tokenBias: steering?.tokenBias }),
         });
         calls = fromFunctionCalls(result.functionCalls ?? []);
         return result.metadata.stopReason;
