@@ -12,13 +12,13 @@ import { createApplianceApp } from "./api/app.ts";
 import type { ApplianceServices } from "./api/types.ts";
 import { type Config, isLoopback } from "./config.ts";
 import { ensureDemoModel } from "./inference/demo-model.ts";
-import { InferenceEngine } from "./inference/engine.ts";
+import { LlamaEngine } from "./inference/engine/index.ts";
 import { ModelHost } from "./inference/model-host.ts";
 import { ModelRegistry } from "./inference/registry.ts";
 import { createLlamaRuntime } from "./inference/runtime.ts";
 import { JobManager } from "./jobs/manager.ts";
 import { startLink } from "./link/start.ts";
-import { instrumentEngine } from "./metrics/engine.ts";
+import { observeEngine } from "./metrics/engine.ts";
 import { createGpuReader } from "./metrics/gpu.ts";
 import { ApplianceMetrics } from "./metrics/metrics.ts";
 import { databasePath, openStore } from "./store/db.ts";
@@ -113,7 +113,9 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     logger.info({ backend: runtime.backend, threads: runtime.threads }, "llama.cpp ready");
     const host = new ModelHost(runtime, registry, { ...config.inference, logger });
     disposers.push(() => host.dispose());
-    const engine = new InferenceEngine(host);
+    const engine = new LlamaEngine(host, {
+      onListenerError: (err) => logger.error({ err }, "engine event listener failed"),
+    });
     const jobs = new JobManager({ db, engine, logger });
     // Registered after the host, so disposal stops job work before models unload.
     disposers.push(() => jobs.stop());
@@ -133,7 +135,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       backups: () => latestBackupState(db),
       gpus: createGpuReader(),
     });
-    instrumentEngine(engine, metrics);
+    observeEngine(engine, metrics);
     // The panel's "run now" uses the same service as the schedule: backups run one at a time.
     const { backupServiceFor, startBackupSchedule } = await import("./backup/index.ts");
     const backups = backupServiceFor(config, store, logger);

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { toApiError } from "../../shared/api/app.ts";
 import { AsyncQueue } from "../../shared/lib/async-queue.ts";
-import type { GenerationOptions, GenerationResult } from "../inference/engine.ts";
+import type { GenerationOptions, GenerationResult } from "../inference/engine/index.ts";
 import type { ApplianceEnv } from "./types.ts";
 
 /** A piece of a streamed generation. */

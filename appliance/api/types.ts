@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Usage } from "../../shared/api/schemas/common.ts";
 import type { BackupService } from "../backup/service.ts";
 import type { Config } from "../config.ts";
-import type { InferenceEngine } from "../inference/engine.ts";
+import type { Engine } from "../inference/engine/index.ts";
 import type { ModelHost } from "../inference/model-host.ts";
 import type { ModelRegistry } from "../inference/registry.ts";
 import type { JobManager } from "../jobs/manager.ts";
@@ -28,7 +28,7 @@ export interface ApplianceServices {
   db: Db;
   registry: ModelRegistry;
   host: ModelHost;
-  engine: InferenceEngine;
+  engine: Engine;
   jobs: JobManager;
   /** Prometheus metrics; absent in tests that build the app without them. */
   metrics?: ApplianceMetrics;

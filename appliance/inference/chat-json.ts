@@ -1,12 +1,12 @@
 import type { ChatCompletionRequest } from "../../shared/api/schemas/chat.ts";
-import type { GenerationOptions, InferenceEngine } from "./engine.ts";
+import type { Engine, GenerationOptions } from "./engine/index.ts";
 
 /**
  * Asks a model for JSON that follows `schema` (grammar-enforced, validated and re-sampled by the
  * engine) and returns it parsed: what LLM-as-judge steps and metrics build on.
  */
 export async function chatForJson(
-  engine: InferenceEngine,
+  engine: Engine,
   request: Omit<ChatCompletionRequest, "response_format" | "stream">,
   schema: Record<string, unknown>,
   options: GenerationOptions,

@@ -1,18 +1,19 @@
-import {
-  type ChatWrapper,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaEmbeddingContext,
-  type LlamaModel,
-  resolveChatWrapper,
-} from "node-llama-cpp";
+import { type LlamaModel, resolveChatWrapper } from "node-llama-cpp";
 import type { Logger } from "pino";
 import { ApiError, modelNotFound } from "../../shared/api/errors.ts";
 import type { ModelRow } from "../../shared/db/schema/index.ts";
+import {
+  LoadedModel,
+  type ModelLease,
+  type RequestPriority,
+  type SequenceLease,
+} from "./loaded-model.ts";
 import type { ModelRegistry } from "./registry.ts";
 import type { LlamaRuntime } from "./runtime.ts";
 import { SequencePool } from "./sequence-pool.ts";
-import { ThroughputMeter } from "./throughput-meter.ts";
+
+export type { ModelLease, RequestPriority, SequenceLease } from "./loaded-model.ts";
+export { LoadedModel };
 
 /** Options of {@link ModelHost}. */
 export interface ModelHostOptions {
@@ -24,55 +25,17 @@ export interface ModelHostOptions {
   logger: Logger;
 }
 
-/** A model in memory with its batched context and the pool of sequences requests share. */
-export class LoadedModel {
-  lastUsed = Date.now();
-  active = 0;
-  /** Recent tokens/s, for estimates. */
-  readonly throughput = new ThroughputMeter();
-  #embedding: Promise<LlamaEmbeddingContext> | undefined;
-  #embeddingLock: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    readonly row: ModelRow,
-    readonly model: LlamaModel,
-    readonly context: LlamaContext,
-    readonly pool: SequencePool<LlamaContextSequence>,
-    readonly chatWrapper: ChatWrapper,
-    readonly memoryBytes: number,
-    private readonly threads: number,
-  ) {}
-
-  /** Tokens each sequence can hold. */
-  get contextSize(): number {
-    return this.context.contextSize;
-  }
-
-  /** Runs `fn` with the model's embedding context, one call at a time. */
-  withEmbedding<T>(fn: (ctx: LlamaEmbeddingContext) => Promise<T>): Promise<T> {
-    this.#embedding ??= this.model.createEmbeddingContext({ threads: this.threads });
-    const run = this.#embeddingLock.then(async () =>
-      fn(await (this.#embedding as Promise<LlamaEmbeddingContext>)),
-    );
-    this.#embeddingLock = run.catch(() => undefined);
-    return run;
-  }
-
-  async dispose(): Promise<void> {
-    this.pool.close();
-    if (this.#embedding) await (await this.#embedding.catch(() => undefined))?.dispose();
-    await this.context.dispose();
-    await this.model.dispose();
-  }
-}
-
 /**
  * Loads models on first use and unloads the least recently used idle ones when the memory
- * budget would be exceeded. Concurrent first uses of a model share one load.
+ * budget would be exceeded. Concurrent first uses of a model share one load. Requests hold
+ * leases: a leased model is never evicted, and `unload` waits for its leases to drain, so
+ * nothing is disposed under a live request.
  */
 export class ModelHost {
   readonly #loaded = new Map<string, LoadedModel>();
-  readonly #loading = new Map<string, Promise<LoadedModel>>();
+  readonly #loading = new Map<string, Promise<void>>();
+  /** Models unloading (waiting for their leases, then disposed), by name. */
+  readonly #retiring = new Map<string, { model: LoadedModel; done: Promise<void> }>();
 
   constructor(
     private readonly runtime: LlamaRuntime,
@@ -87,45 +50,83 @@ export class ModelHost {
     return row;
   }
 
-  /** Models in memory now. */
+  /** Models in memory now and serving new requests. */
   get loaded(): LoadedModel[] {
     return [...this.#loaded.values()];
   }
 
-  /** The loaded model for a name, loading it if needed. Marks it used. */
-  async acquire(name: string): Promise<LoadedModel> {
-    const row = this.resolve(name);
-    const current = this.#loaded.get(row.name);
-    if (current && current.row.sha256 === row.sha256) {
-      current.lastUsed = Date.now();
-      return current;
+  /**
+   * Pins the model a name refers to, loading it if needed: it stays loaded until the lease is
+   * released. 404 for an unknown name, 503 when it cannot be loaded.
+   */
+  async pin(name: string): Promise<ModelLease> {
+    for (;;) {
+      const row = this.resolve(name);
+      const current = this.#loaded.get(row.name);
+      // Pinned in the same turn as the lookup: no eviction can come between.
+      if (current && current.row.sha256 === row.sha256) return current.pin();
+      let loading = this.#loading.get(row.name);
+      if (!loading) {
+        loading = this.#load(row).finally(() => this.#loading.delete(row.name));
+        this.#loading.set(row.name, loading);
+      }
+      // Loaded (or evicted again by the time this resumes, then loaded once more).
+      await loading;
     }
-    let loading = this.#loading.get(row.name);
-    if (!loading) {
-      loading = this.#load(row).finally(() => this.#loading.delete(row.name));
-      this.#loading.set(row.name, loading);
-    }
-    return loading;
   }
 
-  /** Unloads one model (e.g. after it was deleted). */
+  /**
+   * A pinned model with one of its sequences (queued like any request: 429 when the queue is
+   * full, the signal's reason when aborted). Release the lease when done.
+   */
+  async acquire(
+    name: string,
+    options: { signal?: AbortSignal; priority?: RequestPriority } = {},
+  ): Promise<SequenceLease> {
+    const lease = await this.pin(name);
+    try {
+      return await lease.acquireSequence(options.signal, options.priority);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /**
+   * Unloads one model (e.g. after it was deleted): new requests no longer reach it at once, and it
+   * is disposed once the requests holding it have finished. Resolves when it is disposed.
+   */
   async unload(name: string): Promise<void> {
     const loaded = this.#loaded.get(name);
-    if (!loaded) return;
-    this.#loaded.delete(name);
-    await loaded.dispose();
-    this.options.logger.info({ model: name }, "model unloaded");
+    if (loaded) this.#retire(loaded);
+    await this.#retiring.get(name)?.done;
   }
 
+  /** Unloads every model once its requests have finished. */
   async dispose(): Promise<void> {
-    await Promise.all([...this.#loaded.keys()].map((name) => this.unload(name)));
+    for (const loaded of this.loaded) this.#retire(loaded);
+    await Promise.all([...this.#retiring.values()].map((r) => r.done));
   }
 
-  async #load(row: ModelRow): Promise<LoadedModel> {
+  #retire(loaded: LoadedModel): void {
+    const name = loaded.row.name;
+    if (this.#loaded.get(name) === loaded) this.#loaded.delete(name);
+    if (this.#retiring.get(name)?.model === loaded) return;
+    const done = loaded.retire().then(
+      () => this.options.logger.info({ model: name }, "model unloaded"),
+      (err: unknown) => this.options.logger.error({ err, model: name }, "model unload failed"),
+    );
+    const entry = { model: loaded, done };
+    this.#retiring.set(name, entry);
+    void done.finally(() => {
+      if (this.#retiring.get(name) === entry) this.#retiring.delete(name);
+    });
+  }
+
+  async #load(row: ModelRow): Promise<void> {
     const { llama } = this.runtime;
     const started = Date.now();
-    const previous = this.#loaded.get(row.name);
-    if (previous) await this.unload(row.name);
+    // A changed file replaces the old copy once its requests finish; never two copies at once.
+    await this.unload(row.name);
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath: row.path });
@@ -177,16 +178,21 @@ export class ModelHost {
       },
       "model loaded",
     );
-    return loaded;
   }
 
   async #makeRoom(needed: number, forName: string): Promise<void> {
-    const used = () => this.loaded.reduce((sum, m) => sum + m.memoryBytes, 0);
+    const used = () =>
+      [...this.loaded, ...[...this.#retiring.values()].map((r) => r.model)].reduce(
+        (sum, m) => sum + m.memoryBytes,
+        0,
+      );
     const idle = this.loaded
-      .filter((m) => m.active === 0 && m.row.name !== forName)
+      .filter((m) => m.pins === 0 && m.row.name !== forName)
       .sort((a, b) => a.lastUsed - b.lastUsed);
     while (used() + needed > this.options.memoryBudgetBytes && idle.length > 0) {
       const victim = idle.shift() as LoadedModel;
+      // Checked again after every await: a request may have pinned it meanwhile.
+      if (victim.pins > 0 || this.#loaded.get(victim.row.name) !== victim) continue;
       await this.unload(victim.row.name);
     }
     if (used() + needed > this.options.memoryBudgetBytes) {

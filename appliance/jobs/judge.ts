@@ -4,7 +4,7 @@ import type { Candidate, PostStep } from "../../shared/synth/postprocess.ts";
 import { deriveSeed } from "../../shared/synth/prng.ts";
 import { renderPrompt } from "../../shared/synth/template.ts";
 import { chatForJson } from "../inference/chat-json.ts";
-import type { InferenceEngine } from "../inference/engine.ts";
+import type { Engine } from "../inference/engine/index.ts";
 import type { Db } from "../store/db.ts";
 import { getTemplate } from "../store/queries/templates.ts";
 
@@ -14,7 +14,7 @@ import { getTemplate } from "../store/queries/templates.ts";
  * so a resumed job gets the same verdicts.
  */
 export async function judgeSample(
-  engine: InferenceEngine,
+  engine: Engine,
   db: Db,
   job: JobRow,
   candidate: Candidate,

@@ -10,7 +10,7 @@ import { type JobProgress, runJob } from "../../shared/synth/job-runner.ts";
 import { type PostStep, postprocess } from "../../shared/synth/postprocess.ts";
 import { createTemplateSampleGenerator, variablesOf } from "../../shared/synth/sample-generator.ts";
 import type { Sampler } from "../../shared/synth/samplers.ts";
-import type { InferenceEngine } from "../inference/engine.ts";
+import type { Engine } from "../inference/engine/index.ts";
 import { compileResponseSchema } from "../inference/json-schema.ts";
 import type { Db } from "../store/db.ts";
 import {
@@ -41,7 +41,7 @@ export interface JobSnapshot {
 /** Options of {@link JobManager}. */
 export interface JobManagerOptions {
   db: Db;
-  engine: InferenceEngine;
+  engine: Engine;
   logger: Logger;
   /** Jobs generating at once. */
   maxConcurrentJobs?: number;

@@ -1,48 +1,46 @@
-import type { GenerationOptions, GenerationResult, InferenceEngine } from "../inference/engine.ts";
+import type { Engine } from "../inference/engine/index.ts";
 import type { ApplianceMetrics } from "./metrics.ts";
 
+interface Timing {
+  startedAt: number;
+  firstAt?: number;
+  lastAt: number;
+  tokens: number;
+}
+
 /**
- * Wraps the engine's chat and completion calls to observe tokens, time to first token and
- * decoding speed, leaving the engine itself free of metrics code. Tokens are counted as they
- * are generated, so cancelled requests count what they used.
+ * Observes the engine's generations through its events: tokens, time to first token and
+ * decoding speed. Tokens are counted as they are generated, so cancelled requests count what
+ * they used. Returns a function that stops observing.
  */
-export function instrumentEngine(engine: InferenceEngine, metrics: ApplianceMetrics): void {
-  const observe = async (
-    requested: string,
-    options: GenerationOptions,
-    call: (options: GenerationOptions) => Promise<GenerationResult>,
-  ): Promise<GenerationResult> => {
-    const started = performance.now();
-    const priority = options.priority ?? "interactive";
-    let model = requested;
-    let firstAt: number | undefined;
-    let lastAt = 0;
-    let tokens = 0;
-    const result = await call({
-      ...options,
-      onStart(resolved) {
-        model = resolved;
-        options.onStart?.(resolved);
-      },
-      onTokens(n) {
-        const at = performance.now();
-        if (firstAt === undefined) {
-          firstAt = at;
-          metrics.timeToFirstToken.observe({ model }, (at - started) / 1000);
-        }
-        lastAt = at;
-        tokens += n;
-        metrics.tokensGenerated.inc({ model, priority }, n);
-        options.onTokens?.(n);
-      },
-    });
-    // The first token only marks the start: speed is over the tokens after it.
-    if (firstAt !== undefined && tokens > 1 && lastAt > firstAt)
-      metrics.tokensPerSecond.observe({ model }, (tokens - 1) / ((lastAt - firstAt) / 1000));
-    return result;
+export function observeEngine(engine: Engine, metrics: ApplianceMetrics): () => void {
+  const timings = new Map<number, Timing>();
+  const off = [
+    engine.events.on("start", ({ id, at }) => {
+      timings.set(id, { startedAt: at, lastAt: 0, tokens: 0 });
+    }),
+    engine.events.on("tokens", ({ id, model, priority, count, at }) => {
+      metrics.tokensGenerated.inc({ model, priority }, count);
+      const timing = timings.get(id);
+      if (!timing) return;
+      if (timing.firstAt === undefined) {
+        timing.firstAt = at;
+        metrics.timeToFirstToken.observe({ model }, (at - timing.startedAt) / 1000);
+      }
+      timing.lastAt = at;
+      timing.tokens += count;
+    }),
+    engine.events.on("end", ({ id, model, ok }) => {
+      const timing = timings.get(id);
+      timings.delete(id);
+      // The first token only marks the start: speed is over the tokens after it.
+      if (!ok || !timing || timing.firstAt === undefined) return;
+      const { firstAt, lastAt, tokens } = timing;
+      if (tokens > 1 && lastAt > firstAt)
+        metrics.tokensPerSecond.observe({ model }, (tokens - 1) / ((lastAt - firstAt) / 1000));
+    }),
+  ];
+  return () => {
+    for (const stop of off) stop();
   };
-  const chat = engine.chat.bind(engine);
-  const complete = engine.complete.bind(engine);
-  engine.chat = (req, options) => observe(req.model, options, (o) => chat(req, o));
-  engine.complete = (req, options) => observe(req.model, options, (o) => complete(req, o));
 }

@@ -20,7 +20,7 @@ import {
   toxicityRubricMessages,
 } from "../../shared/validate/guards/toxicity-rubric.ts";
 import { chatForJson } from "../inference/chat-json.ts";
-import type { InferenceEngine } from "../inference/engine.ts";
+import type { Engine } from "../inference/engine/index.ts";
 import { type PerplexityResult, perplexityOf } from "./perplexity.ts";
 
 /** How `similarity` was computed. */
@@ -38,16 +38,16 @@ export interface ModelFigures {
  * mean of the texts' perplexities.
  */
 export async function perplexityFigures(
-  engine: InferenceEngine,
+  engine: Engine,
   model: string,
   texts: readonly string[],
   options: { tokenLogprobs: boolean; signal: AbortSignal },
 ): Promise<ModelFigures> {
-  const results = await engine.withSequence(model, options.signal, async (loaded, sequence) => {
+  const results = await engine.withSequence(model, options.signal, async (lease) => {
     const out: PerplexityResult[] = [];
     for (const [i, text] of texts.entries())
-      out.push(await perplexityOf(loaded.model, sequence, text, `hypotheses.${i}`));
-    return { model: loaded.row.name, out };
+      out.push(await perplexityOf(lease.model, lease.sequence, text, `hypotheses.${i}`));
+    return { model: lease.loaded.row.name, out };
   });
   const scored = results.out.filter((r) => r.perplexity !== null);
   const tokens = scored.reduce((s, r) => s + r.tokens, 0);
@@ -73,7 +73,7 @@ export async function perplexityFigures(
 
 /** Semantic similarity of each hypothesis to its references (the best one). */
 export async function similarityFigures(
-  engine: InferenceEngine,
+  engine: Engine,
   model: string,
   hypotheses: readonly string[],
   references: readonly (readonly string[])[],
@@ -104,7 +104,7 @@ export async function similarityFigures(
 
 /** Toxicity of each text as a judge model rates it on the rubric. */
 export async function toxicityJudgeFigures(
-  engine: InferenceEngine,
+  engine: Engine,
   model: string,
   texts: readonly string[],
   options: { threshold: number; signal: AbortSignal },

@@ -1,0 +1,70 @@
+import type { RequestPriority } from "../loaded-model.ts";
+
+/** A chat or completion call began (before its model is loaded or a sequence is free). */
+export interface GenerationStarted {
+  id: number;
+  /** The name the request asked for (an alias until the model is resolved). */
+  model: string;
+  priority: RequestPriority;
+  /** `performance.now()` at the call. */
+  at: number;
+}
+
+/** Tokens were generated. */
+export interface GenerationTokens {
+  id: number;
+  /** The model serving the request. */
+  model: string;
+  priority: RequestPriority;
+  count: number;
+  at: number;
+}
+
+/** A call ended, successfully or not. */
+export interface GenerationEnded {
+  id: number;
+  model: string;
+  priority: RequestPriority;
+  ok: boolean;
+  at: number;
+}
+
+/** The events an engine reports, by name. */
+export interface EngineEventMap {
+  start: GenerationStarted;
+  tokens: GenerationTokens;
+  end: GenerationEnded;
+}
+
+type Listener<K extends keyof EngineEventMap> = (event: EngineEventMap[K]) => void;
+
+/**
+ * What an engine reports as it generates, for observers such as metrics. A listener that throws
+ * never breaks a request: its error goes to `onListenerError`.
+ */
+export class EngineEvents {
+  readonly #listeners: { [K in keyof EngineEventMap]: Set<Listener<K>> } = {
+    start: new Set(),
+    tokens: new Set(),
+    end: new Set(),
+  };
+
+  constructor(private readonly onListenerError: (err: unknown) => void = () => {}) {}
+
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof EngineEventMap>(type: K, listener: Listener<K>): () => void {
+    const listeners = this.#listeners[type] as Set<Listener<K>>;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  emit<K extends keyof EngineEventMap>(type: K, event: EngineEventMap[K]): void {
+    for (const listener of this.#listeners[type] as Set<Listener<K>>) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+}

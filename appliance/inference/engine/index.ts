@@ -1,0 +1,17 @@
+export { type ChoiceTurn, generateChoices } from "./choices.ts";
+export {
+  type EngineEventMap,
+  EngineEvents,
+  type GenerationEnded,
+  type GenerationStarted,
+  type GenerationTokens,
+} from "./events.ts";
+export { LlamaEngine, type LlamaEngineOptions } from "./llama-engine.ts";
+export type {
+  EmbeddingResult,
+  Engine,
+  GeneratedChoice,
+  GenerationOptions,
+  GenerationResult,
+  PromptMeasure,
+} from "./types.ts";
