@@ -30,10 +30,11 @@ export interface TinyLlamaOptions {
   /** Store the matrices as F16 (`general.file_type` MOSTLY_F16), norms as F32, as converters do. */
   f16?: boolean;
   /**
-   * Make end-of-sequence unreachable: every token embedding carries one large shared component
-   * that survives the (small) blocks and the final norm, and end-of-sequence's output row points
-   * the other way, so its logit is about -160 whatever the context. Generations then always run
-   * to `max_tokens`, which tests of queues, cancellation and timeouts rely on.
+   * Make end-of-sequence (and every control and byte token) unreachable: every token embedding
+   * carries one large shared component that survives the (small) blocks and the final norm, and
+   * those tokens' output rows point the other way, so their logits are about -160 whatever the
+   * context. Generations then always run to exactly `max_tokens` whole pieces, which tests of
+   * queues, cancellation, timeouts and usage counts rely on.
    */
   neverEnds?: boolean;
   /** Name written into `general.name`. */
@@ -89,12 +90,14 @@ export function buildTinyLlamaGguf(options: TinyLlamaOptions = {}): Uint8Array {
   const output = random(n * vocab, 0.5);
   if (neverEnds) {
     // Component 0 of every embedding dominates the residual stream (blocks add ~0.1 each), so
-    // the normed state is ≈ √n on it; end-of-sequence (id 2) scores ≈ √n × -20 there.
+    // the normed state is ≈ √n on it; the control tokens (end-of-sequence among them) and the
+    // byte tokens score ≈ √n × -20 there. Only whole pieces are sampled, so no generation ends
+    // early or stops on half a UTF-8 character that a detokenizer would hold back.
+    const firstPiece = 3 + 256;
     for (let t = 0; t < vocab; t++) {
       tokenEmbedding[t * n] = 100;
-      output[t * n] = 0;
+      output[t * n] = t < firstPiece ? -20 : 0;
     }
-    output[2 * n] = -20;
   }
   const tensors: GgufTensor[] = [
     { name: "token_embd.weight", dims: [n, vocab], data: tokenEmbedding, type: matrix },

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildTinyLlamaGguf } from "../../appliance/inference/demo-model.ts";
@@ -9,20 +10,27 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 export const STORIES_MODEL = join(ROOT, "test/fixtures/models/stories260K.gguf");
 
 /**
- * Writes a generated random-weight model into `.tmp/models/<name>.gguf` once and returns its
- * path. The bytes depend only on the options, so concurrent test processes write the same file;
- * each writes its own partial file and renames it into place.
+ * Writes a generated random-weight model into `.tmp/models/<sha256 prefix>/<name>.gguf` and
+ * returns its path. The folder is named after the bytes, so a change to the generator never meets
+ * a stale file, and concurrent test processes write the same file (each its own partial file,
+ * renamed into place).
  */
 export function generatedModel(
   name: string,
   options: Parameters<typeof buildTinyLlamaGguf>[0] = {},
 ): string {
-  const dir = join(ROOT, ".tmp", "models");
+  const bytes = buildTinyLlamaGguf(options);
+  const dir = join(
+    ROOT,
+    ".tmp",
+    "models",
+    createHash("sha256").update(bytes).digest("hex").slice(0, 16),
+  );
   const path = join(dir, `${name}.gguf`);
   if (existsSync(path)) return path;
   mkdirSync(dir, { recursive: true });
   const partial = `${path}.${process.pid}.partial`;
-  writeFileSync(partial, buildTinyLlamaGguf(options));
+  writeFileSync(partial, bytes);
   renameSync(partial, path);
   return path;
 }
