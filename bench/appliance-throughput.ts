@@ -115,7 +115,7 @@ if (process.env.LLAMA_SERVER) {
   llamaServer = await startLlamaServer(process.env.LLAMA_SERVER);
 } else {
   console.log(
-    "llama-server: LLAMA_SERVER is not set, so that column is skipped (NOTES.md says how to build it).",
+    "llama-server: LLAMA_SERVER is not set, so that column is skipped (bench/README.md says how to build it).",
   );
 }
 
