@@ -2,27 +2,7 @@ import Ajv from "ajv";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApplianceProcess, STORIES_MODEL, startAppliance } from "../helpers/appliance.ts";
-
-const personSchema = {
-  type: "object",
-  properties: {
-    name: { type: "string" },
-    mood: { enum: ["happy", "sad", "angry"] },
-    pet: {
-      type: "object",
-      properties: {
-        kind: { enum: ["cat", "dog", "bird"] },
-        age: { type: "integer" },
-        friendly: { type: "boolean" },
-      },
-      required: ["kind", "age", "friendly"],
-      additionalProperties: false,
-    },
-    tags: { type: "array", items: { enum: ["red", "green", "blue"] } },
-  },
-  required: ["name", "mood", "pet", "tags"],
-  additionalProperties: false,
-} as const;
+import { personSchema } from "../helpers/schemas.ts";
 
 describe("generation features on a real appliance (stories260K)", () => {
   let appliance: ApplianceProcess;

@@ -7,27 +7,7 @@ import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InProcessAppliance, inProcessAppliance } from "../helpers/in-process.ts";
 import { STORIES_MODEL } from "../helpers/models.ts";
-
-const personSchema = {
-  type: "object",
-  properties: {
-    name: { type: "string" },
-    mood: { enum: ["happy", "sad", "angry"] },
-    pet: {
-      type: "object",
-      properties: {
-        kind: { enum: ["cat", "dog", "bird"] },
-        age: { type: "integer" },
-        friendly: { type: "boolean" },
-      },
-      required: ["kind", "age", "friendly"],
-      additionalProperties: false,
-    },
-    tags: { type: "array", items: { enum: ["red", "green", "blue"] } },
-  },
-  required: ["name", "mood", "pet", "tags"],
-  additionalProperties: false,
-};
+import { personSchema } from "../helpers/schemas.ts";
 
 type Completion = {
   choices: { message: { content: string }; finish_reason: string }[];

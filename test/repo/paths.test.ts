@@ -98,19 +98,19 @@ describe("no path leaves the repository", () => {
     expect(escaping).toEqual([]);
   });
 
-  it("catches the paths that once read the models beside the checkout", () => {
+  it("catches paths like the ones that once read models beside the checkout", () => {
     const code = [
-      'export const STORIES_MODEL = resolve(ROOT, "../shared/models/stories260K.gguf");',
-      'default: resolve(import.meta.dirname, "../../shared/models/stories260K.gguf"),',
-      'const m = new URL("../../../shared/models/x.gguf", import.meta.url);',
+      'export const STORIES_MODEL = resolve(ROOT, "../beside/models/stories260K.gguf");',
+      'default: resolve(import.meta.dirname, "../../beside/models/stories260K.gguf"),',
+      'const m = new URL("../../../beside/models/x.gguf", import.meta.url);',
     ].join("\n");
     const found = pathsInCode("bench/example.ts", code).filter(([, p]) => outside(p));
     expect(found.map(([written]) => written)).toEqual([
-      "../../shared/models/stories260K.gguf",
-      "../../../shared/models/x.gguf",
-      "../../../shared/models/x.gguf",
-      "ROOT, ../shared/models/stories260K.gguf",
-      "import.meta.dirname, ../../shared/models/stories260K.gguf",
+      "../../beside/models/stories260K.gguf",
+      "../../../beside/models/x.gguf",
+      "../../../beside/models/x.gguf",
+      "ROOT, ../beside/models/stories260K.gguf",
+      "import.meta.dirname, ../../beside/models/stories260K.gguf",
     ]);
     expect(
       pathsInShell(".ci/run", 'cd "$(dirname "$0")/../.."').map(([, p]) => outside(p)),
