@@ -5,9 +5,11 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   type ApplianceProcess,
   ROOT,
+  runCli,
   runTextnlp,
   STORIES_MODEL,
   startAppliance,
+  TINY_RANDOM_MODEL,
   tempDataDir,
 } from "../helpers/appliance.ts";
 import { raw } from "../helpers/envelope.ts";
@@ -75,7 +77,11 @@ requirement("pty").describe("textnlp progress in a pseudo-terminal", () => {
   let endpoint: string[];
 
   beforeAll(async () => {
-    appliance = await startAppliance({ args: ["--model", STORIES_MODEL] });
+    // tiny-random never ends early: the watched job below takes as long as its tokens say.
+    const dataDir = tempDataDir();
+    const imported = await runCli(["models", "import", TINY_RANDOM_MODEL, "--data-dir", dataDir]);
+    expect(imported.code, imported.stderr).toBe(0);
+    appliance = await startAppliance({ dataDir, args: ["--model", STORIES_MODEL] });
     endpoint = ["--endpoint", appliance.url];
     dir = tempDataDir();
     writeFileSync(
@@ -90,10 +96,18 @@ requirement("pty").describe("textnlp progress in a pseudo-terminal", () => {
       join(dir, "samplers.json"),
       JSON.stringify({ thing: { type: "list", values: ["a fox", "a cup", "a hill"] } }),
     );
-    const pushed = await runTextnlp(["templates", "push", join(dir, "tpl.json"), ...endpoint], {
-      env,
-    });
-    expect(pushed.code, pushed.stderr).toBe(0);
+    writeFileSync(
+      join(dir, "slow.json"),
+      JSON.stringify({
+        name: "slow-bar",
+        prompt: "A story about {{ thing }}.",
+        params: { max_tokens: 160 },
+      }),
+    );
+    for (const file of ["tpl.json", "slow.json"]) {
+      const pushed = await runTextnlp(["templates", "push", join(dir, file), ...endpoint], { env });
+      expect(pushed.code, pushed.stderr).toBe(0);
+    }
   });
   afterAll(async () => {
     await appliance?.stop();
@@ -101,11 +115,14 @@ requirement("pty").describe("textnlp progress in a pseudo-terminal", () => {
   });
 
   const job = ["-t", "bar", "-m", "stories260K", "--count", "12", "-c", "1"];
+  // 12 samples of exactly 160 tokens (tiny-random never ends early): long enough for the bar to
+  // redraw between samples on any machine.
+  const slow = ["-t", "slow-bar", "-m", "tiny-random", "--count", "12", "-c", "1"];
   const samplers = () => ["--samplers", join(dir, "samplers.json")];
 
   it("`generate` draws a bar that updates in place up to 100%", async () => {
     const { code, screen } = await runInTerminal(
-      ["generate", ...job, ...samplers(), ...endpoint],
+      ["generate", ...slow, ...samplers(), ...endpoint],
       env,
     );
     expect(code, screen).toBe(0);
@@ -118,7 +135,7 @@ requirement("pty").describe("textnlp progress in a pseudo-terminal", () => {
     // so the watch sees it from 0%, whatever the machine's speed.
     const submit = async (count: number) => {
       const res = await runTextnlp(
-        ["generate", ...job.map((a) => (a === "12" ? String(count) : a)), ...samplers()].concat([
+        ["generate", ...slow.map((a) => (a === "12" ? String(count) : a)), ...samplers()].concat([
           "--no-wait",
           "--json",
           ...endpoint,
