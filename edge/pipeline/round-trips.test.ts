@@ -4,6 +4,7 @@
  * cached): what the hot path costs beyond the provider call.
  */
 import { describe, expect, it } from "vitest";
+import { ROWS_PER_INSERT } from "../store/usage.ts";
 import { startGateway } from "../test/gateway.ts";
 import { countedBindings } from "../test/round-trips.ts";
 
@@ -34,7 +35,7 @@ function measured(bindings: Record<string, unknown> = {}) {
       durableObject: counted.trips.durableObject - before.durableObject,
     };
   };
-  return { send, measure };
+  return { send, measure, counted };
 }
 
 describe("storage round trips per request (warm isolate)", () => {
@@ -42,6 +43,19 @@ describe("storage round trips per request (warm isolate)", () => {
     const { send, measure } = measured();
     await send({ model: fresh() });
     expect(await measure({ model: fresh() })).toEqual({ d1: 1, kv: 0, durableObject: 0 });
+  });
+
+  it("calls metered at once share their usage statements", async () => {
+    const { send, counted } = measured();
+    await send({ model: fresh() });
+    const before = counted.trips.d1;
+    const calls = 3 * ROWS_PER_INSERT;
+    const answers = await Promise.all(
+      Array.from({ length: calls }, () => send({ model: fresh() })),
+    );
+    expect(answers.map((res) => res.status)).toEqual(Array(calls).fill(200));
+    // One statement per ROWS_PER_INSERT rows, give or take a window that closed between them.
+    expect(counted.trips.d1 - before).toBeLessThanOrEqual(calls / 2);
   });
 
   it("a request that cannot be cached never reads KV; a cacheable one reads once, stores once", async () => {
