@@ -40,7 +40,7 @@ export interface InferenceOf<R extends InferenceRoute> extends ParsedInference<R
   plan(): Promise<Routed>;
 }
 
-/** What the pipeline carries for one request (`c.var.inference`), by route. */
+/** What the pipeline carries for one request (`c.get("inference")`), by route. */
 export type Inference = { [R in InferenceRoute]: InferenceOf<R> }[InferenceRoute];
 
 const schemas = {

@@ -2,7 +2,7 @@
  * The inference pipeline, mounted as one unit per route so its order is fixed here and nowhere
  * else: open the call record, meter it, read the body once, reserve against the limits, guard,
  * answer from the cache, then relay to the planned targets. Each step is a middleware factory;
- * they talk only through `c.var.inference` (the request) and `c.var.call` (the call record).
+ * they talk only through `c.get("inference")` (the request) and `c.get("call")` (the call record).
  */
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -55,9 +55,9 @@ export function mountInference<R extends InferenceRoute>(
     // A hit ends the call without a provider.
     responseCache({ now }),
     async function relayInference(c) {
-      const inference = c.var.inference as InferenceOf<R>;
+      const inference = c.get("inference") as InferenceOf<R>;
       const served = await spec.serve(inference, await inference.plan());
-      c.var.call.end(served.end);
+      c.get("call").end(served.end);
       return served.response;
     },
   );

@@ -1,7 +1,7 @@
 /**
  * The step that reads an inference request's body, the only one that does: JSON when the
  * content type says so (anything else is validated as `{}`, as Hono's validator would), parsed
- * and validated once, estimated once, and put on the context as `c.var.inference`.
+ * and validated once, estimated once, and put on the context as `c.get("inference")`.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "../../shared/api/errors.ts";
@@ -51,7 +51,7 @@ export function readInference<R extends InferenceRoute>({
   return async function readInferenceHandler(c, next) {
     const body = await readBody(c);
     onBodyParsed?.(route);
-    c.var.call.model = modelOf(body);
+    c.get("call").model = modelOf(body);
     const parsed = parseInference(route, body);
     c.set("inference", withPlan(parsed, (p) => plan(c, p)) as EdgeEnv["Variables"]["inference"]);
     await next();

@@ -16,7 +16,7 @@ export function mountEmbeddingRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDep
       definition: embeddingsRoute,
       plan: async (c, { request, estimate }) => {
         const config = settings(c);
-        const credentials = await credentialsFor(config, c.var.principal.tenantId);
+        const credentials = await credentialsFor(config, c.get("principal").tenantId);
         const plan = planRoute(request.model, config.policy, credentials, deps.random, estimate);
         return { plan, deps };
       },

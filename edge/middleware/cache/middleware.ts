@@ -146,8 +146,8 @@ export function responseCache({
   return async function responseCacheHandler(c, next) {
     const config = settings(c).cache;
     if (!config) return next();
-    const call = c.var.call;
-    const { route, request } = c.var.inference;
+    const call = c.get("call");
+    const { route, request } = c.get("inference");
     // The parsed request (after any redaction): the route has accepted it already.
     const body = request as unknown as Record<string, unknown>;
     const directive = readDirective(c.req.raw.headers, config);
@@ -157,7 +157,7 @@ export function responseCache({
       c.header(CACHE_HEADER, "bypass");
       return;
     }
-    const key = await cacheKey(c.var.principal.tenantId, route, body);
+    const key = await cacheKey(c.get("principal").tenantId, route, body);
     if (directive.read) {
       const entry = await config.kv.get<CachedAnswer>(key, "json");
       if (entry && entry.route === route) {

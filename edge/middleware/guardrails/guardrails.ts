@@ -84,15 +84,15 @@ function guardInjection(policy: GuardrailPolicy["injection"], slots: TextSlot[])
 /** The guardrail step of the inference routes; does nothing while the tenant's guards are off. */
 export function guardrails(): MiddlewareHandler<EdgeEnv> {
   return async function guardrailsHandler(c, next) {
-    const policy = policyFor(settings(c).guardrails, c.var.principal.tenantId);
+    const policy = policyFor(settings(c).guardrails, c.get("principal").tenantId);
     if (guardsOff(policy)) return next();
-    const inference = c.var.inference;
+    const inference = c.get("inference");
     // Redaction writes into a copy: the parsed request as read stays as it was.
     const request =
       policy.pii.action === "redact" ? structuredClone(inference.request) : inference.request;
     const slots = textSlots(inference.route, request as unknown as Record<string, unknown>);
     // Recorded as they are found, so a blocked request's usage row names its guard too.
-    const findings = c.var.call.guardFindings;
+    const findings = c.get("call").guardFindings;
     for (const verdict of [
       policy.injection.action === "off" ? null : guardInjection(policy.injection, slots),
       policy.pii.action === "off" ? null : guardPii(policy.pii, slots),

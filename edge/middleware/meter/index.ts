@@ -20,8 +20,8 @@ export interface MeterOptions {
 /** The metering step for one route: subscribes to the call's end. */
 export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareHandler<EdgeEnv> {
   return async function meterUsageHandler(c, next) {
-    const call = c.var.call;
-    const principal = c.var.principal;
+    const call = c.get("call");
+    const principal = c.get("principal");
     const config = settings(c);
     call.subscribe("metering", async ({ status, usage, target, refused }) => {
       if (refused) return;

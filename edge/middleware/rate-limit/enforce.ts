@@ -68,15 +68,15 @@ export function enforceLimits({ now = Date.now }: LimitOptions = {}): Middleware
     const config = settings(c);
     const limiter = config.limiter;
     if (!limiter) return next();
-    const subjects = await subjectsOf(config, c.var.principal, now());
+    const subjects = await subjectsOf(config, c.get("principal"), now());
     if (subjects.length === 0) return next();
-    const call = c.var.call;
-    const { request, estimate } = c.var.inference;
+    const call = c.get("call");
+    const { request, estimate } = c.get("inference");
     const tokens = estimate.promptTokens + estimate.maxTokens;
     const costUsd = maxCostOf(config.policy, request.model, estimate);
     // One call: the key, then its tenant (narrowest first), in the tenant's object; nothing is
     // taken from either unless both allow.
-    const counter = tenantCounter(limiter, c.var.principal.tenantId);
+    const counter = tenantCounter(limiter, c.get("principal").tenantId);
     const verdicts = await counter.reserve({
       slots: subjects.map((s) => ({ slot: slotOf(s), limits: s.effective })),
       tokens,
