@@ -16,6 +16,7 @@ import type { Completion } from "../../../shared/api/schemas/completions.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { TARGET_HEADER } from "../../gateway/deps.ts";
 import type { CallEnd } from "../../inference/call-record.ts";
+import { setAnswerHeaders } from "../../lib/headers.ts";
 import { encodeSse } from "../../providers/sse.ts";
 import {
   assembleChat,
@@ -154,7 +155,7 @@ export function responseCache({
     if (!isDeterministic(route, body) || (!directive.read && !directive.write)) {
       call.cacheStatus = "bypass";
       await next();
-      c.header(CACHE_HEADER, "bypass");
+      setAnswerHeaders(c, { [CACHE_HEADER]: "bypass" });
       return;
     }
     const key = await cacheKey(c.get("principal").tenantId, route, body);
@@ -168,7 +169,7 @@ export function responseCache({
     }
     call.cacheStatus = "miss";
     await next();
-    c.header(CACHE_HEADER, "miss");
+    setAnswerHeaders(c, { [CACHE_HEADER]: "miss" });
     // Only complete successes are stored: never an error, never a partial answer.
     if (!directive.write || c.res.status !== 200) return;
     const entry = { route, target: c.res.headers.get(TARGET_HEADER), storedAt: now() };

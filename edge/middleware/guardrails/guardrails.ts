@@ -11,6 +11,7 @@ import { detectInjection } from "../../../shared/validate/guards/injection.ts";
 import { detectPii, maskPii } from "../../../shared/validate/guards/pii/detect.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import type { Inference } from "../../inference/request.ts";
+import { setAnswerHeaders } from "../../lib/headers.ts";
 import { type GuardrailPolicy, guardsOff, policyFor } from "./policy.ts";
 import { type TextSlot, textSlots } from "./texts.ts";
 
@@ -105,6 +106,6 @@ export function guardrails(): MiddlewareHandler<EdgeEnv> {
       c.set("inference", { ...inference, request } as Inference);
     }
     await next();
-    if (findings.length > 0) c.header(GUARDRAILS_HEADER, findings.join(", "));
+    if (findings.length > 0) setAnswerHeaders(c, { [GUARDRAILS_HEADER]: findings.join(", ") });
   };
 }

@@ -10,6 +10,7 @@ import { errorResponse } from "../../../shared/api/app.ts";
 import { ApiError } from "../../../shared/api/errors.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import type { CallEnd } from "../../inference/call-record.ts";
+import { setAnswerHeaders } from "../../lib/headers.ts";
 import { costOfCall, maxCostOf } from "../../routing/price.ts";
 import { rateLimitHeaders, tightest } from "./headers.ts";
 import type { Verdict } from "./limiter.ts";
@@ -101,7 +102,7 @@ export function enforceLimits({ now = Date.now }: LimitOptions = {}): Middleware
       return res;
     }
     await next();
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    setAnswerHeaders(c, headers);
     call.subscribe("settling limits", (end) => {
       const spentUsd = costOfCall(config.policy, request.model, end.target, end.usage);
       const change = correction(end, spentUsd, tokens, costUsd);
