@@ -45,6 +45,13 @@ describe("storage round trips per request (warm isolate)", () => {
     expect(await measure({ model: fresh() })).toEqual({ d1: 1, kv: 0, durableObject: 0 });
   });
 
+  it("tenant provider keys on: opened once per isolate, not read on every request", async () => {
+    const master = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    const { send, measure } = measured({ PROVIDER_KEYS_SECRET: master });
+    await send({ model: fresh() });
+    expect(await measure({ model: fresh() })).toEqual({ d1: 1, kv: 0, durableObject: 0 });
+  });
+
   it("calls metered at once share their usage statements", async () => {
     const { send, counted } = measured();
     await send({ model: fresh() });

@@ -4,9 +4,9 @@
  * the injected clock and are bounded to {@link KEY_CACHE_SIZE}, least recently used dropped first.
  * A key revoked through this isolate is dropped at once ({@link forgetApiKey}); one revoked
  * elsewhere stops working here within the TTL. Expiry is not cached: callers check it each time.
- * (A Map in insertion order is the LRU: lru-cache's TTL runs on its own clock, not ours.)
  */
 import type { ApiKey } from "../../../shared/db/schema/index.ts";
+import { IsolateCache, perDatabase } from "../../lib/isolate-cache.ts";
 import { findUnrevokedApiKey, LAST_USED_RESOLUTION_MS } from "../../store/api-keys.ts";
 import type { EdgeDb } from "../../store/types.ts";
 
@@ -18,44 +18,25 @@ export const KEY_CACHE_SIZE = 1000;
 /** A cached key and what this isolate knows of its last use. */
 interface Entry {
   key: ApiKey;
-  /** When the entry stops being trusted (ms, injected clock). */
-  until: number;
   /** The latest `last_used_at` known here (ms): the row's, or this isolate's own write. */
   lastUsedAt: number | null;
 }
 
-const caches = new WeakMap<EdgeDb, Map<string, Entry>>();
-
-function cacheOf(db: EdgeDb): Map<string, Entry> {
-  let entries = caches.get(db);
-  if (!entries) {
-    entries = new Map();
-    caches.set(db, entries);
-  }
-  return entries;
-}
+const cacheOf = perDatabase(() => new IsolateCache<Entry>(KEY_CACHE_TTL_MS, KEY_CACHE_SIZE));
 
 /** The unrevoked key stored under `hash`, from this isolate's cache or D1; misses are not kept. */
 export async function lookUpApiKey(db: EdgeDb, hash: string, now: number): Promise<Entry | null> {
-  const entries = cacheOf(db);
-  const hit = entries.get(hash);
-  entries.delete(hash);
-  if (hit && hit.until > now) {
-    entries.set(hash, hit); // most recently used last
-    return hit;
-  }
+  const cache = cacheOf(db);
+  const hit = cache.get(hash, now);
+  if (hit) return hit;
   const key = await findUnrevokedApiKey(db, hash);
-  if (!key) return null;
-  const entry = {
-    key,
-    until: now + KEY_CACHE_TTL_MS,
-    lastUsedAt: Math.max(key.lastUsedAt?.getTime() ?? 0, hit?.lastUsedAt ?? 0) || null,
-  };
-  entries.set(hash, entry);
-  if (entries.size > KEY_CACHE_SIZE) {
-    const oldest = entries.keys().next().value;
-    if (oldest !== undefined) entries.delete(oldest);
+  if (!key) {
+    cache.forget((name) => name === hash);
+    return null;
   }
+  const known = cache.stale(hash)?.lastUsedAt ?? 0;
+  const entry = { key, lastUsedAt: Math.max(key.lastUsedAt?.getTime() ?? 0, known) || null };
+  cache.set(hash, entry, now);
   return entry;
 }
 
@@ -72,5 +53,5 @@ export function claimLastUsedWrite(entry: Entry, now: number): boolean {
 
 /** Drops a key from this isolate's cache (it was revoked here): it is refused from now on. */
 export function forgetApiKey(db: EdgeDb, hash: string): void {
-  caches.get(db)?.delete(hash);
+  cacheOf(db).forget((name) => name === hash);
 }

@@ -5,6 +5,7 @@ import {
   type LimitOverrideValues,
   limitOverrides,
 } from "../../../shared/db/schema/index.ts";
+import { IsolateCache, perDatabase } from "../../lib/isolate-cache.ts";
 import type { EdgeDb } from "../../store/types.ts";
 
 /** The `subject` of the tenant-wide row (key rows carry the key's id). */
@@ -73,8 +74,7 @@ export async function isTenantKey(db: EdgeDb, tenantId: string, keyId: string): 
 
 /** How long an isolate reuses overrides it read: a change elsewhere applies within this. */
 export const OVERRIDES_TTL_MS = 10_000;
-const MAX_CACHED = 10_000;
-const cached = new WeakMap<EdgeDb, Map<string, { overrides: Overrides; until: number }>>();
+const cacheOf = perDatabase(() => new IsolateCache<Overrides>(OVERRIDES_TTL_MS, 10_000));
 
 /**
  * {@link readOverrides} through a short per-isolate cache, so a call does not pay a D1 read;
@@ -86,24 +86,16 @@ export async function readOverridesCached(
   keyId: string | null,
   now: number,
 ): Promise<Overrides> {
-  let entries = cached.get(db);
-  if (!entries) {
-    entries = new Map();
-    cached.set(db, entries);
-  }
+  const cache = cacheOf(db);
   const name = `${tenantId}\n${keyId ?? ""}`;
-  const hit = entries.get(name);
-  if (hit && hit.until > now) return hit.overrides;
+  const hit = cache.get(name, now);
+  if (hit) return hit;
   const overrides = await readOverrides(db, tenantId, keyId);
-  if (entries.size >= MAX_CACHED) entries.clear();
-  entries.set(name, { overrides, until: now + OVERRIDES_TTL_MS });
+  cache.set(name, overrides, now);
   return overrides;
 }
 
 /** Drops this isolate's cached overrides of `tenantId` (after an admin changed them). */
 export function forgetOverrides(db: EdgeDb, tenantId: string): void {
-  const entries = cached.get(db);
-  for (const name of entries?.keys() ?? []) {
-    if (name.startsWith(`${tenantId}\n`)) entries?.delete(name);
-  }
+  cacheOf(db).forget((name) => name.startsWith(`${tenantId}\n`));
 }

@@ -8,6 +8,7 @@ import {
 import type { ProviderKeyInfo } from "../../../shared/api/schemas/admin.ts";
 import type { ProviderKey } from "../../../shared/db/schema/index.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
+import { forgetProviderKeys } from "../../gateway/credentials.ts";
 import { requireScope } from "../../middleware/auth/index.ts";
 import { isProviderName } from "../../providers/registry.ts";
 import { openStore } from "../../store/db.ts";
@@ -59,6 +60,7 @@ export function mountProviderKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => num
       { tenantId: principal.tenantId, provider, apiKey: c.req.valid("json").api_key },
       at,
     );
+    forgetProviderKeys(db, principal.tenantId);
     // The hint (last four characters) is already shown to admins; the key itself never is.
     await recordAdminAction(
       c,
@@ -84,6 +86,7 @@ export function mountProviderKeyRoutes(app: OpenAPIHono<EdgeEnv>, now: () => num
     const principal = c.get("principal");
     const db = await openStore(settings(c).database);
     const row = await deleteProviderKey(db, principal.tenantId, provider);
+    forgetProviderKeys(db, principal.tenantId);
     if (!row)
       throw new ApiError(404, `No key stored for '${provider}'.`, {
         code: "provider_key_not_found",
