@@ -25,6 +25,12 @@ export interface TinyLlamaOptions {
   heads?: number;
   feedForward?: number;
   contextLength?: number;
+  /**
+   * Tokens in the vocabulary: the control, byte and word pieces, then made-up letter pieces up
+   * to this many (a real model's 32,000 makes the output layer and sampling cost what they do
+   * there). Default: just the word pieces (about 600).
+   */
+  vocabSize?: number;
   /** Seed of the random weights: the same options give the same bytes. */
   seed?: number;
   /** Store the matrices as F16 (`general.file_type` MOSTLY_F16), norms as F32, as converters do. */
@@ -53,6 +59,7 @@ export function buildTinyLlamaGguf(options: TinyLlamaOptions = {}): Uint8Array {
     heads = 4,
     feedForward: ff = 128,
     contextLength = 2048,
+    vocabSize = 0,
     seed = 42,
     f16 = false,
     neverEnds = false,
@@ -70,6 +77,7 @@ export function buildTinyLlamaGguf(options: TinyLlamaOptions = {}): Uint8Array {
     pieces.add(`▁${word}`);
     pieces.add(`▁${word[0]?.toUpperCase()}${word.slice(1)}`);
   }
+  for (let i = 0; pieces.size + tokens.length < vocabSize; i++) pieces.add(madeUpPiece(i));
   const scores = tokens.map(() => 0);
   for (const piece of pieces) {
     tokens.push(piece);
@@ -141,6 +149,14 @@ export function buildTinyLlamaGguf(options: TinyLlamaOptions = {}): Uint8Array {
     },
     tensors,
   );
+}
+
+/** The `i`th of a sequence of distinct letter strings (two letters and up), every other one a word start. */
+function madeUpPiece(i: number): string {
+  let letters = "";
+  for (let n = (i >> 1) + 26; n > 0; n = Math.floor(n / 26))
+    letters += String.fromCharCode(97 + (n % 26));
+  return i % 2 ? letters : `▁${letters}`;
 }
 
 /** Writes the demo model into `dir` (once) and registers it as the default. */
