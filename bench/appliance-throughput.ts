@@ -1,18 +1,40 @@
 /**
- * Tokens/s of the appliance's HTTP API at concurrency 1, 4 and 8, beside node-llama-cpp called
- * directly in this process with the same model and settings, and beside llama-server when
- * LLAMA_SERVER names its binary (bench/README.md says how to build it). Medians of interleaved
- * repeats; ratios against the direct call and llama-server.
+ * Tokens/s of the appliance's HTTP API, beside node-llama-cpp called directly in this process with
+ * the same model and settings, and beside llama-server when LLAMA_SERVER names its binary
+ * (bench/README.md says how to build it), at each concurrency. Medians of interleaved rounds;
+ * ratios against the direct call and llama-server.
  *
- *   npx tsx bench/appliance-throughput.ts [--rounds 5] [--tokens 128] [--threads 1] [--model file.gguf]
+ * First the tiny model (`--model`, stories260K by default), where the fixed cost of each token
+ * dominates. With `--model-size`, then a random-weight F16 llama of about that many parameters
+ * (written once under .tmp/models/), where the matrix work dominates, as on a real model: there
+ * every contender generates exactly `--size-tokens` tokens (ours: the model's end-of-sequence is
+ * unreachable; llama-server: `ignore_eos`), with `--size-threads` threads.
+ *
+ *   npx tsx bench/appliance-throughput.ts [--rounds 5] [--tokens 128] [--threads 1]
+ *     [--sequences 8] [--model file.gguf] [--concurrency 1,4,8,16]
+ *     [--model-size 100M [--size-tokens 64] [--size-threads 2] [--skip-tiny]]
+ *     [--gpu] [--log-dir dir]
+ *
+ * `--gpu`: every model fully offloaded to CUDA (llama-server `-ngl 99`, node-llama-cpp
+ * `gpu: "cuda"`); when node-llama-cpp has no usable CUDA binary the bench says why and our side
+ * runs on the CPU. Without it everything runs on the CPU. llama-server's logs go to `--log-dir`
+ * (a temporary folder by default); each table names where its contenders ran.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { getLlama, LlamaChat, type LlamaContextSequence, resolveChatWrapper } from "node-llama-cpp";
+import {
+  getLlama,
+  type Llama,
+  LlamaChat,
+  type LlamaContextSequence,
+  resolveChatWrapper,
+} from "node-llama-cpp";
 import { STORIES_MODEL, startAppliance } from "../test/helpers/appliance.ts";
-import { interleave, median, printTable } from "./lib.ts";
+import { interleave, median, printTable, Resources } from "./lib.ts";
+import { llamaServerPlacement, startLlamaServer } from "./llama-server.ts";
+import { parseParamCount, sizedModel } from "./sized-model.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -21,34 +43,256 @@ const { values: args } = parseArgs({
     threads: { type: "string", default: "1" },
     sequences: { type: "string", default: "8" },
     model: { type: "string", default: STORIES_MODEL },
+    concurrency: { type: "string", default: "1,4,8,16" },
+    "model-size": { type: "string" },
+    "size-tokens": { type: "string", default: "64" },
+    "size-threads": { type: "string", default: "2" },
+    "skip-tiny": { type: "boolean", default: false },
+    gpu: { type: "boolean", default: false },
+    "log-dir": { type: "string" },
   },
 });
 const rounds = Number(args.rounds);
-const maxTokens = Number(args.tokens);
-const threads = Number(args.threads);
 const sequences = Number(args.sequences);
-const modelPath = args.model as string;
-const concurrencies = [1, 4, 8];
+const concurrencies = (args.concurrency as string).split(",").map(Number);
+const contextSize = 2048;
 const prompt = "Tell me a story about a little cat.";
+const llamaServerBinary = process.env.LLAMA_SERVER;
+const logDir = args["log-dir"] ?? mkdtempSync(join(tmpdir(), "textnlp-bench-"));
+mkdirSync(logDir, { recursive: true });
 
-if (!existsSync(modelPath)) {
-  console.log(`bench skipped: model ${modelPath} is absent`);
-  process.exit(0);
+/** One table: a model and how every contender runs it. */
+interface TableSpec {
+  title: string;
+  modelPath: string;
+  threads: number;
+  maxTokens: number;
+  /** Every generation must be exactly `maxTokens` long (end-of-sequence out of reach). */
+  exactTokens: boolean;
+  goal: string;
 }
+
+const tables: TableSpec[] = [];
+const tinyModel = args.model as string;
+if (!args["skip-tiny"] && !existsSync(tinyModel)) {
+  console.log(`tiny table skipped: model ${tinyModel} is absent`);
+} else if (!args["skip-tiny"]) {
+  tables.push({
+    title: `tiny model ${tinyModel}`,
+    modelPath: tinyModel,
+    threads: Number(args.threads),
+    maxTokens: Number(args.tokens),
+    exactTokens: false,
+    goal: "http/direct >= 0.95; http/llama-server >= 0.75 at concurrency 8",
+  });
+}
+if (args["model-size"]) {
+  const sized = sizedModel(parseParamCount(args["model-size"]));
+  const { embedding, blocks, feedForward, vocabSize } = sized.shape;
+  tables.push({
+    title:
+      `compute-bound model ${sized.path} (${(sized.params / 1e6).toFixed(1)}M parameters, F16: ` +
+      `embedding ${embedding}, ${blocks} blocks, feed-forward ${feedForward}, vocabulary ${vocabSize})`,
+    modelPath: sized.path,
+    threads: Number(args["size-threads"]),
+    maxTokens: Number(args["size-tokens"]),
+    exactTokens: true,
+    goal: "http/direct >= 0.95; http/llama-server >= 0.9 at concurrency 1 and 8",
+  });
+}
+
 console.log(
-  `appliance-throughput: model ${modelPath}, ${maxTokens} tokens per request, threads ${threads}, ` +
-    `sequences ${sequences}, ${rounds} interleaved rounds, ${availableParallelism()} cores`,
+  `appliance-throughput: ${rounds} interleaved rounds, concurrency ${concurrencies.join(", ")}, ` +
+    `${sequences} sequences of ${contextSize} tokens, ${availableParallelism()} cores`,
 );
+if (!llamaServerBinary) {
+  console.log(
+    "llama-server: LLAMA_SERVER is not set, so that column is skipped (bench/README.md says how to build it).",
+  );
+}
+
+const resources = new Resources();
+await resources.run(async () => {
+  const llama = await loadLlama(Math.max(1, ...tables.map((t) => t.threads)));
+  resources.add(() => llama.dispose());
+  for (const table of tables) await runTable(llama, table);
+});
+
+/** node-llama-cpp on the CPU, or on CUDA with `--gpu` (on the CPU, saying why, if that fails). */
+async function loadLlama(maxThreads: number): Promise<Llama> {
+  if (args.gpu) {
+    try {
+      return await getLlama({ gpu: "cuda", maxThreads, build: "never" });
+    } catch (err) {
+      const { name, message } = err as Error;
+      console.log(
+        `node-llama-cpp: no usable CUDA backend (${name}: ${message}); http and direct run on the ` +
+          "CPU, so their ratios to llama-server compare CPU with GPU.",
+      );
+    }
+  }
+  return getLlama({ gpu: false, maxThreads, build: "never" });
+}
+
+async function runTable(llama: Llama, spec: TableSpec): Promise<void> {
+  const started = performance.now();
+  const gpu = llama.gpu !== false;
+  console.log(
+    `\n${spec.title}\n${spec.maxTokens} tokens per request${spec.exactTokens ? " (exactly)" : ""}, ` +
+      `${spec.threads} threads`,
+  );
+  const stops = new Resources();
+  resources.add(() => stops.stopAll());
+  try {
+    // The direct contender: the same model, context shape and generation call the server makes.
+    const model = await llama.loadModel({ modelPath: spec.modelPath, gpuLayers: gpu ? "max" : 0 });
+    stops.add(() => model.dispose());
+    const context = await model.createContext({ sequences, contextSize, threads: spec.threads });
+    stops.add(() => context.dispose());
+    // Free sequences, and requests waiting for one (above `sequences` requests queue, as in the
+    // appliance's pool).
+    const free = Array.from({ length: sequences }, () => context.getSequence());
+    const waiting: ((sequence: LlamaContextSequence) => void)[] = [];
+    const take = () =>
+      free.pop() ?? new Promise<LlamaContextSequence>((resolve) => waiting.push(resolve));
+    const give = (sequence: LlamaContextSequence) => {
+      const next = waiting.shift();
+      if (next) next(sequence);
+      else free.push(sequence);
+    };
+    const wrapper = resolveChatWrapper(model);
+
+    const appliance = await startAppliance({
+      args: ["--model", spec.modelPath],
+      env: {
+        TEXTNLP_GPU: gpu ? "cuda" : "cpu",
+        TEXTNLP_THREADS: String(spec.threads),
+        TEXTNLP_SEQUENCES: String(sequences),
+        TEXTNLP_LOG_LEVEL: "info",
+      },
+    });
+    stops.add(async () => {
+      await appliance.stop();
+      appliance.cleanup();
+    });
+    const server = !llamaServerBinary
+      ? undefined
+      : await startLlamaServer({
+          binary: llamaServerBinary,
+          modelPath: spec.modelPath,
+          threads: spec.threads,
+          sequences,
+          contextSize,
+          gpuLayers: args.gpu ? 99 : 0,
+          logFile: join(logDir, `llama-server-${tables.indexOf(spec)}.log`),
+        });
+    if (server) stops.add(() => server.child.stop());
+
+    const applianceModel = modelNameOf(spec.modelPath);
+    const checked = (who: string, tokens: number) => {
+      if (spec.exactTokens && tokens !== spec.maxTokens) {
+        throw new Error(`${who} generated ${tokens} tokens, not ${spec.maxTokens}: it ended early`);
+      }
+      return tokens;
+    };
+    const http = async (seed: number) =>
+      checked("http", await chatOverHttp(appliance.url, applianceModel, seed, spec.maxTokens));
+    // llama-server's own field; our model cannot end, which the appliance's API has no field for.
+    const peerFields = spec.exactTokens ? { ignore_eos: true } : {};
+    const peer = async (url: string, seed: number) =>
+      checked("llama-server", await chatOverHttp(url, "model", seed, spec.maxTokens, peerFields));
+    const direct = async (seed: number) => {
+      const sequence = await take();
+      let tokens = 0;
+      try {
+        await sequence.clearHistory();
+        const chat = new LlamaChat({
+          contextSequence: sequence,
+          chatWrapper: wrapper,
+          autoDisposeSequence: false,
+        });
+        try {
+          await chat.generateResponse(
+            [
+              { type: "user", text: prompt },
+              { type: "model", response: [] },
+            ],
+            {
+              maxTokens: spec.maxTokens,
+              temperature: 0.8,
+              seed,
+              onToken: (t) => {
+                tokens += t.length;
+              },
+            },
+          );
+        } finally {
+          chat.dispose();
+        }
+      } finally {
+        give(sequence);
+      }
+      return checked("direct", tokens);
+    };
+
+    // Warm-up: load the model in the appliance and touch every path once.
+    await http(0);
+    await direct(0);
+    if (server) await peer(server.url, 0);
+    console.log(placement(model.gpuLayers, appliance.logs, server ? server.logFile : undefined));
+
+    const rows: Record<string, string | number>[] = [];
+    for (const concurrency of concurrencies) {
+      let seed = 1;
+      const contenders: Record<string, () => Promise<number>> = {
+        http: () => timed(concurrency, () => http(seed++)),
+        direct: () => timed(concurrency, () => direct(seed++)),
+      };
+      if (server) {
+        contenders.llamaServer = () => timed(concurrency, () => peer(server.url, seed++));
+      }
+      const samples = await interleave(rounds, contenders);
+      const ours = median(samples.http ?? []);
+      const inProcess = median(samples.direct ?? []);
+      const row: Record<string, string | number> = {
+        concurrency: String(concurrency),
+        "http tok/s": ours,
+        "direct tok/s": inProcess,
+        "http/direct": ours / inProcess,
+      };
+      if (samples.llamaServer) {
+        const theirs = median(samples.llamaServer);
+        row["llama-server tok/s"] = theirs;
+        row["http/llama-server"] = ours / theirs;
+      }
+      rows.push(row);
+    }
+    printTable(rows);
+    console.log(
+      `Goals (issue 15): ${spec.goal} (medians of interleaved rounds; ` +
+        `${((performance.now() - started) / 1000).toFixed(0)} s for this table).`,
+    );
+  } finally {
+    await stops.stopAll();
+  }
+}
 
 /** Aggregate completion tokens/s of `concurrency` requests fired together. */
-async function timed(concurrency: number, one: (i: number) => Promise<number>): Promise<number> {
+async function timed(concurrency: number, one: () => Promise<number>): Promise<number> {
   const started = performance.now();
-  const tokens = await Promise.all(Array.from({ length: concurrency }, (_, i) => one(i)));
+  const tokens = await Promise.all(Array.from({ length: concurrency }, one));
   const seconds = (performance.now() - started) / 1000;
   return tokens.reduce((a, b) => a + b, 0) / seconds;
 }
 
-async function chatOverHttp(baseUrl: string, model: string, seed: number): Promise<number> {
+/** A chat completion (with `extra` fields in its body); returns its completion tokens. */
+async function chatOverHttp(
+  baseUrl: string,
+  model: string,
+  seed: number,
+  maxTokens: number,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
   const res = await fetch(`${baseUrl}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -58,6 +302,7 @@ async function chatOverHttp(baseUrl: string, model: string, seed: number): Promi
       max_tokens: maxTokens,
       temperature: 0.8,
       seed,
+      ...extra,
     }),
   });
   if (!res.ok) throw new Error(`${baseUrl}: ${res.status} ${await res.text()}`);
@@ -65,139 +310,24 @@ async function chatOverHttp(baseUrl: string, model: string, seed: number): Promi
   return body.usage.completion_tokens;
 }
 
-// The direct contender: the same model, context shape and generation call the server makes.
-const llama = await getLlama({ gpu: "auto", maxThreads: threads, build: "never" });
-const model = await llama.loadModel({ modelPath });
-const context = await model.createContext({ sequences, contextSize: 2048, threads });
-const pool: LlamaContextSequence[] = Array.from({ length: sequences }, () => context.getSequence());
-const wrapper = resolveChatWrapper(model);
-console.log(`backend: ${llama.gpu === false ? "cpu" : llama.gpu}`);
-
-async function chatDirect(sequence: LlamaContextSequence, seed: number): Promise<number> {
-  await sequence.clearHistory();
-  const chat = new LlamaChat({
-    contextSequence: sequence,
-    chatWrapper: wrapper,
-    autoDisposeSequence: false,
-  });
-  let tokens = 0;
-  try {
-    await chat.generateResponse(
-      [
-        { type: "user", text: prompt },
-        { type: "model", response: [] },
-      ],
-      {
-        maxTokens,
-        temperature: 0.8,
-        seed,
-        onToken: (t) => {
-          tokens += t.length;
-        },
-      },
-    );
-  } finally {
-    chat.dispose();
+/** Where each contender runs the model: the backend and the layers on the GPU. */
+function placement(
+  directGpuLayers: number,
+  applianceLogs: { msg?: string; backend?: unknown; gpuLayers?: unknown }[],
+  llamaServerLog: string | undefined,
+): string {
+  const loaded = applianceLogs.find((l) => l.msg === "model loaded");
+  const parts = [
+    `http ${loaded?.backend ?? "?"} (${loaded?.gpuLayers ?? "?"} layers on the GPU)`,
+    `direct ${directGpuLayers > 0 ? "gpu" : "cpu"} (${directGpuLayers} layers on the GPU)`,
+  ];
+  if (llamaServerLog) {
+    const { devices, offloaded, layers } = llamaServerPlacement(llamaServerLog);
+    const where =
+      layers > 0 ? `${devices.join(", ")} (offloaded ${offloaded}/${layers} layers to GPU)` : "cpu";
+    parts.push(`llama-server ${where} (log ${llamaServerLog})`);
   }
-  return tokens;
-}
-
-const appliance = await startAppliance({
-  args: ["--model", modelPath],
-  env: {
-    TEXTNLP_THREADS: String(threads),
-    TEXTNLP_SEQUENCES: String(sequences),
-    TEXTNLP_LOG_LEVEL: "info",
-  },
-});
-let llamaServer: { url: string; proc: ChildProcess } | undefined;
-if (process.env.LLAMA_SERVER) {
-  llamaServer = await startLlamaServer(process.env.LLAMA_SERVER);
-} else {
-  console.log(
-    "llama-server: LLAMA_SERVER is not set, so that column is skipped (bench/README.md says how to build it).",
-  );
-}
-
-async function startLlamaServer(binary: string): Promise<{ url: string; proc: ChildProcess }> {
-  const port = 39000 + Math.floor(Math.random() * 1000);
-  const proc = spawn(
-    binary,
-    [
-      "-m",
-      modelPath,
-      "-t",
-      String(threads),
-      "-np",
-      String(sequences),
-      "-c",
-      String(2048 * sequences),
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-    ],
-    { stdio: "ignore" },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { url, proc };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill();
-  throw new Error("llama-server did not start");
-}
-
-try {
-  // Warm-up: load the model in the appliance and touch every path once.
-  const applianceModel = modelNameOf(modelPath);
-  await chatOverHttp(appliance.url, applianceModel, 0);
-  await chatDirect(pool[0] as LlamaContextSequence, 0);
-  if (llamaServer) await chatOverHttp(llamaServer.url, "model", 0);
-
-  const rows: Record<string, string | number>[] = [];
-  for (const concurrency of concurrencies) {
-    let seed = 1;
-    const contenders: Record<string, () => Promise<number>> = {
-      http: () => timed(concurrency, () => chatOverHttp(appliance.url, applianceModel, seed++)),
-      direct: () => timed(concurrency, (i) => chatDirect(pool[i] as LlamaContextSequence, seed++)),
-    };
-    if (llamaServer) {
-      const server = llamaServer;
-      contenders.llamaServer = () =>
-        timed(concurrency, () => chatOverHttp(server.url, "model", seed++));
-    }
-    const samples = await interleave(rounds, contenders);
-    const http = median(samples.http ?? []);
-    const direct = median(samples.direct ?? []);
-    const row: Record<string, string | number> = {
-      concurrency,
-      "http tok/s": http,
-      "direct tok/s": direct,
-      "http/direct": http / direct,
-    };
-    if (samples.llamaServer) {
-      const server = median(samples.llamaServer);
-      row["llama-server tok/s"] = server;
-      row["http/llama-server"] = http / server;
-    }
-    rows.push(row);
-  }
-  printTable(rows);
-  console.log(
-    "Goal: http/direct >= 0.95; http/llama-server >= 0.9 (medians of interleaved rounds).",
-  );
-} finally {
-  await appliance.stop();
-  appliance.cleanup();
-  llamaServer?.proc.kill();
-  await context.dispose();
-  await model.dispose();
-  await llama.dispose();
+  return `placement: ${parts.join("; ")}`;
 }
 
 function modelNameOf(path: string): string {
