@@ -18,10 +18,10 @@
  * `--gpu`: every model fully offloaded to CUDA (llama-server `-ngl 99`, node-llama-cpp
  * `gpu: "cuda"`); when node-llama-cpp has no usable CUDA binary the bench says why and our side
  * runs on the CPU. Without it everything runs on the CPU. llama-server's logs go to `--log-dir`
- * (a temporary folder by default); each table names where its contenders ran.
+ * (.tmp/bench/appliance-throughput/ by default); each table names where its contenders ran.
  */
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -31,7 +31,7 @@ import {
   type LlamaContextSequence,
   resolveChatWrapper,
 } from "node-llama-cpp";
-import { STORIES_MODEL, startAppliance } from "../test/helpers/appliance.ts";
+import { ROOT, STORIES_MODEL, startAppliance } from "../test/helpers/appliance.ts";
 import { interleave, median, printTable, Resources } from "./lib.ts";
 import { llamaServerPlacement, startLlamaServer } from "./llama-server.ts";
 import { parseParamCount, sizedModel } from "./sized-model.ts";
@@ -58,8 +58,8 @@ const concurrencies = (args.concurrency as string).split(",").map(Number);
 const contextSize = 2048;
 const prompt = "Tell me a story about a little cat.";
 const llamaServerBinary = process.env.LLAMA_SERVER;
-const logDir = args["log-dir"] ?? mkdtempSync(join(tmpdir(), "textnlp-bench-"));
-mkdirSync(logDir, { recursive: true });
+const logDir = args["log-dir"] ?? join(ROOT, ".tmp", "bench", "appliance-throughput");
+if (llamaServerBinary) mkdirSync(logDir, { recursive: true });
 
 /** One table: a model and how every contender runs it. */
 interface TableSpec {
