@@ -1,7 +1,8 @@
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
+import { stream as streamBody } from "hono/streaming";
 import { toApiError } from "../../shared/api/app.ts";
 import { AsyncQueue } from "../../shared/lib/async-queue.ts";
+import { encodeSse, SSE_DONE } from "../../shared/sse/index.ts";
 import type { GenerationOptions, GenerationResult } from "../inference/engine/index.ts";
 import type { ApplianceEnv } from "./types.ts";
 
@@ -72,23 +73,26 @@ export async function streamGeneration(
   c.set("model", model);
   let finish: () => void = () => {};
   c.set("streamDone", new Promise<void>((resolve) => (finish = resolve)));
-  return streamSSE(c, async (stream) => {
+  // The headers Hono's streamSSE sets; the events are written by the shared SSE writer.
+  c.header("Transfer-Encoding", "chunked");
+  c.header("Content-Type", "text/event-stream");
+  c.header("Cache-Control", "no-cache");
+  c.header("Connection", "keep-alive");
+  return streamBody(c, async (stream) => {
     stream.onAbort(abort);
     // A client that goes away must also unblock a pending write (nobody reads the stream any more).
     const onClientGone = () => stream.abort();
     if (c.req.raw.signal.aborted) onClientGone();
     else c.req.raw.signal.addEventListener("abort", onClientGone, { once: true });
     try {
-      for (const chunk of format.start(model))
-        await stream.writeSSE({ data: JSON.stringify(chunk) });
+      for (const chunk of format.start(model)) await stream.write(encodeSse(chunk));
       for await (const event of queue) {
         if (event.kind === "text") {
-          await stream.writeSSE({ data: JSON.stringify(format.text(event.choice, event.text)) });
+          await stream.write(encodeSse(format.text(event.choice, event.text)));
         } else {
           c.set("usage", event.result.usage);
-          for (const chunk of format.end(event.result))
-            await stream.writeSSE({ data: JSON.stringify(chunk) });
-          await stream.writeSSE({ data: "[DONE]" });
+          for (const chunk of format.end(event.result)) await stream.write(encodeSse(chunk));
+          await stream.write(encodeSse(SSE_DONE));
         }
       }
     } catch (err) {
@@ -100,8 +104,7 @@ export async function streamGeneration(
           total_tokens: completionTokens,
         });
       }
-      if (!stream.aborted)
-        await stream.writeSSE({ data: JSON.stringify(toApiError(err).toEnvelope()) });
+      if (!stream.aborted) await stream.write(encodeSse(toApiError(err).toEnvelope()));
     } finally {
       c.req.raw.signal.removeEventListener("abort", onClientGone);
       abort();

@@ -6,8 +6,8 @@
  */
 import { ApiError } from "../../shared/api/errors.ts";
 import type { Usage } from "../../shared/api/schemas/common.ts";
+import { encodeSse, readSse, SSE_DONE, SSE_HEADERS } from "../../shared/sse/index.ts";
 import { UpstreamError } from "../providers/errors.ts";
-import { encodeSse, readSse } from "../providers/sse.ts";
 import type {
   ProviderConfig,
   ResponseContext,
@@ -159,7 +159,7 @@ export function streamResponse<C>(
     if (includeUsage && translator.usage) {
       controller.enqueue(encodeSse(kind.usageChunk(ctx, translator.usage)));
     }
-    controller.enqueue(encodeSse("[DONE]"));
+    controller.enqueue(encodeSse(SSE_DONE));
     controller.close();
   };
   const stream = new ReadableStream<Uint8Array>({
@@ -205,10 +205,6 @@ export function streamResponse<C>(
     },
   });
   return new Response(stream, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      [TARGET_HEADER]: target.id,
-    },
+    headers: { ...SSE_HEADERS, [TARGET_HEADER]: target.id },
   });
 }

@@ -21,6 +21,7 @@ import {
   type LinkPath,
   negotiateVersion,
 } from "../../shared/protocol/index.ts";
+import { encodeSse } from "../../shared/sse/index.ts";
 import type { Bindings } from "../env.ts";
 
 /** What the hub knows of one appliance, kept on its socket (it survives hibernation). */
@@ -511,7 +512,7 @@ export class SiteHub extends DurableObject<Bindings> {
     const envelope = { error: { message, type: "server_error", param: null, code } };
     try {
       if (p.streaming) {
-        p.controller?.enqueue(encoder.encode(`data: ${JSON.stringify(envelope)}\n\n`));
+        p.controller?.enqueue(encodeSse(envelope));
         p.controller?.close();
       } else {
         p.controller?.error(new Error(message));

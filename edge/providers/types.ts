@@ -11,6 +11,7 @@ import type {
 import type { Usage } from "../../shared/api/schemas/common.ts";
 import type { Completion, CompletionRequest } from "../../shared/api/schemas/completions.ts";
 import type { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
+import type { SseEvent } from "../../shared/sse/index.ts";
 
 /** The providers the edge knows. */
 export const providerNames = ["openai", "anthropic", "cohere", "mistral", "gemini"] as const;
@@ -46,11 +47,8 @@ export interface UpstreamCall {
   body?: unknown;
 }
 
-/** One server-sent event as read off the wire. */
-export interface SseEvent {
-  event: string | undefined;
-  data: string;
-}
+/** One server-sent event as read off the wire (the shared reader's). */
+export type { SseEvent };
 
 /** What every OpenAI chunk and completion the gateway emits carries. */
 export interface ResponseContext {

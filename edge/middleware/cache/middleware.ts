@@ -8,16 +8,15 @@
  * says hit, miss or bypass; the meter records the same.
  */
 
-import { createParser } from "eventsource-parser";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ChatCompletion, ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
 import type { Completion } from "../../../shared/api/schemas/completions.ts";
+import { createSseDecoder, SSE_DONE, SSE_HEADERS, sseStreamOf } from "../../../shared/sse/index.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { TARGET_HEADER } from "../../gateway/deps.ts";
 import type { CallEnd } from "../../inference/call-record.ts";
 import { setAnswerHeaders } from "../../lib/headers.ts";
-import { encodeSse } from "../../providers/sse.ts";
 import {
   assembleChat,
   assembleCompletion,
@@ -52,20 +51,7 @@ function replay(entry: CachedAnswer, body: Record<string, unknown>, now: number)
     entry.route === "chat"
       ? replayChat(entry.body as unknown as ChatCompletion, includeUsage)
       : replayCompletion(entry.body as unknown as Completion, includeUsage);
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(encodeSse(chunk));
-      controller.enqueue(encodeSse("[DONE]"));
-      controller.close();
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      ...headers,
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-    },
-  });
+  return new Response(sseStreamOf(chunks), { headers: { ...headers, ...SSE_HEADERS } });
 }
 
 /**
@@ -82,17 +68,14 @@ function recordStream(
   const reader = source.getReader();
   const chunks: unknown[] = [];
   let done = false;
-  const parser = createParser({
-    onEvent(event) {
-      if (event.data === "[DONE]") done = true;
-      else {
-        const chunk = JSON.parse(event.data) as { choices?: unknown };
-        // Answer chunks only: an error event has no choices (and means no [DONE] follows).
-        if (Array.isArray(chunk.choices)) chunks.push(chunk);
-      }
-    },
+  const decoder = createSseDecoder((event) => {
+    if (event.data === SSE_DONE) done = true;
+    else {
+      const chunk = JSON.parse(event.data) as { choices?: unknown };
+      // Answer chunks only: an error event has no choices (and means no [DONE] follows).
+      if (Array.isArray(chunk.choices)) chunks.push(chunk);
+    }
   });
-  const decoder = new TextDecoder();
   let settle: (complete: boolean) => void = () => {};
   const ended = new Promise<boolean>((resolve) => (settle = resolve));
   c.res = new Response(
@@ -101,10 +84,11 @@ function recordStream(
         try {
           const next = await reader.read();
           if (next.done) {
+            decoder.end();
             settle(done);
             return controller.close();
           }
-          parser.feed(decoder.decode(next.value, { stream: true }));
+          decoder.push(next.value);
           controller.enqueue(next.value);
         } catch (err) {
           settle(false);

@@ -4,9 +4,9 @@
  */
 import type { ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
+import { parseEventJson } from "../../../shared/sse/index.ts";
 import { UpstreamError } from "../errors.ts";
 import { singleChoiceChunks, usageOf } from "../openai-shapes.ts";
-import { parseEventJson } from "../sse.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
 import { type AnthropicUsage, anthropicFinishReason, anthropicPromptTokens } from "./chat.ts";
 

@@ -9,9 +9,9 @@ import type {
   ChatCompletionRequest,
 } from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
+import { parseEventJson } from "../../../shared/sse/index.ts";
 import { UpstreamError } from "../errors.ts";
 import { assistantChoice, chatChunk, chatCompletion, usageOf } from "../openai-shapes.ts";
-import { parseEventJson } from "../sse.ts";
 import type {
   ChatAdapter,
   ResponseContext,

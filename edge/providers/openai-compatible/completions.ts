@@ -4,9 +4,9 @@
  */
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import type { Completion, CompletionRequest } from "../../../shared/api/schemas/completions.ts";
+import { parseEventJson } from "../../../shared/sse/index.ts";
 import { UpstreamError } from "../errors.ts";
 import { usageOf } from "../openai-shapes.ts";
-import { parseEventJson } from "../sse.ts";
 import type { CompletionsAdapter, ResponseContext, Target } from "../types.ts";
 import { doneTerminatedStream } from "./stream.ts";
 
