@@ -3,6 +3,7 @@
  * or an SSE stream re-encoded as OpenAI chunks ending in `[DONE]`.
  */
 
+import { chatChunk } from "../../shared/api/openai-shapes.ts";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -20,14 +21,7 @@ export const chatStreamKind: StreamKind<ChatCompletionChunk> = {
     chunk.choices.some(
       (c) => !!c.delta.content || !!c.delta.tool_calls?.length || c.finish_reason !== null,
     ),
-  usageChunk: ({ id, created, model }, usage) => ({
-    id,
-    object: "chat.completion.chunk",
-    created,
-    model,
-    choices: [],
-    usage,
-  }),
+  usageChunk: (ctx, usage) => chatChunk(ctx, [], usage),
 };
 
 const chatKind: GenerationKind<ChatCompletionRequest, ChatCompletion, ChatCompletionChunk> = {

@@ -1,5 +1,6 @@
 /** Legacy text completions through the gateway (providers that still offer them). */
 
+import { textCompletion } from "../../shared/api/openai-shapes.ts";
 import type { Completion, CompletionRequest } from "../../shared/api/schemas/completions.ts";
 import type { RoutePlan } from "../routing/plan.ts";
 import type { GatewayDeps } from "./deps.ts";
@@ -9,14 +10,7 @@ import type { Served } from "./served.ts";
 
 const completionStreamKind: StreamKind<Completion> = {
   meaningful: (chunk) => chunk.choices.some((c) => !!c.text || c.finish_reason !== null),
-  usageChunk: ({ id, created, model }, usage) => ({
-    id,
-    object: "text_completion",
-    created,
-    model,
-    choices: [],
-    usage,
-  }),
+  usageChunk: (ctx, usage) => textCompletion(ctx, [], usage),
 };
 
 const completionKind: GenerationKind<CompletionRequest, Completion, Completion> = {

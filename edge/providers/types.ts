@@ -3,6 +3,8 @@
  * (request map, response transform, stream-chunk translator) per capability. The gateway only
  * ever speaks OpenAI's shapes; the adapters translate at the edge of the call.
  */
+
+import type { ResponseContext } from "../../shared/api/openai-shapes.ts";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -48,15 +50,8 @@ export interface UpstreamCall {
 }
 
 /** One server-sent event as read off the wire (the shared reader's). */
-export type { SseEvent };
-
-/** What every OpenAI chunk and completion the gateway emits carries. */
-export interface ResponseContext {
-  id: string;
-  created: number;
-  /** The name reported as `model` (the target's id). */
-  model: string;
-}
+/** What every OpenAI chunk and completion the gateway emits carries (`model`: the target's id). */
+export type { ResponseContext, SseEvent };
 
 /**
  * Turns a provider's stream events into OpenAI chunks. `complete` becomes true only on the

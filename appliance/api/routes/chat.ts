@@ -1,6 +1,13 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import {
+  assistantChoice,
+  chatChunk,
+  chatCompletion,
+  choiceEndChunks,
+  chunkChoice,
+  type ResponseContext,
+} from "../../../shared/api/openai-shapes.ts";
 import { chatCompletionsRoute } from "../../../shared/api/routes.ts";
-import type { ChatCompletion, ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
 import type { GeneratedToolCall } from "../../inference/tools.ts";
 import { requireScope } from "../middleware/auth.ts";
@@ -26,101 +33,50 @@ export function mountChatRoutes(
     const id = `chatcmpl-${randomId()}`;
     const created = Math.floor(Date.now() / 1000);
     const timeout = config.inference.requestTimeoutMs;
+    const ctx = (model: string): ResponseContext => ({
+      id,
+      created,
+      model,
+      systemFingerprint: null,
+    });
     if (!req.stream) {
       const { signal } = requestSignal(c, timeout);
       const result = await engine.chat(req, { signal });
       c.set("model", result.model);
       c.set("usage", result.usage);
-      const body: ChatCompletion = {
-        id,
-        object: "chat.completion",
-        created,
-        model: result.model,
-        system_fingerprint: null,
-        choices: result.choices.map((choice, index) => ({
+      const choices = result.choices.map((choice, index) =>
+        assistantChoice(
           index,
-          message: {
-            role: "assistant",
-            content: choice.toolCalls && !choice.text ? null : choice.text,
-            refusal: null,
-            ...(choice.toolCalls ? { tool_calls: choice.toolCalls.map(toToolCall) } : {}),
-          },
-          logprobs: null,
-          finish_reason: choice.finishReason,
-        })),
-        usage: result.usage,
-      };
-      return c.json(body, 200);
+          choice.toolCalls && !choice.text ? null : choice.text,
+          choice.toolCalls?.map(toToolCall),
+          choice.finishReason,
+          { refusal: null },
+        ),
+      );
+      return c.json(chatCompletion(ctx(result.model), choices, result.usage), 200);
     }
-    const chunk = (
-      model: string,
-      choices: ChatCompletionChunk["choices"],
-      usage?: ChatCompletionChunk["usage"],
-    ) => ({
-      id,
-      object: "chat.completion.chunk",
-      created,
-      model,
-      system_fingerprint: null,
-      choices,
-      ...(usage !== undefined ? { usage } : {}),
-    });
-    const includeUsage = req.stream_options?.include_usage === true;
+    // With include_usage, every chunk but the last carries `usage: null`, as OpenAI's do.
+    const usage = req.stream_options?.include_usage === true ? null : undefined;
     let model = req.model;
     return streamGeneration(c, timeout, (options) => engine.chat(req, options), {
       start: (m) => {
         model = m;
         return Array.from({ length: req.n ?? 1 }, (_, index) =>
-          chunk(
-            model,
-            [
-              {
-                index,
-                delta: { role: "assistant", content: "" },
-                logprobs: null,
-                finish_reason: null,
-              },
-            ],
-            includeUsage ? null : undefined,
-          ),
+          chatChunk(ctx(model), [chunkChoice(index, { role: "assistant", content: "" })], usage),
         );
       },
-      text: (index, text) =>
-        chunk(
-          model,
-          [{ index, delta: { content: text }, logprobs: null, finish_reason: null }],
-          includeUsage ? null : undefined,
-        ),
+      text: (index, text) => chatChunk(ctx(model), [chunkChoice(index, { content: text })], usage),
       end: (result) => [
-        ...result.choices.flatMap((choice, index) => [
-          ...(choice.toolCalls
-            ? [
-                chunk(
-                  model,
-                  [
-                    {
-                      index,
-                      delta: {
-                        tool_calls: choice.toolCalls.map((call, i) => ({
-                          index: i,
-                          ...toToolCall(call),
-                        })),
-                      },
-                      logprobs: null,
-                      finish_reason: null,
-                    },
-                  ],
-                  includeUsage ? null : undefined,
-                ),
-              ]
-            : []),
-          chunk(
-            model,
-            [{ index, delta: {}, logprobs: null, finish_reason: choice.finishReason }],
-            includeUsage ? null : undefined,
+        ...result.choices.flatMap((choice, index) =>
+          choiceEndChunks(
+            ctx(model),
+            index,
+            choice.toolCalls?.map(toToolCall),
+            choice.finishReason,
+            usage,
           ),
-        ]),
-        ...(includeUsage ? [chunk(model, [], result.usage)] : []),
+        ),
+        ...(usage === null ? [chatChunk(ctx(model), [], result.usage)] : []),
       ],
     }) as never;
   });

@@ -1,5 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { textCompletion } from "../../../shared/api/openai-shapes.ts";
 import { completionsRoute } from "../../../shared/api/routes.ts";
+import type { Usage } from "../../../shared/api/schemas/common.ts";
 import type { Completion } from "../../../shared/api/schemas/completions.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
 import { requireScope } from "../middleware/auth.ts";
@@ -17,18 +19,8 @@ export function mountCompletionRoutes(
     const id = `cmpl-${randomId()}`;
     const created = Math.floor(Date.now() / 1000);
     const timeout = config.inference.requestTimeoutMs;
-    const body = (
-      model: string,
-      choices: Completion["choices"],
-      usage?: Completion["usage"] | null,
-    ): Completion => ({
-      id,
-      object: "text_completion",
-      created,
-      model,
-      choices,
-      ...(usage ? { usage } : {}),
-    });
+    const body = (model: string, choices: Completion["choices"], usage?: Usage) =>
+      textCompletion({ id, created, model }, choices, usage);
     if (!req.stream) {
       const { signal } = requestSignal(c, timeout);
       const result = await engine.complete(req, { signal });
@@ -54,15 +46,13 @@ export function mountCompletionRoutes(
         model = m;
         return [];
       },
-      text: (index, text) => ({
-        ...body(model, []),
-        choices: [{ index, text, logprobs: null, finish_reason: null }],
-      }),
+      // Chunks carry a null finish reason until the last; the schema's type has no null.
+      text: (index, text) =>
+        body(model, [{ index, text, logprobs: null, finish_reason: null as never }]),
       end: (result) => [
-        ...result.choices.map((choice, index) => ({
-          ...body(model, []),
-          choices: [{ index, text: "", logprobs: null, finish_reason: choice.finishReason }],
-        })),
+        ...result.choices.map((choice, index) =>
+          body(model, [{ index, text: "", logprobs: null, finish_reason: choice.finishReason }]),
+        ),
         ...(req.stream_options?.include_usage ? [body(model, [], result.usage)] : []),
       ],
     }) as never;

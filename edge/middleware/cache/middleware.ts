@@ -9,6 +9,12 @@
  */
 
 import type { Context, MiddlewareHandler } from "hono";
+import {
+  assembleChat,
+  assembleCompletion,
+  replayChat,
+  replayCompletion,
+} from "../../../shared/api/openai-shapes.ts";
 import type { ChatCompletion, ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
 import type { Completion } from "../../../shared/api/schemas/completions.ts";
@@ -17,13 +23,7 @@ import { type EdgeEnv, settings } from "../../env.ts";
 import { TARGET_HEADER } from "../../gateway/deps.ts";
 import type { CallEnd } from "../../inference/call-record.ts";
 import { setAnswerHeaders } from "../../lib/headers.ts";
-import {
-  assembleChat,
-  assembleCompletion,
-  type CachedAnswer,
-  replayChat,
-  replayCompletion,
-} from "./answers.ts";
+import type { CachedAnswer } from "./answers.ts";
 import { CACHE_HEADER, type CacheDirective, readDirective } from "./directive.ts";
 import { cacheKey, isDeterministic } from "./key.ts";
 

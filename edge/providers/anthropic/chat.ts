@@ -3,16 +3,17 @@
  * become `tool_use` blocks and tool results `tool_result` blocks in a user turn, stop reasons
  * and usage are renamed. Things Messages cannot do are 400s naming the capability.
  */
-import type { ChatCompletion, ChatCompletionRequest } from "../../../shared/api/schemas/chat.ts";
-import type { FinishReason } from "../../../shared/api/schemas/common.ts";
-import { capabilityError } from "../errors.ts";
+
 import {
   assistantChoice,
   chatCompletion,
   parseToolArguments,
   messageText as text,
   usageOf,
-} from "../openai-shapes.ts";
+} from "../../../shared/api/openai-shapes.ts";
+import type { ChatCompletion, ChatCompletionRequest } from "../../../shared/api/schemas/chat.ts";
+import type { FinishReason } from "../../../shared/api/schemas/common.ts";
+import { capabilityError } from "../errors.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
 /** Anthropic's stop reasons in OpenAI's terms. */

@@ -2,11 +2,12 @@
  * Anthropic stream events → OpenAI chunks. Complete only after `message_delta` carried a
  * stop_reason and `message_stop` arrived; `event: error` is an in-band failure.
  */
+
+import { singleChoiceChunks, usageOf } from "../../../shared/api/openai-shapes.ts";
 import type { ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
 import { parseEventJson } from "../../../shared/sse/index.ts";
 import { UpstreamError } from "../errors.ts";
-import { singleChoiceChunks, usageOf } from "../openai-shapes.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
 import { type AnthropicUsage, anthropicFinishReason, anthropicPromptTokens } from "./chat.ts";
 

@@ -3,10 +3,16 @@
  * system), `top_p` is `p`, `stop` is `stop_sequences`, finish reasons are upper-case and
  * `ERROR` / `TIMEOUT` are failures.
  */
+
+import {
+  assistantChoice,
+  chatCompletion,
+  messageText as text,
+  usageOf,
+} from "../../../shared/api/openai-shapes.ts";
 import type { ChatCompletion, ChatCompletionRequest } from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import { capabilityError, UpstreamError } from "../errors.ts";
-import { assistantChoice, chatCompletion, messageText as text, usageOf } from "../openai-shapes.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
 /** Cohere's finish reasons in OpenAI's terms; `"error"` for a failed generation. */

@@ -2,10 +2,11 @@
  * Cohere v2 stream events → OpenAI chunks. Complete only on `message-end` with a finish
  * reason other than `ERROR` / `TIMEOUT` (Cohere reports in-band failures that way).
  */
+
+import { singleChoiceChunks } from "../../../shared/api/openai-shapes.ts";
 import type { ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
 import { parseEventJson } from "../../../shared/sse/index.ts";
-import { singleChoiceChunks } from "../openai-shapes.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
 import {
   type CohereUsage,

@@ -3,19 +3,20 @@
  * `systemInstruction`, assistant turns are role `model`, tool calls are `functionCall` parts and
  * tool results `functionResponse` parts, sampling options go to `generationConfig`.
  */
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  ChatCompletionRequest,
-} from "../../../shared/api/schemas/chat.ts";
-import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
+
 import {
   assistantChoice,
   chatCompletion,
   parseToolArguments,
   messageText as text,
   usageOf,
-} from "../openai-shapes.ts";
+} from "../../../shared/api/openai-shapes.ts";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+} from "../../../shared/api/schemas/chat.ts";
+import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
 /** Gemini's finish reasons in OpenAI's terms. */

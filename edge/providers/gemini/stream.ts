@@ -2,11 +2,12 @@
  * Gemini SSE responses (`alt=sse`) → OpenAI chunks. Complete once every candidate seen carries
  * a finishReason; an `{"error":…}` event is an in-band failure.
  */
+
+import { chatChunk } from "../../../shared/api/openai-shapes.ts";
 import type { ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
 import { parseEventJson } from "../../../shared/sse/index.ts";
 import { UpstreamError } from "../errors.ts";
-import { chatChunk } from "../openai-shapes.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
 import { candidateChunks, type GeminiCandidate, type GeminiUsage, geminiUsage } from "./chat.ts";
 

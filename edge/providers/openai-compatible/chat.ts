@@ -3,6 +3,13 @@
  * response and chunks are re-stamped with the gateway's id and model. Hooks let dialects
  * (Mistral, …) rename fields and finish reasons.
  */
+
+import {
+  assistantChoice,
+  chatChunk,
+  chatCompletion,
+  usageOf,
+} from "../../../shared/api/openai-shapes.ts";
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -11,7 +18,6 @@ import type {
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import { parseEventJson } from "../../../shared/sse/index.ts";
 import { UpstreamError } from "../errors.ts";
-import { assistantChoice, chatChunk, chatCompletion, usageOf } from "../openai-shapes.ts";
 import type {
   ChatAdapter,
   ResponseContext,

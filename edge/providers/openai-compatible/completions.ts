@@ -2,11 +2,12 @@
  * Legacy text completions in OpenAI's format (`/v1/completions`): passed through, re-stamped
  * with the gateway's id and model; a stream is complete on a finish_reason then `[DONE]`.
  */
+
+import { textCompletion, usageOf } from "../../../shared/api/openai-shapes.ts";
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import type { Completion, CompletionRequest } from "../../../shared/api/schemas/completions.ts";
 import { parseEventJson } from "../../../shared/sse/index.ts";
 import { UpstreamError } from "../errors.ts";
-import { usageOf } from "../openai-shapes.ts";
 import type { CompletionsAdapter, ResponseContext, Target } from "../types.ts";
 import { doneTerminatedStream } from "./stream.ts";
 
@@ -31,24 +32,18 @@ function completionUsage(body: WireCompletion): Usage | undefined {
 
 function restamp(body: WireCompletion, ctx: ResponseContext, final: boolean): Completion {
   const usage = completionUsage(body);
-  return {
-    id: ctx.id,
-    object: "text_completion",
-    created: ctx.created,
-    model: ctx.model,
-    choices: (body.choices ?? []).map((c, i) => ({
-      index: c.index ?? i,
-      text: c.text ?? "",
-      logprobs: null,
-      // Chunks carry null until the last; the schema's type has no null, the wire does.
-      finish_reason: (c.finish_reason
-        ? reason(c.finish_reason)
-        : final
-          ? "stop"
-          : null) as FinishReason,
-    })),
-    ...(usage ? { usage } : {}),
-  };
+  const choices = (body.choices ?? []).map((c, i) => ({
+    index: c.index ?? i,
+    text: c.text ?? "",
+    logprobs: null,
+    // Chunks carry null until the last; the schema's type has no null, the wire does.
+    finish_reason: (c.finish_reason
+      ? reason(c.finish_reason)
+      : final
+        ? "stop"
+        : null) as FinishReason,
+  }));
+  return textCompletion(ctx, choices, usage);
 }
 
 /** Builds the legacy completions adapter of an OpenAI-compatible provider. */
