@@ -72,4 +72,27 @@ describe("SequencePool", () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(order).toEqual(["interactive", "batch0", "batch1"]);
   });
+
+  it("gives a request the free item it prefers, ties to the one free longest; queued requests take the first released", async () => {
+    const pool = new SequencePool(["a", "bb", "ccc"], { maxQueue: 2 });
+    const longest = (item: string) => item.length;
+    const ccc = await pool.acquire(undefined, "interactive", longest);
+    expect(ccc.item).toBe("ccc");
+    // Ties: "a" has been free longer than "bb".
+    const tied = await pool.acquire(undefined, "interactive", () => 0);
+    expect(tied.item).toBe("a");
+    tied.release();
+    ccc.release();
+    // Free now, longest first: bb, a, ccc. No preference takes the one free longest.
+    const plain = await pool.acquire();
+    expect(plain.item).toBe("bb");
+    const rest = [await pool.acquire(), await pool.acquire()];
+    expect(rest.map((l) => l.item)).toEqual(["a", "ccc"]);
+    const batch = pool.acquire(undefined, "batch", longest);
+    const interactive = pool.acquire(undefined, "interactive", longest);
+    rest[0]?.release();
+    expect((await interactive).item).toBe("a");
+    plain.release();
+    expect((await batch).item).toBe("bb");
+  });
 });

@@ -21,11 +21,19 @@ interface Waiter<T> {
 }
 
 /**
+ * Scores a free item for one request (higher is better), e.g. how much of its prompt a sequence
+ * already holds. Ties go to the item that has been free longest.
+ */
+export type Preference<T> = (item: T) => number;
+
+/**
  * A fixed set of context sequences shared by a model's requests, with a bounded FIFO queue in
  * front. Requests beyond `items + maxQueue` are refused at once with 429 + Retry-After, so an
- * overloaded appliance answers quickly instead of piling up work.
+ * overloaded appliance answers quickly instead of piling up work. A request that finds several
+ * items free takes the one it prefers; a queued request takes the first item released.
  */
 export class SequencePool<T> {
+  /** Free items, longest free first. */
   readonly #free: T[];
   readonly #waiters: Waiter<T>[] = [];
   /** Job work waits here, behind every interactive request. */
@@ -59,18 +67,20 @@ export class SequencePool<T> {
   /**
    * Waits for a free item; rejects with 429 when the queue is full, or with the signal's reason.
    * `batch` requests (job work) wait behind all interactive ones and are bounded by their job's
-   * own concurrency, not by the queue size.
+   * own concurrency, not by the queue size. `prefer` picks among free items; without it, the one
+   * free longest.
    */
   acquire(
     signal?: AbortSignal,
     priority: "interactive" | "batch" = "interactive",
+    prefer?: Preference<T>,
   ): Promise<Lease<T>> {
     if (this.#closed)
       return Promise.reject(
         new ApiError(503, "The model is being unloaded; retry.", { retryAfter: 1 }),
       );
     signal?.throwIfAborted();
-    const item = this.#free.pop();
+    const item = this.#takeFree(prefer);
     if (item !== undefined) return Promise.resolve(this.#lease(item));
     const queue = priority === "batch" ? this.#batchWaiters : this.#waiters;
     if (priority === "interactive" && this.#waiters.length >= this.#maxQueue) {
@@ -108,6 +118,18 @@ export class SequencePool<T> {
       waiter.cleanup();
       waiter.reject(new ApiError(503, "The model is being unloaded; retry.", { retryAfter: 1 }));
     }
+  }
+
+  #takeFree(prefer: Preference<T> | undefined): T | undefined {
+    let best = 0;
+    if (prefer) {
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (const [at, item] of this.#free.entries()) {
+        const score = prefer(item);
+        if (score > bestScore) [best, bestScore] = [at, score];
+      }
+    }
+    return this.#free.splice(best, 1)[0];
   }
 
   #lease(item: T): Lease<T> {
