@@ -4,9 +4,11 @@ import type {
   LlamaContextSequence,
   LlamaEmbeddingContext,
   LlamaModel,
+  Token,
 } from "node-llama-cpp";
 import type { ModelRow } from "../../shared/db/schema/index.ts";
-import type { SequencePool } from "./sequence-pool.ts";
+import { reusablePrefix } from "./prompt-prefix.ts";
+import type { Preference, SequencePool } from "./sequence-pool.ts";
 import { ThroughputMeter } from "./throughput-meter.ts";
 
 /** How a sequence request queues: job work waits behind interactive requests. */
@@ -22,9 +24,16 @@ export interface ModelLease extends Disposable {
   readonly context: LlamaContext;
   /**
    * Waits for one of the model's sequences (FIFO, 429 when the queue is full). The sequence
-   * lease pins the model on its own, so it may outlive this lease.
+   * lease pins the model on its own, so it may outlive this lease. With `reuse`, the prompt the
+   * caller will evaluate without clearing the sequence, a free sequence already holding the
+   * longest prefix of it is chosen; without, the one holding the fewest tokens (the caller
+   * clears it), so cached prompts are kept for requests that can use them.
    */
-  acquireSequence(signal?: AbortSignal, priority?: RequestPriority): Promise<SequenceLease>;
+  acquireSequence(
+    signal?: AbortSignal,
+    priority?: RequestPriority,
+    reuse?: readonly Token[],
+  ): Promise<SequenceLease>;
   release(): void;
 }
 
@@ -96,9 +105,9 @@ export class LoadedModel {
       loaded: this,
       model: this.model,
       context: this.context,
-      acquireSequence: (signal, priority) => {
+      acquireSequence: (signal, priority, reuse) => {
         if (released) return Promise.reject(new Error("the model lease was released"));
-        return this.#acquireSequence(signal, priority);
+        return this.#acquireSequence(signal, priority, reuse);
       },
       release,
       [Symbol.dispose]: release,
@@ -133,12 +142,16 @@ export class LoadedModel {
   async #acquireSequence(
     signal: AbortSignal | undefined,
     priority: RequestPriority | undefined,
+    reuse: readonly Token[] | undefined,
   ): Promise<SequenceLease> {
     // Pinned while it waits in the queue, so a queued request is never left without its model;
     // allowed while retiring, since the caller's own lease still holds the model.
     const pin = this.#lease();
+    const prefer: Preference<LlamaContextSequence> = reuse
+      ? (sequence) => reusablePrefix(sequence, reuse)
+      : (sequence) => -sequence.nextTokenIndex;
     try {
-      const lease = await this.pool.acquire(signal, priority);
+      const lease = await this.pool.acquire(signal, priority, prefer);
       let released = false;
       const release = () => {
         if (released) return;

@@ -9,8 +9,8 @@ interface Timing {
 }
 
 /**
- * Observes the engine's generations through its events: tokens, time to first token and
- * decoding speed. Tokens are counted as they are generated, so cancelled requests count what
+ * Observes the engine's generations through its events: prompt tokens evaluated and reused,
+ * generated tokens, time to first token and decoding speed. Tokens are counted as they are generated, so cancelled requests count what
  * they used. Returns a function that stops observing.
  */
 export function observeEngine(engine: Engine, metrics: ApplianceMetrics): () => void {
@@ -18,6 +18,10 @@ export function observeEngine(engine: Engine, metrics: ApplianceMetrics): () => 
   const off = [
     engine.events.on("start", ({ id, at }) => {
       timings.set(id, { startedAt: at, lastAt: 0, tokens: 0 });
+    }),
+    engine.events.on("prompt", ({ model, priority, reused, evaluated }) => {
+      metrics.promptTokensEvaluated.inc({ model, priority }, evaluated);
+      metrics.promptTokensReused.inc({ model, priority }, reused);
     }),
     engine.events.on("tokens", ({ id, model, priority, count, at }) => {
       metrics.tokensGenerated.inc({ model, priority }, count);

@@ -29,6 +29,8 @@ export class ApplianceMetrics {
   readonly requestDuration: client.Histogram<"method" | "route" | "model" | "status">;
   readonly timeToFirstToken: client.Histogram<"model">;
   readonly tokensGenerated: client.Counter<"model" | "priority">;
+  readonly promptTokensEvaluated: client.Counter<"model" | "priority">;
+  readonly promptTokensReused: client.Counter<"model" | "priority">;
   readonly tokensPerSecond: client.Histogram<"model">;
   readonly rejected: client.Counter<"route" | "status">;
   /** The hybrid link: 1 while connected to the edge. */
@@ -55,12 +57,26 @@ export class ApplianceMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.tokensGenerated = new client.Counter({
-      name: "textnlp_tokens_generated_total",
-      help: "Completion tokens generated (interactive requests and job work)",
-      labelNames: ["model", "priority"],
-      registers,
-    });
+    // Tokens by model and by interactive requests / job work.
+    const tokenCounter = (name: string, help: string) =>
+      new client.Counter<"model" | "priority">({
+        name,
+        help,
+        labelNames: ["model", "priority"],
+        registers,
+      });
+    this.tokensGenerated = tokenCounter(
+      "textnlp_tokens_generated_total",
+      "Completion tokens generated (interactive requests and job work)",
+    );
+    this.promptTokensEvaluated = tokenCounter(
+      "textnlp_prompt_tokens_evaluated_total",
+      "Prompt tokens evaluated by each sampling pass (those not already in its sequence's KV cache)",
+    );
+    this.promptTokensReused = tokenCounter(
+      "textnlp_prompt_tokens_reused_total",
+      "Prompt tokens a sampling pass found in its sequence's KV cache from an earlier request (a shared prefix of a request without a seed), so not evaluated again",
+    );
     this.tokensPerSecond = new client.Histogram({
       name: "textnlp_generation_tokens_per_second",
       help: "Decoding speed of each finished generation (first token to last)",

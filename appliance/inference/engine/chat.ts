@@ -34,7 +34,8 @@ interface ChatPlan {
   tools: ToolPlan;
   /** Functions the model's own template documents (`tool_choice: "auto"`). */
   functions?: ChatModelFunctions;
-  promptTokens: number;
+  /** The prompt as LlamaChat evaluates it (the history under the model's template). */
+  prompt: Token[];
   maxTokens: number;
   constraint?: Constraint;
   /** How a constrained value is kept within `maxTokens` (not with functions: no grammar then). */
@@ -48,30 +49,37 @@ export async function runChat(
   options: GenerationOptions,
 ): Promise<GenerationResult> {
   const plan = await planChat(lease, req);
-  return generateChoices(lease, req.n ?? 1, plan.promptTokens, options, (turn) =>
-    chatChoice(plan, turn, options),
-  );
+  const chatPlan = {
+    count: req.n ?? 1,
+    promptTokens: plan.prompt.length,
+    promptOf: () => plan.prompt,
+    seeded: req.seed != null,
+  };
+  return generateChoices(lease, chatPlan, options, (turn) => chatChoice(plan, turn, options));
 }
 
-/** Prompt tokens of chat messages under the leased model's own template. */
-export function chatPromptTokens(
+/**
+ * Chat messages under the leased model's own template, tokenized as LlamaChat does on its first
+ * evaluation (the history ends with the open model response; functions documented as given).
+ */
+export function chatPrompt(
   lease: ModelLease,
   history: ChatHistoryItem[],
   functions?: ChatModelFunctions,
-): number {
+): Token[] {
   const { chatWrapper, model } = lease.loaded;
   return chatWrapper
     .generateContextState({ chatHistory: history, availableFunctions: functions })
-    .contextText.tokenize(model.tokenizer).length;
+    .contextText.tokenize(model.tokenizer);
 }
 
 async function planChat(lease: ModelLease, req: ChatCompletionRequest): Promise<ChatPlan> {
   const tools = planTools(req, lease.loaded.chatWrapper);
   const history = withToolInstructions(toChatHistory(req.messages), tools);
   const functions = tools.mode === "auto" ? tools.functions : undefined;
-  const promptTokens = chatPromptTokens(lease, history, functions);
+  const prompt = chatPrompt(lease, history, functions);
   const requested = req.max_completion_tokens ?? req.max_tokens;
-  const maxTokens = outputBudget(lease.loaded.contextSize, promptTokens, requested);
+  const maxTokens = outputBudget(lease.loaded.contextSize, prompt.length, requested);
   const llama = lease.model.llama;
   const constraint =
     tools.mode === "forced"
@@ -81,7 +89,7 @@ async function planChat(lease: ModelLease, req: ChatCompletionRequest): Promise<
     constraint && !functions
       ? planJsonBudget(lease.model, constrainedSchema(req, tools), maxTokens, limitParam(req))
       : undefined;
-  return { req, lease, history, tools, functions, promptTokens, maxTokens, constraint, jsonBudget };
+  return { req, lease, history, tools, functions, prompt, maxTokens, constraint, jsonBudget };
 }
 
 /** The schema a constrained chat follows; undefined for any JSON object. */
@@ -151,6 +159,7 @@ async function sampleChat(
     const generated = await sampleWithStops(
       { choice: turn.choice, options, stop: req.stop, stream },
       async ({ signal, onTextChunk }) => {
+        turn.countPrompt();
         const result = await chat.generateResponse(structuredClone(plan.history), {
           ...llamaSampling({ ...req, seed }, plan.maxTokens),
           signal,

@@ -1,5 +1,6 @@
-import type { LlamaContextSequence } from "node-llama-cpp";
+import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import type { ModelLease } from "../loaded-model.ts";
+import { reusablePrefix } from "../prompt-prefix.ts";
 import type { GeneratedChoice, GenerationOptions, GenerationResult } from "./types.ts";
 
 /** One choice to generate on the request's sequence. */
@@ -9,16 +10,34 @@ export interface ChoiceTurn {
   choice: number;
   /** Reports generated tokens (usage, throughput, `onTokens`). */
   countTokens: (n: number) => void;
+  /**
+   * Reports the choice's prompt as one sampling pass is about to evaluate it: how many of its
+   * tokens the sequence already holds (`onPrompt`). Call it right before each pass.
+   */
+  countPrompt: () => void;
+}
+
+/** What {@link generateChoices} generates. */
+export interface ChoicesPlan {
+  count: number;
+  /** Prompt tokens reported in `usage`. */
+  promptTokens: number;
+  /** The tokens a choice's prompt is evaluated as, exactly as node-llama-cpp feeds them. */
+  promptOf: (choice: number) => readonly Token[];
+  /**
+   * A seeded request starts every choice on a cleared sequence, so its output does not depend
+   * on what ran there before; an unseeded one keeps the prompt prefix the sequence holds.
+   */
+  seeded: boolean;
 }
 
 /**
- * Generates `count` choices one after another on one sequence of the leased model. A request
+ * Generates the plan's choices one after another on one sequence of the leased model. A request
  * never holds more than one sequence, so pool and queue sizes bound requests exactly.
  */
 export async function generateChoices(
   lease: ModelLease,
-  count: number,
-  promptTokens: number,
+  plan: ChoicesPlan,
   options: GenerationOptions,
   generate: (turn: ChoiceTurn) => Promise<GeneratedChoice>,
 ): Promise<GenerationResult> {
@@ -30,13 +49,22 @@ export async function generateChoices(
     options.onTokens?.(n);
   };
   const choices: GeneratedChoice[] = [];
-  const held = await lease.acquireSequence(options.signal, options.priority);
+  const held = await lease.acquireSequence(
+    options.signal,
+    options.priority,
+    plan.seeded ? undefined : plan.promptOf(0),
+  );
+  const { sequence } = held;
   try {
     options.onStart?.(loaded.row.name);
-    for (let choice = 0; choice < count; choice++) {
-      // A clean sequence makes a seeded request reproducible whatever ran on it before.
-      if (held.sequence.nextTokenIndex > 0) await held.sequence.clearHistory();
-      choices.push(await generate({ sequence: held.sequence, choice, countTokens }));
+    for (let choice = 0; choice < plan.count; choice++) {
+      if (plan.seeded && sequence.nextTokenIndex > 0) await sequence.clearHistory();
+      const prompt = plan.promptOf(choice);
+      const countPrompt = () => {
+        const reused = reusablePrefix(sequence, prompt);
+        options.onPrompt?.({ reused, evaluated: prompt.length - reused });
+      };
+      choices.push(await generate({ sequence, choice, countTokens, countPrompt }));
     }
   } finally {
     held.release();
@@ -45,9 +73,9 @@ export async function generateChoices(
     model: loaded.row.name,
     choices,
     usage: {
-      prompt_tokens: promptTokens,
+      prompt_tokens: plan.promptTokens,
       completion_tokens: completionTokens,
-      total_tokens: promptTokens + completionTokens,
+      total_tokens: plan.promptTokens + completionTokens,
     },
   };
 }

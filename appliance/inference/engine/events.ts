@@ -20,6 +20,19 @@ export interface GenerationTokens {
   at: number;
 }
 
+/**
+ * A sampling pass is about to evaluate its prompt (once per choice, again for each re-sampled
+ * JSON value): the tokens its sequence already held from an earlier request, and the rest.
+ */
+export interface GenerationPrompt {
+  id: number;
+  model: string;
+  priority: RequestPriority;
+  reused: number;
+  evaluated: number;
+  at: number;
+}
+
 /** A call ended, successfully or not. */
 export interface GenerationEnded {
   id: number;
@@ -32,6 +45,7 @@ export interface GenerationEnded {
 /** The events an engine reports, by name. */
 export interface EngineEventMap {
   start: GenerationStarted;
+  prompt: GenerationPrompt;
   tokens: GenerationTokens;
   end: GenerationEnded;
 }
@@ -45,6 +59,7 @@ type Listener<K extends keyof EngineEventMap> = (event: EngineEventMap[K]) => vo
 export class EngineEvents {
   readonly #listeners: { [K in keyof EngineEventMap]: Set<Listener<K>> } = {
     start: new Set(),
+    prompt: new Set(),
     tokens: new Set(),
     end: new Set(),
   };

@@ -3,6 +3,7 @@ export {
   type EngineEventMap,
   EngineEvents,
   type GenerationEnded,
+  type GenerationPrompt,
   type GenerationStarted,
   type GenerationTokens,
 } from "./events.ts";
@@ -14,4 +15,5 @@ export type {
   GenerationOptions,
   GenerationResult,
   PromptMeasure,
+  PromptTokens,
 } from "./types.ts";

@@ -4,7 +4,7 @@ import type { EmbeddingRequest } from "../../../shared/api/schemas/embeddings.ts
 import { toChatHistory } from "../chat-format.ts";
 import type { ModelLease, SequenceLease } from "../loaded-model.ts";
 import type { ModelHost } from "../model-host.ts";
-import { chatPromptTokens, runChat } from "./chat.ts";
+import { chatPrompt, runChat } from "./chat.ts";
 import { completionPrompts, runCompletion } from "./completion.ts";
 import { runEmbedding } from "./embedding.ts";
 import { EngineEvents } from "./events.ts";
@@ -60,7 +60,7 @@ export class LlamaEngine implements Engine {
   ): Promise<PromptMeasure> {
     return this.#withModel(model, async (lease) => ({
       model: lease.loaded.row.name,
-      promptTokens: prompts.map((messages) => chatPromptTokens(lease, toChatHistory(messages))),
+      promptTokens: prompts.map((messages) => chatPrompt(lease, toChatHistory(messages)).length),
       tokensPerSecond: lease.loaded.throughput.tokensPerSecond(),
       contextSize: lease.loaded.contextSize,
     }));
@@ -103,6 +103,10 @@ export class LlamaEngine implements Engine {
       onStart: (served) => {
         model = served;
         options.onStart?.(served);
+      },
+      onPrompt: (prompt) => {
+        this.events.emit("prompt", { id, model, priority, ...prompt, at: performance.now() });
+        options.onPrompt?.(prompt);
       },
       onTokens: (count) => {
         this.events.emit("tokens", { id, model, priority, count, at: performance.now() });

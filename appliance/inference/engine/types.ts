@@ -32,6 +32,19 @@ export interface GenerationOptions {
   onTokens?: (count: number) => void;
   /** Called once the request holds a sequence and is about to generate: past this, no 4xx. */
   onStart?: (model: string) => void;
+  /**
+   * Before each sampling pass: prompt tokens the sequence already held (kept in its KV cache)
+   * and those it evaluates now.
+   */
+  onPrompt?: (prompt: PromptTokens) => void;
+}
+
+/** A prompt's tokens as one sampling pass meets them. */
+export interface PromptTokens {
+  /** Already in the sequence's KV cache from an earlier request, so not evaluated again. */
+  reused: number;
+  /** Evaluated by this pass. */
+  evaluated: number;
 }
 
 /** Embeddings of a request's inputs, in order. */
