@@ -24,10 +24,11 @@ export interface ModelLease extends Disposable {
   readonly context: LlamaContext;
   /**
    * Waits for one of the model's sequences (FIFO, 429 when the queue is full). The sequence
-   * lease pins the model on its own, so it may outlive this lease. With `reuse`, the prompt the
-   * caller will evaluate without clearing the sequence, a free sequence already holding the
-   * longest prefix of it is chosen; without, the one holding the fewest tokens (the caller
-   * clears it), so cached prompts are kept for requests that can use them.
+   * lease pins the model on its own, so it may outlive this lease. `reuse` is the prompt the
+   * caller will evaluate without clearing the sequence: the free sequence chosen is the one whose
+   * KV cache keeps most of it while erasing least of what else it holds. Without it (the caller
+   * clears the sequence), the one holding fewest tokens, so cached prompts stay for requests
+   * that can use them.
    */
   acquireSequence(
     signal?: AbortSignal,
@@ -147,9 +148,13 @@ export class LoadedModel {
     // Pinned while it waits in the queue, so a queued request is never left without its model;
     // allowed while retiring, since the caller's own lease still holds the model.
     const pin = this.#lease();
-    const prefer: Preference<LlamaContextSequence> = reuse
-      ? (sequence) => reusablePrefix(sequence, reuse)
-      : (sequence) => -sequence.nextTokenIndex;
+    // Cached tokens kept for this request, less those it erases: a shared system prompt draws a
+    // request to the sequence holding it, but a common first token or two never makes it erase
+    // another prompt while an emptier sequence is free.
+    const prefer: Preference<LlamaContextSequence> = (sequence) => {
+      const kept = reuse ? reusablePrefix(sequence, reuse) : 0;
+      return kept - (sequence.nextTokenIndex - kept);
+    };
     try {
       const lease = await this.pool.acquire(signal, priority, prefer);
       let released = false;

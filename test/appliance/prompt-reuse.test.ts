@@ -87,22 +87,27 @@ describe("prompt-prefix reuse", () => {
     expect(used.usage.completion_tokens).toBe(12);
   });
 
-  it("a second request with the same system prompt evaluates only what follows it", async () => {
+  it("a second request with the same system prompt evaluates only what follows it, even after unrelated ones", async () => {
     const lease = await appliance.services.host.pin(model);
     const systemTokens = lease.model.tokenize(system).length;
     lease.release();
     expect(systemTokens).toBeGreaterThan(40);
 
-    // Both sequences hold unrelated prompts; then the one that served the first request is the
-    // one free for the shorter time, and the second must still be steered to it.
-    const unrelated = (content: string) =>
-      appliance.post("/v1/chat/completions", {
+    // Both sequences hold short unrelated prompts. Once the first request's sequence has been
+    // free longest, an unrelated request (sharing only the template's first tokens) must take
+    // the other one rather than erase the system prompt, and the second request find it.
+    const unrelated = async (content: string) => {
+      const res = await appliance.post("/v1/chat/completions", {
         model,
         messages: [{ role: "user", content }],
         max_tokens: 2,
       });
+      expect(res.status).toBe(200);
+    };
     await Promise.all([unrelated("Count to three."), unrelated("Name a colour.")]);
     await chat("Review a bread knife.");
+    await unrelated("Say hello.");
+    await unrelated("Name a colour.");
     const before = await prompts();
     const decodedBefore = await decodedInputTokens();
     const second = await chat("Review a cast iron pan.");
