@@ -2,17 +2,11 @@
  * Enrollment: a one-time code from the edge's admin API is exchanged for a site credential,
  * stored in the appliance's database (never in the config file).
  */
-import { z } from "zod";
+import { Enrollment, type EnrollRequest, LINK_PATHS } from "../../shared/protocol/index.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../store/db.ts";
 import { saveLinkCredential } from "../store/queries/link-credentials.ts";
 import { edgeOrigin, edgeTransport, postJson } from "./transport.ts";
-
-const Enrolled = z.object({
-  site_id: z.string().min(1),
-  appliance_id: z.string().min(1),
-  credential: z.string().min(1),
-});
 
 /** Exchanges `code` at `edgeUrl`; stores and returns the enrollment (without the secret). */
 export async function enroll(
@@ -23,17 +17,14 @@ export async function enroll(
   name: string,
 ): Promise<{ edgeUrl: string; siteId: string; applianceId: string }> {
   const origin = edgeOrigin(edgeUrl);
-  const res = await postJson(
-    new URL("/link/v1/enroll", origin),
-    { code, name },
-    edgeTransport(link),
-  );
+  const request: EnrollRequest = { code, name };
+  const res = await postJson(new URL(LINK_PATHS.enroll, origin), request, edgeTransport(link));
   if (res.status !== 201) {
     const message =
       (res.body as { error?: { message?: string } })?.error?.message ?? String(res.body);
     throw new Error(`the edge refused the enrollment (${res.status}): ${message}`);
   }
-  const parsed = Enrolled.safeParse(res.body);
+  const parsed = Enrollment.safeParse(res.body);
   if (!parsed.success) throw new Error("the edge's enrollment answer is not understood");
   const enrolled = {
     edgeUrl: origin.toString().replace(/\/$/, ""),

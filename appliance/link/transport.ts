@@ -8,6 +8,7 @@ import type { Agent } from "node:http";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { HttpsProxyAgent } from "https-proxy-agent";
+import { LINK_PATHS } from "../../shared/protocol/index.ts";
 import type { Config } from "../config.ts";
 
 /** Options for every outbound connection to the edge. */
@@ -41,7 +42,7 @@ export function edgeOrigin(edgeUrl: string): URL {
 
 /** The WebSocket URL an enrolled appliance dials. */
 export function linkUrl(edgeUrl: string): string {
-  const url = new URL("/link/v1/connect", edgeOrigin(edgeUrl));
+  const url = new URL(LINK_PATHS.connect, edgeOrigin(edgeUrl));
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   return url.toString();
 }

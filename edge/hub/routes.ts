@@ -3,10 +3,19 @@
  * appliance with a one-time code, and the WebSocket an enrolled appliance dials
  * (`/link/v1/...`: outside /v1, authenticated by the site credential instead of an API key).
  */
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { z } from "zod";
 import { ApiError } from "../../shared/api/errors.ts";
+import type { SiteAppliance, SiteOverview } from "../../shared/api/schemas/sites.ts";
+import {
+  connectApplianceRoute,
+  createSiteRoute,
+  enrollApplianceRoute,
+  issueEnrollmentCodeRoute,
+  listSitesRoute,
+  revokeApplianceRoute,
+  shareSiteRoute,
+} from "../../shared/api/site-routes.ts";
 import { bearerToken } from "../../shared/auth/api-keys.ts";
 import type { Site } from "../../shared/db/schema/index.ts";
 import { type EdgeEnv, linkSettings, settings } from "../env.ts";
@@ -27,32 +36,15 @@ import {
   usableSites,
 } from "./store.ts";
 
-const SiteId = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes, at most 63");
-const CreateSite = z.object({ id: SiteId });
-const ShareSite = z.object({ tenant_id: z.string().min(1).max(128) });
-const IssueCode = z.object({
-  expires_in_seconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(7 * 86_400)
-    .default(3600),
-});
-const Enroll = z.object({
-  code: z.string().min(1).max(256),
-  name: z.string().min(1).max(128).default("appliance"),
-});
-
-/** Parses a JSON body with `schema`, as a 400 naming the field at fault. */
-async function body<T extends z.ZodType>(c: Context<EdgeEnv>, schema: T): Promise<z.infer<T>> {
-  const raw = await c.req.json().catch(() => {
-    throw new ApiError(400, "The body is not valid JSON.", { code: "invalid_json" });
-  });
-  const parsed = schema.safeParse(raw ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+/**
+ * A body the schema refuses answers as these routes always have: a 400 `invalid_request`
+ * naming the first field at fault.
+ */
+function refuseInvalidBody(
+  result: { success: true } | { success: false; error: z.ZodError },
+): undefined {
+  if (result.success) return undefined;
+  const issue = result.error.issues[0];
   const param = issue?.path.join(".") || null;
   throw new ApiError(400, `${param ?? "body"}: ${issue?.message ?? "invalid"}`, {
     param,
@@ -73,98 +65,125 @@ async function ownedSite(c: Context<EdgeEnv>, siteId: string): Promise<Site> {
   return site;
 }
 
+/** What the admin API says of one enrolled appliance, from its row and its live link. */
+function applianceView(
+  appliance: Awaited<ReturnType<typeof siteAppliancesOf>>[number],
+  live: Awaited<ReturnType<typeof siteStatus>>,
+): SiteAppliance {
+  const link = live.find((l) => l.applianceId === appliance.id);
+  return {
+    id: appliance.id,
+    name: appliance.name,
+    enrolled_at: +appliance.createdAt,
+    revoked_at: appliance.revokedAt ? +appliance.revokedAt : null,
+    status: appliance.revokedAt ? "revoked" : link?.online ? "online" : "offline",
+    last_heartbeat: link ? link.lastHeartbeat : null,
+    protocol: link?.protocol ?? null,
+    version: link?.version || null,
+    models: link?.models ?? [],
+    capacity: link?.capacity ?? null,
+    load: link ? { ...link.load, in_flight: link.inFlight } : null,
+  };
+}
+
 /** Mounts the admin API, enrollment and the link endpoint. */
 export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): void {
   app.use("/v1/admin/sites", requireScope("admin:sites"));
   app.use("/v1/admin/sites/*", requireScope("admin:sites"));
   const store = (c: Context<EdgeEnv>) => openStore(settings(c).database);
 
-  app.post("/v1/admin/sites", async (c) => {
-    const { id } = await body(c, CreateSite);
-    const site = await createSite(await store(c), id, c.get("principal").tenantId, new Date(now()));
-    if (!site) throw new ApiError(409, `The site id '${id}' is taken.`, { code: "site_exists" });
-    await recordAdminAction(
-      c,
-      await store(c),
-      "site.create",
-      `site:${site.id}`,
-      {},
-      new Date(now()),
-    );
-    return c.json(
-      { id: site.id, object: "site", tenant_id: site.tenantId, created_at: +site.createdAt },
-      201,
-    );
-  });
+  app.openapi(
+    createSiteRoute,
+    async (c) => {
+      const { id } = c.req.valid("json");
+      const db = await store(c);
+      const site = await createSite(db, id, c.get("principal").tenantId, new Date(now()));
+      if (!site) throw new ApiError(409, `The site id '${id}' is taken.`, { code: "site_exists" });
+      await recordAdminAction(c, db, "site.create", `site:${site.id}`, {}, new Date(now()));
+      return c.json(
+        {
+          id: site.id,
+          object: "site" as const,
+          tenant_id: site.tenantId,
+          created_at: +site.createdAt,
+        },
+        201,
+      );
+    },
+    refuseInvalidBody,
+  );
 
-  app.get("/v1/admin/sites", async (c) => {
+  app.openapi(listSitesRoute, async (c) => {
     const db = await store(c);
     const tenantId = c.get("principal").tenantId;
     const sites = await usableSites(db, tenantId);
     const data = await Promise.all(
-      sites.map(async (site) => {
+      sites.map(async (site): Promise<SiteOverview> => {
         const owned = site.tenantId === tenantId;
         if (!owned) return { id: site.id, object: "site", owned, appliances: [] };
         const [enrolled, live] = await Promise.all([
           siteAppliancesOf(db, site.id),
           siteStatus(c, site.id),
         ]);
-        const appliances = enrolled.map((a) => {
-          const link = live.find((l) => l.applianceId === a.id);
-          return {
-            id: a.id,
-            name: a.name,
-            enrolled_at: +a.createdAt,
-            revoked_at: a.revokedAt ? +a.revokedAt : null,
-            status: a.revokedAt ? "revoked" : link?.online ? "online" : "offline",
-            last_heartbeat: link ? link.lastHeartbeat : null,
-            protocol: link?.protocol ?? null,
-            version: link?.version || null,
-            models: link?.models ?? [],
-            capacity: link?.capacity ?? null,
-            load: link ? { ...link.load, in_flight: link.inFlight } : null,
-          };
-        });
+        const appliances = enrolled.map((a) => applianceView(a, live));
         return { id: site.id, object: "site", owned, appliances };
       }),
     );
-    return c.json({ object: "list", data });
+    return c.json({ object: "list" as const, data }, 200);
   });
 
-  app.post("/v1/admin/sites/:site/shares", async (c) => {
-    const site = await ownedSite(c, c.req.param("site"));
-    const { tenant_id } = await body(c, ShareSite);
+  app.openapi(
+    shareSiteRoute,
+    async (c) => {
+      const site = await ownedSite(c, c.req.valid("param").site);
+      const { tenant_id } = c.req.valid("json");
+      const db = await store(c);
+      await shareSite(db, site.id, tenant_id, new Date(now()));
+      await recordAdminAction(
+        c,
+        db,
+        "site.share",
+        `site:${site.id}`,
+        { tenant_id },
+        new Date(now()),
+      );
+      return c.json({ site_id: site.id, tenant_id, object: "site_share" as const }, 201);
+    },
+    refuseInvalidBody,
+  );
+
+  app.openapi(
+    issueEnrollmentCodeRoute,
+    async (c) => {
+      const site = await ownedSite(c, c.req.valid("param").site);
+      const { expires_in_seconds } = c.req.valid("json");
+      const db = await store(c);
+      const issued = await issueEnrollmentCode(
+        db,
+        site.id,
+        new Date(now()),
+        expires_in_seconds * 1000,
+      );
+      await recordAdminAction(
+        c,
+        db,
+        "site.enrollment_code",
+        `site:${site.id}`,
+        { expires_at: +issued.expiresAt },
+        new Date(now()),
+      );
+      // The code is in this answer only (never in the audit log).
+      return c.json({ site_id: site.id, code: issued.code, expires_at: +issued.expiresAt }, 201);
+    },
+    refuseInvalidBody,
+  );
+
+  app.openapi(revokeApplianceRoute, async (c) => {
+    const params = c.req.valid("param");
+    const site = await ownedSite(c, params.site);
+    const applianceId = params.appliance;
     const db = await store(c);
-    await shareSite(db, site.id, tenant_id, new Date(now()));
-    await recordAdminAction(c, db, "site.share", `site:${site.id}`, { tenant_id }, new Date(now()));
-    return c.json({ site_id: site.id, tenant_id, object: "site_share" }, 201);
-  });
-
-  app.post("/v1/admin/sites/:site/enrollment-codes", async (c) => {
-    const site = await ownedSite(c, c.req.param("site"));
-    const { expires_in_seconds } = await body(c, IssueCode);
-    const issued = await issueEnrollmentCode(
-      await store(c),
-      site.id,
-      new Date(now()),
-      expires_in_seconds * 1000,
-    );
-    await recordAdminAction(
-      c,
-      await store(c),
-      "site.enrollment_code",
-      `site:${site.id}`,
-      { expires_at: +issued.expiresAt },
-      new Date(now()),
-    );
-    // The code is in this answer only (never in the audit log).
-    return c.json({ site_id: site.id, code: issued.code, expires_at: +issued.expiresAt }, 201);
-  });
-
-  app.delete("/v1/admin/sites/:site/appliances/:appliance", async (c) => {
-    const site = await ownedSite(c, c.req.param("site"));
-    const applianceId = c.req.param("appliance");
-    if (!(await revokeAppliance(await store(c), site.id, applianceId, new Date(now())))) {
+    if (!(await revokeAppliance(db, site.id, applianceId, new Date(now())))) {
       throw new ApiError(404, `No appliance '${applianceId}' in site '${site.id}'.`, {
         code: "appliance_not_found",
       });
@@ -176,35 +195,39 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
     );
     await recordAdminAction(
       c,
-      await store(c),
+      db,
       "appliance.revoke",
       `appliance:${applianceId}`,
       { site_id: site.id },
       new Date(now()),
     );
-    return c.json({ id: applianceId, object: "appliance", revoked: true });
+    return c.json({ id: applianceId, object: "appliance" as const, revoked: true as const }, 200);
   });
 
-  app.post("/link/v1/enroll", async (c) => {
-    const { code, name } = await body(c, Enroll);
-    const enrolled = await enrollAppliance(await store(c), code, name, new Date(now()));
-    if (!enrolled) {
-      throw new ApiError(401, "The enrollment code is unknown, already used or expired.", {
-        code: "invalid_enrollment_code",
-      });
-    }
-    // The credential is in this answer only; the edge keeps its hash.
-    return c.json(
-      {
-        site_id: enrolled.siteId,
-        appliance_id: enrolled.applianceId,
-        credential: enrolled.credential,
-      },
-      201,
-    );
-  });
+  app.openapi(
+    enrollApplianceRoute,
+    async (c) => {
+      const { code, name } = c.req.valid("json");
+      const enrolled = await enrollAppliance(await store(c), code, name, new Date(now()));
+      if (!enrolled) {
+        throw new ApiError(401, "The enrollment code is unknown, already used or expired.", {
+          code: "invalid_enrollment_code",
+        });
+      }
+      // The credential is in this answer only; the edge keeps its hash.
+      return c.json(
+        {
+          site_id: enrolled.siteId,
+          appliance_id: enrolled.applianceId,
+          credential: enrolled.credential,
+        },
+        201,
+      );
+    },
+    refuseInvalidBody,
+  );
 
-  app.get("/link/v1/connect", async (c) => {
+  app.openapi(connectApplianceRoute, async (c) => {
     const credential = bearerToken(c.req.header("authorization"));
     const appliance = credential
       ? await findApplianceByCredential(await store(c), credential)
