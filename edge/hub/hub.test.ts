@@ -1,5 +1,7 @@
+import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
+import { ApiError } from "../../shared/api/errors.ts";
 import { collect, seedApiKey, startGateway } from "../test/gateway.ts";
 import {
   answerWith,
@@ -375,5 +377,95 @@ describe("requests over the link", () => {
       "site.enrollment_code",
     ]);
     expect(JSON.stringify(audit)).not.toContain(a.credential);
+  });
+});
+
+describe("the hub's errors: ApiError's envelope, with the gateway's statuses and types", () => {
+  const chat = (model: string, stream = false) =>
+    json({ model, messages: [{ role: "user", content: "hi" }], stream });
+  const errorOf = async (res: Response) => ((await res.json()) as { error: unknown }).error;
+  const hubOf = (site: string) => env.SITE_HUB.get(env.SITE_HUB.idFromName(site));
+
+  it("answers 503 service_unavailable, with Retry-After, when no appliance is connected", async () => {
+    const gw = startGateway();
+    await siteWith(gw, "plant-p", 1);
+    const res = await gw.call("http://edge/v1/chat/completions", chat("site:plant-p/tiny"));
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(await errorOf(res)).toMatchObject({
+      type: "service_unavailable",
+      code: "site_unavailable",
+    });
+    const direct = await hubOf("plant-p").fetch(
+      "https://site-hub.internal/v1/chat/completions",
+      json({ model: "tiny" }),
+    );
+    expect(direct.status).toBe(503);
+    expect(direct.headers.get("retry-after")).toBe("1");
+    expect(await direct.json()).toEqual(
+      new ApiError(503, "no appliance of this site serving 'tiny' is online", {
+        code: "site_unavailable",
+      }).toEnvelope(),
+    );
+  });
+
+  it("answers an appliance that disconnects mid-request, before and after output", async () => {
+    const gw = startGateway();
+    const [a] = await siteWith(gw, "plant-q", 1);
+    const first = await link(gw, a);
+    // Before any output, and no other appliance to send it to.
+    first.answer = (_req, played) => played.close();
+    const before = await gw.call("http://edge/v1/chat/completions", chat("site:plant-q/tiny"));
+    expect(before.status).toBe(503);
+    expect(await errorOf(before)).toMatchObject({
+      type: "service_unavailable",
+      code: "site_unavailable",
+    });
+
+    // After output: the hub ends the stream with ApiError's 502 envelope as an event, never
+    // [DONE]; the gateway relays it as its own upstream stream error, keeping the message.
+    const halfThenDrop = (
+      req: Parameters<PlayedAppliance["answer"]>[0],
+      played: PlayedAppliance,
+    ) => {
+      streamWords(played, req.id, ["half"]);
+      setTimeout(() => played.close(), 20);
+    };
+    (await link(gw, a)).answer = halfThenDrop;
+    const direct = await hubOf("plant-q").fetch(
+      "https://site-hub.internal/v1/chat/completions",
+      json({ model: "tiny", stream: true }),
+    );
+    expect(direct.status).toBe(200);
+    const events = (await direct.text()).trim().split("\n\n");
+    expect(events).not.toContain("data: [DONE]");
+    expect(JSON.parse(String(events.at(-1)).replace(/^data: /, ""))).toEqual(
+      new ApiError(502, `the link to appliance ${a.id} dropped mid-answer`, {
+        code: "link_lost",
+      }).toEnvelope(),
+    );
+    (await link(gw, a)).answer = halfThenDrop;
+    const relayed = await gw.call(
+      "http://edge/v1/chat/completions",
+      chat("site:plant-q/tiny", true),
+    );
+    const last = String((await relayed.text()).trim().split("\n\n").at(-1));
+    await gw.settled();
+    expect(JSON.parse(last.replace(/^data: /, ""))).toMatchObject({
+      error: { type: "server_error", message: expect.stringMatching(/dropped mid-answer/) },
+    });
+  });
+
+  it("answers an unknown site, and a path the hub does not serve, as not found", async () => {
+    const gw = startGateway();
+    const res = await gw.call("http://edge/v1/chat/completions", chat("site:nowhere/tiny"));
+    expect(res.status).toBe(404);
+    expect(await errorOf(res)).toMatchObject({ type: "not_found_error", code: "model_not_found" });
+    const direct = await hubOf("nowhere").fetch("https://site-hub.internal/v1/embeddings");
+    expect(direct.status).toBe(404);
+    expect(await errorOf(direct)).toMatchObject({
+      type: "not_found_error",
+      code: "route_not_found",
+    });
   });
 });

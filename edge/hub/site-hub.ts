@@ -10,6 +10,8 @@
  * (the body is cancelled) or a passed deadline sends `cancel` down the link.
  */
 import { DurableObject } from "cloudflare:workers";
+import { errorResponse } from "../../shared/api/app.ts";
+import { ApiError } from "../../shared/api/errors.ts";
 import {
   CloseCode,
   decodeFrame,
@@ -87,19 +89,7 @@ interface PendingRequest {
 }
 
 const encoder = new TextEncoder();
-
-const jsonError = (status: number, message: string, code: string, retryAfter?: number) =>
-  Response.json(
-    {
-      error: {
-        message,
-        type: status >= 500 ? "server_error" : "invalid_request_error",
-        param: null,
-        code,
-      },
-    },
-    { status, headers: retryAfter ? { "retry-after": String(retryAfter) } : {} },
-  );
+const TIMEOUT_MESSAGE = "the appliance did not answer before the deadline";
 
 /** The Durable Object of one site. */
 export class SiteHub extends DurableObject<Bindings> {
@@ -128,7 +118,7 @@ export class SiteHub extends DurableObject<Bindings> {
       case "/v1/completions":
         return this.dispatch(request, url.pathname);
       default:
-        return jsonError(404, "No such hub route.", "route_not_found");
+        return errorResponse(new ApiError(404, "No such hub route.", { code: "route_not_found" }));
     }
   }
 
@@ -136,7 +126,9 @@ export class SiteHub extends DurableObject<Bindings> {
   private acceptLink(request: Request): Response {
     const applianceId = request.headers.get(HUB_HEADERS.applianceId);
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !applianceId) {
-      return jsonError(426, "Expected a WebSocket upgrade.", "upgrade_required");
+      return errorResponse(
+        new ApiError(426, "Expected a WebSocket upgrade.", { code: "upgrade_required" }),
+      );
     }
     // A reconnect replaces the old socket (it may be half-open after a network change).
     this.drop(applianceId, CloseCode.replaced, "replaced by a new connection");
@@ -287,7 +279,8 @@ export class SiteHub extends DurableObject<Bindings> {
       // Keyed by connection: a reconnected appliance's new requests are not on the lost link.
       if (p.connection !== connectionId) continue;
       if (p.sentBody) {
-        this.fail(p, 502, `the link to appliance ${applianceId} dropped mid-answer`, "link_lost");
+        const message = `the link to appliance ${applianceId} dropped mid-answer`;
+        this.fail(p, new ApiError(502, message, { code: "link_lost" }));
       } else {
         this.route(p);
       }
@@ -332,12 +325,16 @@ export class SiteHub extends DurableObject<Bindings> {
     try {
       body = (await request.json()) as Record<string, unknown>;
     } catch {
-      return jsonError(400, "The body is not JSON.", "invalid_json");
+      return errorResponse(new ApiError(400, "The body is not JSON.", { code: "invalid_json" }));
     }
     const model = typeof body.model === "string" ? body.model : "";
     const deadline = Number(request.headers.get(HUB_HEADERS.deadline)) || Date.now() + 5 * 60_000;
     const id = request.headers.get(HUB_HEADERS.requestId) || crypto.randomUUID();
-    if (this.pending.has(id)) return jsonError(409, "Duplicate request id.", "duplicate_request");
+    if (this.pending.has(id)) {
+      return errorResponse(
+        new ApiError(409, "Duplicate request id.", { code: "duplicate_request" }),
+      );
+    }
     return new Promise<Response>((resolve) => {
       const p: PendingRequest = {
         id,
@@ -356,7 +353,7 @@ export class SiteHub extends DurableObject<Bindings> {
         early: new Map(),
         endAt: null,
         timer: setTimeout(
-          () => this.fail(p, 504, "the appliance did not answer before the deadline", "timeout"),
+          () => this.fail(p, new ApiError(504, TIMEOUT_MESSAGE, { code: "timeout" })),
           Math.max(0, deadline - Date.now()),
         ),
       };
@@ -393,7 +390,7 @@ export class SiteHub extends DurableObject<Bindings> {
         const message = p.tried.length
           ? `no other appliance of this site serving '${p.model}' is online`
           : `no appliance of this site serving '${p.model}' is online`;
-        this.fail(p, 503, message, "site_unavailable");
+        this.fail(p, new ApiError(503, message, { code: "site_unavailable", retryAfter: 1 }));
         return;
       }
       const { applianceId, connectionId } = this.stateOf(ws);
@@ -444,7 +441,8 @@ export class SiteHub extends DurableObject<Bindings> {
           this.relay(p);
         } else if (frame.status >= 300) {
           // A failover's answer after the first head went out: it can only be an error now.
-          this.fail(p, 502, `appliance ${applianceId} answered ${frame.status}`, "link_failover");
+          const message = `appliance ${applianceId} answered ${frame.status}`;
+          this.fail(p, new ApiError(502, message, { code: "link_failover" }));
         }
         return;
       case "chunk":
@@ -458,8 +456,10 @@ export class SiteHub extends DurableObject<Bindings> {
         this.relay(p);
         return;
       case "error":
-        if (p.sentBody) this.fail(p, 502, `appliance ${applianceId}: ${frame.message}`, frame.code);
-        else this.route(p);
+        if (p.sentBody) {
+          const message = `appliance ${applianceId}: ${frame.message}`;
+          this.fail(p, new ApiError(502, message, { code: frame.code }));
+        } else this.route(p);
         return;
     }
   }
@@ -499,23 +499,25 @@ export class SiteHub extends DurableObject<Bindings> {
     this.pending.delete(p.id);
   }
 
-  /** Ends `p` with an error: a JSON error before the head, an SSE error event after. */
-  private fail(p: PendingRequest, status: number, message: string, code: string): void {
+  /**
+   * Ends `p` with `err`: before the head, the error response every route answers; after it, the
+   * same envelope as an SSE error event (or a broken body when the client did not stream).
+   */
+  private fail(p: PendingRequest, err: ApiError): void {
     if (!this.pending.has(p.id)) return;
     this.finish(p);
-    if (code === "timeout") this.sendCancel(p);
+    if (err.code === "timeout") this.sendCancel(p);
     if (p.resolve) {
-      p.resolve(jsonError(status, message, code, status === 503 ? 1 : undefined));
+      p.resolve(errorResponse(err));
       p.resolve = null;
       return;
     }
-    const envelope = { error: { message, type: "server_error", param: null, code } };
     try {
       if (p.streaming) {
-        p.controller?.enqueue(encodeSse(envelope));
+        p.controller?.enqueue(encodeSse(err.toEnvelope()));
         p.controller?.close();
       } else {
-        p.controller?.error(new Error(message));
+        p.controller?.error(err);
       }
     } catch {
       // The client is gone already.

@@ -25,6 +25,7 @@ export type ApiErrorStatus =
   | 413
   | 415
   | 422
+  | 426
   | 429
   | 500
   | 502
