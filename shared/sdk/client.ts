@@ -1,7 +1,8 @@
 /**
- * The typed TextNLP client: every route of the appliance (and the OpenAI-compatible routes of the
- * edge), with streaming helpers. Only `fetch` and web streams, so it runs in Node, browsers and
- * Workers; pass your own `fetch` (a service binding, a test server) when needed.
+ * The typed TextNLP client: a method for every operation of the appliance's and the edge's
+ * `/openapi.json`, each calling the route definition `operations.ts` names for it, with
+ * streaming helpers. Only `fetch` and web streams, so it runs in Node, browsers and Workers; pass
+ * your own `fetch` (a service binding, a test server) when needed.
  */
 import type { z } from "zod";
 import type {
@@ -9,6 +10,7 @@ import type {
   ChatCompletionChunk,
   ChatCompletionRequest,
 } from "../api/schemas/chat.ts";
+import type { Completion, CompletionRequest } from "../api/schemas/completions.ts";
 import type { EmbeddingList, EmbeddingRequest } from "../api/schemas/embeddings.ts";
 import type { ModelList } from "../api/schemas/models.ts";
 import type {
@@ -40,117 +42,76 @@ import type {
   ValidationRun,
   ValidationRunList,
 } from "../api/schemas/validate.ts";
-import { errorFromResponse } from "./errors.ts";
-import { sseJson } from "./sse.ts";
+import { adminMethods } from "./admin.ts";
+import { createTransport, type TextNlpClientOptions } from "./transport.ts";
 
-/** Options of {@link createClient}. */
-export interface TextNlpClientOptions {
-  /** The server's root URL (`http://127.0.0.1:8080`), without `/v1`. */
-  baseUrl: string;
-  apiKey?: string;
-  fetch?: typeof fetch;
-  headers?: Record<string, string>;
-}
+export type { TextNlpClientOptions };
 
 type List<T> = { object: "list"; data: T[] };
 type Input<T extends z.ZodType> = z.input<T>;
 
 /** Creates a client bound to one server. */
 export function createClient(options: TextNlpClientOptions) {
-  const doFetch =
-    options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  const root = options.baseUrl.replace(/\/+$/, "");
-
-  async function send(
-    method: string,
-    path: string,
-    body?: unknown,
-    signal?: AbortSignal,
-  ): Promise<Response> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await doFetch(`${root}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
-    if (!res.ok) throw await errorFromResponse(res);
-    return res;
-  }
-  /** POSTs a body that is not JSON (JSONL, CSV), as text or a byte stream. */
-  async function upload(
-    path: string,
-    body: string | ReadableStream<Uint8Array>,
-    contentType: string,
-  ): Promise<Response> {
-    const headers: Record<string, string> = { ...options.headers, "content-type": contentType };
-    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-    const res = await doFetch(`${root}${path}`, {
-      method: "POST",
-      headers,
-      body,
-      // Streams need half-duplex in Node's fetch.
-      ...(typeof body === "string" ? {} : { duplex: "half" }),
-    } as RequestInit);
-    if (!res.ok) throw await errorFromResponse(res);
-    return res;
-  }
-  const json = async <T>(method: string, path: string, body?: unknown): Promise<T> =>
-    (await (await send(method, path, body)).json()) as T;
-  const query = (params: Record<string, string | number | boolean | undefined>) => {
-    const entries = Object.entries(params).filter(([, v]) => v !== undefined) as [
-      string,
-      string | number | boolean,
-    ][];
-    return entries.length
-      ? `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]))}`
-      : "";
-  };
-  const id = encodeURIComponent;
+  const { send, call, events } = createTransport(options);
+  const stream = (res: Response) => res.body as ReadableStream<Uint8Array>;
 
   return {
+    /** `GET /health`: liveness (no credentials needed). */
+    health: () => call("health"),
     models: {
-      list: () => json<ModelList>("GET", "/v1/models"),
+      list: () => call<"models.list", ModelList>("models.list"),
     },
     chat: {
       /** A chat completion (non-streaming). */
       create: (body: Omit<ChatCompletionRequest, "stream">) =>
-        json<ChatCompletion>("POST", "/v1/chat/completions", { ...body, stream: false }),
+        call<"chat.create", ChatCompletion>("chat.create", { body: { ...body, stream: false } }),
       /** A streamed chat completion: chunks until `[DONE]`; an in-band error is thrown. */
-      async *stream(
-        body: Omit<ChatCompletionRequest, "stream">,
-        signal?: AbortSignal,
-      ): AsyncGenerator<ChatCompletionChunk> {
-        const res = await send("POST", "/v1/chat/completions", { ...body, stream: true }, signal);
-        yield* sseJson<ChatCompletionChunk>(res.body as ReadableStream<Uint8Array>, signal);
-      },
+      stream: (body: Omit<ChatCompletionRequest, "stream">, signal?: AbortSignal) =>
+        events<ChatCompletionChunk>("chat.stream", { body: { ...body, stream: true }, signal }),
+    },
+    /** Legacy text completions (`POST /v1/completions`). */
+    completions: {
+      create: (body: Omit<CompletionRequest, "stream">) =>
+        call<"completions.create", Completion>("completions.create", {
+          body: { ...body, stream: false },
+        }),
+      /** A streamed text completion: chunks (completion objects) until `[DONE]`. */
+      stream: (body: Omit<CompletionRequest, "stream">, signal?: AbortSignal) =>
+        events<Completion>("completions.stream", { body: { ...body, stream: true }, signal }),
     },
     embeddings: {
-      create: (body: EmbeddingRequest) => json<EmbeddingList>("POST", "/v1/embeddings", body),
+      create: (body: EmbeddingRequest) =>
+        call<"embeddings.create", EmbeddingList>("embeddings.create", { body }),
     },
     templates: {
-      create: (body: Input<typeof TemplateCreate>) => json<Template>("POST", "/v1/templates", body),
-      list: () => json<List<Template>>("GET", "/v1/templates"),
-      versions: (name: string) => json<List<Template>>("GET", `/v1/templates/${id(name)}/versions`),
+      create: (body: Input<typeof TemplateCreate>) =>
+        call<"templates.create", Template>("templates.create", { body }),
+      list: () => call<"templates.list", List<Template>>("templates.list"),
+      versions: (name: string) =>
+        call<"templates.versions", List<Template>>("templates.versions", { params: { name } }),
       preview: (name: string, body: Input<typeof TemplatePreviewRequest> = {}) =>
-        json<z.infer<typeof TemplatePreview>>("POST", `/v1/templates/${id(name)}/preview`, body),
+        call<"templates.preview", z.infer<typeof TemplatePreview>>("templates.preview", {
+          params: { name },
+          body,
+        }),
     },
     jobs: {
-      create: (body: Input<typeof JobCreate>) => json<Job>("POST", "/v1/jobs", body),
-      list: () => json<List<Job>>("GET", "/v1/jobs"),
-      get: (jobId: string) => json<Job>("GET", `/v1/jobs/${id(jobId)}`),
-      cancel: (jobId: string) => json<Job>("POST", `/v1/jobs/${id(jobId)}/cancel`),
-      resume: (jobId: string) => json<Job>("POST", `/v1/jobs/${id(jobId)}/resume`),
-      pause: (jobId: string) => json<Job>("POST", `/v1/jobs/${id(jobId)}/pause`),
-      samples: (jobId: string, params: Partial<z.infer<typeof SampleQuery>> = {}) =>
-        json<z.infer<typeof SampleList>>("GET", `/v1/jobs/${id(jobId)}/samples${query(params)}`),
+      create: (body: Input<typeof JobCreate>) => call<"jobs.create", Job>("jobs.create", { body }),
+      /** Tokens and time the job would take, measured on its prompts, without running it. */
+      estimate: (body: Input<typeof JobCreate>) => call("jobs.estimate", { body }),
+      list: () => call<"jobs.list", List<Job>>("jobs.list"),
+      get: (id: string) => call<"jobs.get", Job>("jobs.get", { params: { id } }),
+      cancel: (id: string) => call<"jobs.cancel", Job>("jobs.cancel", { params: { id } }),
+      resume: (id: string) => call<"jobs.resume", Job>("jobs.resume", { params: { id } }),
+      pause: (id: string) => call<"jobs.pause", Job>("jobs.pause", { params: { id } }),
+      samples: (id: string, query: Partial<z.infer<typeof SampleQuery>> = {}) =>
+        call<"jobs.samples", z.infer<typeof SampleList>>("jobs.samples", {
+          params: { id },
+          query,
+        }),
       /** Progress snapshots as they happen, ending with the job's final state. */
-      async *watch(jobId: string, signal?: AbortSignal): AsyncGenerator<Job> {
-        const res = await send("GET", `/v1/jobs/${id(jobId)}/events`, undefined, signal);
-        yield* sseJson<Job>(res.body as ReadableStream<Uint8Array>, signal);
-      },
+      watch: (id: string, signal?: AbortSignal) =>
+        events<Job>("jobs.watch", { params: { id }, signal }),
     },
     seedRows: {
       /** Uploads seed rows (JSONL or CSV text, or a byte stream) as a seed set for jobs. */
@@ -159,81 +120,73 @@ export function createClient(options: TextNlpClientOptions) {
         body: string | ReadableStream<Uint8Array>,
         format: "jsonl" | "csv" = "jsonl",
       ) => {
-        const res = await upload(
-          `/v1/seed-rows${query({ name, format })}`,
-          body,
-          format === "csv" ? "text/csv" : "application/x-ndjson",
-        );
+        const contentType = format === "csv" ? "text/csv" : "application/x-ndjson";
+        const res = await send("seedRows.upload", { query: { name, format }, body, contentType });
         return (await res.json()) as z.infer<typeof SeedSetSchema>;
       },
     },
     datasets: {
-      list: () => json<List<z.infer<typeof Dataset>>>("GET", "/v1/datasets"),
-      samples: (datasetId: string, params: Partial<z.infer<typeof SampleQuery>> = {}) =>
-        json<z.infer<typeof SampleList>>(
-          "GET",
-          `/v1/datasets/${id(datasetId)}/samples${query(params)}`,
-        ),
+      list: () => call<"datasets.list", List<z.infer<typeof Dataset>>>("datasets.list"),
+      samples: (id: string, query: Partial<z.infer<typeof SampleQuery>> = {}) =>
+        call<"datasets.samples", z.infer<typeof SampleList>>("datasets.samples", {
+          params: { id },
+          query,
+        }),
       /** The export as a byte stream (write it to a file as it comes). */
       export: async (
-        datasetId: string,
-        params: Partial<z.infer<typeof ExportQuery>> = {},
+        id: string,
+        query: Partial<z.infer<typeof ExportQuery>> = {},
         signal?: AbortSignal,
-      ) =>
-        (
-          await send(
-            "GET",
-            `/v1/datasets/${id(datasetId)}/export${query(params)}`,
-            undefined,
-            signal,
-          )
-        ).body as ReadableStream<Uint8Array>,
-      delete: (datasetId: string) =>
-        json<{ id: string; deleted: true }>("DELETE", `/v1/datasets/${id(datasetId)}`),
+      ) => stream(await send("datasets.export", { params: { id }, query, signal })),
+      delete: (id: string) =>
+        call<"datasets.delete", { id: string; deleted: true }>("datasets.delete", {
+          params: { id },
+        }),
     },
     validation: {
       /** Scores texts, or a dataset (recording the run): `POST /v1/validate`. */
       run: (body: Input<typeof ValidateRequest>) =>
-        json<ValidateResponse>("POST", "/v1/validate", body),
+        call<"validation.run", ValidateResponse>("validation.run", { body }),
       /** A dataset's recorded runs, newest first. */
-      runs: (datasetId: string) =>
-        json<z.infer<typeof ValidationRunList>>("GET", `/v1/datasets/${id(datasetId)}/validations`),
+      runs: (id: string) =>
+        call<"validation.runs", z.infer<typeof ValidationRunList>>("validation.runs", {
+          params: { id },
+        }),
       /** One recorded run with each sample's figures. */
-      get: (datasetId: string, runId: string) =>
-        json<ValidationRun>("GET", `/v1/datasets/${id(datasetId)}/validations/${id(runId)}`),
+      get: (id: string, run: string) =>
+        call<"validation.get", ValidationRun>("validation.get", { params: { id, run } }),
     },
     /** The human review queue of a dataset. */
     review: {
       /** Assigns samples to reviewers (appliance users); the first call sets the rubric. */
-      assign: (datasetId: string, body: Input<typeof ReviewAssignRequest>) =>
-        json<z.infer<typeof ReviewAssignResponse>>(
-          "POST",
-          `/v1/datasets/${id(datasetId)}/review/assign`,
+      assign: (id: string, body: Input<typeof ReviewAssignRequest>) =>
+        call<"review.assign", z.infer<typeof ReviewAssignResponse>>("review.assign", {
+          params: { id },
           body,
-        ),
-      tasks: (datasetId: string, params: Partial<z.infer<typeof ReviewTaskQuery>> = {}) =>
-        json<z.infer<typeof ReviewTaskList>>(
-          "GET",
-          `/v1/datasets/${id(datasetId)}/review/tasks${query(params)}`,
-        ),
+        }),
+      tasks: (id: string, query: Partial<z.infer<typeof ReviewTaskQuery>> = {}) =>
+        call<"review.tasks", z.infer<typeof ReviewTaskList>>("review.tasks", {
+          params: { id },
+          query,
+        }),
       /** A reviewer's verdict: accept, reject or edit, with rubric ratings. */
-      submit: (datasetId: string, taskId: string, body: ReviewVerdictBody) =>
-        json<ReviewTask>("POST", `/v1/datasets/${id(datasetId)}/review/tasks/${id(taskId)}`, body),
-      summary: (datasetId: string) =>
-        json<ReviewSummaryResponse>("GET", `/v1/datasets/${id(datasetId)}/review/summary`),
+      submit: (id: string, task: string, body: ReviewVerdictBody) =>
+        call<"review.submit", ReviewTask>("review.submit", { params: { id, task }, body }),
+      summary: (id: string) =>
+        call<"review.summary", ReviewSummaryResponse>("review.summary", { params: { id } }),
       /** Every task as JSONL text. */
-      export: async (datasetId: string) =>
-        (await send("GET", `/v1/datasets/${id(datasetId)}/review/export`)).text(),
+      export: async (id: string) => (await send("review.export", { params: { id } })).text(),
       /** Imports JSONL (as exported, or written offline); all lines or none. */
-      import: async (datasetId: string, jsonl: string) => {
-        const res = await upload(
-          `/v1/datasets/${id(datasetId)}/review/import`,
-          jsonl,
-          "application/x-ndjson",
-        );
+      import: async (id: string, jsonl: string) => {
+        const res = await send("review.import", {
+          params: { id },
+          body: jsonl,
+          contentType: "application/x-ndjson",
+        });
         return (await res.json()) as z.infer<typeof ReviewImportResponse>;
       },
     },
+    ...adminMethods(call),
   };
 }
 
