@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { documentOperations, uncoveredOperations } from "../../shared/sdk/coverage.ts";
 import { createClient, TextNlpError } from "../../shared/sdk/index.ts";
 import { type ApplianceProcess, STORIES_MODEL, startAppliance } from "../helpers/appliance.ts";
 
@@ -99,5 +100,52 @@ describe("the typed SDK against a real appliance (Node)", () => {
     let last = still;
     for await (const snapshot of client.jobs.watch(job.id)) last = snapshot;
     expect(last).toMatchObject({ status: "done", progress: { done: 40, ok: 40 } });
+  });
+
+  it("has a method for every operation of the appliance's /openapi.json", async () => {
+    // The document the daemon started above serves (routes the appliance defines for itself
+    // included); building the app in-process would need the same llama.cpp runtime.
+    const document = (await (await fetch(`${appliance.url}/openapi.json`)).json()) as Parameters<
+      typeof uncoveredOperations
+    >[0];
+    expect(documentOperations(document)).toContain("POST /v1/jobs/estimate");
+    expect(uncoveredOperations(document)).toEqual([]);
+  });
+
+  it("completes text plain and streamed, and estimates a job without running it", async () => {
+    expect((await client.health()).status).toBe("ok");
+    const body = { model: "stories260K", prompt: "Once upon a time", max_tokens: 10, seed: 3 };
+    const plain = await client.completions.create(body);
+    expect(plain.object).toBe("text_completion");
+    let text = "";
+    for await (const chunk of client.completions.stream(body)) text += chunk.choices[0]?.text ?? "";
+    expect(text).toBe(plain.choices[0]?.text);
+
+    await client.templates.create({ name: "estimated", prompt: "A tale of {{ thing }}." });
+    const estimate = await client.jobs.estimate({
+      template: "estimated",
+      model: "stories260K",
+      rows: [{ thing: "a hat" }, { thing: "a cup" }],
+      samples_per_row: 2,
+    });
+    expect(estimate).toMatchObject({ object: "job_estimate", model: "stories260K", samples: 4 });
+    expect(estimate.prompt_tokens).toBeGreaterThan(0);
+    expect((await client.jobs.list()).data.map((j) => j.template.name)).not.toContain("estimated");
+  });
+
+  it("manages users, and the audit log records it", async () => {
+    const user = await client.admin.users.create({
+      username: "reviewer-sdk",
+      password: "a long enough password",
+      role: "developer",
+    });
+    expect((await client.admin.users.disable(user.id)).disabled_at).not.toBeNull();
+    expect((await client.admin.users.enable(user.id)).disabled_at).toBeNull();
+    expect((await client.admin.users.list()).data.map((u) => u.username)).toContain("reviewer-sdk");
+    expect((await client.admin.users.delete(user.id)).id).toBe(user.id);
+    const audit = await client.admin.audit({ action: "user.*" });
+    expect(audit.data.map((e) => e.action)).toEqual(
+      expect.arrayContaining(["user.create", "user.delete"]),
+    );
   });
 });
