@@ -4,7 +4,6 @@
  * the same routes API clients use.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { auditFilter, encodeAuditCursor } from "../../shared/api/admin-views.ts";
 import { validationError } from "../../shared/api/app.ts";
 import { AuditQuery } from "../../shared/api/schemas/auth.ts";
