@@ -114,9 +114,9 @@ const ConfigSchema = z
       .object({
         /** Hours a login lasts (absolute, not sliding). */
         sessionHours: Positive.default(8),
-        /** Failed logins of one user name within the window that lock it. */
+        /** Failed logins of one user name in a row that lock it (as the edge's sign-in). */
         lockoutFailures: Positive.default(5),
-        /** Window (seconds) over which failures count; the lock lifts as they age out. */
+        /** How long (seconds) the lock lasts. */
         lockoutWindowSeconds: Positive.default(900),
       })
       .strict()

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import type { Logger } from "pino";
+import { apiKeyExists, countActiveApiKeys, createApiKey } from "../shared/identity/api-keys.ts";
 import { createApplianceApp } from "./api/app.ts";
 import type { ApplianceServices } from "./api/types.ts";
 import { type Config, isLoopback } from "./config.ts";
@@ -23,9 +24,9 @@ import { createGpuReader } from "./metrics/gpu.ts";
 import { ApplianceMetrics } from "./metrics/metrics.ts";
 import { databasePath, openStore } from "./store/db.ts";
 import { writePidFile } from "./store/pid-file.ts";
-import { apiKeyExists, countActiveApiKeys, createApiKey } from "./store/queries/api-keys.ts";
 import { latestBackupState } from "./store/queries/backups.ts";
 import { jobsWithStatus } from "./store/queries/jobs.ts";
+import { LOCAL_TENANT } from "./store/queries/tenants.ts";
 import { VERSION } from "./version.ts";
 
 /** A running appliance. */
@@ -78,10 +79,20 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       logger.warn(replay, "re-applied logged erasures to a database that may have missed them");
     }
     if (config.apiKey && !(await apiKeyExists(db, config.apiKey))) {
-      await createApiKey(db, { name: "initial (TEXTNLP_API_KEY)", secret: config.apiKey });
+      await createApiKey(
+        db,
+        {
+          tenantId: LOCAL_TENANT,
+          name: "initial (TEXTNLP_API_KEY)",
+          scopes: ["*"],
+          expiresAt: null,
+          secret: config.apiKey,
+        },
+        new Date(),
+      );
       logger.info("created the initial API key from TEXTNLP_API_KEY");
     }
-    const keys = countActiveApiKeys(db);
+    const keys = await countActiveApiKeys(db, new Date());
     if (keys === 0 && !isLoopback(config.host)) {
       throw new StartupError(
         `refusing to listen on ${config.host} without API keys: create one with 'textnlp-appliance keys create' or set TEXTNLP_API_KEY`,

@@ -5,16 +5,15 @@ import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
-import type { EdgeEnv } from "./env.ts";
+import { identityAdminRoutes } from "../shared/identity/admin-routes.ts";
+import { type EdgeEnv, settings } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
 import { mountHubRoutes } from "./hub/index.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
+import { forgetApiKey } from "./middleware/auth/key-cache.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
-import { mountAuditRoutes } from "./routes/admin/audit.ts";
-import { mountApiKeyRoutes } from "./routes/admin/keys.ts";
 import { mountLimitRoutes } from "./routes/admin/limits.ts";
 import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
-import { mountUserRoutes } from "./routes/admin/users.ts";
 import { mountAuthRoutes } from "./routes/auth.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
@@ -24,6 +23,7 @@ import { mountHealthRoutes } from "./routes/health.ts";
 import { mountModelRoutes } from "./routes/models.ts";
 import { mountUsageRoutes } from "./routes/usage.ts";
 import { CircuitBreaker } from "./routing/circuit-breaker.ts";
+import { openStore } from "./store/db.ts";
 
 /** Builds the app; tests inject a clock (routing and auth), a sleep and a random source. */
 export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
@@ -55,11 +55,18 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   mountChatRoutes(app, deps);
   mountCompletionRoutes(app, deps);
   mountEmbeddingRoutes(app, deps);
-  mountApiKeyRoutes(app, now);
+  // Keys, users and the audit log: the same module as the appliance's.
+  app.route(
+    "/",
+    identityAdminRoutes<EdgeEnv>({
+      db: (c) => openStore(settings(c).database),
+      now,
+      // Refused on this isolate from now on; elsewhere within the key cache's TTL.
+      keyRevoked: (db, key) => forgetApiKey(db, key.hash),
+    }),
+  );
   mountProviderKeyRoutes(app, now);
   mountLimitRoutes(app, now);
-  mountUserRoutes(app, now);
-  mountAuditRoutes(app);
   mountUsageRoutes(app, now);
   mountHubRoutes(app, now);
 

@@ -4,12 +4,12 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../../shared/api/app.ts";
 import { ApiError } from "../../shared/api/errors.ts";
+import { identityAdminRoutes } from "../../shared/identity/admin-routes.ts";
 import { isLoopback } from "../config.ts";
 import { mountPanel } from "../panel/index.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { httpMetrics } from "./middleware/metrics.ts";
 import { requestLog } from "./middleware/request-log.ts";
-import { mountAdminRoutes } from "./routes/admin/index.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
 import { mountDatasetRoutes } from "./routes/datasets.ts";
@@ -74,7 +74,8 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountDatasetRoutes(app, services);
   mountReviewRoutes(app, services);
   mountValidateRoutes(app, services);
-  mountAdminRoutes(app, services);
+  // Keys, users and the audit log: the same module as the edge's.
+  app.route("/", identityAdminRoutes<ApplianceEnv>({ db: () => db, now: Date.now }));
   mountDocsRoutes(app);
   mountPanel(app, services);
   mountMetricsRoute(app, services);

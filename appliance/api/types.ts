@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Usage } from "../../shared/api/schemas/common.ts";
+import type { Principal } from "../../shared/identity/principal.ts";
 import type { BackupService } from "../backup/service.ts";
 import type { Config } from "../config.ts";
 import type { Engine } from "../inference/engine/index.ts";
@@ -10,16 +11,6 @@ import type { LinkState } from "../link/state.ts";
 import type { ApplianceMetrics } from "../metrics/metrics.ts";
 import type { Db } from "../store/db.ts";
 import type { PanelLogin } from "./middleware/panel-session.ts";
-
-/** Who a request acts as, set by the auth middleware. */
-export interface Principal {
-  tenantId: string;
-  scopes: string[];
-  /** Null when the API is open (loopback, no keys configured) or a panel session acts. */
-  keyId: string | null;
-  /** The admin whose panel session made the request, if one did. */
-  userId?: string;
-}
 
 /** Everything the routes need, built once in `main.ts`. */
 export interface ApplianceServices {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { createApiKey, listApiKeys, revokeApiKey } from "../store/queries/api-keys.ts";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../shared/identity/api-keys.ts";
 import { auditCli, type CommonFlags, fail, printRows, withStore } from "./context.ts";
 import { withCommonOptions } from "./options.ts";
 
@@ -28,15 +28,20 @@ export function registerKeyCommands(program: Command): void {
         if (days !== undefined && !(days > 0))
           fail("--expires-in-days must be a positive number", 2);
         await withStore(flags, async ({ store }) => {
-          const { key, secret } = await createApiKey(store.db, {
-            name: flags.name,
-            tenantId: flags.tenant,
-            scopes: flags.scopes
-              .split(",")
-              .map((s) => s.trim())
-              .filter(Boolean),
-            expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
-          });
+          const now = new Date();
+          const { key, secret } = await createApiKey(
+            store.db,
+            {
+              name: flags.name,
+              tenantId: flags.tenant,
+              scopes: flags.scopes
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean),
+              expiresAt: days ? new Date(now.getTime() + days * 86_400_000) : null,
+            },
+            now,
+          );
           await auditCli(store.db, {
             tenantId: key.tenantId,
             action: "api_key.create",
@@ -57,9 +62,9 @@ export function registerKeyCommands(program: Command): void {
   withCommonOptions(keys.command("list").description("list keys (never their secrets)"))
     .option("--json", "print JSON")
     .action(async (flags: CommonFlags & { json?: boolean }) => {
-      await withStore(flags, ({ store }) => {
+      await withStore(flags, async ({ store }) => {
         printRows(
-          listApiKeys(store.db).map((k) => ({
+          (await listApiKeys(store.db, undefined)).map((k) => ({
             id: k.id,
             name: k.name,
             prefix: k.prefix,
@@ -78,7 +83,7 @@ export function registerKeyCommands(program: Command): void {
     keys.command("revoke").description("revoke a key by id").argument("<id>"),
   ).action(async (id: string, flags: CommonFlags) => {
     await withStore(flags, async ({ store }) => {
-      const key = revokeApiKey(store.db, id);
+      const key = await revokeApiKey(store.db, undefined, id, new Date());
       if (!key) fail(`no live key with id ${id}`);
       await auditCli(store.db, {
         tenantId: key.tenantId,

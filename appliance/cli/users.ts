@@ -1,17 +1,18 @@
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { roles, type User } from "../../shared/db/schema/index.ts";
-import type { Db } from "../store/db.ts";
 import {
   createUser,
   deleteUser,
-  findUser,
+  findUserByName,
   lastAdminRefusal,
   listUsers,
   setUserDisabled,
   setUserPassword,
   setUserRole,
-} from "../store/queries/users.ts";
+} from "../../shared/identity/users.ts";
+import type { Db } from "../store/db.ts";
+import { LOCAL_TENANT } from "../store/queries/tenants.ts";
 import { auditCli, type CommonFlags, fail, printRows, withStore } from "./context.ts";
 import { withCommonOptions } from "./options.ts";
 
@@ -44,15 +45,15 @@ async function changeUser(
   flags: CommonFlags,
   username: string,
   action: string,
-  change: (db: Db, user: User) => Promise<User | undefined> | User | undefined,
+  change: (db: Db, user: User, now: Date) => Promise<User | undefined>,
   options: { verb?: string; detail?: (user: User) => Record<string, unknown> } = {},
 ): Promise<void> {
   await withStore(flags, async ({ store }) => {
-    const user = findUser(store.db, username);
+    const user = await findUserByName(store.db, LOCAL_TENANT, username);
     if (!user) fail(`no user '${username}'`);
-    const refusal = options.verb && lastAdminRefusal(store.db, user, options.verb);
+    const refusal = options.verb && (await lastAdminRefusal(store.db, user, options.verb));
     if (refusal) fail(refusal);
-    await change(store.db, user);
+    await change(store.db, user, new Date());
     await auditCli(store.db, {
       tenantId: user.tenantId,
       action,
@@ -85,12 +86,12 @@ export function registerUserCommands(program: Command): void {
           fail(`unknown role '${role}'`, 2);
         const password = await newPassword(flags.passwordStdin === true);
         await withStore(flags, async ({ store }) => {
-          let user: Awaited<ReturnType<typeof createUser>>;
-          try {
-            user = await createUser(store.db, { username, password, role });
-          } catch (err) {
-            fail((err as Error).message);
-          }
+          const user = await createUser(
+            store.db,
+            { tenantId: LOCAL_TENANT, username, password, role },
+            new Date(),
+          );
+          if (!user) fail(`user '${username}' already exists`);
           await auditCli(store.db, {
             tenantId: user.tenantId,
             action: "user.create",
@@ -104,9 +105,9 @@ export function registerUserCommands(program: Command): void {
   withCommonOptions(users.command("list").description("list users"))
     .option("--json", "print JSON")
     .action(async (flags: CommonFlags & { json?: boolean }) => {
-      await withStore(flags, ({ store }) => {
+      await withStore(flags, async ({ store }) => {
         printRows(
-          listUsers(store.db).map((u) => ({
+          (await listUsers(store.db, undefined)).map((u) => ({
             id: u.id,
             username: u.username,
             role: u.role,
@@ -131,7 +132,7 @@ export function registerUserCommands(program: Command): void {
       flags,
       username,
       "user.role_change",
-      (db, user) => setUserRole(db, user.id, to),
+      (db, user, now) => setUserRole(db, user, to, now),
       {
         verb: to === "admin" ? undefined : "demote",
         detail: (user) => ({ from: user.role, to }),
@@ -141,14 +142,20 @@ export function registerUserCommands(program: Command): void {
   withCommonOptions(
     users.command("disable").description("stop a user logging in").argument("<username>"),
   ).action((username: string, flags: CommonFlags) =>
-    changeUser(flags, username, "user.disable", (db, user) => setUserDisabled(db, user.id, true), {
-      verb: "disable",
-    }),
+    changeUser(
+      flags,
+      username,
+      "user.disable",
+      (db, user, now) => setUserDisabled(db, user, true, now),
+      { verb: "disable" },
+    ),
   );
   withCommonOptions(
     users.command("enable").description("let a disabled user log in again").argument("<username>"),
   ).action((username: string, flags: CommonFlags) =>
-    changeUser(flags, username, "user.enable", (db, user) => setUserDisabled(db, user.id, false)),
+    changeUser(flags, username, "user.enable", (db, user, now) =>
+      setUserDisabled(db, user, false, now),
+    ),
   );
   withCommonOptions(
     users
@@ -159,14 +166,14 @@ export function registerUserCommands(program: Command): void {
     .option("--password-stdin", "read the password from standard input")
     .action(async (username: string, flags: CommonFlags & { passwordStdin?: boolean }) => {
       const password = await newPassword(flags.passwordStdin === true);
-      await changeUser(flags, username, "user.password_reset", (db, user) =>
-        setUserPassword(db, user.id, password),
+      await changeUser(flags, username, "user.password_reset", (db, user, now) =>
+        setUserPassword(db, user, password, now),
       );
     });
   withCommonOptions(
     users.command("delete").description("delete a user").argument("<username>"),
   ).action((username: string, flags: CommonFlags) =>
-    changeUser(flags, username, "user.delete", (db, user) => deleteUser(db, user.id), {
+    changeUser(flags, username, "user.delete", (db, user) => deleteUser(db, user), {
       verb: "delete",
       detail: (user) => ({ role: user.role }),
     }),

@@ -1,5 +1,6 @@
 /** Starts the link of an enrolled appliance (from main.ts), or nothing when not enrolled. */
 import type { Logger } from "pino";
+import { openPrincipal, type Principal } from "../../shared/identity/principal.ts";
 import type { ApplianceServices } from "../api/types.ts";
 import { readLinkCredential } from "../store/queries/link-credentials.ts";
 import { LOCAL_TENANT } from "../store/queries/tenants.ts";
@@ -9,7 +10,7 @@ import { writeLinkState } from "./state.ts";
 
 /** The app's `fetch`, as the link calls it with its trusted principal. */
 type AppFetch = (request: Request, env: ApplianceServicesEnv) => Response | Promise<Response>;
-type ApplianceServicesEnv = { linkPrincipal: { tenantId: string; scopes: string[]; keyId: null } };
+type ApplianceServicesEnv = { linkPrincipal: Principal };
 
 /** Dials the edge when enrolled and `link.enabled`; returns the client (stop it at shutdown). */
 export function startLink(
@@ -29,7 +30,7 @@ export function startLink(
   }
   // Edge requests act as the local tenant, with inference rights only.
   const env: ApplianceServicesEnv = {
-    linkPrincipal: { tenantId: LOCAL_TENANT, scopes: ["inference"], keyId: null },
+    linkPrincipal: openPrincipal(LOCAL_TENANT, ["inference"]),
   };
   const serve: ServeRequest = async (request) => fetch(request, env);
   const client = new LinkClient({

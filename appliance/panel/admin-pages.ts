@@ -8,9 +8,9 @@ import { auditFilter, encodeAuditCursor } from "../../shared/api/admin-views.ts"
 import { validationError } from "../../shared/api/app.ts";
 import { AuditQuery } from "../../shared/api/schemas/auth.ts";
 import { listAudit } from "../../shared/db/audit.ts";
+import { listApiKeys } from "../../shared/identity/api-keys.ts";
+import { findUserByName, listUsers } from "../../shared/identity/users.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
-import { listApiKeys } from "../store/queries/api-keys.ts";
-import { findUser, listUsers } from "../store/queries/users.ts";
 import { panelLoginOf, renderPanelPage } from "./layout.ts";
 import { type AuditPageFilter, auditBody } from "./pages/audit.ts";
 import { keysBody } from "./pages/keys.ts";
@@ -27,13 +27,17 @@ const asUtc = (value: string | undefined) =>
 
 /** Mounts `/panel/keys`, `/panel/users` and `/panel/audit` (behind the panel's login). */
 export function mountAdminPages(app: OpenAPIHono<ApplianceEnv>, { db }: ApplianceServices): void {
-  app.get("/panel/keys", (c) =>
-    renderPanelPage(c, "/panel/keys", keysBody(listApiKeys(db, loginOf(c).user.tenantId))),
+  app.get("/panel/keys", async (c) =>
+    renderPanelPage(c, "/panel/keys", keysBody(await listApiKeys(db, loginOf(c).user.tenantId))),
   );
 
-  app.get("/panel/users", (c) => {
+  app.get("/panel/users", async (c) => {
     const { user } = loginOf(c);
-    return renderPanelPage(c, "/panel/users", usersBody(listUsers(db, user.tenantId), user.id));
+    return renderPanelPage(
+      c,
+      "/panel/users",
+      usersBody(await listUsers(db, user.tenantId), user.id),
+    );
   });
 
   app.get("/panel/audit", async (c) => {
@@ -45,7 +49,8 @@ export function mountAdminPages(app: OpenAPIHono<ApplianceEnv>, { db }: Applianc
       if (value) filter[key] = value;
     }
     // The actor box takes a user name too: the log records user ids.
-    const actorId = filter.actor && (findUser(db, filter.actor, tenantId)?.id ?? filter.actor);
+    const actorId =
+      filter.actor && ((await findUserByName(db, tenantId, filter.actor))?.id ?? filter.actor);
     const parsed = AuditQuery.safeParse({
       actor: actorId,
       action: filter.action,
@@ -59,8 +64,8 @@ export function mountAdminPages(app: OpenAPIHono<ApplianceEnv>, { db }: Applianc
     if (parsed.success) page = await listAudit(db, tenantId, auditFilter(parsed.data));
     else error = validationError(parsed.error, "filter").message;
     const names = new Map<string, string>([
-      ...listUsers(db, tenantId).map((u) => [u.id, u.username] as const),
-      ...listApiKeys(db, tenantId).map((k) => [k.id, k.name] as const),
+      ...(await listUsers(db, tenantId)).map((u) => [u.id, u.username] as const),
+      ...(await listApiKeys(db, tenantId)).map((k) => [k.id, k.name] as const),
     ]);
     const last = page.entries.at(-1);
     return renderPanelPage(

@@ -5,13 +5,13 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { listUsers } from "../../shared/identity/users.ts";
 import { datasetOf, finishedDataset, listDatasets } from "../api/routes/datasets.ts";
 import { sampleListResponse } from "../api/routes/jobs.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
 import type { Db } from "../store/db.ts";
 import { allSamples } from "../store/queries/jobs.ts";
 import { getReviewQueue, listReviewTasks, reviewTaskCounts } from "../store/queries/reviews.ts";
-import { listUsers } from "../store/queries/users.ts";
 import { listValidationRuns, validationResultsOf } from "../store/queries/validations.ts";
 import { distributions, numericFigures } from "./histogram.ts";
 import { panelLoginOf, renderPanelPage } from "./layout.ts";
@@ -115,7 +115,7 @@ export function mountDatasetPages(app: OpenAPIHono<ApplianceEnv>, services: Appl
     );
   });
 
-  app.get("/panel/datasets/:id/review", (c) => {
+  app.get("/panel/datasets/:id/review", async (c) => {
     const login = panelLoginOf(c);
     const job = finishedDataset(jobs, c.req.param("id"), login.user.tenantId);
     const mine = { reviewerId: login.user.id };
@@ -141,8 +141,8 @@ export function mountDatasetPages(app: OpenAPIHono<ApplianceEnv>, services: Appl
         })),
         done: listReviewTasks(db, job.id, { ...mine, status: "done" }, { limit: 1 }).total,
         counts: reviewTaskCounts(db, job.id),
-        users: listUsers(db)
-          .filter((u) => u.tenantId === login.user.tenantId && !u.disabledAt)
+        users: (await listUsers(db, login.user.tenantId))
+          .filter((u) => !u.disabledAt)
           .map((u) => u.username)
           .sort(),
       }),

@@ -4,18 +4,17 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { hashPassword, verifyPassword } from "../../shared/auth/password.ts";
 import { recordAudit } from "../../shared/db/audit.ts";
 import type { User } from "../../shared/db/schema/index.ts";
+import {
+  clearLoginFailures,
+  lockedUntil,
+  recordLoginFailure,
+} from "../../shared/identity/login-failures.ts";
+import { findUserByName } from "../../shared/identity/users.ts";
 import { panelCookieName, readPanelSession } from "../api/middleware/panel-session.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
 import type { Db } from "../store/db.ts";
-import {
-  clearLoginFailures,
-  countLoginFailures,
-  createPanelSession,
-  deletePanelSession,
-  recordLoginFailure,
-} from "../store/queries/panel-sessions.ts";
+import { createPanelSession, deletePanelSession } from "../store/queries/panel-sessions.ts";
 import { LOCAL_TENANT } from "../store/queries/tenants.ts";
-import { findUser } from "../store/queries/users.ts";
 import { loginPage } from "./layout.ts";
 
 /** A hash checked when the user name is unknown, so a miss takes as long as a wrong password. */
@@ -48,9 +47,10 @@ function auditLogin(db: Db, action: string, username: string, user: User | undef
 }
 
 /**
- * `GET|POST /panel/login`. Failed logins are counted per user name
- * (known or not) in SQLite; `panel.lockoutFailures` of them within `panel.lockoutWindowSeconds`
- * lock that name, even against the right password, until they age out.
+ * `GET|POST /panel/login`. Failed logins are counted per user name (known or not) in the
+ * database, in the table the edge's sign-in uses (shared/identity/login-failures.ts):
+ * `panel.lockoutFailures` of them in a row lock that name, even against the right password, for
+ * `panel.lockoutWindowSeconds`.
  */
 export function mountLoginRoutes(
   app: OpenAPIHono<ApplianceEnv>,
@@ -59,6 +59,7 @@ export function mountLoginRoutes(
   const secure = Boolean(config.tls);
   const cookie = panelCookieName(secure);
   const { sessionHours, lockoutFailures, lockoutWindowSeconds } = config.panel;
+  const lockout = { maxFailures: lockoutFailures, lockMs: lockoutWindowSeconds * 1000 };
 
   app.get("/panel/login", (c) =>
     readPanelSession(c, db, secure) ? c.redirect("/panel/", 303) : c.html(loginPage({})),
@@ -68,32 +69,36 @@ export function mountLoginRoutes(
     const form = await c.req.parseBody();
     const username = formText(form.username, 128).trim();
     const password = formText(form.password, 1024);
-    const now = Date.now();
-    if (countLoginFailures(db, username, now - lockoutWindowSeconds * 1000) >= lockoutFailures) {
+    const now = new Date();
+    const lockEnds = await lockedUntil(db, LOCAL_TENANT, username, now);
+    if (lockEnds) {
+      const seconds = Math.max(1, Math.ceil((lockEnds.getTime() - now.getTime()) / 1000));
       logger.warn({ username }, "panel login refused: locked out");
-      c.header("Retry-After", String(lockoutWindowSeconds));
+      c.header("Retry-After", String(seconds));
       return c.html(
         loginPage({
           username,
-          error: `Too many failed logins for this user. Try again in ${Math.ceil(lockoutWindowSeconds / 60)} minutes.`,
+          error: `Too many failed logins for this user. Try again in ${Math.ceil(seconds / 60)} minutes.`,
         }),
         429,
       );
     }
-    const user = username ? findUser(db, username) : undefined;
+    const user = username ? await findUserByName(db, LOCAL_TENANT, username) : undefined;
     const hash = user?.passwordHash ?? (await decoy());
     const passwordOk = await verifyPassword(password, hash);
     if (!user || !passwordOk || user.role !== "admin" || user.disabledAt) {
-      recordLoginFailure(db, username, now);
+      const lockedNow = await recordLoginFailure(db, LOCAL_TENANT, username, lockout, now);
       logger.warn({ username }, "panel login failed");
       await auditLogin(db, "panel.login_failed", username, user);
       // Recorded once, by the failure that locks the name (refused attempts add nothing).
-      if (countLoginFailures(db, username, now - lockoutWindowSeconds * 1000) === lockoutFailures)
-        await auditLogin(db, "panel.lockout", username, user);
+      if (lockedNow) await auditLogin(db, "panel.lockout", username, user);
       return c.html(loginPage({ username, error: "Wrong user name or password." }), 401);
     }
-    clearLoginFailures(db, username);
-    const { token } = createPanelSession(db, user.id, { now, ttlMs: sessionHours * 3600_000 });
+    await clearLoginFailures(db, LOCAL_TENANT, username);
+    const { token } = createPanelSession(db, user.id, {
+      now: now.getTime(),
+      ttlMs: sessionHours * 3600_000,
+    });
     setCookie(c, cookie, token, {
       httpOnly: true,
       sameSite: "Strict",

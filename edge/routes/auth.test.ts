@@ -190,7 +190,7 @@ describe("refresh tokens", () => {
     expect(next.status).toBe(401);
   });
 
-  it("expire on the injected clock, pick up role changes, and die with their user", async () => {
+  it("expire on the injected clock, end with a role change, and die with their user", async () => {
     let now = Date.UTC(2026, 5, 1);
     const { callRaw, call } = startGateway({
       bindings: { JWT_SECRET: secret, REFRESH_TOKEN_TTL_SECONDS: "3600" },
@@ -204,9 +204,13 @@ describe("refresh tokens", () => {
       body: JSON.stringify({ role: "viewer" }),
     });
     expect(changed.status).toBe(200);
-    const renewed = await (
-      await callRaw("http://edge/v1/auth/refresh", post({ refresh_token: tokens.refresh_token }))
-    ).json<Json>();
+    // A new role ends the user's sign-ins (as it ends panel sessions on the appliance).
+    const refused = await callRaw(
+      "http://edge/v1/auth/refresh",
+      post({ refresh_token: tokens.refresh_token }),
+    );
+    expect((await refused.json<Json>()).error.code).toBe("invalid_refresh_token");
+    const renewed = await signIn(callRaw, "tenant-test");
     expect(decodeJwt(renewed.access_token).role).toBe("viewer");
 
     now += 3600_000;

@@ -13,15 +13,16 @@ import { randomId } from "../../shared/auth/api-keys.ts";
 import { verifyPassword } from "../../shared/auth/password.ts";
 import { recordAudit } from "../../shared/db/audit.ts";
 import type { User } from "../../shared/db/schema/index.ts";
-import { type EdgeEnv, settings } from "../env.ts";
-import { type JwtSettings, signAccessToken } from "../middleware/auth/index.ts";
-import { openStore } from "../store/db.ts";
 import {
   clearLoginFailures,
   type LockoutPolicy,
   lockedUntil,
   recordLoginFailure,
-} from "../store/login-failures.ts";
+} from "../../shared/identity/login-failures.ts";
+import { findUser, findUserByName } from "../../shared/identity/users.ts";
+import { type EdgeEnv, settings } from "../env.ts";
+import { type JwtSettings, signAccessToken } from "../middleware/auth/index.ts";
+import { openStore } from "../store/db.ts";
 import {
   findRefreshToken,
   issueRefreshToken,
@@ -29,7 +30,6 @@ import {
   useRefreshToken,
 } from "../store/refresh-tokens.ts";
 import type { EdgeDb } from "../store/types.ts";
-import { findUser, findUserByName } from "../store/users.ts";
 
 /** Five wrong passwords in a row lock the name for 15 minutes. */
 const LOCKOUT: LockoutPolicy = { maxFailures: 5, lockMs: 15 * 60_000 };
@@ -101,7 +101,7 @@ export function mountAuthRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): v
     const at = new Date(now());
     const lockEnds = await lockedUntil(db, tenant, username, at);
     if (lockEnds) throw locked(lockEnds, at);
-    const user = await findUserByName(db, tenant, username);
+    const user = await findUserByName(db, tenant, username, { enabledOnly: true });
     // Always the full scrypt work, so an unknown name answers as slowly as a wrong password.
     const valid = await verifyPassword(password, user?.passwordHash ?? null);
     if (!user || !valid) {
@@ -134,7 +134,9 @@ export function mountAuthRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): v
       throw reused();
     }
     if (result.outcome === "invalid") throw badRefresh();
-    const user = await findUser(db, result.token.tenantId, result.token.userId);
+    const user = await findUser(db, result.token.tenantId, result.token.userId, {
+      enabledOnly: true,
+    });
     if (!user) {
       await revokeFamily(db, result.token.familyId, at);
       throw badRefresh();

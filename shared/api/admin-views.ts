@@ -26,15 +26,15 @@ export function apiKeyInfo(key: ApiKey): ApiKeyInfo {
   };
 }
 
-/** A user without their password hash; `disabled_at` only where the server asks for it. */
-export function userInfo(user: User, options: { withDisabled?: boolean } = {}): UserInfo {
+/** A user without their password hash. */
+export function userInfo(user: User): UserInfo {
   return {
     id: user.id,
     object: "user",
     username: user.username,
     role: user.role,
     created_at: user.createdAt.getTime(),
-    ...(options.withDisabled ? { disabled_at: ms(user.disabledAt) } : {}),
+    disabled_at: ms(user.disabledAt),
   };
 }
 

@@ -120,7 +120,7 @@ export const deleteUserRoute = createRoute({
   responses: { 200: oneUser("The deleted user"), ...errorResponses, ...forbidden, ...conflict },
 });
 
-/** `POST /v1/admin/users/{id}/disable` (appliance): the user can no longer sign in. */
+/** `POST /v1/admin/users/{id}/disable`: the user can no longer sign in. */
 export const disableUserRoute = createRoute({
   method: "post",
   path: "/v1/admin/users/{id}/disable",
@@ -131,7 +131,7 @@ export const disableUserRoute = createRoute({
   responses: { 200: oneUser("The disabled user"), ...errorResponses, ...forbidden, ...conflict },
 });
 
-/** `POST /v1/admin/users/{id}/enable` (appliance): a disabled user can sign in again. */
+/** `POST /v1/admin/users/{id}/enable`: a disabled user can sign in again. */
 export const enableUserRoute = createRoute({
   method: "post",
   path: "/v1/admin/users/{id}/enable",
@@ -142,7 +142,7 @@ export const enableUserRoute = createRoute({
   responses: { 200: oneUser("The enabled user"), ...errorResponses, ...forbidden },
 });
 
-/** `PUT /v1/admin/users/{id}/password` (appliance): sets a new password; ends their sessions. */
+/** `PUT /v1/admin/users/{id}/password`: sets a new password; ends their sessions. */
 export const setUserPasswordRoute = createRoute({
   method: "put",
   path: "/v1/admin/users/{id}/password",

@@ -1,14 +1,20 @@
 /**
- * The edge's auth queries on libSQL (`file:`): users, refresh-token rotation and reuse, the
- * lockout upsert and audit paging run unchanged on the second driver.
+ * The identity queries (shared/identity) and the edge's refresh tokens on libSQL (`file:`):
+ * users, refresh-token rotation and reuse, sessions ended by an access change, the lockout
+ * upsert and audit paging run unchanged on the second driver.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lockedUntil, recordLoginFailure } from "../../edge/store/login-failures.ts";
 import { issueRefreshToken, useRefreshToken } from "../../edge/store/refresh-tokens.ts";
 import type { EdgeDb } from "../../edge/store/types.ts";
-import { createUser, deleteUser, findUserByName } from "../../edge/store/users.ts";
 import { listAudit, recordAudit } from "../../shared/db/audit.ts";
 import { tenants } from "../../shared/db/schema/index.ts";
+import { lockedUntil, recordLoginFailure } from "../../shared/identity/login-failures.ts";
+import {
+  createUser,
+  deleteUser,
+  findUserByName,
+  setUserDisabled,
+} from "../../shared/identity/users.ts";
 import { openLibsqlStore } from "./open.ts";
 
 let db: EdgeDb;
@@ -25,14 +31,14 @@ describe("edge auth store on libSQL (file:)", () => {
     const now = new Date(Date.UTC(2026, 0, 1));
     const user = await createUser(
       db,
-      { tenantId: "t1", username: "ada", passwordHash: "x", role: "admin" },
+      { tenantId: "t1", username: "ada", password: "x".repeat(12), role: "admin" },
       now,
     );
     expect(user).toBeDefined();
     expect(
       await createUser(
         db,
-        { tenantId: "t1", username: "ada", passwordHash: "y", role: "viewer" },
+        { tenantId: "t1", username: "ada", password: "y".repeat(12), role: "viewer" },
         now,
       ),
     ).toBeUndefined();
@@ -54,9 +60,15 @@ describe("edge auth store on libSQL (file:)", () => {
     expect(await issueRefreshToken(db, input, now)).toBeNull();
 
     const third = await issue("fam_2");
-    await deleteUser(db, "t1", user?.id ?? "");
+    if (!user) throw new Error("user not created");
+    // Disabling ends every sign-in of the user (and re-enabling does not bring them back).
+    await setUserDisabled(db, user, true, now);
+    await setUserDisabled(db, user, false, now);
+    expect((await useRefreshToken(db, third, now)).outcome).not.toBe("rotated");
+    const fourth = await issue("fam_3");
+    await deleteUser(db, user);
     expect(await findUserByName(db, "t1", "ada")).toBeUndefined();
-    expect((await useRefreshToken(db, third, now)).outcome).toBe("invalid");
+    expect((await useRefreshToken(db, fourth, now)).outcome).toBe("invalid");
   });
 
   it("locks a name on the third failure of three and lifts the lock when it ends", async () => {

@@ -4,13 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createApiKey,
-  findActiveApiKey,
-  listApiKeys,
-  revokeApiKey,
-  touchApiKey,
-} from "../../edge/store/api-keys.ts";
-import {
   deleteProviderKey,
   listProviderKeys,
   openProviderKeys,
@@ -19,6 +12,13 @@ import {
 import type { EdgeDb } from "../../edge/store/types.ts";
 import { recordUsage, summarizeUsage } from "../../edge/store/usage.ts";
 import { importMasterKey } from "../../shared/crypto/secret-box.ts";
+import {
+  createApiKey,
+  findActiveApiKey,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+} from "../../shared/identity/api-keys.ts";
 import { openLibsqlStore } from "./open.ts";
 
 let db: EdgeDb;

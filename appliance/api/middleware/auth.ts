@@ -1,9 +1,15 @@
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../../../shared/api/errors.ts";
-import { bearerToken, hasScope } from "../../../shared/auth/api-keys.ts";
+import { bearerToken } from "../../../shared/auth/api-keys.ts";
+import {
+  countActiveApiKeys,
+  findActiveApiKey,
+  touchApiKey,
+} from "../../../shared/identity/api-keys.ts";
+import { keyPrincipal, openPrincipal } from "../../../shared/identity/principal.ts";
 import type { Db } from "../../store/db.ts";
-import { countActiveApiKeys, findActiveApiKey, touchApiKey } from "../../store/queries/api-keys.ts";
 import { LOCAL_TENANT } from "../../store/queries/tenants.ts";
+import { panelPrincipal } from "../audit.ts";
 import type { ApplianceEnv } from "../types.ts";
 import { assertSameOrigin, checkCsrfToken, readPanelSession } from "./panel-session.ts";
 
@@ -39,17 +45,13 @@ export function apiKeyAuth({
     if (login) {
       assertSameOrigin(c);
       checkCsrfToken(c, login.session);
-      c.set("principal", {
-        tenantId: login.user.tenantId,
-        scopes: ["*"],
-        keyId: null,
-        userId: login.user.id,
-      });
+      c.set("principal", panelPrincipal(login.user));
       return next();
     }
-    if (loopback && countActiveApiKeys(db) === 0) {
+    const now = new Date();
+    if (loopback && (await countActiveApiKeys(db, now)) === 0) {
       // Open mode: whatever key a client sends (SDKs always send one) is ignored.
-      c.set("principal", { tenantId: LOCAL_TENANT, scopes: ["*"], keyId: null });
+      c.set("principal", openPrincipal(LOCAL_TENANT, ["*"]));
       return next();
     }
     const secret = bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key") ?? null;
@@ -62,22 +64,12 @@ export function apiKeyAuth({
         },
       );
     }
-    const key = await findActiveApiKey(db, secret);
+    const key = await findActiveApiKey(db, secret, now);
     if (!key) throw new ApiError(401, "Incorrect API key provided.", { code: "invalid_api_key" });
-    touchApiKey(db, key.id);
-    c.set("principal", { tenantId: key.tenantId, scopes: key.scopes, keyId: key.id });
+    await touchApiKey(db, key.id, now);
+    c.set("principal", keyPrincipal(key));
     return next();
   };
 }
 
-/** Refuses a request whose principal lacks `scope` with 403. */
-export function requireScope(scope: string): MiddlewareHandler<ApplianceEnv> {
-  return async function requireScopeHandler(c, next) {
-    if (!hasScope(c.get("principal").scopes, scope)) {
-      throw new ApiError(403, `This API key lacks the '${scope}' scope.`, {
-        code: "insufficient_scope",
-      });
-    }
-    return next();
-  };
-}
+export { requireScope } from "../../../shared/identity/principal.ts";

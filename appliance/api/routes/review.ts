@@ -15,6 +15,7 @@ import {
   type ReviewVerdictBody,
 } from "../../../shared/api/schemas/review.ts";
 import type { RubricCriterion, SampleRow, User } from "../../../shared/db/schema/index.ts";
+import { findUserByName } from "../../../shared/identity/users.ts";
 import { summarizeReviews } from "../../../shared/validate/review-summary.ts";
 import { allSamples } from "../../store/queries/jobs.ts";
 import {
@@ -28,7 +29,6 @@ import {
   saveVerdict,
   type VerdictRow,
 } from "../../store/queries/reviews.ts";
-import { findUser } from "../../store/queries/users.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 import { datasetSamples, finishedDataset } from "./datasets.ts";
@@ -57,14 +57,14 @@ function toTask(datasetId: string, view: ReviewTaskView): ReviewTask {
 }
 
 /** An active user of the tenant, or a 400 naming the field. */
-function reviewerNamed(
+async function reviewerNamed(
   services: ApplianceServices,
   tenantId: string,
   name: string,
   param: string,
-): User {
-  const user = findUser(services.db, name, tenantId);
-  if (!user || user.disabledAt)
+): Promise<User> {
+  const user = await findUserByName(services.db, tenantId, name, { enabledOnly: true });
+  if (!user)
     throw invalidRequest(
       `No active appliance user '${name}' (create one with 'textnlp-appliance users create').`,
       param,
@@ -125,13 +125,13 @@ export function mountReviewRoutes(
   const samplesByKey = (id: string) =>
     new Map(allSamples(db, id).map((s) => [`${s.rowIndex}:${s.sampleIndex}`, s]));
 
-  app.openapi(assignReviewRoute, (c) => {
+  app.openapi(assignReviewRoute, async (c) => {
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const tenantId = c.get("principal").tenantId;
     const job = finished(id, tenantId);
-    const reviewers = body.reviewers.map((name, i) =>
-      reviewerNamed(services, tenantId, name, `reviewers.${i}`),
+    const reviewers = await Promise.all(
+      body.reviewers.map((name, i) => reviewerNamed(services, tenantId, name, `reviewers.${i}`)),
     );
     if (new Set(reviewers.map((r) => r.id)).size !== reviewers.length)
       throw invalidRequest("A reviewer is named twice.", "reviewers", "duplicate_reviewer");
@@ -188,13 +188,13 @@ export function mountReviewRoutes(
     );
   });
 
-  app.openapi(listReviewTasksRoute, (c) => {
+  app.openapi(listReviewTasksRoute, async (c) => {
     const { id } = c.req.valid("param");
     const query = c.req.valid("query");
     const tenantId = c.get("principal").tenantId;
     jobs.snapshot(id, tenantId);
     const reviewerId = query.reviewer
-      ? reviewerNamed(services, tenantId, query.reviewer, "reviewer").id
+      ? (await reviewerNamed(services, tenantId, query.reviewer, "reviewer")).id
       : undefined;
     const { data, total } = listReviewTasks(
       db,
@@ -298,8 +298,8 @@ export function mountReviewRoutes(
     const reviewers = new Map<string, User>();
     const lines = (await c.req.text()).split(/\r?\n/);
     const rows: ({ sampleId: number; reviewerId: string } & VerdictRow)[] = [];
-    lines.forEach((text, index) => {
-      if (!text.trim()) return;
+    for (const [index, text] of lines.entries()) {
+      if (!text.trim()) continue;
       const at = `line ${index + 1}`;
       let value: unknown;
       try {
@@ -326,7 +326,7 @@ export function mountReviewRoutes(
         );
       let reviewer = reviewers.get(line.reviewer);
       if (!reviewer) {
-        reviewer = reviewerNamed(services, tenantId, line.reviewer, `${at}.reviewer`);
+        reviewer = await reviewerNamed(services, tenantId, line.reviewer, `${at}.reviewer`);
         reviewers.set(line.reviewer, reviewer);
       }
       const decision = line.decision ?? null;
@@ -350,7 +350,7 @@ export function mountReviewRoutes(
         reviewedAt:
           decision === null ? null : new Date((line.reviewed_at ?? Date.now() / 1000) * 1000),
       });
-    });
+    }
     const { created, updated } = importReviewTasks(db, id, rows);
     return c.json(
       { object: "review.import" as const, dataset: id, lines: rows.length, created, updated },

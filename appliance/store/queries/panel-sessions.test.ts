@@ -1,25 +1,32 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../db.ts";
+import type { User } from "../../../shared/db/schema/index.ts";
 import {
-  clearLoginFailures,
-  countLoginFailures,
-  createPanelSession,
-  deletePanelSession,
-  findPanelSession,
-  recordLoginFailure,
-} from "./panel-sessions.ts";
-import { createUser } from "./users.ts";
+  createUser,
+  deleteUser,
+  setUserDisabled,
+  setUserPassword,
+  setUserRole,
+} from "../../../shared/identity/users.ts";
+import { openStore, type Store } from "../db.ts";
+import { createPanelSession, deletePanelSession, findPanelSession } from "./panel-sessions.ts";
+import { LOCAL_TENANT } from "./tenants.ts";
 
-describe("panel sessions and login failures", () => {
+describe("panel sessions", () => {
   let store: Store;
+  let user: User;
   let userId: string;
   const t0 = Date.UTC(2026, 0, 1);
 
   beforeEach(async () => {
     store = openStore(":memory:");
-    userId = (
-      await createUser(store.db, { username: "ada", password: "x".repeat(12), role: "admin" })
-    ).id;
+    const made = await createUser(
+      store.db,
+      { tenantId: LOCAL_TENANT, username: "ada", password: "x".repeat(12), role: "admin" },
+      new Date(t0),
+    );
+    if (!made) throw new Error("user not created");
+    user = made;
+    userId = made.id;
   });
   afterEach(() => store.close());
 
@@ -41,14 +48,28 @@ describe("panel sessions and login failures", () => {
     expect(findPanelSession(store.db, live.token, t0 + 5000)).toBeUndefined();
   });
 
-  it("counts failures per user name within the window; a success clears them", () => {
-    for (const at of [t0, t0 + 1000, t0 + 2000]) recordLoginFailure(store.db, "ada", at);
-    recordLoginFailure(store.db, "bob", t0);
-    expect(countLoginFailures(store.db, "ada", t0 - 1)).toBe(3);
-    expect(countLoginFailures(store.db, "ada", t0 + 500)).toBe(2);
-    expect(countLoginFailures(store.db, "bob", t0 - 1)).toBe(1);
-    clearLoginFailures(store.db, "ada");
-    expect(countLoginFailures(store.db, "ada", t0 - 1)).toBe(0);
-    expect(countLoginFailures(store.db, "bob", t0 - 1)).toBe(1);
+  it("end when the user's access changes: role, password, disabled, deleted", async () => {
+    const now = new Date(t0);
+    const changes: [string, () => Promise<unknown>][] = [
+      ["role", () => setUserRole(store.db, user, "viewer", now)],
+      ["password", () => setUserPassword(store.db, user, "y".repeat(12), now)],
+      ["disabled", () => setUserDisabled(store.db, user, true, now)],
+      ["deleted", () => deleteUser(store.db, user)],
+    ];
+    for (const [what, change] of changes) {
+      const { token } = createPanelSession(store.db, userId, { now: t0, ttlMs: 60_000 });
+      await change();
+      expect(findPanelSession(store.db, token, t0), what).toBeUndefined();
+    }
+    // A role set to the one held is no change: the session stays.
+    const kept = await createUser(
+      store.db,
+      { tenantId: LOCAL_TENANT, username: "bo", password: "x".repeat(12), role: "admin" },
+      now,
+    );
+    if (!kept) throw new Error("user not created");
+    const { token } = createPanelSession(store.db, kept.id, { now: t0, ttlMs: 60_000 });
+    await setUserRole(store.db, kept, "admin", now);
+    expect(findPanelSession(store.db, token, t0)?.user.id).toBe(kept.id);
   });
 });

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, count, eq, gt, lte } from "drizzle-orm";
+import { and, eq, gt, lte } from "drizzle-orm";
 import {
   type PanelSession,
-  panelLoginFailures,
   panelSessions,
   type User,
   users,
@@ -56,29 +55,4 @@ export function deletePanelSession(db: Db, token: string): void {
   db.delete(panelSessions)
     .where(eq(panelSessions.id, hashToken(token)))
     .run();
-}
-
-/** Records a failed login of `username`. */
-export function recordLoginFailure(db: Db, username: string, now: number): void {
-  db.insert(panelLoginFailures)
-    .values({ username, at: new Date(now) })
-    .run();
-}
-
-/** Failed logins of `username` since `since` (ms). */
-export function countLoginFailures(db: Db, username: string, since: number): number {
-  return (
-    db
-      .select({ n: count() })
-      .from(panelLoginFailures)
-      .where(
-        and(eq(panelLoginFailures.username, username), gt(panelLoginFailures.at, new Date(since))),
-      )
-      .get()?.n ?? 0
-  );
-}
-
-/** Forgets the failures of `username` (after a successful login). */
-export function clearLoginFailures(db: Db, username: string): void {
-  db.delete(panelLoginFailures).where(eq(panelLoginFailures.username, username)).run();
 }

@@ -6,32 +6,15 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../../../shared/api/errors.ts";
-import {
-  API_KEY_PREFIX,
-  bearerToken,
-  hashApiKey,
-  hasScope,
-} from "../../../shared/auth/api-keys.ts";
-import type { AuditActor } from "../../../shared/db/audit.ts";
+import { API_KEY_PREFIX, bearerToken, hashApiKey } from "../../../shared/auth/api-keys.ts";
+import { isExpired, touchApiKey } from "../../../shared/identity/api-keys.ts";
+import { keyPrincipal } from "../../../shared/identity/principal.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import { inBackground } from "../../lib/background.ts";
-import { isExpired, touchApiKey } from "../../store/api-keys.ts";
 import { openStore } from "../../store/db.ts";
 import { type TokenClaims, verifyAccessToken } from "./jwt.ts";
 import { claimLastUsedWrite, lookUpApiKey } from "./key-cache.ts";
 import { isIdentityProviderToken, type JwksFetch, verifyIdentityToken } from "./oidc.ts";
-
-/** Who a request acts as. */
-export interface Principal {
-  /** How it signed in: an API key, our own access token (a user), or the identity provider. */
-  kind: "api_key" | "user" | "oidc";
-  tenantId: string;
-  scopes: string[];
-  /** The API key used, or null for a token. */
-  keyId: string | null;
-  /** The token's subject, or null for an API key. */
-  subject: string | null;
-}
 
 /** Options of {@link authenticate}. */
 export interface AuthOptions {
@@ -70,13 +53,7 @@ export function authenticate({
       if (claimLastUsedWrite(entry, at.getTime())) {
         await inBackground(c, "recording the API key's last use", touchApiKey(db, key.id, at));
       }
-      c.set("principal", {
-        kind: "api_key",
-        tenantId: key.tenantId,
-        scopes: key.scopes,
-        keyId: key.id,
-        subject: null,
-      });
+      c.set("principal", keyPrincipal(key));
       return next();
     }
     if (!jwt && !oidc) throw unauthorized("Incorrect API key provided.", "invalid_api_key");
@@ -98,24 +75,6 @@ export function authenticate({
     } catch {
       // One message for every failure: the reason is not for an attacker to learn.
       throw unauthorized("Invalid or expired access token.", "invalid_token");
-    }
-    return next();
-  };
-}
-
-/** The audit log's name for who a principal is. */
-export function actorOf(principal: Principal): AuditActor {
-  if (principal.kind === "api_key") return { kind: "api_key", id: principal.keyId ?? "" };
-  return { kind: principal.kind === "oidc" ? "token" : "user", id: principal.subject ?? "" };
-}
-
-/** Refuses a request whose principal lacks `scope` with 403. */
-export function requireScope(scope: string): MiddlewareHandler<EdgeEnv> {
-  return async function requireScopeHandler(c, next) {
-    if (!hasScope(c.get("principal").scopes, scope)) {
-      throw new ApiError(403, `These credentials lack the '${scope}' scope.`, {
-        code: "insufficient_scope",
-      });
     }
     return next();
   };

@@ -1,3 +1,8 @@
-export { type AuthOptions, actorOf, authenticate, type Principal, requireScope } from "./auth.ts";
+export {
+  actorOf,
+  type Principal,
+  requireScope,
+} from "../../../shared/identity/principal.ts";
+export { type AuthOptions, authenticate } from "./auth.ts";
 export { type JwtSettings, signAccessToken, type TokenClaims, verifyAccessToken } from "./jwt.ts";
 export { type OidcSettings, verifyIdentityToken } from "./oidc.ts";

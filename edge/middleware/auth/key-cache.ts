@@ -6,8 +6,8 @@
  * elsewhere stops working here within the TTL. Expiry is not cached: callers check it each time.
  */
 import type { ApiKey } from "../../../shared/db/schema/index.ts";
+import { findUnrevokedApiKey, LAST_USED_RESOLUTION_MS } from "../../../shared/identity/api-keys.ts";
 import { IsolateCache, perDatabase } from "../../lib/isolate-cache.ts";
-import { findUnrevokedApiKey, LAST_USED_RESOLUTION_MS } from "../../store/api-keys.ts";
 import type { EdgeDb } from "../../store/types.ts";
 
 /** How long an isolate trusts a key it read: a revocation elsewhere applies within this. */

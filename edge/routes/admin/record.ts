@@ -1,7 +1,6 @@
 import type { Context } from "hono";
-import { recordAudit } from "../../../shared/db/audit.ts";
+import { auditAs } from "../../../shared/identity/admin-routes.ts";
 import type { EdgeEnv } from "../../env.ts";
-import { actorOf } from "../../middleware/auth/index.ts";
 import type { EdgeDb } from "../../store/types.ts";
 
 /**
@@ -16,10 +15,5 @@ export function recordAdminAction(
   detail: Record<string, unknown>,
   now: Date,
 ): Promise<void> {
-  const principal = c.get("principal");
-  return recordAudit(
-    db,
-    { tenantId: principal.tenantId, actor: actorOf(principal), action, target, detail },
-    now,
-  );
+  return auditAs(db, c.get("principal"), action, target, detail, now);
 }

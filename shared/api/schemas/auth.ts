@@ -47,7 +47,7 @@ export const CreateUserRequest = z
   })
   .openapi("CreateUserRequest");
 
-/** `PUT /v1/admin/users/{id}/password` body (appliance): a new password, set by an admin. */
+/** `PUT /v1/admin/users/{id}/password` body: a new password, set by an admin. */
 export const SetPasswordRequest = z
   .object({ password: z.string().min(12).max(1024) })
   .openapi("SetPasswordRequest");
@@ -61,8 +61,8 @@ export const UserInfo = z
     username: z.string(),
     role: RoleName,
     created_at: z.number().int(),
-    /** When the user was disabled (they cannot sign in), or null. Served by the appliance. */
-    disabled_at: z.number().int().nullable().optional(),
+    /** When the user was disabled (they cannot sign in), or null. */
+    disabled_at: z.number().int().nullable(),
   })
   .openapi("User");
 export type UserInfo = z.infer<typeof UserInfo>;

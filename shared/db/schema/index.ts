@@ -8,7 +8,6 @@ export * from "./link-credentials.ts";
 export * from "./login-failures.ts";
 export * from "./model-aliases.ts";
 export * from "./models.ts";
-export * from "./panel-login-failures.ts";
 export * from "./panel-sessions.ts";
 export * from "./provider-keys.ts";
 export * from "./refresh-tokens.ts";

@@ -1,10 +1,12 @@
 /**
- * Sign-in throttling (D1 or libSQL): failures counted per tenant and username in one atomic
- * upsert; after `maxFailures` in a row the name is locked for `lockMs`.
+ * Sign-in throttling, the same on both halves (the edge's `POST /v1/auth/token`, the appliance
+ * panel's login): failures counted per tenant and username, whether or not that user exists (a
+ * lockout does not tell which names are real), in one atomic upsert; after `maxFailures` in a
+ * row the name is locked for `lockMs`. Kept in the database, so a restart resets nothing.
  */
 import { and, eq, sql } from "drizzle-orm";
-import { loginFailures } from "../../shared/db/schema/index.ts";
-import type { EdgeDb } from "./types.ts";
+import type { AnySqliteDb } from "../db/audit.ts";
+import { loginFailures } from "../db/schema/index.ts";
 
 /** Lockout policy. */
 export interface LockoutPolicy {
@@ -14,12 +16,12 @@ export interface LockoutPolicy {
 
 /** When the name's lock ends, or null when sign-ins are allowed now. */
 export async function lockedUntil(
-  db: EdgeDb,
+  db: AnySqliteDb,
   tenantId: string,
   username: string,
   now: Date,
 ): Promise<Date | null> {
-  const [row] = await db
+  const [row]: { lockedUntil: Date | null }[] = await db
     .select({ lockedUntil: loginFailures.lockedUntil })
     .from(loginFailures)
     .where(and(eq(loginFailures.tenantId, tenantId), eq(loginFailures.username, username)))
@@ -27,9 +29,9 @@ export async function lockedUntil(
   return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : null;
 }
 
-/** Counts a failure; returns when the name is now locked until, or null. */
+/** Counts a failure; returns when the name is now locked until (this failure locked it), or null. */
 export async function recordLoginFailure(
-  db: EdgeDb,
+  db: AnySqliteDb,
   tenantId: string,
   username: string,
   policy: LockoutPolicy,
@@ -38,7 +40,7 @@ export async function recordLoginFailure(
   const until = new Date(now.getTime() + policy.lockMs);
   // The count restarts at 1 after a lock; reaching the maximum sets a new lock and resets it.
   const reached = sql`${loginFailures.failures} + 1 >= ${policy.maxFailures}`;
-  const [row] = await db
+  const [row]: { lockedUntil: Date | null }[] = await db
     .insert(loginFailures)
     .values({
       tenantId,
@@ -61,7 +63,7 @@ export async function recordLoginFailure(
 
 /** Forgets the failures after a successful sign-in. */
 export async function clearLoginFailures(
-  db: EdgeDb,
+  db: AnySqliteDb,
   tenantId: string,
   username: string,
 ): Promise<void> {
