@@ -14,9 +14,11 @@ import { type CacheTtls, KV_MIN_TTL_SECONDS } from "./middleware/cache/directive
 import { type GuardrailConfig, parseGuardrails } from "./middleware/guardrails/policy.ts";
 import { type LimitsConfig, parseLimitsConfig } from "./middleware/rate-limit/config.ts";
 import type { RateLimiter } from "./middleware/rate-limit/limiter.ts";
+import { type Catalogue, readCatalogue } from "./providers/catalogue.ts";
 import { providers } from "./providers/registry.ts";
 import { type ProviderCredentials, type ProviderName, providerNames } from "./providers/types.ts";
 import { parseRoutingPolicy, type RoutingPolicy } from "./routing/policy.ts";
+import { withCataloguePrices } from "./routing/price.ts";
 import type { DatabaseConfig } from "./store/db.ts";
 
 /** Bindings as wrangler.toml declares them; provider keys are secrets (`wrangler secret put`). */
@@ -27,6 +29,13 @@ export interface Bindings {
   BODY_LIMIT_BYTES?: string;
   /** The routing policy (aliases, retries, timeouts, circuit breaker): JSON text or an object. */
   ROUTING_POLICY?: string | Record<string, unknown>;
+  /**
+   * The operator's model catalogue (JSON text or an object; edge/providers/catalogue.ts):
+   * capabilities, context windows and prices over the built-in example data.
+   */
+  MODEL_CATALOGUE?: string | Record<string, unknown>;
+  /** `true`: a tenant with a USD budget may call models nothing prices (they cost 0). */
+  ALLOW_UNPRICED_MODELS?: string;
   OPENAI_API_KEY?: string;
   OPENAI_BASE_URL?: string;
   ANTHROPIC_API_KEY?: string;
@@ -114,7 +123,11 @@ export interface EdgeSettings {
   baseUrls: Record<ProviderName, string>;
   /** The master key for tenants' provider keys, or null when that feature is off. */
   providerKeysMaster: Promise<CryptoKey> | null;
+  /** The routing policy, its alias targets priced from the catalogue where they name no price. */
   policy: RoutingPolicy;
+  catalogue: Catalogue;
+  /** Whether a tenant with a USD budget may call unpriced models. */
+  allowUnpricedModels: boolean;
   /** Access-token checks (and signing), or null when only API keys are accepted. */
   jwt: JwtSettings | null;
   /** The operator's rate limits and budgets. */
@@ -290,6 +303,19 @@ export function siteHubs(c: Context<EdgeEnv>): DurableObjectNamespace<SiteHub> {
   return c.env.SITE_HUB;
 }
 
+function readPricing(env: Bindings) {
+  const catalogue = readCatalogue(env.MODEL_CATALOGUE);
+  return {
+    catalogue,
+    policy: withCataloguePrices(parseRoutingPolicy(env.ROUTING_POLICY), catalogue),
+    allowUnpricedModels:
+      z
+        .enum(["true", "false"])
+        .default("false")
+        .parse(env.ALLOW_UNPRICED_MODELS || undefined) === "true",
+  };
+}
+
 /** Reads and validates the bindings once per environment object. */
 export function settings(c: Context<EdgeEnv>): EdgeSettings {
   const env = c.env;
@@ -312,7 +338,7 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
         providerKeysMaster: env.PROVIDER_KEYS_SECRET
           ? quietly(importMasterKey(env.PROVIDER_KEYS_SECRET))
           : null,
-        policy: parseRoutingPolicy(env.ROUTING_POLICY),
+        ...readPricing(env),
         jwt: readJwt(env),
         limits: parseLimitsConfig(env.LIMITS),
         limiter: env.LIMITER ?? null,

@@ -46,6 +46,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use("/v1/*", except("/v1/auth/*", authenticate({ now, fetch: deps.fetch })));
   mountAuthRoutes(app, now);
   app.use("/v1/models", requireScope("models:read"));
+  app.use("/v1/models/*", requireScope("models:read"));
   app.use("/v1/chat/completions", requireScope("inference"));
   app.use("/v1/completions", requireScope("inference"));
   app.use("/v1/embeddings", requireScope("inference"));

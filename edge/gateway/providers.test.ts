@@ -223,6 +223,25 @@ describe("embeddings and models through the gateway", () => {
     }
   });
 
+  it("retrieves one model by its provider/model name, with the catalogue's capabilities", async () => {
+    const mini = await client.models.retrieve("openai/gpt-4o-mini");
+    expect(mini).toMatchObject({
+      id: "openai/gpt-4o-mini",
+      object: "model",
+      owned_by: "openai",
+      capabilities: ["chat", "vision", "tools", "json"],
+      context_length: 128_000,
+    });
+    // Fields beyond OpenAI's Model type.
+    const command = (await client.models.retrieve("cohere/command-a-03-2025")) as unknown as {
+      capabilities: string[];
+    };
+    expect(command.capabilities).not.toContain("vision");
+    const missing = await client.models.retrieve("openai/no-such-model").catch((e) => e);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(missing.code).toBe("model_not_found");
+  });
+
   it("lists every provider's models as provider/model, and unknown models are 404", async () => {
     const ids = [];
     for await (const model of client.models.list()) ids.push(model.id);

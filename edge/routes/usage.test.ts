@@ -82,12 +82,11 @@ describe("usage metering", () => {
       completion_tokens: 7,
       cost_usd: 16,
     });
-    expect(byModel["openai/gpt-4o-mini"]).toMatchObject({
-      requests: 1,
-      errors: 0,
-      completion_tokens: 7,
-      cost_usd: null,
-    });
+    // A direct name is priced by the model catalogue ($0.15 / $0.60 per million).
+    const direct = byModel["openai/gpt-4o-mini"];
+    expect(direct).toMatchObject({ requests: 1, errors: 0, completion_tokens: 7 });
+    expect(direct?.cost_usd).toBeCloseTo(((direct?.prompt_tokens ?? 0) * 0.15 + 7 * 0.6) / 1e6, 12);
+    expect(byModel["cohere/embed-v4.0"]?.cost_usd).toBeNull();
     expect(byModel["cohere/embed-v4.0"]).toMatchObject({
       requests: 1,
       prompt_tokens: 1,

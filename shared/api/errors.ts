@@ -10,6 +10,7 @@ export type ApiErrorType =
   | "permission_error"
   | "not_found_error"
   | "rate_limit_error"
+  | "insufficient_quota"
   | "server_error"
   | "service_unavailable";
 

@@ -14,7 +14,7 @@ import { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from "./sc
 import { ErrorEnvelopeSchema, errorResponses } from "./schemas/common.ts";
 import { Completion, CompletionRequest } from "./schemas/completions.ts";
 import { EmbeddingList, EmbeddingRequest } from "./schemas/embeddings.ts";
-import { Health, ModelList } from "./schemas/models.ts";
+import { Health, Model, ModelList } from "./schemas/models.ts";
 
 const bearer = [{ bearerAuth: [] }];
 
@@ -87,6 +87,27 @@ export const listModelsRoute = createRoute({
   security: bearer,
   responses: {
     200: { description: "Models", content: { "application/json": { schema: ModelList } } },
+    ...errorResponses,
+  },
+});
+
+/** `GET /v1/models/{model}`: one model (a `provider/model` name is sent URL-encoded). */
+export const retrieveModelRoute = createRoute({
+  method: "get",
+  path: "/v1/models/{model}",
+  tags: ["OpenAI-compatible"],
+  summary: "Retrieve a model",
+  security: bearer,
+  request: {
+    params: z.object({
+      model: z
+        .string()
+        .min(1)
+        .openapi({ param: { name: "model", in: "path" }, example: "llama" }),
+    }),
+  },
+  responses: {
+    200: { description: "The model", content: { "application/json": { schema: Model } } },
     ...errorResponses,
   },
 });

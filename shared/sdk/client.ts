@@ -12,7 +12,7 @@ import type {
 } from "../api/schemas/chat.ts";
 import type { Completion, CompletionRequest } from "../api/schemas/completions.ts";
 import type { EmbeddingList, EmbeddingRequest } from "../api/schemas/embeddings.ts";
-import type { ModelList } from "../api/schemas/models.ts";
+import type { Model, ModelList } from "../api/schemas/models.ts";
 import type {
   ReviewAssignRequest,
   ReviewAssignResponse,
@@ -60,6 +60,9 @@ export function createClient(options: TextNlpClientOptions) {
     health: () => call("health"),
     models: {
       list: () => call<"models.list", ModelList>("models.list"),
+      /** One model by name (`provider/model` names too). */
+      retrieve: (model: string) =>
+        call<"models.retrieve", Model>("models.retrieve", { params: { model } }),
     },
     chat: {
       /** A chat completion (non-streaming). */

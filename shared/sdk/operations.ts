@@ -45,6 +45,7 @@ import {
   listModelsRoute,
   listProviderKeysRoute,
   putProviderKeyRoute,
+  retrieveModelRoute,
   revokeApiKeyRoute,
   usageRoute,
 } from "../api/routes.ts";
@@ -85,6 +86,7 @@ import {
 export const clientOperations = {
   health: healthRoute,
   "models.list": listModelsRoute,
+  "models.retrieve": retrieveModelRoute,
   "chat.create": chatCompletionsRoute,
   "chat.stream": chatCompletionsRoute,
   "completions.create": completionsRoute,

@@ -19,9 +19,19 @@ describe("chat completions on a real appliance (stories260K)", () => {
     appliance?.cleanup();
   });
 
-  it("lists the served model", async () => {
+  it("lists the served model, and retrieves it by name", async () => {
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual(["stories260K"]);
+    expect(await client.models.retrieve("stories260K")).toMatchObject({
+      id: "stories260K",
+      object: "model",
+      owned_by: "textnlp-appliance",
+      capabilities: ["chat", "embeddings", "json"],
+    });
+    await expect(client.models.retrieve("no-such-model")).rejects.toMatchObject({
+      status: 404,
+      code: "model_not_found",
+    });
   });
 
   it("answers a plain chat request with text, usage and finish_reason", async () => {

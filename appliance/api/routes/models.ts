@@ -1,31 +1,38 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { healthRoute, listModelsRoute } from "../../../shared/api/routes.ts";
+import { modelNotFound } from "../../../shared/api/errors.ts";
+import { healthRoute, listModelsRoute, retrieveModelRoute } from "../../../shared/api/routes.ts";
+import type { Model, ModelCapability } from "../../../shared/api/schemas/models.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 
-/** Mounts `GET /v1/models`. */
+/** What every local model serves: chat, embeddings, and JSON by grammar; no images or tools. */
+const LOCAL_CAPABILITIES: ModelCapability[] = ["chat", "embeddings", "json"];
+
+/** Mounts `GET /v1/models` and `GET /v1/models/{model}`: the local models and their aliases. */
 export function mountModelRoutes(
   app: OpenAPIHono<ApplianceEnv>,
   { registry }: ApplianceServices,
 ): void {
+  const list = (): Model[] =>
+    [
+      ...registry.list().map((row) => ({ id: row.name, createdAt: row.createdAt })),
+      ...registry.aliases().map((a) => ({ id: a.alias, createdAt: a.createdAt })),
+    ].map(({ id, createdAt }) => ({
+      id,
+      object: "model" as const,
+      created: Math.floor(createdAt.getTime() / 1000),
+      owned_by: "textnlp-appliance",
+      capabilities: LOCAL_CAPABILITIES,
+    }));
   app.use(listModelsRoute.path, requireScope("models:read"));
-  app.openapi(listModelsRoute, (c) =>
-    c.json(
-      {
-        object: "list" as const,
-        data: [
-          ...registry.list().map((row) => ({ id: row.name, createdAt: row.createdAt })),
-          ...registry.aliases().map((a) => ({ id: a.alias, createdAt: a.createdAt })),
-        ].map(({ id, createdAt }) => ({
-          id,
-          object: "model" as const,
-          created: Math.floor(createdAt.getTime() / 1000),
-          owned_by: "textnlp-appliance",
-        })),
-      },
-      200,
-    ),
-  );
+  app.use(`${listModelsRoute.path}/*`, requireScope("models:read"));
+  app.openapi(listModelsRoute, (c) => c.json({ object: "list" as const, data: list() }, 200));
+  app.openapi(retrieveModelRoute, (c) => {
+    const { model } = c.req.valid("param");
+    const found = list().find((m) => m.id === model);
+    if (!found) throw modelNotFound(model);
+    return c.json(found, 200);
+  });
 }
 
 /** Mounts `GET /health` (no auth). */

@@ -17,6 +17,7 @@ const routeScopes: Record<string, string> = {
   "POST /v1/completions": "inference",
   "POST /v1/embeddings": "inference",
   "GET /v1/models": "models:read",
+  "GET /v1/models/:model": "models:read",
   "GET /v1/usage": "usage:read",
   "POST /v1/admin/keys": "admin:keys",
   "GET /v1/admin/keys": "admin:keys",
@@ -108,12 +109,13 @@ describe("scopes", () => {
         if (status !== 403) allowed[role]?.push(route);
       }
     }
-    expect(allowed.viewer).toEqual(["GET /v1/models", "GET /v1/usage"]);
+    expect(allowed.viewer).toEqual(["GET /v1/models", "GET /v1/models/:model", "GET /v1/usage"]);
     expect(allowed.developer).toEqual([
       "POST /v1/chat/completions",
       "POST /v1/completions",
       "POST /v1/embeddings",
       "GET /v1/models",
+      "GET /v1/models/:model",
       "GET /v1/usage",
     ]);
     expect(allowed.admin).toEqual(Object.keys(routeScopes));

@@ -33,7 +33,7 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
         target,
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
-        costUsd: costOfCall(config.policy, call.model, target, usage),
+        costUsd: costOfCall(config, call.model, target, usage),
         cacheStatus: call.cacheStatus,
         guardrails: call.guardFindings.join(",") || null,
         latencyMs: Math.max(0, Math.round(now() - call.started)),

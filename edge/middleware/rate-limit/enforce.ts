@@ -23,17 +23,32 @@ export interface LimitOptions {
 }
 
 /** The 429 for a refusal, naming the limit and whose it is. */
-function refusal(verdict: Verdict, subject: LimitSubject, tokens: number): ApiError {
+function refusal(
+  verdict: Verdict,
+  subject: LimitSubject,
+  tokens: number,
+  costUsd: number,
+): ApiError {
   const whose = subject.kind === "tenant" ? "this tenant" : "this API key";
   const retryAfter =
     verdict.retryAfterMs === null ? undefined : Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
   if (verdict.denied === "monthly_tokens" || verdict.denied === "monthly_cost_usd") {
-    const limit = subject.effective[verdict.denied];
-    const what = verdict.denied === "monthly_tokens" ? `${limit} tokens` : `${limit} USD`;
+    const limit = subject.effective[verdict.denied] ?? 0;
+    const tokensBudget = verdict.denied === "monthly_tokens";
+    const what = tokensBudget ? `${limit} tokens` : `${limit} USD`;
+    const reserves = tokensBudget ? `${tokens} tokens` : `${costUsd.toFixed(6)} USD`;
+    // A request larger than the whole budget fits no month: no point in retrying it.
+    const never = (tokensBudget ? tokens : costUsd) > limit;
     return new ApiError(
       429,
-      `The monthly budget of ${whose} (${what}) does not cover this request (it reserves ${tokens} tokens: lower max_tokens, or wait for the next month).`,
-      { code: "budget_exceeded", retryAfter },
+      never
+        ? `This request (${reserves}) is larger than the whole monthly budget of ${whose} (${what}): lower max_tokens or shorten the prompt.`
+        : `The monthly budget of ${whose} (${what}) does not cover this request (it reserves ${reserves}: lower max_tokens, or wait for the next month).`,
+      {
+        type: "insufficient_quota",
+        code: "budget_exceeded",
+        retryAfter: never ? undefined : retryAfter,
+      },
     );
   }
   const unit = verdict.denied === "tokens" ? "tokens" : "requests";
@@ -74,7 +89,18 @@ export function enforceLimits({ now = Date.now }: LimitOptions = {}): Middleware
     const call = c.get("call");
     const { request, estimate } = c.get("inference");
     const tokens = estimate.promptTokens + estimate.maxTokens;
-    const costUsd = maxCostOf(config.policy, request.model, estimate);
+    const maxCost = maxCostOf(config, request.model, estimate);
+    if (maxCost === null && !config.allowUnpricedModels) {
+      const budgeted = subjects.find((s) => s.effective.monthly_cost_usd != null);
+      if (budgeted) {
+        throw new ApiError(
+          400,
+          `Nothing prices the model '${request.model}' (or a target it may reach): neither the routing policy nor the model catalogue, and ${budgeted.kind === "tenant" ? "this tenant" : "this API key"} has a USD budget. The operator can price it in MODEL_CATALOGUE or set ALLOW_UNPRICED_MODELS=true.`,
+          { code: "unpriced_model", param: "model" },
+        );
+      }
+    }
+    const costUsd = maxCost ?? 0;
     // One call: the key, then its tenant (narrowest first), in the tenant's object; nothing is
     // taken from either unless both allow.
     const counter = tenantCounter(limiter, c.get("principal").tenantId);
@@ -92,7 +118,7 @@ export function enforceLimits({ now = Date.now }: LimitOptions = {}): Middleware
     const refused = held.find((h) => !h.verdict.allowed);
     if (refused) {
       call.end({ status: 429, usage: undefined, target: null, refused: true });
-      const error = refusal(refused.verdict, refused.subject, tokens);
+      const error = refusal(refused.verdict, refused.subject, tokens, costUsd);
       const res = errorResponse(error);
       for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
       // A budget or an oversized request is not helped by an SDK's automatic retries.
@@ -104,7 +130,7 @@ export function enforceLimits({ now = Date.now }: LimitOptions = {}): Middleware
     await next();
     setAnswerHeaders(c, headers);
     call.subscribe("settling limits", (end) => {
-      const spentUsd = costOfCall(config.policy, request.model, end.target, end.usage);
+      const spentUsd = costOfCall(config, request.model, end.target, end.usage);
       const change = correction(end, spentUsd, tokens, costUsd);
       if (change.tokens === 0 && change.costUsd === 0) return;
       return counter.settle({

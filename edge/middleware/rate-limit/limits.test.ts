@@ -7,17 +7,25 @@ import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import type { LimitsReport } from "../../../shared/api/schemas/limits.ts";
+import type { Bindings } from "../../env.ts";
 import { seedApiKey, startGateway } from "../../test/gateway.ts";
 import { refill, waitFor } from "./bucket.ts";
 import { formatDuration } from "./headers.ts";
 
 const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 
+/** An error answer's body. */
+type Json = { error: { message: string } & Record<string, unknown> };
+
 /** A gateway with `limits` as its LIMITS configuration and a clock the test moves. */
-function limitedGateway(limits: Record<string, unknown>, policy?: Record<string, unknown>) {
+function limitedGateway(
+  limits: Record<string, unknown>,
+  policy?: Record<string, unknown>,
+  bindings: Partial<Bindings> = {},
+) {
   const clock = { now: START };
   const gateway = startGateway({
-    bindings: { LIMITS: limits },
+    bindings: { LIMITS: limits, ...bindings },
     deps: { now: () => clock.now },
     policy,
   });
@@ -286,6 +294,61 @@ describe("budgets", () => {
     );
     expect(answers.filter((r) => r.status === 200)).toHaveLength(2);
     expect((await gateway.limitsOf("tenant", as)).usage.month.cost_usd).toBe(18);
+  });
+
+  it("binds direct model names through the model catalogue", async () => {
+    // The operator's catalogue prices the direct name at one USD a token: 9 USD a call.
+    const catalogue = {
+      version: 1,
+      pricesAsOf: "2026-12-01",
+      models: {
+        "openai/gpt-4o-mini": {
+          capabilities: ["chat"],
+          inputPerMillion: 1_000_000,
+          outputPerMillion: 1_000_000,
+        },
+      },
+    };
+    const gateway = limitedGateway({ tenant: { monthly_cost_usd: 20 } }, undefined, {
+      MODEL_CATALOGUE: JSON.stringify(catalogue),
+    });
+    const { secret } = await seedApiKey(["*"], "tenant-direct");
+    const as = { authorization: `Bearer ${secret}` };
+    expect((await gateway.chat(exact, as)).status).toBe(200);
+    expect((await gateway.chat(exact, as)).status).toBe(200);
+    expect((await gateway.limitsOf("tenant", as)).usage.month.cost_usd).toBe(18);
+    // Over the budget: refused until next month, as OpenAI refuses a spent quota.
+    const over = await gateway.chat(exact, as);
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await over.json()) as Json).error).toMatchObject({
+      type: "insufficient_quota",
+      code: "budget_exceeded",
+    });
+    // Larger than the whole budget: no month would fit it, so no Retry-After.
+    const huge = await gateway.chat({ max_tokens: 50 }, as);
+    expect(huge.status).toBe(429);
+    expect(huge.headers.get("retry-after")).toBeNull();
+    expect(huge.headers.get("x-should-retry")).toBe("false");
+    expect(((await huge.json()) as Json).error.message).toMatch(/larger than the whole monthly/);
+  });
+
+  it("refuses models nothing prices under a USD budget, unless the operator allows them", async () => {
+    const refused = limitedGateway({ tenant: { monthly_cost_usd: 20 } });
+    const { secret } = await seedApiKey(["*"], "tenant-unpriced");
+    const as = { authorization: `Bearer ${secret}` };
+    const res = await refused.chat({ model: "openai/unpriced-model", ...exact }, as);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Json).error).toMatchObject({
+      code: "unpriced_model",
+      param: "model",
+    });
+    // A catalogue-priced name passes under the same budget.
+    expect((await refused.chat(exact, as)).status).toBe(200);
+    const allowed = limitedGateway({ tenant: { monthly_cost_usd: 20 } }, undefined, {
+      ALLOW_UNPRICED_MODELS: "true",
+    });
+    expect((await allowed.chat({ model: "openai/unpriced-model", ...exact }, as)).status).toBe(200);
   });
 
   it("reserves the dearest target's price and settles to the one that answered", async () => {

@@ -1,11 +1,19 @@
 import { z } from "@hono/zod-openapi";
 
+/** What a model can be asked for. */
+export const modelCapabilities = ["chat", "embeddings", "vision", "tools", "json"] as const;
+export type ModelCapability = (typeof modelCapabilities)[number];
+
 export const Model = z
   .object({
     id: z.string(),
     object: z.literal("model"),
     created: z.number().int(),
     owned_by: z.string(),
+    /** What it can be asked for, where the server knows (beyond OpenAI's fields). */
+    capabilities: z.array(z.enum(modelCapabilities)).optional(),
+    /** Its context window in tokens, where the server knows. */
+    context_length: z.number().int().positive().optional(),
   })
   .openapi("Model");
 export type Model = z.infer<typeof Model>;
