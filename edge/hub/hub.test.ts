@@ -386,14 +386,14 @@ describe("the hub's errors: ApiError's envelope, with the gateway's statuses and
   const errorOf = async (res: Response) => ((await res.json()) as { error: unknown }).error;
   const hubOf = (site: string) => env.SITE_HUB.get(env.SITE_HUB.idFromName(site));
 
-  it("answers 503 service_unavailable, with Retry-After, when no appliance is connected", async () => {
+  it("answers 503 server_error, with Retry-After, when no appliance is connected", async () => {
     const gw = startGateway();
     await siteWith(gw, "plant-p", 1);
     const res = await gw.call("http://edge/v1/chat/completions", chat("site:plant-p/tiny"));
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("1");
     expect(await errorOf(res)).toMatchObject({
-      type: "service_unavailable",
+      type: "server_error",
       code: "site_unavailable",
     });
     const direct = await hubOf("plant-p").fetch(
@@ -418,7 +418,7 @@ describe("the hub's errors: ApiError's envelope, with the gateway's statuses and
     const before = await gw.call("http://edge/v1/chat/completions", chat("site:plant-q/tiny"));
     expect(before.status).toBe(503);
     expect(await errorOf(before)).toMatchObject({
-      type: "service_unavailable",
+      type: "server_error",
       code: "site_unavailable",
     });
 
@@ -460,11 +460,11 @@ describe("the hub's errors: ApiError's envelope, with the gateway's statuses and
     const gw = startGateway();
     const res = await gw.call("http://edge/v1/chat/completions", chat("site:nowhere/tiny"));
     expect(res.status).toBe(404);
-    expect(await errorOf(res)).toMatchObject({ type: "not_found_error", code: "model_not_found" });
+    expect(await errorOf(res)).toMatchObject({ type: "invalid_request_error", code: "model_not_found" });
     const direct = await hubOf("nowhere").fetch("https://site-hub.internal/v1/embeddings");
     expect(direct.status).toBe(404);
     expect(await errorOf(direct)).toMatchObject({
-      type: "not_found_error",
+      type: "invalid_request_error",
       code: "route_not_found",
     });
   });

@@ -41,7 +41,7 @@ describe("edge GET /v1/models (workerd, real D1)", () => {
     const res = await exports.default.fetch("http://edge/nope");
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({
-      error: { code: "route_not_found", type: "not_found_error" },
+      error: { code: "route_not_found", type: "invalid_request_error" },
     });
   });
 });

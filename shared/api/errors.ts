@@ -3,16 +3,14 @@
  * error envelope with its status; both servers turn errors into responses in one `onError`.
  */
 
-/** OpenAI's error `type` values, plus the ones our servers add. */
+/** OpenAI's error `type` values (SDKs and clients branch on them). */
 export type ApiErrorType =
   | "invalid_request_error"
   | "authentication_error"
   | "permission_error"
-  | "not_found_error"
   | "rate_limit_error"
   | "insufficient_quota"
-  | "server_error"
-  | "service_unavailable";
+  | "server_error";
 
 /** HTTP statuses an `ApiError` may carry. */
 export type ApiErrorStatus =
@@ -33,9 +31,23 @@ export type ApiErrorStatus =
   | 503
   | 504;
 
+/** What an upstream provider said, kept beside our error (its own vocabulary). */
+export interface ProviderErrorDetail {
+  /** The provider's name for the error (`overloaded_error`, `invalid_argument`, …), if any. */
+  type: string | null;
+  message: string;
+}
+
 /** The body every error response carries (OpenAI's shape). */
 export interface ErrorEnvelope {
-  error: { message: string; type: ApiErrorType; param: string | null; code: string | null };
+  error: {
+    message: string;
+    type: ApiErrorType;
+    param: string | null;
+    code: string | null;
+    /** Present when a provider's answer caused the error. */
+    provider_error?: ProviderErrorDetail;
+  };
 }
 
 /** Options of an {@link ApiError} beyond status and message. */
@@ -47,19 +59,20 @@ export interface ApiErrorOptions {
   code?: string | null;
   /** Seconds, sent as `Retry-After` (429 / 503). */
   retryAfter?: number;
+  /** What the provider said, when its answer caused this error. */
+  providerError?: ProviderErrorDetail;
+  /** The target (`provider/model`) the request reached, sent as `x-textnlp-target`. */
+  target?: string;
   cause?: unknown;
 }
 
-const defaultType: Record<number, ApiErrorType> = {
-  401: "authentication_error",
-  403: "permission_error",
-  404: "not_found_error",
-  429: "rate_limit_error",
-  500: "server_error",
-  502: "server_error",
-  503: "service_unavailable",
-  504: "server_error",
-};
+/** OpenAI's type for a status: 4xx are request errors but for auth and rate limits, 5xx server. */
+function typeOf(status: number): ApiErrorType {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 429) return "rate_limit_error";
+  return status >= 500 ? "server_error" : "invalid_request_error";
+}
 
 /** An error with an HTTP status and OpenAI's error fields. */
 export class ApiError extends Error {
@@ -68,29 +81,39 @@ export class ApiError extends Error {
   readonly param: string | null;
   readonly code: string | null;
   readonly retryAfter: number | undefined;
+  readonly providerError: ProviderErrorDetail | undefined;
+  readonly target: string | undefined;
 
   constructor(status: ApiErrorStatus, message: string, options: ApiErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = "ApiError";
     this.status = status;
-    this.type = options.type ?? defaultType[status] ?? "invalid_request_error";
+    this.type = options.type ?? typeOf(status);
     this.param = options.param ?? null;
     this.code = options.code ?? null;
     this.retryAfter = options.retryAfter;
+    this.providerError = options.providerError;
+    this.target = options.target;
   }
 
   /** The JSON body of this error. */
   toEnvelope(): ErrorEnvelope {
-    return {
-      error: { message: this.message, type: this.type, param: this.param, code: this.code },
+    const error: ErrorEnvelope["error"] = {
+      message: this.message,
+      type: this.type,
+      param: this.param,
+      code: this.code,
     };
+    if (this.providerError) error.provider_error = this.providerError;
+    return { error };
   }
 
-  /** Headers that go with this error (`Retry-After`). */
+  /** Headers that go with this error (`Retry-After`, `x-textnlp-target`). */
   headers(): Record<string, string> {
-    return this.retryAfter === undefined
-      ? {}
-      : { "Retry-After": String(Math.ceil(this.retryAfter)) };
+    const headers: Record<string, string> = {};
+    if (this.retryAfter !== undefined) headers["Retry-After"] = String(Math.ceil(this.retryAfter));
+    if (this.target !== undefined) headers["x-textnlp-target"] = this.target;
+    return headers;
   }
 }
 
@@ -114,7 +137,5 @@ export function errorEnvelope(
   message: string,
   code: string | null = null,
 ): ErrorEnvelope {
-  return {
-    error: { message, type: defaultType[status] ?? "invalid_request_error", param: null, code },
-  };
+  return { error: { message, type: typeOf(status), param: null, code } };
 }

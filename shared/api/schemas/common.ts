@@ -69,6 +69,8 @@ export const ErrorEnvelopeSchema = z
       type: z.string(),
       param: z.string().nullable(),
       code: z.string().nullable(),
+      /** What the upstream provider said, when its answer caused the error. */
+      provider_error: z.object({ type: z.string().nullable(), message: z.string() }).optional(),
     }),
   })
   .openapi("Error");
