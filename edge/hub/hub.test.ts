@@ -460,7 +460,10 @@ describe("the hub's errors: ApiError's envelope, with the gateway's statuses and
     const gw = startGateway();
     const res = await gw.call("http://edge/v1/chat/completions", chat("site:nowhere/tiny"));
     expect(res.status).toBe(404);
-    expect(await errorOf(res)).toMatchObject({ type: "invalid_request_error", code: "model_not_found" });
+    expect(await errorOf(res)).toMatchObject({
+      type: "invalid_request_error",
+      code: "model_not_found",
+    });
     const direct = await hubOf("nowhere").fetch("https://site-hub.internal/v1/embeddings");
     expect(direct.status).toBe(404);
     expect(await errorOf(direct)).toMatchObject({
