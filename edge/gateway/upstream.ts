@@ -2,7 +2,7 @@
  * Sends one call to a provider: JSON body, a time limit to the first byte, and every non-2xx
  * answer, network failure or timeout turned into an {@link UpstreamError}.
  */
-import { parseRetryAfter, UpstreamError } from "../providers/errors.ts";
+import { parseRetryAfter, providerErrorOf, UpstreamError } from "../providers/errors.ts";
 import type { ProviderConfig, UpstreamCall } from "../providers/types.ts";
 
 /** How the gateway reaches the outside world (injected in tests). */
@@ -51,16 +51,15 @@ export async function sendUpstream(
   if (response.ok) {
     return { response, settle, signal: controller.signal, abort: () => controller.abort() };
   }
-  let body: unknown;
+  let text = "";
   try {
-    const text = await response.text();
-    body = text ? JSON.parse(text) : undefined;
+    text = await response.text();
   } catch {
-    body = undefined;
+    // The body broke off: the status alone still says what happened.
   } finally {
     settle();
   }
-  const { message, code } = provider.errorMessage(body);
+  const { message, code } = providerErrorOf(provider, text, response.status);
   throw new UpstreamError(provider.name, "status", message, {
     status: response.status,
     retryAfter: parseRetryAfter(response.headers.get("retry-after"), deps.now()),

@@ -3,6 +3,36 @@
  * {@link UpstreamError}, and turns the last one into the client's `ApiError`.
  */
 import { ApiError, type ApiErrorStatus } from "../../shared/api/errors.ts";
+import type { ProviderConfig } from "./types.ts";
+
+/** What a provider's error body says: its message, and its code or type when it has one. */
+export interface ProviderError {
+  message: string;
+  code?: string | null;
+}
+
+/** The longest stretch of a non-JSON error body kept in our message. */
+const MAX_TEXT_BODY = 500;
+
+/**
+ * The provider's message for an error answer's body text: read by the provider's own parser
+ * when it is JSON, kept as words (trimmed, cut short) when it is not, so the caller always
+ * learns what the provider said.
+ */
+export function providerErrorOf(
+  provider: ProviderConfig,
+  text: string,
+  status: number,
+): ProviderError {
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    const words = text.replace(/\s+/g, " ").trim().slice(0, MAX_TEXT_BODY);
+    return { message: words || `HTTP ${status}` };
+  }
+  return provider.errorMessage(body);
+}
 
 /** Why an upstream attempt failed. */
 export type UpstreamFailure = "status" | "timeout" | "network" | "stream" | "circuit_open";

@@ -172,3 +172,25 @@ describe("Mistral fake, read by @mistralai/mistralai (zod-validated)", () => {
     expect(err.body).toContain("Fake mistral error 429");
   });
 });
+
+describe("Mistral fake refuses what Mistral refuses", () => {
+  it("answers 422 extra_forbidden for OpenAI-only fields, naming each", async () => {
+    const res = await fetch(`${mistralFake.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fakeKeys.mistral}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "mistral-small-latest",
+        messages: [{ role: "user", content: "a", name: "bob" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { object: string; message: { detail: unknown[] } };
+    expect(body.object).toBe("error");
+    expect(body.message.detail).toEqual([
+      expect.objectContaining({ type: "extra_forbidden", loc: ["body", "stream_options"] }),
+      expect.objectContaining({ loc: ["body", "messages", 0, "user", "name"] }),
+    ]);
+  });
+});

@@ -3,6 +3,7 @@
  * on every stream's last chunk): chat completions plain and streamed, embeddings, models.
  */
 import type { ServerResponse } from "node:http";
+import { mistralChatErrors, mistralValidationBody } from "./mistral.ts";
 import { handleCompletions } from "./openai-completions.ts";
 import {
   contentText,
@@ -43,10 +44,17 @@ function sendError(
   retryAfter = 1,
 ) {
   const type = errorTypes[status] ?? "server_error";
+  // Mistral's 422s are pydantic validation errors, their detail inside `message`.
   const body =
-    flavor === "mistral"
-      ? { object: "error", message, type, param: null, code: String(status) }
-      : { error: { message, type, param: null, code: status === 401 ? "invalid_api_key" : null } };
+    flavor === "mistral" && status === 422
+      ? mistralValidationBody([
+          { type: "extra_forbidden", loc: ["body", "fake"], msg: message, input: null },
+        ])
+      : flavor === "mistral"
+        ? { object: "error", message, type, param: null, code: String(status) }
+        : {
+            error: { message, type, param: null, code: status === 401 ? "invalid_api_key" : null },
+          };
   sendJson(res, status, body, retryHeaders(status, retryAfter));
 }
 
@@ -63,8 +71,9 @@ function handleChat(
 ) {
   const model = String(body.model);
   const messages = (body.messages ?? []) as Message[];
-  if (flavor === "mistral" && (messages.some((m) => m.role === "developer") || "seed" in body)) {
-    return sendError(res, flavor, 422, "Extra inputs are not permitted");
+  if (flavor === "mistral") {
+    const errors = mistralChatErrors(body);
+    if (errors.length > 0) return sendJson(res, 422, mistralValidationBody(errors));
   }
   const text = replyText(flavor, lastUserText(messages));
   const promptTokens = countTokens(messages.map((m) => contentText(m.content)).join(" "));

@@ -63,14 +63,3 @@ export const openAiCompatibleModels: ModelsAdapter = {
     return ((raw as { data?: { id: string }[] }).data ?? []).map((m) => m.id);
   },
 };
-
-/** Reads OpenAI's `{"error":{…}}` and Mistral's flat `{"message",…}` error bodies. */
-export function openAiErrorMessage(raw: unknown): { message: string; code?: string | null } {
-  const body = (raw ?? {}) as {
-    error?: { message?: string; code?: string | null };
-    message?: unknown;
-  };
-  if (body.error?.message) return { message: body.error.message, code: body.error.code ?? null };
-  if (typeof body.message === "string") return { message: body.message };
-  return { message: "upstream error" };
-}

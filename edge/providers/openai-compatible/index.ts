@@ -9,8 +9,8 @@ import {
   type EmbeddingsDialect,
   openAiCompatibleEmbeddings,
   openAiCompatibleModels,
-  openAiErrorMessage,
 } from "./embeddings.ts";
+import { openAiErrorMessage } from "./errors.ts";
 
 /** What an OpenAI-compatible provider declares. */
 export interface OpenAiCompatibleOptions {
