@@ -89,3 +89,92 @@ describe("Mistral gets only the fields it takes", () => {
     expect((err as { code?: string }).code).toBe("unsupported_capability");
   });
 });
+
+describe("every OpenAI chat field reaches each provider as a field it takes", () => {
+  const { client } = startGateway();
+  const tools = [
+    {
+      type: "function" as const,
+      function: {
+        name: "get_weather",
+        parameters: { type: "object", properties: { city: { type: "string" } } },
+      },
+    },
+    { type: "function" as const, function: { name: "get_time" } },
+  ];
+
+  // The fakes refuse any field their provider does not know: a 200 means none slipped through.
+  it.each(Object.entries(chatModels))("%s, plain and streamed", async (provider, model) => {
+    for (const stream of [false, true]) {
+      const request = {
+        model: `${provider}/${model}-allfields`,
+        messages: [
+          { role: "developer" as const, content: "be brief" },
+          { role: "user" as const, content: "hi", name: "ann" },
+        ],
+        max_completion_tokens: 20,
+        temperature: 0.5,
+        top_p: 0.9,
+        n: 1,
+        stop: ["\n\n"],
+        seed: 3,
+        presence_penalty: 0.1,
+        frequency_penalty: 0.1,
+        tools,
+        tool_choice: "auto" as const,
+        parallel_tool_calls: false,
+        logprobs: false,
+        user: "u-1",
+        ...(provider === "anthropic" ? {} : { response_format: { type: "json_object" as const } }),
+      };
+      if (stream) {
+        const got = await collect(
+          await client.chat.completions.create({
+            ...request,
+            stream: true,
+            stream_options: { include_usage: true },
+          }),
+        );
+        expect(got.error).toBeUndefined();
+        expect(got.usage?.completion_tokens).toBeGreaterThan(0);
+      } else {
+        const res = await client.chat.completions.create({ ...request, stream: false });
+        expect(res.choices[0]?.message.content).toContain(`Hello from ${provider}`);
+      }
+    }
+  });
+
+  it("openai: stream_options only on a streamed request (OpenAI refuses it otherwise)", async () => {
+    await client.chat.completions.create({
+      model: "openai/gpt-4o-mini-nostream",
+      messages: [{ role: "user", content: "x" }],
+      stream_options: { include_usage: true },
+    });
+    const { body } = await fakeReceived("openai", "gpt-4o-mini-nostream");
+    expect(body).not.toHaveProperty("stream_options");
+  });
+
+  it("cohere: a named tool choice becomes that tool alone, required", async () => {
+    await client.chat.completions.create({
+      model: "cohere/command-a-03-2025-named",
+      messages: [{ role: "user", content: "x" }],
+      tools,
+      tool_choice: { type: "function", function: { name: "get_time" } },
+    });
+    const { body } = await fakeReceived("cohere", "command-a-03-2025-named");
+    expect(body.tool_choice).toBe("REQUIRED");
+    expect((body.tools as { function: { name: string } }[]).map((t) => t.function.name)).toEqual([
+      "get_time",
+    ]);
+  });
+
+  it("gemini and anthropic refuse logprobs with a 400 naming the capability", async () => {
+    for (const model of ["gemini/gemini-2.5-flash", "anthropic/claude-sonnet-4-5"]) {
+      const err = await client.chat.completions
+        .create({ model, messages: [{ role: "user", content: "x" }], logprobs: true })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((err as Error).message).toMatch(/does not support logprobs/);
+    }
+  });
+});

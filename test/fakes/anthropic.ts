@@ -4,6 +4,7 @@
  * `{"type":"error","error":{…}}`, in-band `event: error` in streams. No embeddings.
  */
 import type { ServerResponse } from "node:http";
+import { anthropicMessageFields, unknownField } from "./fields.ts";
 import {
   contentText,
   countTokens,
@@ -77,6 +78,8 @@ export function anthropicHandler(apiKey: string): FakeHandler {
     const body = req.body;
     const model = String(body.model ?? "");
     if (!model) return sendError(res, 400, "model: Field required");
+    const extra = unknownField(body, anthropicMessageFields);
+    if (extra) return sendError(res, 400, `${extra}: Extra inputs are not permitted`);
     if (typeof body.max_tokens !== "number")
       return sendError(res, 400, "max_tokens: Field required");
     const messages = (body.messages ?? []) as Message[];

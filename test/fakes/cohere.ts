@@ -4,6 +4,7 @@
  * `GET /v1/models`; errors as `{"id","message"}`.
  */
 import type { ServerResponse } from "node:http";
+import { cohereChatFields, unknownField } from "./fields.ts";
 import {
   contentText,
   countTokens,
@@ -87,6 +88,14 @@ export function cohereHandler(apiKey: string): FakeHandler {
     if (!scenario) return;
     if (req.path === "/v2/embed") return handleEmbed(body, res);
 
+    const extra = unknownField(body, cohereChatFields);
+    if (extra) {
+      return sendError(
+        res,
+        400,
+        `invalid request: unknown field: parameter '${extra}' is not a valid field`,
+      );
+    }
     const messages = (body.messages ?? []) as Message[];
     if (messages.some((m) => !["system", "user", "assistant", "tool"].includes(m.role))) {
       return sendError(res, 400, "invalid request: messages contain an unknown role");

@@ -5,6 +5,7 @@
  * `{"error":{"code","message","status"}}`.
  */
 import type { ServerResponse } from "node:http";
+import { geminiGenerationConfigFields, geminiRequestFields, unknownField } from "./fields.ts";
 import {
   contentText,
   countTokens,
@@ -85,6 +86,19 @@ export function geminiHandler(apiKey: string): FakeHandler {
       return sendJson(res, 200, {
         embeddings: requests.map((r, i) => ({ values: embeddingOf(partsText(r.content), i) })),
       });
+    }
+    const extra = unknownField(body, geminiRequestFields);
+    const extraConfig = unknownField(
+      body.generationConfig as object | undefined,
+      geminiGenerationConfigFields,
+    );
+    if (extra || extraConfig) {
+      const where = extra ? "" : " at 'generation_config'";
+      return sendError(
+        res,
+        400,
+        `Invalid JSON payload received. Unknown name "${extra ?? extraConfig}"${where}: Cannot find field.`,
+      );
     }
     const contents = (body.contents ?? []) as Content[];
     if (contents.some((c) => c.role !== undefined && c.role !== "user" && c.role !== "model")) {

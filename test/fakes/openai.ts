@@ -3,6 +3,7 @@
  * on every stream's last chunk): chat completions plain and streamed, embeddings, models.
  */
 import type { ServerResponse } from "node:http";
+import { openAiChatFields, unknownField } from "./fields.ts";
 import { mistralChatErrors, mistralValidationBody } from "./mistral.ts";
 import { handleCompletions } from "./openai-completions.ts";
 import {
@@ -71,6 +72,8 @@ function handleChat(
 ) {
   const model = String(body.model);
   const messages = (body.messages ?? []) as Message[];
+  const extra = flavor === "openai" ? unknownField(body, openAiChatFields) : undefined;
+  if (extra) return sendError(res, flavor, 400, `Unrecognized request argument supplied: ${extra}`);
   if (flavor === "mistral") {
     const errors = mistralChatErrors(body);
     if (errors.length > 0) return sendJson(res, 422, mistralValidationBody(errors));

@@ -69,6 +69,10 @@ export function cohereChatRequest(req: ChatCompletionRequest, target: Target): U
         };
     }
   });
+  const choice = req.tool_choice;
+  const named = typeof choice === "object" && choice ? choice.function.name : undefined;
+  const tools =
+    choice === "none" ? [] : (req.tools ?? []).filter((t) => !named || t.function.name === named);
   const format = req.response_format;
   const stop = typeof req.stop === "string" ? [req.stop] : req.stop;
   const body: Record<string, unknown> = {
@@ -84,8 +88,9 @@ export function cohereChatRequest(req: ChatCompletionRequest, target: Target): U
     ...(stop?.length ? { stop_sequences: stop } : {}),
     ...(req.frequency_penalty != null ? { frequency_penalty: req.frequency_penalty } : {}),
     ...(req.presence_penalty != null ? { presence_penalty: req.presence_penalty } : {}),
-    ...(req.tools?.length && req.tool_choice !== "none" ? { tools: req.tools } : {}),
-    ...(req.tool_choice === "required" ? { tool_choice: "REQUIRED" } : {}),
+    ...(tools?.length ? { tools } : {}),
+    // Cohere cannot name a tool: naming one keeps only that tool and requires a call.
+    ...(req.tool_choice === "required" || named ? { tool_choice: "REQUIRED" } : {}),
     ...(format?.type === "json_object" ? { response_format: { type: "json_object" } } : {}),
     ...(format?.type === "json_schema"
       ? { response_format: { type: "json_object", json_schema: format.json_schema.schema ?? {} } }

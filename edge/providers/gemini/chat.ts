@@ -17,6 +17,7 @@ import type {
   ChatCompletionRequest,
 } from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
+import { capabilityError } from "../errors.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
 /** Gemini's finish reasons in OpenAI's terms. */
@@ -46,6 +47,7 @@ export function geminiUsage(usage: GeminiUsage | undefined): Usage {
 
 /** The `generateContent` (or stream) call for an OpenAI chat request. */
 export function geminiChatRequest(req: ChatCompletionRequest, target: Target): UpstreamCall {
+  if (req.logprobs) throw capabilityError("gemini", "logprobs");
   const system: string[] = [];
   const contents: { role: "user" | "model"; parts: Record<string, unknown>[] }[] = [];
   const toolNames = new Map<string, string>();

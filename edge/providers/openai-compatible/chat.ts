@@ -90,7 +90,10 @@ export function openAiCompatibleChat(dialect: ChatDialect): ChatAdapter {
 
   return {
     request(req: ChatCompletionRequest, target: Target): UpstreamCall {
-      let body: Record<string, unknown> = { ...req, model: target.model };
+      // Usage is always asked for when streaming (the gateway meters it); OpenAI refuses
+      // stream_options on a request that does not stream.
+      const { stream_options: _, ...rest } = req;
+      let body: Record<string, unknown> = { ...rest, model: target.model };
       if (req.stream && dialect.streamOptions !== false)
         body.stream_options = { include_usage: true };
       if (dialect.body) body = dialect.body(body, req);

@@ -1,0 +1,62 @@
+/**
+ * Each fake refuses what its real API refuses (unknown fields), with the
+ * provider's status and words: the gateway's tests rely on it to catch a field that slips
+ * through an adapter.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeProvider, fakeKeys, startAllFakes } from "./index.ts";
+import type { FakeServer } from "./server.ts";
+
+let fakes: Awaited<ReturnType<typeof startAllFakes>>;
+beforeAll(async () => {
+  fakes = await startAllFakes();
+});
+afterAll(() => fakes.close());
+
+const post = async (provider: FakeProvider, path: string, body: unknown) => {
+  const server: FakeServer = fakes.servers[provider];
+  const res = await fetch(`${server.url}${path}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${fakeKeys[provider]}`,
+      "x-api-key": fakeKeys[provider],
+      "anthropic-version": "2023-06-01",
+      "x-goog-api-key": fakeKeys[provider],
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, text: await res.text() };
+};
+const user = (content: unknown) => [{ role: "user", content }];
+
+describe("the fakes refuse unknown fields as their providers do", () => {
+  it.each([
+    ["openai", "/v1/chat/completions", "Unrecognized request argument supplied: random_seed"],
+    ["anthropic", "/v1/messages", "random_seed: Extra inputs are not permitted"],
+    ["cohere", "/v2/chat", "parameter 'random_seed' is not a valid field"],
+    ["mistral", "/v1/chat/completions", '"type":"extra_forbidden","loc":["body","seed"]'],
+  ] as const)("%s", async (provider, path, words) => {
+    const got = await post(provider, path, {
+      model: "m",
+      max_tokens: 5,
+      messages: user("x"),
+      // Mistral's name for a seed is everyone else's unknown field, and the other way round.
+      ...(provider === "mistral" ? { seed: 1 } : { random_seed: 1 }),
+    });
+    expect(got.status).toBe(provider === "mistral" ? 422 : 400);
+    expect(got.text).toContain(words);
+  });
+
+  it("gemini, at the top level and in generationConfig", async () => {
+    const path = "/v1beta/models/gemini-2.5-flash:generateContent";
+    const contents = [{ role: "user", parts: [{ text: "x" }] }];
+    const top = await post("gemini", path, { contents, stream_options: {} });
+    expect(top.status).toBe(400);
+    expect(JSON.parse(top.text).error.message).toContain('Unknown name "stream_options"');
+    const nested = await post("gemini", path, { contents, generationConfig: { max_tokens: 5 } });
+    expect(JSON.parse(nested.text).error.message).toContain(
+      `Unknown name "max_tokens" at 'generation_config'`,
+    );
+  });
+});
