@@ -1,7 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { stopList, toChatFunctions, toChatHistory } from "./chat-format.ts";
+import { refuseImages, stopList, toChatFunctions, toChatHistory } from "./chat-format.ts";
 
 describe("toChatHistory", () => {
+  it("refuses image parts with a 400 unsupported_capability naming the message", () => {
+    const messages = [
+      { role: "user" as const, content: "first" },
+      {
+        role: "user" as const,
+        content: [
+          { type: "text" as const, text: "what is this?" },
+          { type: "image_url" as const, image_url: { url: "https://example.com/a.png" } },
+        ],
+      },
+    ];
+    expect(() => toChatHistory(messages)).toThrow(
+      expect.objectContaining({
+        status: 400,
+        code: "unsupported_capability",
+        param: "messages.1.content",
+      }),
+    );
+    expect(() => refuseImages(messages.slice(0, 1))).not.toThrow();
+  });
+
   it("maps roles, joins text parts and opens a model response", () => {
     expect(
       toChatHistory([

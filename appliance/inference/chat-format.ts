@@ -9,15 +9,28 @@ import type {
   ChatModelFunctions,
   ChatModelResponse,
 } from "node-llama-cpp";
-import { invalidRequest } from "../../shared/api/errors.ts";
-import type { ChatMessage, Tool } from "../../shared/api/schemas/chat.ts";
+import { ApiError, invalidRequest } from "../../shared/api/errors.ts";
+import { type ChatMessage, imagePartsOf, type Tool } from "../../shared/api/schemas/chat.ts";
 
 /** The text of a message's content (parts joined). */
-export function contentText(
-  content: string | { type: "text"; text: string }[] | null | undefined,
-): string {
+export function contentText(content: ChatMessage["content"]): string {
   if (content == null) return "";
-  return typeof content === "string" ? content : content.map((part) => part.text).join("");
+  return typeof content === "string"
+    ? content
+    : content.map((part) => (part.type === "text" ? part.text : "")).join("");
+}
+
+/**
+ * The appliance's models read text only: a request with an image part is a 400
+ * `unsupported_capability` before any generation starts, not an image silently dropped.
+ */
+export function refuseImages(messages: readonly ChatMessage[]): void {
+  const [image] = imagePartsOf(messages);
+  if (!image) return;
+  throw new ApiError(400, "The appliance's models do not support image input.", {
+    code: "unsupported_capability",
+    param: `messages.${image.message}.content`,
+  });
 }
 
 function parseArguments(raw: string, param: string): unknown {
@@ -34,6 +47,7 @@ function parseArguments(raw: string, param: string): unknown {
  * The history ends with an open model response (continuing a trailing assistant message).
  */
 export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  refuseImages(messages);
   const history: ChatHistoryItem[] = [];
   const pendingCalls = new Map<string, ChatModelFunctionCall>();
   messages.forEach((message, index) => {

@@ -6,6 +6,7 @@
 import type { Usage } from "../../shared/api/schemas/common.ts";
 import { randomId } from "../../shared/auth/api-keys.ts";
 import { capabilityError, UpstreamError } from "../providers/errors.ts";
+import { createImageFetcher, type ImageFetcher } from "../providers/images.ts";
 import { providers } from "../providers/registry.ts";
 import type {
   ProviderConfig,
@@ -23,6 +24,7 @@ import { readJson, sendUpstream } from "./upstream.ts";
 
 /** One capability's adapter, as chat and completions both have it. */
 export interface GenerationAdapter<Req, Res, Chunk> {
+  resolve?(req: Req, fetchImage: ImageFetcher): Promise<Req>;
   request(req: Req, target: Target): UpstreamCall;
   response(body: unknown, ctx: ResponseContext): Res;
   stream(ctx: ResponseContext): StreamTranslator<Chunk>;
@@ -58,6 +60,16 @@ export async function serveGeneration<
     model,
   });
   const providerOf = (target: Target) => target.via ?? providers[target.provider];
+  const fetchImage = deps.fetchImage ?? createImageFetcher({ fetch: deps.fetch });
+  // What a target's adapter must fetch first (image bytes), once per provider per request.
+  const resolved = new Map<string, Promise<Req>>();
+  const requestFor = (adapter: GenerationAdapter<Req, Res, Chunk>, target: Target) => {
+    if (!adapter.resolve) return Promise.resolve(req);
+    const key = providerOf(target).name;
+    const pending = resolved.get(key) ?? adapter.resolve(req, fetchImage);
+    resolved.set(key, pending);
+    return pending;
+  };
   const adapterOf = (target: Target) => {
     const provider = providerOf(target);
     const adapter = kind.adapter(provider);
@@ -67,12 +79,12 @@ export async function serveGeneration<
   if (req.stream) {
     const { value, target, failedLate } = await dispatch(
       plan,
-      ({ target, timeoutMs }) => {
+      async ({ target, timeoutMs }) => {
         const adapter = adapterOf(target);
         const ctx = contextFor(target.id);
         return openStream(
           providerOf(target),
-          adapter.request(req, target),
+          adapter.request(await requestFor(adapter, target), target),
           adapter.stream(ctx),
           ctx,
           kind.streamKind,
@@ -100,7 +112,8 @@ export async function serveGeneration<
     async ({ target, timeoutMs }) => {
       const adapter = adapterOf(target);
       const provider = providerOf(target);
-      const upstream = await sendUpstream(provider, adapter.request(req, target), timeoutMs, deps);
+      const call = adapter.request(await requestFor(adapter, target), target);
+      const upstream = await sendUpstream(provider, call, timeoutMs, deps);
       const body = await readJson(provider.name, upstream, timeoutMs);
       try {
         return adapter.response(body, contextFor(target.id));

@@ -1,12 +1,14 @@
 /**
  * What each adapter sends and what comes back when the provider refuses it, through the gateway
  * in workerd with the official `openai` SDK: the provider's own error message reaches the
- * client, and the fakes (which refuse what each real API refuses) receive only fields their
- * provider takes.
+ * client, the fakes (which refuse what each real API refuses) receive only fields their
+ * provider takes, and image parts arrive in each provider's own format or are refused.
  */
 import OpenAI from "openai";
-import { describe, expect, it } from "vitest";
-import { collect, fakeReceived, startGateway } from "../test/gateway.ts";
+import { describe, expect, inject, it } from "vitest";
+import { tinyPngBase64 as tinyPng } from "../../test/fakes/images.ts";
+import { createImageFetcher } from "../providers/images.ts";
+import { collect, fakeCalls, fakeReceived, startGateway } from "../test/gateway.ts";
 
 const chatModels = {
   openai: "gpt-4o-mini",
@@ -176,5 +178,170 @@ describe("every OpenAI chat field reaches each provider as a field it takes", ()
       expect(err).toBeInstanceOf(OpenAI.BadRequestError);
       expect((err as Error).message).toMatch(/does not support logprobs/);
     }
+  });
+});
+
+describe("image parts reach each provider that takes images in its own format", () => {
+  const { client } = startGateway();
+  const imageUrl = `${inject("fakes").urls.openai}/__image.png`;
+  const dataUri = `data:image/png;base64,${tinyPng}`;
+  const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
+    {
+      role: "user",
+      content: [
+        { type: "text", text: "what are these?" },
+        { type: "image_url", image_url: { url: imageUrl, detail: "low" } },
+        { type: "image_url", image_url: { url: dataUri } },
+      ],
+    },
+  ];
+  const ask = (provider: string, model: string) =>
+    client.chat.completions.create({ model: `${provider}/${model}`, messages });
+
+  it("openai and mistral: the parts as sent", async () => {
+    for (const [provider, model] of [
+      ["openai", "gpt-4o-mini-vision"],
+      ["mistral", "pixtral-12b-latest"],
+    ] as const) {
+      const res = await ask(provider, model);
+      expect(res.choices[0]?.message.content).toBe(
+        `Hello from ${provider}! You said: what are these?`,
+      );
+      const { body } = await fakeReceived(provider, model);
+      expect((body.messages as { content: unknown }[])[0]?.content).toEqual(messages[0]?.content);
+    }
+  });
+
+  it("anthropic: image blocks, by URL and as base64", async () => {
+    await ask("anthropic", "claude-sonnet-4-5-vision");
+    const { body } = await fakeReceived("anthropic", "claude-sonnet-4-5-vision");
+    expect((body.messages as { content: unknown }[])[0]?.content).toEqual([
+      { type: "text", text: "what are these?" },
+      { type: "image", source: { type: "url", url: imageUrl } },
+      { type: "image", source: { type: "base64", media_type: "image/png", data: tinyPng } },
+    ]);
+  });
+
+  it("gemini: inlineData, the URL's bytes fetched by the edge, plain and streamed", async () => {
+    const inline = { inlineData: { mimeType: "image/png", data: tinyPng } };
+    await ask("gemini", "gemini-2.5-flash-vision");
+    const plain = await fakeReceived("gemini", "gemini-2.5-flash-vision");
+    expect((plain.body.contents as { parts: unknown }[])[0]?.parts).toEqual([
+      { text: "what are these?" },
+      inline,
+      inline,
+    ]);
+    const streamed = await collect(
+      await client.chat.completions.create({
+        model: "gemini/gemini-2.5-flash-vision-s",
+        messages,
+        stream: true,
+      }),
+    );
+    expect(streamed.error).toBeUndefined();
+    expect(streamed.text).toBe("Hello from gemini! You said: what are these?");
+  });
+
+  it("cohere: 400 unsupported_capability before any call", async () => {
+    const err = await ask("cohere", "command-a-vision-refused").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as { code?: string }).code).toBe("unsupported_capability");
+    expect((err as Error).message).toMatch(/cohere.*image/);
+    expect((await fakeCalls("cohere"))["command-a-vision-refused"]).toBeUndefined();
+  });
+
+  it("an image URL that cannot be fetched is a 400 naming why, before any call", async () => {
+    const err = await client.chat.completions
+      .create({
+        model: "gemini/gemini-2.5-flash-img401",
+        messages: [
+          {
+            role: "user",
+            content: [
+              {
+                type: "image_url",
+                image_url: { url: `${imageUrl.replace("/__image.png", "/nope")}` },
+              },
+            ],
+          },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    // The fake wants its key on every path but its image: the edge sends none.
+    expect((err as Error).message).toContain("The image URL answered HTTP 401");
+    expect((await fakeCalls("gemini"))["gemini-2.5-flash-img401"]).toBeUndefined();
+  });
+});
+
+describe("the image fetcher's guards", () => {
+  const png = Uint8Array.from(atob(tinyPng), (c) => c.charCodeAt(0));
+  const serving =
+    (answer: (url: string) => Response): typeof fetch =>
+    async (input) =>
+      answer(String(input));
+
+  it("refuses non-http schemes and private, loopback and link-local hosts in production", async () => {
+    const fetchImage = createImageFetcher({ fetch: serving(() => new Response(png)) });
+    for (const url of [
+      "ftp://example.com/a.png",
+      "http://127.0.0.1/a.png",
+      "http://2130706433/a.png",
+      "http://localhost:8080/a.png",
+      "http://10.1.2.3/a.png",
+      "http://192.168.0.1/a.png",
+      "http://169.254.169.254/latest/meta-data",
+      "http://[::1]/a.png",
+      "http://[fd00::1]/a.png",
+      "http://[::ffff:127.0.0.1]/a.png",
+    ]) {
+      await expect(fetchImage(url), url).rejects.toMatchObject({
+        status: 400,
+        code: "invalid_image_url",
+      });
+    }
+  });
+
+  it("follows a redirect only to a host it may fetch", async () => {
+    const fetchImage = createImageFetcher({
+      fetch: serving((url) =>
+        url.includes("public.example")
+          ? new Response(null, { status: 302, headers: { location: "http://10.0.0.5/x.png" } })
+          : new Response(png, { headers: { "content-type": "image/png" } }),
+      ),
+    });
+    await expect(fetchImage("https://public.example/a.png")).rejects.toMatchObject({
+      message: expect.stringContaining("private"),
+    });
+  });
+
+  it("reads a public image, and caps its size and the time it takes", async () => {
+    const ok = createImageFetcher({
+      fetch: serving(() => new Response(png, { headers: { "content-type": "image/png" } })),
+    });
+    expect(await ok("https://img.example/a.png")).toEqual({ mimeType: "image/png", data: tinyPng });
+    const big = createImageFetcher({
+      maxBytes: 10,
+      fetch: serving(() => new Response(png, { headers: { "content-type": "image/png" } })),
+    });
+    await expect(big("https://img.example/a.png")).rejects.toMatchObject({
+      code: "image_too_large",
+    });
+    const slow = createImageFetcher({
+      timeoutMs: 50,
+      fetch: (_input, init) =>
+        new Promise((_resolve, reject) =>
+          init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))),
+        ),
+    });
+    await expect(slow("https://img.example/a.png")).rejects.toMatchObject({
+      message: expect.stringContaining("longer than 50 ms"),
+    });
+    const notImage = createImageFetcher({
+      fetch: serving(() => new Response("<html>", { headers: { "content-type": "text/html" } })),
+    });
+    await expect(notImage("https://img.example/a.png")).rejects.toMatchObject({
+      message: expect.stringContaining("not an image"),
+    });
   });
 });

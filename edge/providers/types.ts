@@ -14,6 +14,7 @@ import type { Usage } from "../../shared/api/schemas/common.ts";
 import type { Completion, CompletionRequest } from "../../shared/api/schemas/completions.ts";
 import type { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
 import type { SseEvent } from "../../shared/sse/index.ts";
+import type { ImageFetcher } from "./images.ts";
 
 /** The providers the edge knows. */
 export const providerNames = ["openai", "anthropic", "cohere", "mistral", "gemini"] as const;
@@ -65,6 +66,11 @@ export interface StreamTranslator<C = ChatCompletionChunk> {
 
 /** Chat completions for one provider. */
 export interface ChatAdapter {
+  /**
+   * Fetches what `request` needs from elsewhere (the bytes behind image URLs, for a provider
+   * that takes only bytes) and returns the request with it inlined; absent when not needed.
+   */
+  resolve?(req: ChatCompletionRequest, fetchImage: ImageFetcher): Promise<ChatCompletionRequest>;
   request(req: ChatCompletionRequest, target: Target): UpstreamCall;
   response(body: unknown, ctx: ResponseContext): ChatCompletion;
   stream(ctx: ResponseContext): StreamTranslator;

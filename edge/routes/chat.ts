@@ -1,10 +1,11 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { chatCompletionsRoute } from "../../shared/api/routes.ts";
-import type { EdgeEnv } from "../env.ts";
+import { type EdgeEnv, settings } from "../env.ts";
 import { createChatCompletion } from "../gateway/chat.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { routeFor } from "../gateway/route-for.ts";
 import { mountInference } from "../pipeline/index.ts";
+import { createImageFetcher } from "../providers/images.ts";
 
 /** Mounts `POST /v1/chat/completions`, routed by model name to a provider chain. */
 export function mountChatRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): void {
@@ -13,7 +14,14 @@ export function mountChatRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): v
     {
       route: "chat",
       definition: chatCompletionsRoute,
-      plan: (c, { request, estimate }) => routeFor(c, request.model, deps, estimate),
+      plan: async (c, { request, estimate }) => {
+        const routed = await routeFor(c, request.model, deps, estimate);
+        // Image URLs on private hosts are fetched only outside production (the fakes are local).
+        const allowPrivate = settings(c).environment !== "production";
+        const fetchImage =
+          routed.deps.fetchImage ?? createImageFetcher({ fetch: routed.deps.fetch, allowPrivate });
+        return { ...routed, deps: { ...routed.deps, fetchImage } };
+      },
       serve: ({ request }, { plan, deps }) => createChatCompletion(request, plan, deps),
     },
     { now: deps.now, onBodyParsed: deps.onBodyParsed },

@@ -23,9 +23,11 @@ export interface ResponseContext {
   systemFingerprint?: string | null;
 }
 
-/** The text of a message's content (a string, or text parts joined). */
+/** The text of a message's content (a string, or its text parts joined; images are not text). */
 export function messageText(content: ChatMessage["content"]): string {
-  return typeof content === "string" ? content : (content ?? []).map((p) => p.text).join("");
+  return typeof content === "string"
+    ? content
+    : (content ?? []).map((p) => (p.type === "text" ? p.text : "")).join("");
 }
 
 /** A tool call's JSON arguments as an object; `{}` when they do not parse (providers want one). */

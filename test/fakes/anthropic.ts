@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { anthropicMessageFields, unknownField } from "./fields.ts";
+import { isBase64, isHttpUrl } from "./images.ts";
 import {
   contentText,
   countTokens,
@@ -51,6 +52,34 @@ interface Message {
   content: unknown;
 }
 
+const imageTypes = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+
+/** Messages' 400 for the first content block it would refuse (empty text, a bad image source). */
+function blockError(messages: Message[]): string | undefined {
+  for (const [i, message] of messages.entries()) {
+    if (!Array.isArray(message.content)) continue;
+    for (const [j, raw] of (message.content as Record<string, unknown>[]).entries()) {
+      const where = `messages.${i}.content.${j}`;
+      if (raw.type === "text" && !raw.text)
+        return `${where}: text content blocks must be non-empty`;
+      if (raw.type !== "image") continue;
+      const source = (raw.source ?? {}) as Record<string, unknown>;
+      if (source.type === "url") {
+        if (!isHttpUrl(source.url)) return `${where}.image.source.url: Input should be a valid URL`;
+      } else if (source.type === "base64") {
+        if (!imageTypes.includes(String(source.media_type))) {
+          return `${where}.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`;
+        }
+        if (!isBase64(source.data))
+          return `${where}.image.source.base64: The image was not valid base64`;
+      } else {
+        return `${where}.image.source: Input tag '${String(source.type)}' found using 'type' does not match any of the expected tags: 'base64', 'url', 'file'`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** A request handler speaking Anthropic's format; accepts `x-api-key` or `Authorization: Bearer`. */
 export function anthropicHandler(apiKey: string): FakeHandler {
   return async (req, res, count) => {
@@ -86,6 +115,8 @@ export function anthropicHandler(apiKey: string): FakeHandler {
     if (messages.some((m) => m.role !== "user" && m.role !== "assistant")) {
       return sendError(res, 400, "messages: roles must be user or assistant");
     }
+    const badBlock = blockError(messages);
+    if (badBlock) return sendError(res, 400, badBlock);
     if (typeof body.temperature === "number" && (body.temperature < 0 || body.temperature > 1)) {
       return sendError(res, 400, "temperature: range: 0..1");
     }

@@ -6,6 +6,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { geminiGenerationConfigFields, geminiRequestFields, unknownField } from "./fields.ts";
+import { isBase64 } from "./images.ts";
 import {
   contentText,
   countTokens,
@@ -48,6 +49,35 @@ interface Content {
 }
 
 const partsText = (c: Content | undefined) => contentText(c?.parts ?? []);
+
+const partFields = new Set([
+  "text",
+  "inlineData",
+  "fileData",
+  "functionCall",
+  "functionResponse",
+  "thought",
+  "thoughtSignature",
+]);
+
+/** Gemini's 400 for the first part it would refuse: an unknown field, or bytes not base64. */
+function partError(contents: Content[]): string | undefined {
+  for (const [i, content] of contents.entries()) {
+    for (const [j, raw] of (content.parts ?? []).entries()) {
+      const part = raw as Record<string, unknown>;
+      const where = `'contents[${i}].parts[${j}]'`;
+      const extra = Object.keys(part).find((k) => !partFields.has(k));
+      if (extra) {
+        return `Invalid JSON payload received. Unknown name "${extra}" at ${where}: Cannot find field.`;
+      }
+      const inline = part.inlineData as { mimeType?: unknown; data?: unknown } | undefined;
+      if (inline && (typeof inline.mimeType !== "string" || !isBase64(inline.data))) {
+        return `Invalid value at ${where.slice(0, -1)}.inline_data.data' (TYPE_BYTES), Base64 decoding failed`;
+      }
+    }
+  }
+  return undefined;
+}
 
 /** A request handler speaking Gemini's format; the key comes in `x-goog-api-key` or `?key=`. */
 export function geminiHandler(apiKey: string): FakeHandler {
@@ -101,6 +131,8 @@ export function geminiHandler(apiKey: string): FakeHandler {
       );
     }
     const contents = (body.contents ?? []) as Content[];
+    const badPart = partError(contents);
+    if (badPart) return sendError(res, 400, badPart);
     if (contents.some((c) => c.role !== undefined && c.role !== "user" && c.role !== "model")) {
       return sendError(res, 400, "Please use a valid role: user, model.");
     }

@@ -5,6 +5,8 @@
  * `ChatCompletionRequest` and message types.
  */
 
+import { isHttpUrl, isImageDataUri } from "./images.ts";
+
 /** One pydantic validation error, as Mistral's 422 body lists them. */
 export interface MistralValidationError {
   type: string;
@@ -75,6 +77,16 @@ export function mistralChatErrors(body: Record<string, unknown>): MistralValidat
     }
     if (!Array.isArray(message.content)) continue;
     for (const [j, part] of (message.content as Record<string, unknown>[]).entries()) {
+      const image = part?.image_url as { url?: unknown } | string | undefined;
+      const imageUrl = typeof image === "string" ? image : image?.url;
+      if (part?.type === "image_url" && !isHttpUrl(imageUrl) && !isImageDataUri(imageUrl)) {
+        errors.push({
+          type: "value_error",
+          loc: ["body", "messages", i, role, "content", j, "image_url"],
+          msg: "Value error, image_url must be a URL or a base64 data URI",
+          input: image,
+        });
+      }
       if (!contentPartTypes.has(String(part?.type))) {
         errors.push({
           type: "union_tag_invalid",

@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { openAiChatFields, unknownField } from "./fields.ts";
+import { isHttpUrl, isImageDataUri } from "./images.ts";
 import { mistralChatErrors, mistralValidationBody } from "./mistral.ts";
 import { handleCompletions } from "./openai-completions.ts";
 import {
@@ -64,6 +65,24 @@ interface Message {
   content?: unknown;
 }
 
+/** OpenAI's 400 for the first image part it would refuse (not a URL nor a base64 image URI). */
+function openAiImageError(messages: Message[]): string | undefined {
+  for (const [i, message] of messages.entries()) {
+    if (!Array.isArray(message.content)) continue;
+    for (const [j, part] of (message.content as Record<string, unknown>[]).entries()) {
+      if (part.type !== "image_url") continue;
+      if (message.role !== "user") {
+        return `Invalid 'messages[${i}]'. Image URLs are only allowed for messages with role 'user', but this message with role '${message.role}' contains an image URL.`;
+      }
+      const url = (part.image_url as { url?: unknown } | undefined)?.url;
+      if (!isHttpUrl(url) && !isImageDataUri(url)) {
+        return `Invalid 'messages[${i}].content[${j}].image_url.url'. Expected a valid URL or a base64-encoded data URL with an image MIME type.`;
+      }
+    }
+  }
+  return undefined;
+}
+
 function handleChat(
   flavor: OpenAiFlavor,
   body: Record<string, unknown>,
@@ -74,6 +93,8 @@ function handleChat(
   const messages = (body.messages ?? []) as Message[];
   const extra = flavor === "openai" ? unknownField(body, openAiChatFields) : undefined;
   if (extra) return sendError(res, flavor, 400, `Unrecognized request argument supplied: ${extra}`);
+  const badImage = flavor === "openai" ? openAiImageError(messages) : undefined;
+  if (badImage) return sendError(res, flavor, 400, badImage);
   if (flavor === "mistral") {
     const errors = mistralChatErrors(body);
     if (errors.length > 0) return sendJson(res, 422, mistralValidationBody(errors));

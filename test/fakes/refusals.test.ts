@@ -1,9 +1,10 @@
 /**
- * Each fake refuses what its real API refuses (unknown fields), with the
+ * Each fake refuses what its real API refuses (unknown fields, malformed image parts), with the
  * provider's status and words: the gateway's tests rely on it to catch a field that slips
  * through an adapter.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tinyPngBase64 } from "./images.ts";
 import { type FakeProvider, fakeKeys, startAllFakes } from "./index.ts";
 import type { FakeServer } from "./server.ts";
 
@@ -58,5 +59,57 @@ describe("the fakes refuse unknown fields as their providers do", () => {
     expect(JSON.parse(nested.text).error.message).toContain(
       `Unknown name "max_tokens" at 'generation_config'`,
     );
+  });
+});
+
+describe("the fakes check image parts in their own format", () => {
+  it("openai: a URL or a base64 image data URI", async () => {
+    const bad = await post("openai", "/v1/chat/completions", {
+      model: "m",
+      messages: user([{ type: "image_url", image_url: { url: "file:///etc/passwd" } }]),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain("image_url.url");
+  });
+
+  it("anthropic: image blocks with a base64 source of a known type, or a URL", async () => {
+    const good = await post("anthropic", "/v1/messages", {
+      model: "m",
+      max_tokens: 5,
+      messages: user([
+        { type: "image", source: { type: "base64", media_type: "image/png", data: tinyPngBase64 } },
+        { type: "image", source: { type: "url", url: "https://example.com/a.png" } },
+      ]),
+    });
+    expect(good.status).toBe(200);
+    const bad = await post("anthropic", "/v1/messages", {
+      model: "m",
+      max_tokens: 5,
+      messages: user([
+        { type: "image", source: { type: "base64", media_type: "image/bmp", data: tinyPngBase64 } },
+      ]),
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain("messages.0.content.0.image.source.base64.media_type");
+  });
+
+  it("gemini: inlineData bytes in base64, no OpenAI-style parts", async () => {
+    const path = "/v1beta/models/gemini-2.5-flash:generateContent";
+    const ok = await post("gemini", path, {
+      contents: [
+        { role: "user", parts: [{ inlineData: { mimeType: "image/png", data: tinyPngBase64 } }] },
+      ],
+    });
+    expect(ok.status).toBe(200);
+    const openAiPart = await post("gemini", path, {
+      contents: [{ role: "user", parts: [{ image_url: { url: "https://example.com/a.png" } }] }],
+    });
+    expect(JSON.parse(openAiPart.text).error.message).toContain(
+      `Unknown name "image_url" at 'contents[0].parts[0]'`,
+    );
+    const notBase64 = await post("gemini", path, {
+      contents: [{ role: "user", parts: [{ inlineData: { mimeType: "image/png", data: "%%%" } }] }],
+    });
+    expect(notBase64.text).toContain("Base64 decoding failed");
   });
 });

@@ -1,9 +1,11 @@
 /**
  * The loopback HTTP server every provider fake runs on: 127.0.0.1 only, a random port, a call
  * counter per model (read at `GET /__calls`), the last request per model (`GET /__last?key=`),
+ * a tiny PNG at `GET /__image.png` (an image URL the gateway can fetch),
  * and a lifetime after which it closes by itself.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { fakeImagePath, tinyPngBase64 } from "./images.ts";
 
 /** A request as a fake handler sees it. */
 export interface FakeRequest {
@@ -52,6 +54,11 @@ export async function startFakeServer(
     if (url.pathname === "/__calls") {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(Object.fromEntries(calls)));
+      return;
+    }
+    if (url.pathname === fakeImagePath) {
+      res.writeHead(200, { "content-type": "image/png" });
+      res.end(Buffer.from(tinyPngBase64, "base64"));
       return;
     }
     if (url.pathname === "/__last") {

@@ -9,6 +9,7 @@ import {
 } from "../../../shared/api/openai-shapes.ts";
 import { chatCompletionsRoute } from "../../../shared/api/routes.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
+import { refuseImages } from "../../inference/chat-format.ts";
 import type { GeneratedToolCall } from "../../inference/tools.ts";
 import { requireScope } from "../middleware/auth.ts";
 import { requestSignal, streamGeneration } from "../streaming.ts";
@@ -30,6 +31,7 @@ export function mountChatRoutes(
   app.use(chatCompletionsRoute.path, requireScope("inference"));
   app.openapi(chatCompletionsRoute, async (c) => {
     const req = c.req.valid("json");
+    refuseImages(req.messages);
     const id = `chatcmpl-${randomId()}`;
     const created = Math.floor(Date.now() / 1000);
     const timeout = config.inference.requestTimeoutMs;

@@ -11,9 +11,14 @@ import {
   messageText as text,
   usageOf,
 } from "../../../shared/api/openai-shapes.ts";
-import type { ChatCompletion, ChatCompletionRequest } from "../../../shared/api/schemas/chat.ts";
+import type {
+  ChatCompletion,
+  ChatCompletionRequest,
+  ChatMessage,
+} from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason } from "../../../shared/api/schemas/common.ts";
 import { capabilityError } from "../errors.ts";
+import { parseDataUri } from "../images.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
 /** Anthropic's stop reasons in OpenAI's terms. */
@@ -31,6 +36,31 @@ export function anthropicFinishReason(reason: string | null | undefined): Finish
 }
 
 type Block = Record<string, unknown>;
+
+/** The image types Messages takes. */
+const anthropicImageTypes = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+
+/**
+ * A user message's content as Messages blocks: text blocks, and `image` blocks whose source is
+ * the URL itself or the base64 bytes of a `data:` URI.
+ */
+function userBlocks(content: ChatMessage["content"]): Block[] {
+  if (typeof content === "string" || content == null)
+    return [{ type: "text", text: text(content) }];
+  return content.map((part): Block => {
+    if (part.type === "text") return { type: "text", text: part.text };
+    const url = part.image_url.url;
+    const bytes = parseDataUri(url);
+    if (!bytes) return { type: "image", source: { type: "url", url } };
+    if (!anthropicImageTypes.has(bytes.mimeType)) {
+      throw capabilityError("anthropic", `images of type ${bytes.mimeType}`);
+    }
+    return {
+      type: "image",
+      source: { type: "base64", media_type: bytes.mimeType, data: bytes.data },
+    };
+  });
+}
 interface WireMessage {
   role: "user" | "assistant";
   content: Block[];
@@ -53,7 +83,7 @@ export function anthropicChatRequest(req: ChatCompletionRequest, target: Target)
   };
   for (const m of req.messages) {
     if (m.role === "system" || m.role === "developer") system.push(text(m.content));
-    else if (m.role === "user") add("user", [{ type: "text", text: text(m.content) }]);
+    else if (m.role === "user") add("user", userBlocks(m.content));
     else if (m.role === "tool") {
       add("user", [{ type: "tool_result", tool_use_id: m.tool_call_id, content: text(m.content) }]);
     } else {

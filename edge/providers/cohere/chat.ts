@@ -10,7 +10,11 @@ import {
   messageText as text,
   usageOf,
 } from "../../../shared/api/openai-shapes.ts";
-import type { ChatCompletion, ChatCompletionRequest } from "../../../shared/api/schemas/chat.ts";
+import {
+  type ChatCompletion,
+  type ChatCompletionRequest,
+  imagePartsOf,
+} from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import { capabilityError, UpstreamError } from "../errors.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
@@ -52,6 +56,7 @@ export const cohereGenerationFailed = () =>
 export function cohereChatRequest(req: ChatCompletionRequest, target: Target): UpstreamCall {
   if ((req.n ?? 1) > 1) throw capabilityError("cohere", "n > 1");
   if (req.logprobs) throw capabilityError("cohere", "logprobs");
+  if (imagePartsOf(req.messages).length > 0) throw capabilityError("cohere", "image input");
   const messages = req.messages.map((m) => {
     switch (m.role) {
       case "system":

@@ -11,13 +11,16 @@ import {
   messageText as text,
   usageOf,
 } from "../../../shared/api/openai-shapes.ts";
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  ChatCompletionRequest,
+import {
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatCompletionRequest,
+  type ChatMessage,
+  imagePartsOf,
 } from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import { capabilityError } from "../errors.ts";
+import { type ImageFetcher, parseDataUri } from "../images.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
 /** Gemini's finish reasons in OpenAI's terms. */
@@ -45,6 +48,48 @@ export function geminiUsage(usage: GeminiUsage | undefined): Usage {
   );
 }
 
+/**
+ * Gemini takes images as bytes (`inlineData`): each `http(s)` image URL is fetched (guarded)
+ * and replaced by a `data:` URI before the request is mapped.
+ */
+export async function geminiResolveImages(
+  req: ChatCompletionRequest,
+  fetchImage: ImageFetcher,
+): Promise<ChatCompletionRequest> {
+  if (!imagePartsOf(req.messages).some(({ part }) => !parseDataUri(part.image_url.url))) {
+    return req;
+  }
+  const messages = await Promise.all(
+    req.messages.map(async (m): Promise<ChatMessage> => {
+      if (m.role !== "user" || typeof m.content === "string") return m;
+      const content = await Promise.all(
+        m.content.map(async (part) => {
+          if (part.type !== "image_url" || parseDataUri(part.image_url.url)) return part;
+          const { mimeType, data } = await fetchImage(part.image_url.url);
+          return {
+            ...part,
+            image_url: { ...part.image_url, url: `data:${mimeType};base64,${data}` },
+          };
+        }),
+      );
+      return { ...m, content };
+    }),
+  );
+  return { ...req, messages };
+}
+
+/** A user message's parts: text, and images as `inlineData` (bytes from a `data:` URI). */
+function userParts(content: ChatMessage["content"]): Record<string, unknown>[] {
+  if (typeof content === "string" || content == null) return [{ text: text(content) }];
+  return content.map((part) => {
+    if (part.type === "text") return { text: part.text };
+    const bytes = parseDataUri(part.image_url.url);
+    // geminiResolveImages has turned every URL into bytes; one left means it was not run.
+    if (!bytes) throw capabilityError("gemini", "image URLs without fetching them");
+    return { inlineData: { mimeType: bytes.mimeType, data: bytes.data } };
+  });
+}
+
 /** The `generateContent` (or stream) call for an OpenAI chat request. */
 export function geminiChatRequest(req: ChatCompletionRequest, target: Target): UpstreamCall {
   if (req.logprobs) throw capabilityError("gemini", "logprobs");
@@ -58,7 +103,7 @@ export function geminiChatRequest(req: ChatCompletionRequest, target: Target): U
   };
   for (const m of req.messages) {
     if (m.role === "system" || m.role === "developer") system.push(text(m.content));
-    else if (m.role === "user") add("user", [{ text: text(m.content) }]);
+    else if (m.role === "user") add("user", userParts(m.content));
     else if (m.role === "tool") {
       const name = toolNames.get(m.tool_call_id) ?? m.tool_call_id;
       add("user", [{ functionResponse: { name, response: { content: text(m.content) } } }]);

@@ -2,13 +2,18 @@
 
 import { capabilityError } from "../errors.ts";
 import type { ProviderConfig } from "../types.ts";
-import { geminiChatRequest, geminiChatResponse } from "./chat.ts";
+import { geminiChatRequest, geminiChatResponse, geminiResolveImages } from "./chat.ts";
 import { geminiStream } from "./stream.ts";
 
 export const gemini: ProviderConfig = {
   name: "gemini",
   defaultBaseUrl: "https://generativelanguage.googleapis.com",
-  chat: { request: geminiChatRequest, response: geminiChatResponse, stream: geminiStream },
+  chat: {
+    resolve: geminiResolveImages,
+    request: geminiChatRequest,
+    response: geminiChatResponse,
+    stream: geminiStream,
+  },
   embeddings: {
     request(req, target) {
       const texts = typeof req.input === "string" ? [req.input] : req.input;

@@ -14,8 +14,30 @@ import {
 } from "./common.ts";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
-/** Message content: a string or an array of parts; only text parts are understood. */
+/** Message content: a string or an array of text parts. */
 const Content = z.union([z.string(), z.array(TextPart).min(1)]);
+
+/** An image by URL: `https://…`, or the bytes themselves as a `data:image/…;base64,` URI. */
+export const ImagePart = z
+  .object({
+    type: z.literal("image_url"),
+    image_url: z.object({
+      url: z.string().regex(/^(https?:\/\/|data:)/i, "must be an http(s) URL or a data: URI"),
+      detail: z.enum(["auto", "low", "high"]).optional(),
+    }),
+  })
+  .openapi("ImagePart");
+export type ImagePart = z.infer<typeof ImagePart>;
+
+/**
+ * An image part as parsed: `text` is never there (the object schema strips unknown keys); typed
+ * so, code that joins `part.text` over every part reads an image as no text.
+ */
+type ParsedImagePart = ImagePart & { text?: undefined };
+
+/** A user message's content: text, or text and image parts (images go where a model takes them). */
+const UserContent: z.ZodType<string | ({ type: "text"; text: string } | ParsedImagePart)[]> =
+  z.union([z.string(), z.array(z.discriminatedUnion("type", [TextPart, ImagePart])).min(1)]);
 
 const FunctionCall = z.object({ name: z.string().min(1), arguments: z.string() });
 export const ToolCall = z
@@ -27,7 +49,7 @@ export const ChatMessage = z
   .discriminatedUnion("role", [
     z.object({ role: z.literal("system"), content: Content, name: z.string().optional() }),
     z.object({ role: z.literal("developer"), content: Content, name: z.string().optional() }),
-    z.object({ role: z.literal("user"), content: Content, name: z.string().optional() }),
+    z.object({ role: z.literal("user"), content: UserContent, name: z.string().optional() }),
     z.object({
       role: z.literal("assistant"),
       content: Content.nullish(),
@@ -161,3 +183,14 @@ export const ChatCompletionChunk = z
   })
   .openapi("ChatCompletionChunk");
 export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;
+
+/** The image parts of a request's messages, with the index of the message each is in. */
+export function imagePartsOf(
+  messages: readonly ChatMessage[],
+): { message: number; part: ImagePart }[] {
+  return messages.flatMap((m, message) =>
+    m.role === "user" && Array.isArray(m.content)
+      ? m.content.flatMap((part) => (part.type === "image_url" ? [{ message, part }] : []))
+      : [],
+  );
+}
