@@ -29,6 +29,10 @@ describe("a provider's 4xx reaches the client with the provider's message", () =
     const bad = await ask(`${provider}/${model}-err400`);
     expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
     expect((bad as Error).message).toContain(`${provider}: Fake ${provider} error 400`);
+    // The provider's own words, and its own error type where it has one, as provider_error.
+    expect((bad as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
+      provider_error: { message: `Fake ${provider} error 400` },
+    });
     const missing = await ask(`${provider}/${model}-err404`);
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
     expect((missing as Error).message).toContain(`Fake ${provider} error 404`);
@@ -40,6 +44,10 @@ describe("a provider's 4xx reaches the client with the provider's message", () =
     expect((err as Error).message).toContain(
       "mistral: body.fake: Fake mistral error 422 (extra_forbidden)",
     );
+    expect((err as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
+      type: "invalid_request_error",
+      provider_error: { message: "body.fake: Fake mistral error 422 (extra_forbidden)" },
+    });
   });
 });
 

@@ -83,7 +83,8 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 /**
  * The client's view of the last upstream failure: the provider's 4xx pass through (their key
  * problems become 502, since the client's key was fine), overload stays 429 / 503, everything
- * else is a 502 or, for timeouts, a 504.
+ * else is a 502 or, for timeouts, a 504. Whatever the provider said itself (its error type
+ * and message) is kept as the envelope's `provider_error`.
  */
 export function toClientError(err: UpstreamError): ApiError {
   const message = `${err.provider}: ${err.message}`;
@@ -92,6 +93,9 @@ export function toClientError(err: UpstreamError): ApiError {
   if (err.failure === "circuit_open") {
     return new ApiError(503, message, { code: "circuit_open", retryAfter: err.retryAfter });
   }
+  // What the provider itself said (its own type and words), for answers and in-band errors.
+  const providerError = { type: err.code, message: err.message };
+  if (err.failure === "stream") return new ApiError(502, message, { code, providerError });
   if (err.failure !== "status") return new ApiError(502, message, { code });
   const passThrough: Record<number, ApiErrorStatus> = {
     400: 400,
@@ -105,10 +109,11 @@ export function toClientError(err: UpstreamError): ApiError {
   const status = passThrough[err.status] ?? 502;
   if (err.status === 401 || err.status === 403) {
     // The gateway's provider key was refused: the client's own key is not at fault.
-    return new ApiError(502, message, { code: "upstream_auth_failed" });
+    return new ApiError(502, message, { code: "upstream_auth_failed", providerError });
   }
   return new ApiError(status, message, {
     code: status === 502 ? "upstream_error" : code,
     retryAfter: status === 429 || status === 503 ? err.retryAfter : undefined,
+    providerError,
   });
 }
