@@ -4,7 +4,7 @@
  */
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { collect, startGateway } from "../test/gateway.ts";
+import { collect, fakeReceived, startGateway } from "../test/gateway.ts";
 
 const chatModels = {
   openai: "gpt-4o-mini",
@@ -176,6 +176,62 @@ describe("embeddings and models through the gateway", () => {
       .catch((e) => e);
     expect(n).toBeInstanceOf(OpenAI.BadRequestError);
     expect(n.message).toMatch(/anthropic.*n > 1/);
+  });
+
+  it("answers JSON mode on Anthropic through a forced tool, as message content", async () => {
+    const response_format = {
+      type: "json_schema" as const,
+      json_schema: {
+        name: "person",
+        schema: {
+          type: "object",
+          properties: { name: { type: "string" }, age: { type: "integer" } },
+          required: ["name", "age"],
+        },
+      },
+    };
+    const request = {
+      model: "anthropic/claude-sonnet-4-5-json",
+      messages: [{ role: "user" as const, content: "Ada" }],
+      response_format,
+    };
+    const plain = await client.chat.completions.create(request);
+    const choice = plain.choices[0];
+    expect(choice?.finish_reason).toBe("stop");
+    expect(choice?.message.tool_calls ?? []).toEqual([]);
+    expect(JSON.parse(choice?.message.content ?? "")).toEqual({
+      name: expect.any(String),
+      age: 1,
+    });
+    // Anthropic was asked for the schema as a forced tool.
+    const sent = (await fakeReceived("anthropic", "claude-sonnet-4-5-json")).body;
+    expect(sent.tools).toEqual([
+      expect.objectContaining({ input_schema: response_format.json_schema.schema }),
+    ]);
+    expect(sent.tool_choice).toMatchObject({ type: "tool" });
+    expect(sent).not.toHaveProperty("response_format");
+
+    const streamed = await collect(
+      await client.chat.completions.create({ ...request, stream: true }),
+    );
+    expect(streamed.error).toBeUndefined();
+    expect(streamed.finishes).toEqual(["stop"]);
+    expect(JSON.parse(streamed.text)).toEqual(JSON.parse(choice?.message.content ?? ""));
+    expect(streamed.toolCalls).toEqual([]);
+
+    const object = await client.chat.completions.create({
+      ...request,
+      response_format: { type: "json_object" },
+    });
+    expect(typeof JSON.parse(object.choices[0]?.message.content ?? "")).toBe("object");
+    const withTools = await client.chat.completions
+      .create({
+        ...request,
+        tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
+      })
+      .catch((e) => e);
+    expect(withTools).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(withTools.code).toBe("unsupported_capability");
   });
 
   it("serves legacy completions from OpenAI, plain and streamed, and refuses them elsewhere", async () => {

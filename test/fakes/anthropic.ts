@@ -128,14 +128,21 @@ export function anthropicHandler(apiKey: string): FakeHandler {
       [contentText(body.system), ...messages.map((m) => contentText(m.content))].join(" "),
     );
     const outputTokens = countTokens(text);
-    const tool = scenario.tool;
+    // A forced tool (`tool_choice: {type: "tool"}`) is always called, with input fitting its schema.
+    const choice = body.tool_choice as { type?: string; name?: string } | undefined;
+    const tools = (body.tools ?? []) as { name: string; input_schema?: Schema }[];
+    const forced = choice?.type === "tool" ? tools.find((t) => t.name === choice.name) : undefined;
+    if (choice?.type === "tool" && !forced) {
+      return sendError(res, 400, `tool_choice: tool '${choice.name}' not found in tools`);
+    }
+    const tool = scenario.tool || forced !== undefined;
     const id = "msg_fake01";
     const stopReason = tool ? "tool_use" : "end_turn";
     const toolBlock = {
       type: "tool_use",
       id: "toolu_fake1",
-      name: fakeToolCall.name,
-      input: fakeToolCall.arguments,
+      name: forced?.name ?? fakeToolCall.name,
+      input: forced ? inputFor(forced.input_schema ?? {}, text) : fakeToolCall.arguments,
     };
     if (!body.stream) {
       if (scenario.kind === "cut") return cutJsonAnswer(res, '{"id":"msg');
@@ -174,7 +181,7 @@ export function anthropicHandler(apiKey: string): FakeHandler {
       send("content_block_start", { index: 0, content_block: { ...toolBlock, input: {} } });
       send("content_block_delta", {
         index: 0,
-        delta: { type: "input_json_delta", partial_json: JSON.stringify(fakeToolCall.arguments) },
+        delta: { type: "input_json_delta", partial_json: JSON.stringify(toolBlock.input) },
       });
     } else {
       send("content_block_start", { index: 0, content_block: { type: "text", text: "" } });
@@ -197,6 +204,32 @@ export function anthropicHandler(apiKey: string): FakeHandler {
     send("message_stop", {});
     res.end();
   };
+}
+
+/** A JSON schema, as far as the fake reads one. */
+interface Schema {
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+}
+
+/** A value that fits `schema`: strings from the reply text, the first item of arrays. */
+function inputFor(schema: Schema, text: string): unknown {
+  switch (schema.type) {
+    case "string":
+      return text;
+    case "integer":
+    case "number":
+      return 1;
+    case "boolean":
+      return true;
+    case "array":
+      return [inputFor(schema.items ?? {}, text)];
+    default:
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([key, sub]) => [key, inputFor(sub, text)]),
+      );
+  }
 }
 
 /** Starts a fake Anthropic API on loopback. */

@@ -21,6 +21,30 @@ import { capabilityError } from "../errors.ts";
 import { parseDataUri } from "../images.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
+/**
+ * The tool JSON mode forces (Messages has no `response_format`): its input schema is the one
+ * asked for, and its input is the answer, sent back as the message's content.
+ */
+export const JSON_TOOL = "textnlp_json_response";
+
+/** The forced tool for a JSON `response_format`, or null for text. */
+function jsonTool(req: ChatCompletionRequest): Block | null {
+  const format = req.response_format;
+  if (!format || format.type === "text") return null;
+  if (req.tools && req.tools.length > 0) {
+    throw capabilityError("anthropic", "response_format together with tools");
+  }
+  const schema = format.type === "json_schema" ? format.json_schema.schema : undefined;
+  if (schema && schema.type !== "object") {
+    throw capabilityError("anthropic", "a JSON schema whose root is not an object");
+  }
+  const description =
+    format.type === "json_schema"
+      ? (format.json_schema.description ?? `Answer with ${format.json_schema.name}.`)
+      : "Answer with a JSON object.";
+  return { name: JSON_TOOL, description, input_schema: schema ?? { type: "object" } };
+}
+
 /** Anthropic's stop reasons in OpenAI's terms. */
 export function anthropicFinishReason(reason: string | null | undefined): FinishReason {
   switch (reason) {
@@ -70,9 +94,7 @@ interface WireMessage {
 export function anthropicChatRequest(req: ChatCompletionRequest, target: Target): UpstreamCall {
   if ((req.n ?? 1) > 1) throw capabilityError("anthropic", "n > 1");
   if (req.logprobs) throw capabilityError("anthropic", "logprobs");
-  if (req.response_format && req.response_format.type !== "text") {
-    throw capabilityError("anthropic", `response_format ${req.response_format.type}`);
-  }
+  const forced = jsonTool(req);
   const system: string[] = [];
   const messages: WireMessage[] = [];
   const add = (role: WireMessage["role"], blocks: Block[]) => {
@@ -115,7 +137,10 @@ export function anthropicChatRequest(req: ChatCompletionRequest, target: Target)
     ...(req.stream ? { stream: true } : {}),
     ...(req.user ? { metadata: { user_id: req.user } } : {}),
   };
-  if (req.tools && req.tools.length > 0) {
+  if (forced) {
+    body.tools = [forced];
+    body.tool_choice = { type: "tool", name: JSON_TOOL };
+  } else if (req.tools && req.tools.length > 0) {
     body.tools = req.tools.map((t) => ({
       name: t.function.name,
       ...(t.function.description ? { description: t.function.description } : {}),
@@ -169,9 +194,13 @@ export function anthropicPromptTokens(usage: AnthropicUsage | undefined): number
 export function anthropicChatResponse(raw: unknown, ctx: ResponseContext): ChatCompletion {
   const body = raw as WireResponse;
   const blocks = body.content ?? [];
-  const said = blocks.filter((b) => b.type === "text").map((b) => b.text ?? "");
+  const json = blocks.find((b) => b.type === "tool_use" && b.name === JSON_TOOL);
+  // JSON mode: the forced tool's input is the answer, as OpenAI would have sent it.
+  const said = json
+    ? [JSON.stringify(json.input ?? {})]
+    : blocks.filter((b) => b.type === "text").map((b) => b.text ?? "");
   const toolCalls = blocks
-    .filter((b) => b.type === "tool_use")
+    .filter((b) => b.type === "tool_use" && b.name !== JSON_TOOL)
     .map((b) => ({
       id: b.id ?? "",
       type: "function" as const,
@@ -184,7 +213,7 @@ export function anthropicChatResponse(raw: unknown, ctx: ResponseContext): ChatC
         0,
         said.length > 0 ? said.join("") : null,
         toolCalls,
-        anthropicFinishReason(body.stop_reason),
+        json && body.stop_reason === "tool_use" ? "stop" : anthropicFinishReason(body.stop_reason),
       ),
     ],
     usageOf(anthropicPromptTokens(body.usage), body.usage?.output_tokens ?? 0),

@@ -9,7 +9,12 @@ import type { Usage } from "../../../shared/api/schemas/common.ts";
 import { parseEventJson } from "../../../shared/sse/index.ts";
 import { UpstreamError } from "../errors.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
-import { type AnthropicUsage, anthropicFinishReason, anthropicPromptTokens } from "./chat.ts";
+import {
+  type AnthropicUsage,
+  anthropicFinishReason,
+  anthropicPromptTokens,
+  JSON_TOOL,
+} from "./chat.ts";
 
 /** A translator for one Anthropic stream. */
 export function anthropicStream(ctx: ResponseContext): StreamTranslator {
@@ -19,6 +24,8 @@ export function anthropicStream(ctx: ResponseContext): StreamTranslator {
   let completion = 0;
   /** Content block index → OpenAI tool call index. */
   const toolIndex = new Map<number, number>();
+  /** The content block of JSON mode's forced tool, whose input streams as content. */
+  let jsonBlock: number | null = null;
   const chunk = singleChoiceChunks(ctx);
   return {
     get complete() {
@@ -45,6 +52,10 @@ export function anthropicStream(ctx: ResponseContext): StreamTranslator {
         case "content_block_start": {
           const block = data.content_block;
           if (block?.type !== "tool_use") return [];
+          if (block.name === JSON_TOOL) {
+            jsonBlock = data.index ?? 0;
+            return [];
+          }
           const index = toolIndex.size;
           toolIndex.set(data.index ?? 0, index);
           return chunk({
@@ -60,6 +71,9 @@ export function anthropicStream(ctx: ResponseContext): StreamTranslator {
         }
         case "content_block_delta": {
           if (data.delta?.type === "text_delta") return chunk({ content: data.delta.text ?? "" });
+          if (data.delta?.type === "input_json_delta" && (data.index ?? 0) === jsonBlock) {
+            return chunk({ content: data.delta.partial_json ?? "" });
+          }
           if (data.delta?.type === "input_json_delta") {
             const index = toolIndex.get(data.index ?? 0) ?? 0;
             return chunk({
@@ -72,7 +86,8 @@ export function anthropicStream(ctx: ResponseContext): StreamTranslator {
           if (data.usage?.output_tokens !== undefined) completion = data.usage.output_tokens;
           if (!data.delta?.stop_reason) return [];
           stopped = true;
-          return chunk({}, anthropicFinishReason(data.delta.stop_reason));
+          const jsonDone = jsonBlock !== null && data.delta.stop_reason === "tool_use";
+          return chunk({}, jsonDone ? "stop" : anthropicFinishReason(data.delta.stop_reason));
         }
         case "message_stop":
           complete = stopped;
