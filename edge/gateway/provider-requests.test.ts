@@ -38,6 +38,38 @@ describe("a provider's 4xx reaches the client with the provider's message", () =
     expect((missing as Error).message).toContain(`Fake ${provider} error 404`);
   });
 
+  it.each(Object.entries(chatModels))(
+    "%s: each error class with OpenAI's type and code, the provider's words beside",
+    async (provider, model) => {
+      const { client } = startGateway({ policy: { retry: { attempts: 0 } } });
+      // Upstream status → ours: a refused provider key is the gateway's fault, not the caller's.
+      const classes = [
+        [400, 400, "invalid_request_error", "upstream_invalid_request"],
+        [401, 502, "server_error", "upstream_auth_failed"],
+        [404, 404, "invalid_request_error", "model_not_found"],
+        [422, 400, "invalid_request_error", null],
+        [429, 429, "rate_limit_error", "rate_limit_exceeded"],
+        [500, 502, "server_error", "upstream_error"],
+      ] as const;
+      for (const [upstream, status, type, code] of classes) {
+        const err = (await client.chat.completions
+          .create({
+            model: `${provider}/${model}-err${upstream}`,
+            messages: [{ role: "user", content: "x" }],
+          })
+          .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+        expect(err, `${provider} ${upstream}`).toBeInstanceOf(OpenAI.APIError);
+        expect([err.status, err.type], `${provider} ${upstream}`).toEqual([status, type]);
+        // 422's code is the provider's own where it speaks OpenAI's vocabulary; not checked here.
+        if (code) expect(err.code, `${provider} ${upstream}`).toBe(code);
+        expect(err.message).toContain(`Fake ${provider} error ${upstream}`);
+        expect(
+          (err.error as { provider_error?: { message: string } }).provider_error?.message,
+        ).toContain(`Fake ${provider} error ${upstream}`);
+      }
+    },
+  );
+
   it("mistral: a 422's pydantic detail, where and why, is the message", async () => {
     const err = await ask("mistral/mistral-small-latest-err422");
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);

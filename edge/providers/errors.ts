@@ -80,6 +80,18 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
 }
 
+/** Our codes for the statuses a provider's answer passes through with. */
+const passThroughCode: Record<number, string> = {
+  400: "upstream_invalid_request",
+  404: "model_not_found",
+  413: "upstream_request_too_large",
+  429: "rate_limit_exceeded",
+  503: "upstream_overloaded",
+};
+
+/** Providers with error codes of their own (OpenAI's and our appliances' codes are OpenAI's). */
+const ownVocabulary = new Set(["anthropic", "cohere", "gemini", "mistral"]);
+
 /**
  * The client's view of the last upstream failure: the provider's 4xx pass through (their key
  * problems become 502, since the client's key was fine), overload stays 429 / 503, everything
@@ -111,8 +123,10 @@ export function toClientError(err: UpstreamError): ApiError {
     // The gateway's provider key was refused: the client's own key is not at fault.
     return new ApiError(502, message, { code: "upstream_auth_failed", providerError });
   }
+  // `code` stays in OpenAI's vocabulary: a provider's own names are in `provider_error`.
+  const ours = ownVocabulary.has(err.provider) || !err.code ? passThroughCode[status] : err.code;
   return new ApiError(status, message, {
-    code: status === 502 ? "upstream_error" : code,
+    code: status === 502 ? "upstream_error" : (ours ?? code),
     retryAfter: status === 429 || status === 503 ? err.retryAfter : undefined,
     providerError,
   });
