@@ -59,7 +59,10 @@ export async function serveGeneration<
     created: Math.floor(deps.now() / 1000),
     model,
   });
-  const providerOf = (target: Target) => target.via ?? providers[target.provider];
+  const providerOf = (target: Target) => providers[target.provider];
+  // A site's calls go through its hub (the target's transport), with the attempt's time limit.
+  const depsFor = ({ transport }: Target, timeoutMs: number): GatewayDeps =>
+    transport ? { ...deps, fetch: transport(timeoutMs) } : deps;
   const fetchImage = deps.fetchImage ?? createImageFetcher({ fetch: deps.fetch });
   // What a target's adapter must fetch first (image bytes), once per provider per request.
   const resolved = new Map<string, Promise<Req>>();
@@ -89,7 +92,7 @@ export async function serveGeneration<
           ctx,
           kind.streamKind,
           timeoutMs,
-          deps,
+          depsFor(target, timeoutMs),
         );
       },
       deps,
@@ -113,7 +116,7 @@ export async function serveGeneration<
       const adapter = adapterOf(target);
       const provider = providerOf(target);
       const call = adapter.request(await requestFor(adapter, target), target);
-      const upstream = await sendUpstream(provider, call, timeoutMs, deps);
+      const upstream = await sendUpstream(provider, call, timeoutMs, depsFor(target, timeoutMs));
       const body = await readJson(provider.name, upstream, timeoutMs);
       try {
         return adapter.response(body, contextFor(target.id));

@@ -1,14 +1,14 @@
 import type { Context } from "hono";
 import { type EdgeEnv, settings } from "../env.ts";
-import { parseSiteModel, planSiteRoute } from "../hub/index.ts";
+import { usableSiteTargets } from "../hub/index.ts";
 import type { RequestEstimate } from "../routing/backoff.ts";
-import { planRoute, type RoutePlan } from "../routing/plan.ts";
+import { planRoute, type RoutePlan, sitesNamed } from "../routing/plan.ts";
 import { credentialsFor } from "./credentials.ts";
 import type { GatewayDeps } from "./deps.ts";
 
 /**
- * Where a generation request goes: a site's appliances over the hybrid link (`site:<site>/…`,
- * edge/hub, with that link's deps), otherwise the routing policy's chain of providers.
+ * Where a generation request goes: the routing policy's chain of targets, with the caller's
+ * provider keys and the sites its tenant may use (`site:<site>/…`, directly or in an alias).
  */
 export async function routeFor(
   c: Context<EdgeEnv>,
@@ -16,8 +16,13 @@ export async function routeFor(
   deps: GatewayDeps,
   estimate: RequestEstimate,
 ): Promise<{ plan: RoutePlan; deps: GatewayDeps }> {
-  if (parseSiteModel(model)) return planSiteRoute(c, model, deps);
   const config = settings(c);
-  const credentials = await credentialsFor(config, c.get("principal").tenantId);
-  return { plan: planRoute(model, config.policy, credentials, deps.random, estimate), deps };
+  const [credentials, sites] = await Promise.all([
+    credentialsFor(config, c.get("principal").tenantId),
+    usableSiteTargets(c, sitesNamed(model, config.policy), deps.now),
+  ]);
+  return {
+    plan: planRoute(model, config.policy, credentials, deps.random, estimate, sites),
+    deps,
+  };
 }

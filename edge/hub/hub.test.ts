@@ -2,7 +2,13 @@ import { env } from "cloudflare:workers";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../shared/api/errors.ts";
-import { collect, seedApiKey, startGateway } from "../test/gateway.ts";
+import {
+  collect,
+  type GatewayOptions,
+  gatewayClient,
+  seedApiKey,
+  startGateway as start,
+} from "../test/gateway.ts";
 import {
   answerWith,
   chunkEvent,
@@ -12,6 +18,12 @@ import {
   streamWords,
 } from "../test/link-appliance.ts";
 
+/**
+ * The gateway, retrying without waiting: a site's 503 is retried after its Retry-After (1 s) as
+ * any target's would be, which these tests need not sit through.
+ */
+const startGateway = (options: GatewayOptions = {}) =>
+  start({ ...options, deps: { sleep: async () => {}, ...options.deps } });
 type Gateway = ReturnType<typeof startGateway>;
 const json = (body: unknown) => ({
   method: "POST",
@@ -70,8 +82,8 @@ describe("sites admin and enrollment", () => {
   it("creates sites, enrolls once per code, refuses spent and expired codes", async () => {
     let now = Date.now();
     const gw = startGateway({ deps: { now: () => now } });
-    await siteWith(gw, "plant-a", 0);
-    const taken = await gw.call("http://edge/v1/admin/sites", json({ id: "plant-a" }));
+    await siteWith(gw, "plant-z", 0);
+    const taken = await gw.call("http://edge/v1/admin/sites", json({ id: "plant-z" }));
     expect(taken.status).toBe(409);
     const bad = await gw.call("http://edge/v1/admin/sites", json({ id: "Bad Name" }));
     expect(bad.status).toBe(400);
@@ -79,7 +91,7 @@ describe("sites admin and enrollment", () => {
     const issue = async () =>
       (
         (await (
-          await gw.call("http://edge/v1/admin/sites/plant-a/enrollment-codes", json({}))
+          await gw.call("http://edge/v1/admin/sites/plant-z/enrollment-codes", json({}))
         ).json()) as { code: string }
       ).code;
     const code = await issue();
@@ -377,6 +389,59 @@ describe("requests over the link", () => {
       "site.enrollment_code",
     ]);
     expect(JSON.stringify(audit)).not.toContain(a.credential);
+  });
+});
+
+describe("a site as a routing target", () => {
+  const hybrid = {
+    aliases: {
+      hybrid: {
+        strategy: "fallback",
+        targets: [{ model: "site:plant-a/llama" }, { model: "openai/gpt-4o-mini" }],
+      },
+    },
+  };
+  const askHybrid = (client: Gateway["client"]) =>
+    client.chat.completions
+      .create({ model: "hybrid", messages: [{ role: "user", content: "hi" }] })
+      .withResponse();
+
+  it("falls back from a site with no appliance to the provider, and back once one connects", async () => {
+    const waits: number[] = [];
+    const gw = startGateway({ policy: hybrid, deps: { sleep: async (ms) => void waits.push(ms) } });
+    const [a] = await siteWith(gw, "plant-a", 1);
+
+    const away = await askHybrid(gw.client);
+    expect(away.response.headers.get("x-textnlp-target")).toBe("openai/gpt-4o-mini");
+    expect(away.data.choices[0]?.message.content).toBe("Hello from openai! You said: hi");
+    // The policy's retries apply to the site as to any target: its 503 was retried first.
+    expect(waits.length).toBeGreaterThan(0);
+
+    const played = await link(gw, a, { models: [{ id: "llama", contextSize: 512 }] });
+    played.answer = answerWith(["from ", "the plant"]);
+    const home = await askHybrid(gw.client);
+    expect(home.response.headers.get("x-textnlp-target")).toBe("site:plant-a/llama");
+    expect(home.data.choices[0]?.message.content).toBe("from the plant");
+    expect((await played.waitFor("request")).body.model).toBe("llama");
+
+    // The tenant check holds through an alias: another tenant's `plant-a` is not this site.
+    const other = await seedApiKey(["*"], "tenant-hybrid-other");
+    const asOther = gatewayClient(other.secret, gw.callRaw);
+    const elsewhere = await askHybrid(asOther);
+    expect(elsewhere.response.headers.get("x-textnlp-target")).toBe("openai/gpt-4o-mini");
+    await expect(
+      asOther.chat.completions.create({
+        model: "site:plant-a/llama",
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+
+    // The appliance is killed: the alias falls back again.
+    played.close();
+    await played.closed;
+    const killed = await askHybrid(gw.client);
+    expect(killed.response.headers.get("x-textnlp-target")).toBe("openai/gpt-4o-mini");
+    expect(killed.data.choices[0]?.message.content).toBe("Hello from openai! You said: hi");
   });
 });
 

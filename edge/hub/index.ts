@@ -1,3 +1,3 @@
 export { mountHubRoutes } from "./routes.ts";
 export { SiteHub } from "./site-hub.ts";
-export { listSiteModels, parseSiteModel, planSiteRoute } from "./site-route.ts";
+export { listSiteModels, usableSiteTargets } from "./site-targets.ts";

@@ -23,7 +23,7 @@ import { requireScope } from "../middleware/auth/index.ts";
 import { recordAdminAction } from "../routes/admin/record.ts";
 import { openStore } from "../store/db.ts";
 import { HUB_HEADERS } from "./site-hub.ts";
-import { siteHub, siteStatus } from "./site-route.ts";
+import { siteHub, siteStatus } from "./site-targets.ts";
 import {
   createSite,
   enrollAppliance,

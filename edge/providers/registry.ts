@@ -4,17 +4,24 @@ import { cohere } from "./cohere/index.ts";
 import { gemini } from "./gemini/index.ts";
 import { mistral } from "./mistral/index.ts";
 import { openai } from "./openai/index.ts";
-import type { ProviderConfig, ProviderName } from "./types.ts";
+import { site } from "./site/index.ts";
+import {
+  type ProviderConfig,
+  type ProviderName,
+  providerNames,
+  type TargetProvider,
+} from "./types.ts";
 
-export const providers: Record<ProviderName, ProviderConfig> = {
+export const providers: Record<TargetProvider, ProviderConfig> = {
   openai,
   anthropic,
   cohere,
   mistral,
   gemini,
+  site,
 };
 
-/** True when `name` is a provider the edge knows. */
+/** True when `name` is a provider the edge calls with an API key (every one but `site`). */
 export function isProviderName(name: string): name is ProviderName {
-  return Object.hasOwn(providers, name);
+  return (providerNames as readonly string[]).includes(name);
 }

@@ -16,30 +16,47 @@ import type { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
 import type { SseEvent } from "../../shared/sse/index.ts";
 import type { ImageFetcher } from "./images.ts";
 
-/** The providers the edge knows. */
+/** The providers the edge calls over HTTP with an API key (the server's or a tenant's). */
 export const providerNames = ["openai", "anthropic", "cohere", "mistral", "gemini"] as const;
 export type ProviderName = (typeof providerNames)[number];
+/**
+ * Every provider a target can name: the keyed ones, and `site`, an appliance site of the hybrid
+ * link reached through its hub (edge/hub) instead of the internet.
+ */
+export type TargetProvider = ProviderName | "site";
+
+/**
+ * How a target is reached when not by the gateway's own `fetch`: a site's hub. Given one
+ * attempt's time limit, it returns the `fetch` that attempt uses.
+ */
+export type Transport = (timeoutMs: number) => typeof fetch;
 
 /** Where a provider is reached and with which key (from secrets, via edge/env.ts). */
 export interface ProviderCredentials {
   baseUrl: string;
   apiKey: string;
-  /** Whose key this is when not the server's (a tenant id): circuits are kept apart per owner. */
+  /**
+   * Whose key this is when not the server's (a tenant id), or which site this is (its internal
+   * id): circuits are kept apart per owner.
+   */
   owner?: string;
+}
+
+/** A site the caller may use: its hub as the transport, and its internal id as the owner. */
+export interface SiteCredentials extends ProviderCredentials {
+  owner: string;
+  transport: Transport;
 }
 
 /** One upstream model a call can go to. */
 export interface Target extends ProviderCredentials {
-  /** `provider/model`, as named in the `x-textnlp-target` header. */
+  /** `provider/model` or `site:<site>/<model>`, as named in the `x-textnlp-target` header. */
   id: string;
-  provider: ProviderName;
+  provider: TargetProvider;
   /** The provider's own model name. */
   model: string;
-  /**
-   * A provider outside the registry to use instead of `provider`'s: an appliance site reached
-   * over the hybrid link (edge/hub), which speaks OpenAI's format.
-   */
-  via?: ProviderConfig;
+  /** Set for a site: its hub, which every call to this target goes through. */
+  transport?: Transport;
 }
 
 /** An HTTP call to a provider, before it is sent. */
@@ -104,8 +121,7 @@ export interface ModelsAdapter {
 
 /** A provider, as data. A missing adapter is a capability the provider lacks. */
 export interface ProviderConfig {
-  /** A registry name, or another label (`site:<id>`) for a provider outside the registry. */
-  name: ProviderName | `site:${string}`;
+  name: TargetProvider;
   defaultBaseUrl: string;
   chat?: ChatAdapter;
   completions?: CompletionsAdapter;

@@ -1,10 +1,17 @@
 /**
  * From a model name to an ordered chain of targets: an alias of the routing policy, or a direct
- * `provider/model`. Targets whose provider has no key configured are left out.
+ * `provider/model` or `site:<site>/<model>`. Targets whose provider has no key configured, and
+ * sites the caller may not use, are left out.
  */
 import { ApiError, modelNotFound } from "../../shared/api/errors.ts";
 import { isProviderName } from "../providers/registry.ts";
-import type { ProviderCredentials, ProviderName, Target } from "../providers/types.ts";
+import { parseSiteTarget, siteTargetName } from "../providers/site/index.ts";
+import type {
+  ProviderCredentials,
+  ProviderName,
+  SiteCredentials,
+  Target,
+} from "../providers/types.ts";
 import { orderByCost, orderByWeight, type RequestEstimate } from "./backoff.ts";
 import type { BreakerSettings } from "./circuit-breaker.ts";
 import type { RetryPolicy, RoutingPolicy, TargetRef, Trigger } from "./policy.ts";
@@ -32,15 +39,52 @@ export function parseTargetName(name: string): { provider: ProviderName; model: 
   return isProviderName(provider) && model ? { provider, model } : null;
 }
 
-/** Resolves `model` against the policy and the configured providers. */
+/** The alias `model` names, if any. */
+const aliasOf = (model: string, policy: RoutingPolicy) =>
+  Object.hasOwn(policy.aliases, model) ? policy.aliases[model] : undefined;
+
+/**
+ * The sites `model` can route to, directly or through its alias, by the names it gives them:
+ * what the caller must resolve (in its tenant) before {@link planRoute}.
+ */
+export function sitesNamed(model: string, policy: RoutingPolicy): string[] {
+  const refs = aliasOf(model, policy)?.targets ?? [{ model }];
+  const names = refs.map((ref) => parseSiteTarget(ref.model)?.site);
+  return [...new Set(names.filter((name) => name !== undefined))];
+}
+
+/** The target `name` stands for, or a reason it cannot be used. */
+function resolveTarget(
+  name: string,
+  credentials: Partial<Record<ProviderName, ProviderCredentials>>,
+  sites: ReadonlyMap<string, SiteCredentials>,
+): Target | "unknown" | "no_site" | { unconfigured: ProviderName } {
+  const site = parseSiteTarget(name);
+  if (site) {
+    const creds = sites.get(site.site);
+    if (!creds) return "no_site";
+    return { id: siteTargetName(site.site, site.model), provider: "site", ...site, ...creds };
+  }
+  const parsed = parseTargetName(name);
+  if (!parsed) return "unknown";
+  const creds = credentials[parsed.provider];
+  if (!creds) return { unconfigured: parsed.provider };
+  return { id: `${parsed.provider}/${parsed.model}`, ...parsed, ...creds };
+}
+
+/**
+ * Resolves `model` against the policy, the configured providers and `sites`: the sites the
+ * caller may use, by the names it gives them (see {@link sitesNamed}).
+ */
 export function planRoute(
   model: string,
   policy: RoutingPolicy,
   credentials: Partial<Record<ProviderName, ProviderCredentials>>,
   random: () => number,
   estimate: RequestEstimate = { promptTokens: 0, maxTokens: 0 },
+  sites: ReadonlyMap<string, SiteCredentials> = new Map(),
 ): RoutePlan {
-  const alias = Object.hasOwn(policy.aliases, model) ? policy.aliases[model] : undefined;
+  const alias = aliasOf(model, policy);
   const refs: TargetRef[] = !alias
     ? [{ model, weight: 1 }]
     : alias.strategy === "weighted"
@@ -59,23 +103,26 @@ export function planRoute(
     );
   }
   const unconfigured = new Set<string>();
+  let siteMissing = false;
   const targets: PlannedTarget[] = [];
   for (const ref of refs) {
-    const parsed = parseTargetName(ref.model);
-    if (!parsed) {
+    const target = resolveTarget(ref.model, credentials, sites);
+    if (target === "unknown") {
       if (alias) throw new ApiError(500, `Routing policy names unknown target '${ref.model}'.`);
       throw modelNotFound(model);
     }
-    const creds = credentials[parsed.provider];
-    if (!creds) {
-      unconfigured.add(parsed.provider);
+    // A site the caller may not use is left out as one that does not exist would be.
+    if (target === "no_site") {
+      siteMissing = true;
       continue;
     }
-    targets.push({
-      target: { id: `${parsed.provider}/${parsed.model}`, ...parsed, ...creds },
-      timeoutMs: ref.timeoutMs ?? alias?.timeoutMs ?? policy.timeoutMs,
-    });
+    if ("unconfigured" in target) {
+      unconfigured.add(target.unconfigured);
+      continue;
+    }
+    targets.push({ target, timeoutMs: ref.timeoutMs ?? alias?.timeoutMs ?? policy.timeoutMs });
   }
+  if (targets.length === 0 && unconfigured.size === 0 && siteMissing) throw modelNotFound(model);
   if (targets.length === 0) {
     throw new ApiError(
       400,

@@ -1,6 +1,6 @@
 /**
  * The routing policy (configuration, `ROUTING_POLICY`): aliases mapping a model name to a chain
- * of `provider/model` targets with fallback, weighted balancing, retries and timeouts, plus the
+ * of `provider/model` and `site:<site>/<model>` targets with fallback, weighted balancing, retries and timeouts, plus the
  * defaults that direct `provider/model` calls use.
  */
 import { z } from "zod";
@@ -24,8 +24,10 @@ export const RetryPolicy = z.object({
 export type RetryPolicy = z.infer<typeof RetryPolicy>;
 
 const TargetRef = z.object({
-  /** `provider/model`. */
-  model: z.string().regex(/^[a-z]+\/.+$/, "must be provider/model"),
+  /** `provider/model`, or `site:<site>/<model>` (a site of the caller's tenant, or shared with it). */
+  model: z
+    .string()
+    .regex(/^([a-z]+\/.+|site:[^/]+\/.+)$/, "must be provider/model or site:<site>/<model>"),
   weight: z.number().positive().default(1),
   timeoutMs: z.number().int().positive().optional(),
   /** Prices in USD per million tokens, for `cheapest` routing. */
