@@ -129,7 +129,22 @@ describe("sites admin and enrollment", () => {
     const list = (await (await asOther("http://edge/v1/admin/sites")).json()) as {
       data: { id: string; owned: boolean }[];
     };
-    expect(list.data).toEqual([expect.objectContaining({ id: "plant-b", owned: false })]);
+    // A shared site is named by its owner tenant and its name: the other tenant's own names
+    // stay free.
+    expect(list.data).toEqual([
+      expect.objectContaining({ id: "tenant-test.plant-b", owned: false }),
+    ]);
+    const askAsOther = async (model: string) =>
+      (
+        await asOther(
+          "http://edge/v1/chat/completions",
+          json({ model, messages: [{ role: "user", content: "hi" }] }),
+        )
+      ).status;
+    // Found (no appliance: 503) by its shared name; by its bare name, looked up in the other
+    // tenant, it is not found.
+    expect(await askAsOther("site:tenant-test.plant-b/tiny")).toBe(503);
+    expect(await askAsOther("site:plant-b/tiny")).toBe(404);
     const stillNo = await asOther("http://edge/v1/admin/sites/plant-b/enrollment-codes", json({}));
     expect(stillNo.status).toBe(404);
     const narrow = await seedApiKey(["inference"], "tenant-test");
@@ -137,6 +152,39 @@ describe("sites admin and enrollment", () => {
       headers: { authorization: `Bearer ${narrow.secret}` },
     });
     expect(denied.status).toBe(403);
+  });
+
+  it("scopes site ids by tenant: each may have its own plant-s; another's is a 404 like none", async () => {
+    const gw = startGateway();
+    await siteWith(gw, "plant-s", 0);
+    await siteWith(gw, "plant-t", 0);
+    const other = await seedApiKey(["*"], "tenant-scoped-other");
+    const asOther = (url: string, body?: unknown) =>
+      gw.callRaw(url, {
+        method: body === undefined ? "GET" : "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${other.secret}` },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const created = await asOther("http://edge/v1/admin/sites", { id: "plant-s" });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ id: "plant-s", tenant_id: "tenant-scoped-other" });
+    expect((await asOther("http://edge/v1/admin/sites", { id: "plant-s" })).status).toBe(409);
+
+    const errorOf = async (res: Response) => {
+      expect(res.status).toBe(404);
+      const { error } = (await res.json()) as { error: { message: string } };
+      return { ...error, message: error.message.replace(/'[^']*'/, "'…'") };
+    };
+    for (const path of ["enrollment-codes", "shares"]) {
+      const body = path === "shares" ? { tenant_id: "tenant-scoped-other" } : {};
+      const theirs = await asOther(`http://edge/v1/admin/sites/plant-t/${path}`, body);
+      const nobodys = await asOther(`http://edge/v1/admin/sites/plant-none/${path}`, body);
+      expect(await errorOf(theirs)).toEqual(await errorOf(nobodys));
+    }
+    const list = (await (await asOther("http://edge/v1/admin/sites")).json()) as {
+      data: { id: string; owned: boolean }[];
+    };
+    expect(list.data.map((site) => [site.id, site.owned])).toEqual([["plant-s", true]]);
   });
 });
 
@@ -435,6 +483,21 @@ describe("a site as a routing target", () => {
         messages: [{ role: "user", content: "hi" }],
       }),
     ).rejects.toMatchObject({ status: 404 });
+    // Its own `plant-a` is another site, with another hub: no appliance there (503).
+    expect(
+      (
+        await gw.callRaw("http://edge/v1/admin/sites", {
+          ...json({ id: "plant-a" }),
+          headers: { "content-type": "application/json", authorization: `Bearer ${other.secret}` },
+        })
+      ).status,
+    ).toBe(201);
+    await expect(
+      asOther.chat.completions.create({
+        model: "site:plant-a/llama",
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    ).rejects.toMatchObject({ status: 503 });
 
     // The appliance is killed: the alias falls back again.
     played.close();
@@ -449,7 +512,15 @@ describe("the hub's errors: ApiError's envelope, with the gateway's statuses and
   const chat = (model: string, stream = false) =>
     json({ model, messages: [{ role: "user", content: "hi" }], stream });
   const errorOf = async (res: Response) => ((await res.json()) as { error: unknown }).error;
-  const hubOf = (site: string) => env.SITE_HUB.get(env.SITE_HUB.idFromName(site));
+  /** The hub of the harness tenant's site `name` (named after the site's internal id). */
+  const hubOf = async (name: string) => {
+    const row = await env.DB.prepare(
+      "SELECT id FROM sites WHERE tenant_id = 'tenant-test' AND name = ?",
+    )
+      .bind(name)
+      .first<{ id: string }>();
+    return env.SITE_HUB.get(env.SITE_HUB.idFromName(row?.id ?? name));
+  };
 
   it("answers 503 server_error, with Retry-After, when no appliance is connected", async () => {
     const gw = startGateway();
@@ -461,7 +532,7 @@ describe("the hub's errors: ApiError's envelope, with the gateway's statuses and
       type: "server_error",
       code: "site_unavailable",
     });
-    const direct = await hubOf("plant-p").fetch(
+    const direct = await (await hubOf("plant-p")).fetch(
       "https://site-hub.internal/v1/chat/completions",
       json({ model: "tiny" }),
     );
@@ -497,7 +568,7 @@ describe("the hub's errors: ApiError's envelope, with the gateway's statuses and
       setTimeout(() => played.close(), 20);
     };
     (await link(gw, a)).answer = halfThenDrop;
-    const direct = await hubOf("plant-q").fetch(
+    const direct = await (await hubOf("plant-q")).fetch(
       "https://site-hub.internal/v1/chat/completions",
       json({ model: "tiny", stream: true }),
     );
@@ -529,7 +600,7 @@ describe("the hub's errors: ApiError's envelope, with the gateway's statuses and
       type: "invalid_request_error",
       code: "model_not_found",
     });
-    const direct = await hubOf("nowhere").fetch("https://site-hub.internal/v1/embeddings");
+    const direct = await (await hubOf("nowhere")).fetch("https://site-hub.internal/v1/embeddings");
     expect(direct.status).toBe(404);
     expect(await errorOf(direct)).toMatchObject({
       type: "invalid_request_error",

@@ -28,11 +28,12 @@ import {
   createSite,
   enrollAppliance,
   findApplianceByCredential,
-  findUsableSite,
+  findOwnedSite,
   issueEnrollmentCode,
   revokeAppliance,
   shareSite,
   siteAppliancesOf,
+  siteNameFor,
   usableSites,
 } from "./store.ts";
 
@@ -52,13 +53,15 @@ function refuseInvalidBody(
   });
 }
 
-/** The site, when the caller's tenant owns it (sharing gives use, not administration). */
-async function ownedSite(c: Context<EdgeEnv>, siteId: string): Promise<Site> {
+/**
+ * The caller's tenant's site by name (sharing gives use, not administration). Another tenant's
+ * site of that name is not looked at: the 404 is the same as for a name nobody has.
+ */
+async function ownedSite(c: Context<EdgeEnv>, name: string): Promise<Site> {
   const db = await openStore(settings(c).database);
-  const tenantId = c.get("principal").tenantId;
-  const site = await findUsableSite(db, siteId, tenantId);
-  if (!site || site.tenantId !== tenantId) {
-    throw new ApiError(404, `No site '${siteId}' owned by this tenant.`, {
+  const site = await findOwnedSite(db, name, c.get("principal").tenantId);
+  if (!site) {
+    throw new ApiError(404, `No site '${name}' owned by this tenant.`, {
       code: "site_not_found",
     });
   }
@@ -98,11 +101,15 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
       const { id } = c.req.valid("json");
       const db = await store(c);
       const site = await createSite(db, id, c.get("principal").tenantId, new Date(now()));
-      if (!site) throw new ApiError(409, `The site id '${id}' is taken.`, { code: "site_exists" });
-      await recordAdminAction(c, db, "site.create", `site:${site.id}`, {}, new Date(now()));
+      if (!site) {
+        throw new ApiError(409, `This tenant already has a site '${id}'.`, {
+          code: "site_exists",
+        });
+      }
+      await recordAdminAction(c, db, "site.create", `site:${site.name}`, {}, new Date(now()));
       return c.json(
         {
-          id: site.id,
+          id: site.name,
           object: "site" as const,
           tenant_id: site.tenantId,
           created_at: +site.createdAt,
@@ -120,13 +127,14 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
     const data = await Promise.all(
       sites.map(async (site): Promise<SiteOverview> => {
         const owned = site.tenantId === tenantId;
-        if (!owned) return { id: site.id, object: "site", owned, appliances: [] };
+        const id = siteNameFor(site, tenantId);
+        if (!owned) return { id, object: "site", owned, appliances: [] };
         const [enrolled, live] = await Promise.all([
           siteAppliancesOf(db, site.id),
           siteStatus(c, site.id),
         ]);
         const appliances = enrolled.map((a) => applianceView(a, live));
-        return { id: site.id, object: "site", owned, appliances };
+        return { id, object: "site", owned, appliances };
       }),
     );
     return c.json({ object: "list" as const, data }, 200);
@@ -143,11 +151,11 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
         c,
         db,
         "site.share",
-        `site:${site.id}`,
+        `site:${site.name}`,
         { tenant_id },
         new Date(now()),
       );
-      return c.json({ site_id: site.id, tenant_id, object: "site_share" as const }, 201);
+      return c.json({ site_id: site.name, tenant_id, object: "site_share" as const }, 201);
     },
     refuseInvalidBody,
   );
@@ -168,12 +176,12 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
         c,
         db,
         "site.enrollment_code",
-        `site:${site.id}`,
+        `site:${site.name}`,
         { expires_at: +issued.expiresAt },
         new Date(now()),
       );
       // The code is in this answer only (never in the audit log).
-      return c.json({ site_id: site.id, code: issued.code, expires_at: +issued.expiresAt }, 201);
+      return c.json({ site_id: site.name, code: issued.code, expires_at: +issued.expiresAt }, 201);
     },
     refuseInvalidBody,
   );
@@ -184,7 +192,7 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
     const applianceId = params.appliance;
     const db = await store(c);
     if (!(await revokeAppliance(db, site.id, applianceId, new Date(now())))) {
-      throw new ApiError(404, `No appliance '${applianceId}' in site '${site.id}'.`, {
+      throw new ApiError(404, `No appliance '${applianceId}' in site '${site.name}'.`, {
         code: "appliance_not_found",
       });
     }
@@ -198,7 +206,7 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
       db,
       "appliance.revoke",
       `appliance:${applianceId}`,
-      { site_id: site.id },
+      { site_id: site.name },
       new Date(now()),
     );
     return c.json({ id: applianceId, object: "appliance" as const, revoked: true as const }, 200);
@@ -214,10 +222,11 @@ export function mountHubRoutes(app: OpenAPIHono<EdgeEnv>, now: () => number): vo
           code: "invalid_enrollment_code",
         });
       }
-      // The credential is in this answer only; the edge keeps its hash.
+      // The credential is in this answer only; the edge keeps its hash. The site is named as
+      // its owner names it (its internal id stays on the edge).
       return c.json(
         {
-          site_id: enrolled.siteId,
+          site_id: enrolled.siteName,
           appliance_id: enrolled.applianceId,
           credential: enrolled.credential,
         },

@@ -11,7 +11,7 @@ import { SITE_HUB_URL, siteTargetName } from "../providers/site/index.ts";
 import type { SiteCredentials, Transport } from "../providers/types.ts";
 import { openStore } from "../store/db.ts";
 import { type ApplianceStatus, HUB_HEADERS } from "./site-hub.ts";
-import { findUsableSite, usableSites } from "./store.ts";
+import { findUsableSite, siteNameFor, usableSites } from "./store.ts";
 
 /** A site's Durable Object stub. */
 export function siteHub(c: Context<EdgeEnv>, siteId: string) {
@@ -44,8 +44,9 @@ function hubTransport(c: Context<EdgeEnv>, siteId: string, now: () => number): T
 }
 
 /**
- * The sites among `names` that the caller's tenant owns or was granted, each with its hub as
- * transport; a name the caller may not use is absent, as one that does not exist.
+ * The sites among `names` (`<site>` of the caller's tenant, `<owner-tenant>.<site>` of another
+ * that shared it) that the caller may use, each with its hub as transport; a name the caller
+ * may not use is absent, as one that does not exist.
  */
 export async function usableSiteTargets(
   c: Context<EdgeEnv>,
@@ -93,7 +94,8 @@ export async function siteStatus(c: Context<EdgeEnv>, siteId: string): Promise<A
 /** The models of every site the caller may use, served by an online appliance. */
 export async function listSiteModels(c: Context<EdgeEnv>, now: number): Promise<Model[]> {
   const db = await openStore(settings(c).database);
-  const sites = await usableSites(db, c.get("principal").tenantId);
+  const tenantId = c.get("principal").tenantId;
+  const sites = await usableSites(db, tenantId);
   const lists = await Promise.all(
     sites.map(async (site) => {
       const ids = new Set<string>();
@@ -101,7 +103,7 @@ export async function listSiteModels(c: Context<EdgeEnv>, now: number): Promise<
         if (appliance.online) for (const m of appliance.models) ids.add(m.id);
       }
       return [...ids].sort().map((id) => ({
-        id: siteTargetName(site.id, id),
+        id: siteTargetName(siteNameFor(site, tenantId), id),
         object: "model" as const,
         created: Math.floor(now / 1000),
         owned_by: site.tenantId,

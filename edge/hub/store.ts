@@ -20,29 +20,58 @@ export const SITE_CREDENTIAL_PREFIX = "tnls_";
 
 const secret = (prefix: string) => randomId(prefix) + randomId();
 
-/** Creates a site owned by `tenantId`; false when the id is taken. */
-export async function createSite(db: EdgeDb, id: string, tenantId: string, at: Date) {
+/**
+ * Creates a site named `name` owned by `tenantId`, with a new internal id; null when the tenant
+ * already has a site of that name (another tenant's names are no concern of its).
+ */
+export async function createSite(db: EdgeDb, name: string, tenantId: string, at: Date) {
   const rows = await db
     .insert(sites)
-    .values({ id, tenantId, createdAt: at })
+    .values({ id: randomId("site_"), tenantId, name, createdAt: at })
     .onConflictDoNothing()
     .returning();
   return rows[0] ?? null;
 }
 
-/** The site, when `tenantId` owns it or it is shared with `tenantId`. */
-export async function findUsableSite(
+/** `tenantId`'s own site named `name`. */
+export async function findOwnedSite(
   db: EdgeDb,
-  siteId: string,
+  name: string,
   tenantId: string,
 ): Promise<Site | null> {
-  const site = (await db.select().from(sites).where(eq(sites.id, siteId)).limit(1))[0];
-  if (!site) return null;
-  if (site.tenantId === tenantId) return site;
+  const rows = await db
+    .select()
+    .from(sites)
+    .where(and(eq(sites.tenantId, tenantId), eq(sites.name, name)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/**
+ * The name `tenantId` gives `site`: its own sites by name, a site shared with it as
+ * `<owner-tenant>.<name>` (names have no dots, so the last dot splits).
+ */
+export function siteNameFor(site: Site, tenantId: string): string {
+  return site.tenantId === tenantId ? site.name : `${site.tenantId}.${site.name}`;
+}
+
+/**
+ * The site `tenantId` calls `name` (see {@link siteNameFor}), when it owns it or it is shared
+ * with it; null otherwise, whether or not another tenant has a site of that name.
+ */
+export async function findUsableSite(
+  db: EdgeDb,
+  name: string,
+  tenantId: string,
+): Promise<Site | null> {
+  const dot = name.lastIndexOf(".");
+  const owner = dot < 0 ? tenantId : name.slice(0, dot);
+  const site = await findOwnedSite(db, name.slice(dot + 1), owner);
+  if (!site || site.tenantId === tenantId) return site;
   const share = await db
     .select()
     .from(siteShares)
-    .where(and(eq(siteShares.siteId, siteId), eq(siteShares.tenantId, tenantId)))
+    .where(and(eq(siteShares.siteId, site.id), eq(siteShares.tenantId, tenantId)))
     .limit(1);
   return share.length ? site : null;
 }
@@ -57,7 +86,7 @@ export async function usableSites(db: EdgeDb, tenantId: string): Promise<Site[]>
     .select()
     .from(sites)
     .where(or(eq(sites.tenantId, tenantId), inArray(sites.id, shared)))
-    .orderBy(sites.id);
+    .orderBy(sites.tenantId, sites.name);
 }
 
 /** Lets `tenantId` use `siteId` (idempotent). */
@@ -77,7 +106,8 @@ export async function issueEnrollmentCode(db: EdgeDb, siteId: string, at: Date, 
 
 /**
  * Spends `code` (once: the conditional update lets only one caller through) and enrolls an
- * appliance; returns its credential, or null when the code is unknown, spent or expired.
+ * appliance; returns its credential and its site (internal id and name), or null when the code
+ * is unknown, spent or expired.
  */
 export async function enrollAppliance(db: EdgeDb, code: string, name: string, at: Date) {
   const spent = await db
@@ -102,7 +132,8 @@ export async function enrollAppliance(db: EdgeDb, code: string, name: string, at
     credentialHash: await hashApiKey(credential),
     createdAt: at,
   });
-  return { siteId, applianceId: id, credential };
+  const site = await db.select({ name: sites.name }).from(sites).where(eq(sites.id, siteId));
+  return { siteId, siteName: site[0]?.name ?? siteId, applianceId: id, credential };
 }
 
 /** The enrolled, unrevoked appliance holding `credential`, or null. */

@@ -28,9 +28,11 @@ const json = <T extends z.ZodType>(description: string, schema: T) => ({
   content: { "application/json": { schema } },
 });
 const siteParam = z.object({ site: z.string() });
-const conflict = { 409: json("The site id is taken", ErrorEnvelopeSchema) } as const;
+const conflict = {
+  409: json("The tenant already has a site by this id", ErrorEnvelopeSchema),
+} as const;
 
-/** `POST /v1/admin/sites`: a new site of the caller's tenant (ids are one namespace). */
+/** `POST /v1/admin/sites`: a new site of the caller's tenant (ids are unique per tenant). */
 export const createSiteRoute = createRoute({
   ...admin,
   method: "post",

@@ -1,7 +1,10 @@
 import { z } from "@hono/zod-openapi";
 import { LinkModel } from "../../protocol/index.ts";
 
-/** A site id: what `site:<site>/<model>` names. */
+/**
+ * A site id: unique within its tenant (two tenants may each have `plant-a`); the owner's
+ * requests name it `site:<id>/<model>`, a tenant it is shared with `site:<owner-tenant>.<id>/<model>`.
+ */
 export const SiteId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and dashes, at most 63")
@@ -47,6 +50,7 @@ export type SiteAppliance = z.infer<typeof SiteAppliance>;
 /** A site the caller may use: its appliances when the caller's tenant owns it, else none. */
 export const SiteOverview = z
   .object({
+    /** As the caller names it in `site:<id>/<model>`: `<owner-tenant>.<site>` when shared. */
     id: z.string(),
     object: z.literal("site"),
     owned: z.boolean(),

@@ -1,10 +1,12 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { tenants } from "./tenants.ts";
 
 /**
- * A site: a group of appliances of one customer, reached over the hybrid link (edge). Its id is
- * the name clients use in `site:<id>/<model>`; the owning tenant may share it with others.
+ * A site: a group of appliances of one customer, reached over the hybrid link (edge). Its `name`
+ * is unique within its tenant and is what clients use in `site:<name>/<model>` (another tenant
+ * it is shared with says `site:<owner-tenant>.<name>/<model>`). Its `id` is internal and never
+ * changes: the site's Durable Object is named after it, and its appliances' rows point at it.
  */
 export const sites = sqliteTable(
   "sites",
@@ -13,11 +15,13 @@ export const sites = sqliteTable(
     tenantId: text("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
       .notNull()
       .default(sql`(unixepoch() * 1000)`),
   },
-  (t) => [index("sites_tenant_idx").on(t.tenantId)],
+  // Also the index of a tenant's sites (its first column).
+  (t) => [uniqueIndex("sites_tenant_name_unique").on(t.tenantId, t.name)],
 );
 
 export type Site = typeof sites.$inferSelect;
