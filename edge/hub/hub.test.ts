@@ -17,6 +17,7 @@ import {
   playAppliance,
   streamWords,
 } from "../test/link-appliance.ts";
+import { type Candidate, chooseAppliance } from "./choice.ts";
 
 /**
  * The gateway, retrying without waiting: a site's 503 is retried after its Retry-After (1 s) as
@@ -77,6 +78,38 @@ async function siteStatus(gw: Gateway, site: string) {
   if (!found) throw new Error(`site ${site} not listed`);
   return found;
 }
+
+describe("the choice of an appliance", () => {
+  const box = (applianceId: string, extra: Partial<Candidate> = {}): Candidate => ({
+    applianceId,
+    online: true,
+    models: [{ id: "tiny", contextSize: 512 }],
+    capacity: 1,
+    load: { active: 0, queued: 0 },
+    inFlight: 0,
+    lastChosen: 0,
+    ...extra,
+  });
+  const pick = (boxes: Candidate[], tried: string[] = []) =>
+    chooseAppliance(boxes, "tiny", tried)?.applianceId ?? null;
+
+  it("takes the least loaded for its capacity, by reported load or the edge's own count", () => {
+    const reported = box("a", { load: { active: 1, queued: 1 }, capacity: 4 });
+    expect(pick([box("b", { inFlight: 1 }), reported])).toBe("a");
+    expect(pick([box("b", { inFlight: 1, capacity: 2 }), box("c", { inFlight: 1 })])).toBe("b");
+    // The edge's in-flight count beats a heartbeat that has not caught up yet.
+    expect(pick([box("b", { inFlight: 3, capacity: 4 }), reported])).toBe("a");
+    expect(pick([box("b", { inFlight: 1, capacity: 4 }), reported])).toBe("b");
+  });
+
+  it("breaks ties by the one chosen longest ago; skips offline, tried and model-less ones", () => {
+    expect(pick([box("a", { lastChosen: 20 }), box("b", { lastChosen: 10 })])).toBe("b");
+    expect(pick([box("a", { online: false }), box("b", { inFlight: 5 })])).toBe("b");
+    expect(pick([box("a"), box("b", { inFlight: 5 })], ["a"])).toBe("b");
+    expect(pick([box("a", { models: [{ id: "huge", contextSize: 512 }] })])).toBeNull();
+    expect(pick([box("a")], ["a"])).toBeNull();
+  });
+});
 
 describe("sites admin and enrollment", () => {
   it("creates sites, enrolls once per code, refuses spent and expired codes", async () => {

@@ -22,7 +22,7 @@ import { type EdgeEnv, linkSettings, settings } from "../env.ts";
 import { requireScope } from "../middleware/auth/index.ts";
 import { recordAdminAction } from "../routes/admin/record.ts";
 import { openStore } from "../store/db.ts";
-import { HUB_HEADERS } from "./site-hub.ts";
+import { HUB_HEADERS } from "./hub-headers.ts";
 import { siteHub, siteStatus } from "./site-targets.ts";
 import {
   createSite,

@@ -10,7 +10,8 @@ import { type EdgeEnv, settings, siteHubs } from "../env.ts";
 import { SITE_HUB_URL, siteTargetName } from "../providers/site/index.ts";
 import type { SiteCredentials, Transport } from "../providers/types.ts";
 import { openStore } from "../store/db.ts";
-import { type ApplianceStatus, HUB_HEADERS } from "./site-hub.ts";
+import type { ApplianceStatus } from "./connections.ts";
+import { HUB_HEADERS } from "./hub-headers.ts";
 import { findUsableSite, siteNameFor, usableSites } from "./store.ts";
 
 /** A site's Durable Object stub. */
