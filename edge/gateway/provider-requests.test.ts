@@ -63,6 +63,8 @@ describe("a provider's 4xx reaches the client with the provider's message", () =
         // 422's code is the provider's own where it speaks OpenAI's vocabulary; not checked here.
         if (code) expect(err.code, `${provider} ${upstream}`).toBe(code);
         expect(err.message).toContain(`Fake ${provider} error ${upstream}`);
+        // The target the request reached is named on the error too.
+        expect(err.headers?.get("x-textnlp-target")).toBe(`${provider}/${model}-err${upstream}`);
         expect(
           (err.error as { provider_error?: { message: string } }).provider_error?.message,
         ).toContain(`Fake ${provider} error ${upstream}`);

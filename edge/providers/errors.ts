@@ -98,7 +98,23 @@ const ownVocabulary = new Set(["anthropic", "cohere", "gemini", "mistral"]);
  * else is a 502 or, for timeouts, a 504. Whatever the provider said itself (its error type
  * and message) is kept as the envelope's `provider_error`.
  */
-export function toClientError(err: UpstreamError): ApiError {
+export function toClientError(err: UpstreamError, target?: string): ApiError {
+  const error = clientError(err);
+  return target === undefined
+    ? error
+    : new ApiError(error.status, error.message, {
+        type: error.type,
+        param: error.param,
+        code: error.code,
+        retryAfter: error.retryAfter,
+        providerError: error.providerError,
+        target,
+        cause: err,
+      });
+}
+
+/** {@link toClientError} without the target. */
+function clientError(err: UpstreamError): ApiError {
   const message = `${err.provider}: ${err.message}`;
   const code = err.code ?? `upstream_${err.failure}`;
   if (err.failure === "timeout") return new ApiError(504, message, { code: "upstream_timeout" });

@@ -49,6 +49,8 @@ export async function dispatch<T>(
   deps: DispatchDeps,
 ): Promise<Dispatched<T>> {
   let last: unknown;
+  /** The target of the last attempt made (a refused one names it in `x-textnlp-target`). */
+  let reached: Target | undefined;
   let attempts = 0;
   for (const planned of plan.targets) {
     const key = circuitKey(planned.target);
@@ -65,6 +67,7 @@ export async function dispatch<T>(
         break;
       }
       attempts += 1;
+      reached = planned.target;
       try {
         const value = await attempt(planned);
         deps.breaker.success(key);
@@ -87,7 +90,10 @@ export async function dispatch<T>(
     }
     if (last instanceof UpstreamError && !matches(last, plan.fallbackOn)) break;
   }
-  if (last instanceof UpstreamError) throw toClientError(last);
+  if (last instanceof UpstreamError) {
+    // A failure no attempt was made for (an open circuit) reached no target.
+    throw toClientError(last, last.failure === "circuit_open" ? undefined : reached?.id);
+  }
   if (last instanceof ApiError) throw last;
   throw last ?? new ApiError(503, "No target could serve the request.");
 }

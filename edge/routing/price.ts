@@ -5,6 +5,7 @@
  * budget reserves that, then settles to the real cost).
  */
 import { type Catalogue, catalogueEntry } from "../providers/catalogue.ts";
+import { SITE_TARGET_PREFIX } from "../providers/site/index.ts";
 import type { RequestEstimate } from "./backoff.ts";
 import type { RoutingPolicy, TargetRef } from "./policy.ts";
 
@@ -54,6 +55,9 @@ export function withCataloguePrices(policy: RoutingPolicy, catalogue: Catalogue)
   return { ...policy, aliases };
 }
 
+/** What the customer's own appliances cost per token unless the policy prices them: nothing. */
+const SITE_PRICE: Priced = { inputPerMillion: 0, outputPerMillion: 0 };
+
 /** The price of `target` when `model` (an alias or a direct name) reached it, or undefined. */
 function priceAt(pricing: Pricing, model: string, target: string): Priced | undefined {
   const { policy, catalogue } = pricing;
@@ -61,7 +65,8 @@ function priceAt(pricing: Pricing, model: string, target: string): Priced | unde
   const ref = alias
     ? alias.targets.find((t) => t.model === target)
     : catalogueEntry(catalogue, target);
-  return ref && isPriced(ref) ? ref : undefined;
+  if (ref && isPriced(ref)) return ref;
+  return target.startsWith(SITE_TARGET_PREFIX) ? SITE_PRICE : undefined;
 }
 
 /** USD of a finished call on `target`, or null when nothing prices it. */
