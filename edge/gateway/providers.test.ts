@@ -4,7 +4,8 @@
  */
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { collect, fakeReceived, startGateway } from "../test/gateway.ts";
+import { tinyPngBase64 } from "../../test/fakes/images.ts";
+import { collect, fakeCalls, fakeReceived, startGateway } from "../test/gateway.ts";
 
 const chatModels = {
   openai: "gpt-4o-mini",
@@ -314,5 +315,63 @@ describe("embeddings and models through the gateway", () => {
       .create({ model: "nobody/model", messages: [{ role: "user", content: "x" }] })
       .catch((e) => e);
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+});
+
+describe("capabilities from the model catalogue", () => {
+  const image = `data:image/png;base64,${tinyPngBase64}`;
+  const { client, call } = startGateway({
+    policy: {
+      aliases: {
+        seeing: {
+          targets: [{ model: "cohere/command-a-03-2025" }, { model: "openai/gpt-4o-mini" }],
+        },
+        blind: { targets: [{ model: "cohere/command-a-03-2025" }] },
+      },
+    },
+  });
+  const withImage = (model: string) => ({
+    model,
+    messages: [
+      {
+        role: "user" as const,
+        content: [
+          { type: "text" as const, text: "what is this?" },
+          { type: "image_url" as const, image_url: { url: image } },
+        ],
+      },
+    ],
+  });
+
+  it("refuses a chat model on /v1/embeddings before calling the provider", async () => {
+    const before = (await fakeCalls("openai"))["gpt-4o-mini"] ?? 0;
+    const err = await client.embeddings
+      .create({ model: "openai/gpt-4o-mini", input: "x" })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(err.code).toBe("unsupported_capability");
+    expect(err.message).toContain("has no embeddings");
+    expect((await fakeCalls("openai"))["gpt-4o-mini"] ?? 0).toBe(before);
+  });
+
+  it("skips alias targets that lack what the request needs, and refuses when none is left", async () => {
+    const res = await call("http://edge/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(withImage("seeing")),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-textnlp-target")).toBe("openai/gpt-4o-mini");
+    // Text only: the first target serves it.
+    const text = await call("http://edge/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "seeing", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(text.headers.get("x-textnlp-target")).toBe("cohere/command-a-03-2025");
+    const none = await client.chat.completions.create(withImage("blind")).catch((e) => e);
+    expect(none).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(none.code).toBe("unsupported_capability");
+    expect(none.message).toContain("'cohere/command-a-03-2025' has no vision");
   });
 });

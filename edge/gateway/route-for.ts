@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { type EdgeEnv, settings } from "../env.ts";
 import { usableSiteTargets } from "../hub/index.ts";
+import type { Capability } from "../providers/catalogue.ts";
 import type { RequestEstimate } from "../routing/backoff.ts";
 import { planRoute, type RoutePlan, sitesNamed } from "../routing/plan.ts";
 import { credentialsFor } from "./credentials.ts";
@@ -15,6 +16,7 @@ export async function routeFor(
   model: string,
   deps: GatewayDeps,
   estimate: RequestEstimate,
+  capabilities: readonly Capability[] = [],
 ): Promise<{ plan: RoutePlan; deps: GatewayDeps }> {
   const config = settings(c);
   const [credentials, sites] = await Promise.all([
@@ -22,7 +24,11 @@ export async function routeFor(
     usableSiteTargets(c, sitesNamed(model, config.policy), deps.now),
   ]);
   return {
-    plan: planRoute(model, config.policy, credentials, deps.random, estimate, sites),
+    plan: planRoute(model, config.policy, credentials, deps.random, {
+      estimate,
+      sites,
+      needs: { capabilities, catalogue: config.catalogue },
+    }),
     deps,
   };
 }

@@ -85,19 +85,19 @@ export const BUILT_IN_CATALOGUE: Catalogue = {
       outputPerMillion: 0,
     },
     "anthropic/claude-3-5-haiku-20241022": {
-      capabilities: ["chat", "vision", "tools"],
+      capabilities: chatAll,
       contextTokens: 200_000,
       inputPerMillion: 0.8,
       outputPerMillion: 4,
     },
     "anthropic/claude-sonnet-4-20250514": {
-      capabilities: ["chat", "vision", "tools"],
+      capabilities: chatAll,
       contextTokens: 200_000,
       inputPerMillion: 3,
       outputPerMillion: 15,
     },
     "anthropic/claude-sonnet-4-5": {
-      capabilities: ["chat", "vision", "tools"],
+      capabilities: chatAll,
       contextTokens: 200_000,
       inputPerMillion: 3,
       outputPerMillion: 15,

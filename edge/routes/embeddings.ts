@@ -17,7 +17,11 @@ export function mountEmbeddingRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDep
       plan: async (c, { request, estimate }) => {
         const config = settings(c);
         const credentials = await credentialsFor(config, c.get("principal").tenantId);
-        const plan = planRoute(request.model, config.policy, credentials, deps.random, estimate);
+        const plan = planRoute(request.model, config.policy, credentials, deps.random, {
+          estimate,
+          // A chat model named here is a clear 400, not a provider's error.
+          needs: { capabilities: ["embeddings"], catalogue: config.catalogue },
+        });
         return { plan, deps };
       },
       serve: ({ request }, { plan, deps }) => createEmbeddings(request, plan, deps),

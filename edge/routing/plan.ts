@@ -4,6 +4,7 @@
  * sites the caller may not use, are left out.
  */
 import { ApiError, modelNotFound } from "../../shared/api/errors.ts";
+import { type Capability, type Catalogue, catalogueEntry } from "../providers/catalogue.ts";
 import { isProviderName } from "../providers/registry.ts";
 import { parseSiteTarget, siteTargetName } from "../providers/site/index.ts";
 import type {
@@ -72,27 +73,57 @@ function resolveTarget(
   return { id: `${parsed.provider}/${parsed.model}`, ...parsed, ...creds };
 }
 
+/** What a request needs of its targets, by the model catalogue. */
+export interface CapabilityNeeds {
+  capabilities: readonly Capability[];
+  catalogue: Catalogue;
+}
+
 /**
- * Resolves `model` against the policy, the configured providers and `sites`: the sites the
- * caller may use, by the names it gives them (see {@link sitesNamed}).
+ * Keeps the targets that can do what the request needs (those the catalogue does not know are
+ * kept: nothing says they cannot); a 400 `unsupported_capability` when none is left.
  */
+function capableTargets(model: string, refs: TargetRef[], needs: CapabilityNeeds): TargetRef[] {
+  const lacking = (ref: TargetRef) => {
+    const entry = catalogueEntry(needs.catalogue, ref.model);
+    return entry && needs.capabilities.find((cap) => !entry.capabilities.includes(cap));
+  };
+  const able = refs.filter((ref) => !lacking(ref));
+  if (able.length > 0) return able;
+  const why = refs.map((ref) => `'${ref.model}' has no ${lacking(ref)}`).join(", ");
+  throw new ApiError(400, `The model '${model}' cannot serve this request: ${why}.`, {
+    param: "model",
+    code: "unsupported_capability",
+  });
+}
+
+/** Options of {@link planRoute}. */
+export interface PlanOptions {
+  /** The request's size, for cheapest-first routing and context checks. */
+  estimate?: RequestEstimate;
+  /** The sites the caller may use, by the names it gives them (see {@link sitesNamed}). */
+  sites?: ReadonlyMap<string, SiteCredentials>;
+  /** What the request needs of a target (an alias skips targets that lack it). */
+  needs?: CapabilityNeeds;
+}
+
+/** Resolves `model` against the policy, the configured providers and the caller's sites. */
 export function planRoute(
   model: string,
   policy: RoutingPolicy,
   credentials: Partial<Record<ProviderName, ProviderCredentials>>,
   random: () => number,
-  estimate: RequestEstimate = { promptTokens: 0, maxTokens: 0 },
-  sites: ReadonlyMap<string, SiteCredentials> = new Map(),
+  { estimate = { promptTokens: 0, maxTokens: 0 }, sites = new Map(), needs }: PlanOptions = {},
 ): RoutePlan {
   const alias = aliasOf(model, policy);
-  const refs: TargetRef[] = !alias
+  const ordered: TargetRef[] = !alias
     ? [{ model, weight: 1 }]
     : alias.strategy === "weighted"
       ? orderByWeight(alias.targets, random)
       : alias.strategy === "cheapest"
         ? orderByCost(alias.targets, estimate)
         : alias.targets;
-  if (refs.length === 0) {
+  if (ordered.length === 0) {
     throw new ApiError(
       400,
       `No target of '${model}' has a context large enough for this request.`,
@@ -102,6 +133,7 @@ export function planRoute(
       },
     );
   }
+  const refs = needs ? capableTargets(model, ordered, needs) : ordered;
   const unconfigured = new Set<string>();
   let siteMissing = false;
   const targets: PlannedTarget[] = [];
