@@ -46,6 +46,17 @@ export interface Bindings {
   MISTRAL_BASE_URL?: string;
   GEMINI_API_KEY?: string;
   GEMINI_BASE_URL?: string;
+  /** OpenAI-compatible presets (edge/providers/presets.ts): a key turns one on. */
+  GROQ_API_KEY?: string;
+  GROQ_BASE_URL?: string;
+  TOGETHER_API_KEY?: string;
+  TOGETHER_BASE_URL?: string;
+  FIREWORKS_API_KEY?: string;
+  FIREWORKS_BASE_URL?: string;
+  DEEPSEEK_API_KEY?: string;
+  DEEPSEEK_BASE_URL?: string;
+  OPENROUTER_API_KEY?: string;
+  OPENROUTER_BASE_URL?: string;
   /** HMAC secret (at least 32 bytes) for HS256 access tokens. */
   JWT_SECRET?: string;
   /** A public JWK (JSON) for RS / ES / EdDSA access tokens; wins over JWT_SECRET. */

@@ -5,7 +5,13 @@
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { tinyPngBase64 } from "../../test/fakes/images.ts";
-import { collect, fakeCalls, fakeReceived, startGateway } from "../test/gateway.ts";
+import {
+  collect,
+  fakeCalls,
+  fakeProviderBindings,
+  fakeReceived,
+  startGateway,
+} from "../test/gateway.ts";
 
 const chatModels = {
   openai: "gpt-4o-mini",
@@ -373,5 +379,52 @@ describe("capabilities from the model catalogue", () => {
     expect(none).toBeInstanceOf(OpenAI.BadRequestError);
     expect(none.code).toBe("unsupported_capability");
     expect(none.message).toContain("'cohere/command-a-03-2025' has no vision");
+  });
+});
+
+describe("OpenAI-compatible presets (data only: a base URL and a key name)", () => {
+  // Groq speaks OpenAI's wire format: the OpenAI fake stands in for it at GROQ_BASE_URL.
+  const fakes = fakeProviderBindings();
+  const { client } = startGateway({
+    bindings: { GROQ_API_KEY: "fake-groq-key", GROQ_BASE_URL: fakes.OPENAI_BASE_URL },
+  });
+
+  it("routes groq/<model> to the preset's base URL with its key, plain and streamed", async () => {
+    const err = await client.chat.completions
+      .create({ model: "groq/llama-3.3-70b", messages: [{ role: "user", content: "hi" }] })
+      .catch((e) => e);
+    // The OpenAI fake refuses any key but OpenAI's: the preset sent its own.
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect(err.code).toBe("upstream_auth_failed");
+    expect(err.headers.get("x-textnlp-target")).toBe("groq/llama-3.3-70b");
+    const sent = await fakeReceived("openai", "llama-3.3-70b");
+    expect(sent.path).toBe("/v1/chat/completions");
+    expect(sent.headers.authorization).toBe("Bearer fake-groq-key");
+  });
+});
+
+describe("a preset with a working key", () => {
+  const fakes = fakeProviderBindings();
+  const { client } = startGateway({
+    bindings: { TOGETHER_API_KEY: fakes.OPENAI_API_KEY, TOGETHER_BASE_URL: fakes.OPENAI_BASE_URL },
+  });
+
+  it("answers plain and streamed with usage, named by its preset", async () => {
+    const model = "together/meta-llama-3";
+    const plain = await client.chat.completions
+      .create({ model, messages: [{ role: "user", content: "hi" }] })
+      .withResponse();
+    expect(plain.response.headers.get("x-textnlp-target")).toBe(model);
+    expect(plain.data.choices[0]?.message.content).toContain("You said: hi");
+    const streamed = await collect(
+      await client.chat.completions.create({
+        model,
+        messages: [{ role: "user", content: "hi" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    expect(streamed.text).toBe(plain.data.choices[0]?.message.content);
+    expect(streamed.usage?.completion_tokens).toBeGreaterThan(0);
   });
 });

@@ -4,6 +4,7 @@ import { cohere } from "./cohere/index.ts";
 import { gemini } from "./gemini/index.ts";
 import { mistral } from "./mistral/index.ts";
 import { openai } from "./openai/index.ts";
+import { presetProviders } from "./presets.ts";
 import { site } from "./site/index.ts";
 import {
   type ProviderConfig,
@@ -18,6 +19,7 @@ export const providers: Record<TargetProvider, ProviderConfig> = {
   cohere,
   mistral,
   gemini,
+  ...presetProviders,
   site,
 };
 

@@ -17,7 +17,19 @@ import type { SseEvent } from "../../shared/sse/index.ts";
 import type { ImageFetcher } from "./images.ts";
 
 /** The providers the edge calls over HTTP with an API key (the server's or a tenant's). */
-export const providerNames = ["openai", "anthropic", "cohere", "mistral", "gemini"] as const;
+export const providerNames = [
+  "openai",
+  "anthropic",
+  "cohere",
+  "mistral",
+  "gemini",
+  // OpenAI-compatible presets (edge/providers/presets.ts).
+  "groq",
+  "together",
+  "fireworks",
+  "deepseek",
+  "openrouter",
+] as const;
 export type ProviderName = (typeof providerNames)[number];
 /**
  * Every provider a target can name: the keyed ones, and `site`, an appliance site of the hybrid
