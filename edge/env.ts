@@ -46,6 +46,9 @@ export interface Bindings {
   MISTRAL_BASE_URL?: string;
   GEMINI_API_KEY?: string;
   GEMINI_BASE_URL?: string;
+  /** Azure OpenAI: the key and the resource's endpoint (`https://<resource>.openai.azure.com`). */
+  AZURE_API_KEY?: string;
+  AZURE_BASE_URL?: string;
   /** OpenAI-compatible presets (edge/providers/presets.ts): a key turns one on. */
   GROQ_API_KEY?: string;
   GROQ_BASE_URL?: string;
@@ -160,10 +163,16 @@ function readProviders(env: Bindings): Pick<EdgeSettings, "providers" | "baseUrl
   for (const name of providerNames) {
     const prefix = name.toUpperCase() as Uppercase<ProviderName>;
     const rawUrl = env[`${prefix}_BASE_URL`] ?? providers[name].defaultBaseUrl;
+    const apiKey = env[`${prefix}_API_KEY`];
+    // A provider without a public URL (Azure) needs its own, but only once it is used.
+    if (!rawUrl) {
+      if (apiKey) throw new Error(`${prefix}_API_KEY is set but ${prefix}_BASE_URL is not`);
+      baseUrls[name] = "";
+      continue;
+    }
     const baseUrl = BaseUrl.safeParse(rawUrl);
     if (!baseUrl.success) throw new Error(`${prefix}_BASE_URL is not an http(s) URL`);
     baseUrls[name] = baseUrl.data;
-    const apiKey = env[`${prefix}_API_KEY`];
     if (apiKey) providersOut[name] = { apiKey, baseUrl: baseUrl.data };
   }
   return { providers: providersOut, baseUrls };

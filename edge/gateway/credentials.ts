@@ -41,7 +41,8 @@ export async function credentialsFor(
   if (own.size === 0) return settings.providers;
   const merged = { ...settings.providers };
   for (const [name, apiKey] of own) {
-    if (isProviderName(name)) {
+    // A provider with no URL configured (Azure without AZURE_BASE_URL) cannot be reached.
+    if (isProviderName(name) && settings.baseUrls[name]) {
       merged[name] = { apiKey, baseUrl: settings.baseUrls[name], owner: tenantId };
     }
   }

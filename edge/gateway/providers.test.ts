@@ -428,3 +428,43 @@ describe("a preset with a working key", () => {
     expect(streamed.usage?.completion_tokens).toBeGreaterThan(0);
   });
 });
+
+describe("Azure OpenAI through the gateway (azure/<deployment>)", () => {
+  const { client } = startGateway();
+  const messages = [{ role: "user" as const, content: "hi" }];
+
+  it("calls the deployment's path with api-version and api-key, plain and streamed", async () => {
+    const plain = await client.chat.completions
+      .create({ model: "azure/my-gpt", messages })
+      .withResponse();
+    expect(plain.response.headers.get("x-textnlp-target")).toBe("azure/my-gpt");
+    expect(plain.data.choices[0]?.message.content).toContain("You said: hi");
+    const sent = await fakeReceived("azure", "my-gpt");
+    expect(sent.path).toBe("/openai/deployments/my-gpt/chat/completions");
+    expect(sent.search).toBe("?api-version=2024-10-21");
+    expect(sent.headers["api-key"]).toBe(fakeProviderBindings().AZURE_API_KEY);
+    expect(sent.headers.authorization).toBeUndefined();
+    expect(sent.body).not.toHaveProperty("model");
+    const streamed = await collect(
+      await client.chat.completions.create({
+        model: "azure/my-gpt",
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    expect(streamed.error).toBeUndefined();
+    expect(streamed.text).toBe(plain.data.choices[0]?.message.content);
+    expect(streamed.usage?.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it("embeds, and passes Azure's errors on with their words", async () => {
+    const embedded = await client.embeddings.create({ model: "azure/my-embed", input: "x" });
+    expect(embedded.data[0]?.embedding.length).toBeGreaterThan(0);
+    const err = await client.chat.completions
+      .create({ model: "azure/my-gpt-err429", messages })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(err.message).toContain("azure: Fake openai error 429");
+  });
+});

@@ -1,5 +1,6 @@
 /** Every provider the edge can route to, by name. */
 import { anthropic } from "./anthropic/index.ts";
+import { azure } from "./azure/index.ts";
 import { cohere } from "./cohere/index.ts";
 import { gemini } from "./gemini/index.ts";
 import { mistral } from "./mistral/index.ts";
@@ -19,6 +20,7 @@ export const providers: Record<TargetProvider, ProviderConfig> = {
   cohere,
   mistral,
   gemini,
+  azure,
   ...presetProviders,
   site,
 };

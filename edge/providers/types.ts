@@ -23,6 +23,7 @@ export const providerNames = [
   "cohere",
   "mistral",
   "gemini",
+  "azure",
   // OpenAI-compatible presets (edge/providers/presets.ts).
   "groq",
   "together",

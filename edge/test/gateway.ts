@@ -27,6 +27,8 @@ export function fakeProviderBindings(): Partial<Bindings> {
     MISTRAL_BASE_URL: urls.mistral,
     GEMINI_API_KEY: keys.gemini,
     GEMINI_BASE_URL: urls.gemini,
+    AZURE_API_KEY: keys.azure,
+    AZURE_BASE_URL: urls.azure,
   };
 }
 

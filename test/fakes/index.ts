@@ -2,6 +2,7 @@
  * All provider fakes at once, as the edge tests and `serve.ts` start them.
  */
 import { startFakeAnthropic } from "./anthropic.ts";
+import { startFakeAzure } from "./azure.ts";
 import { startFakeCohere } from "./cohere.ts";
 import { startFakeGemini } from "./gemini.ts";
 import { startFakeOpenAi } from "./openai.ts";
@@ -14,6 +15,7 @@ export const fakeKeys = {
   cohere: "fake-cohere-key",
   mistral: "fake-mistral-key",
   gemini: "fake-gemini-key",
+  azure: "fake-azure-key",
 } as const;
 
 export type FakeProvider = keyof typeof fakeKeys;
@@ -23,14 +25,15 @@ export async function startAllFakes(): Promise<{
   servers: Record<FakeProvider, FakeServer>;
   close: () => Promise<void>;
 }> {
-  const [openai, anthropic, cohere, mistral, gemini] = await Promise.all([
+  const [openai, anthropic, cohere, mistral, gemini, azure] = await Promise.all([
     startFakeOpenAi("openai", fakeKeys.openai),
     startFakeAnthropic(fakeKeys.anthropic),
     startFakeCohere(fakeKeys.cohere),
     startFakeOpenAi("mistral", fakeKeys.mistral),
     startFakeGemini(fakeKeys.gemini),
+    startFakeAzure(fakeKeys.azure),
   ]);
-  const servers = { openai, anthropic, cohere, mistral, gemini };
+  const servers = { openai, anthropic, cohere, mistral, gemini, azure };
   return {
     servers,
     close: async () => {

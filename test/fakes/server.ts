@@ -77,12 +77,14 @@ export async function startFakeServer(
       res.end(JSON.stringify({ error: { message: "invalid JSON body" } }));
       return;
     }
-    // The last request per model name (body model, or the path's for Gemini), for tests that
+    // The last request per model name (body model, or the path's for Gemini and Azure), for tests that
     // check how the gateway translated a request.
     const key =
       typeof body.model === "string"
         ? body.model
-        : (/models\/([^:]+):/.exec(url.pathname)?.[1] ?? "");
+        : (/models\/([^:]+):/.exec(url.pathname)?.[1] ??
+          /deployments\/([^/]+)\//.exec(url.pathname)?.[1] ??
+          "");
     last.set(key, {
       method: req.method,
       path: url.pathname,

@@ -25,6 +25,7 @@ import type {
   Target,
   UpstreamCall,
 } from "../types.ts";
+import { bearerEndpoint, type Endpoint } from "./endpoint.ts";
 import { doneTerminatedStream } from "./stream.ts";
 
 /** How a dialect differs from OpenAI's chat. */
@@ -36,6 +37,8 @@ export interface ChatDialect {
   finishReason?(reason: string): string;
   /** Whether `stream_options.include_usage` is understood (default true). */
   streamOptions?: boolean;
+  /** Where the route is and how to authenticate (default OpenAI's). */
+  endpoint?: Endpoint;
 }
 
 interface WireUsage {
@@ -98,9 +101,8 @@ export function openAiCompatibleChat(dialect: ChatDialect): ChatAdapter {
         body.stream_options = { include_usage: true };
       if (dialect.body) body = dialect.body(body, req);
       return {
-        url: `${target.baseUrl}/v1/chat/completions`,
+        ...(dialect.endpoint ?? bearerEndpoint)(target, "chat/completions", target.model),
         method: "POST",
-        headers: { authorization: `Bearer ${target.apiKey}` },
         body,
       };
     },

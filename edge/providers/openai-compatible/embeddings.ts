@@ -7,10 +7,13 @@ import type {
   ProviderCredentials,
   Target,
 } from "../types.ts";
+import { bearerEndpoint, type Endpoint } from "./endpoint.ts";
 
 /** How a dialect differs from OpenAI's embeddings. */
 export interface EmbeddingsDialect {
   body?(body: Record<string, unknown>, req: EmbeddingRequest): Record<string, unknown>;
+  /** Where the route is and how to authenticate (default OpenAI's). */
+  endpoint?: Endpoint;
 }
 
 /** Decodes a base64 little-endian float32 vector (OpenAI's `encoding_format: "base64"`). */
@@ -28,9 +31,8 @@ export function openAiCompatibleEmbeddings(dialect: EmbeddingsDialect = {}): Emb
       let body: Record<string, unknown> = { ...rest, model: target.model };
       if (dialect.body) body = dialect.body(body, req);
       return {
-        url: `${target.baseUrl}/v1/embeddings`,
+        ...(dialect.endpoint ?? bearerEndpoint)(target, "embeddings", target.model),
         method: "POST",
-        headers: { authorization: `Bearer ${target.apiKey}` },
         body,
       };
     },
@@ -51,15 +53,13 @@ export function openAiCompatibleEmbeddings(dialect: EmbeddingsDialect = {}): Emb
 }
 
 /** `GET /v1/models` of an OpenAI-compatible provider. */
-export const openAiCompatibleModels: ModelsAdapter = {
-  request(credentials: ProviderCredentials) {
-    return {
-      url: `${credentials.baseUrl}/v1/models`,
-      method: "GET",
-      headers: { authorization: `Bearer ${credentials.apiKey}` },
-    };
-  },
-  response(raw: unknown) {
-    return ((raw as { data?: { id: string }[] }).data ?? []).map((m) => m.id);
-  },
-};
+export function openAiCompatibleModels(endpoint: Endpoint = bearerEndpoint): ModelsAdapter {
+  return {
+    request(credentials: ProviderCredentials) {
+      return { ...endpoint(credentials, "models"), method: "GET" };
+    },
+    response(raw: unknown) {
+      return ((raw as { data?: { id: string }[] }).data ?? []).map((m) => m.id);
+    },
+  };
+}

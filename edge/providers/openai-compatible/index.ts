@@ -10,6 +10,7 @@ import {
   openAiCompatibleEmbeddings,
   openAiCompatibleModels,
 } from "./embeddings.ts";
+import type { Endpoint } from "./endpoint.ts";
 import { openAiErrorMessage } from "./errors.ts";
 
 /** What an OpenAI-compatible provider declares. */
@@ -20,6 +21,10 @@ export interface OpenAiCompatibleOptions {
   embeddings?: EmbeddingsDialect;
   /** Whether the legacy `/v1/completions` endpoint exists (default false). */
   legacyCompletions?: boolean;
+  /** Where routes are and how to authenticate (default OpenAI's `/v1/…` with a bearer key). */
+  endpoint?: Endpoint;
+  /** Whether `GET /v1/models` lists what the provider serves (default true). */
+  listsModels?: boolean;
 }
 
 /** Assembles an OpenAI-compatible provider. */
@@ -27,12 +32,16 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
   return {
     name: options.name,
     defaultBaseUrl: options.defaultBaseUrl,
-    chat: openAiCompatibleChat({ provider: options.name, ...options.chat }),
+    chat: openAiCompatibleChat({
+      provider: options.name,
+      endpoint: options.endpoint,
+      ...options.chat,
+    }),
     ...(options.legacyCompletions
       ? { completions: openAiCompatibleCompletions(options.name) }
       : {}),
-    embeddings: openAiCompatibleEmbeddings(options.embeddings),
-    models: openAiCompatibleModels,
+    embeddings: openAiCompatibleEmbeddings({ endpoint: options.endpoint, ...options.embeddings }),
+    ...(options.listsModels === false ? {} : { models: openAiCompatibleModels(options.endpoint) }),
     errorMessage: openAiErrorMessage,
   };
 }
