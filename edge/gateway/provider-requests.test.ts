@@ -16,6 +16,7 @@ const chatModels = {
   cohere: "command-a-03-2025",
   mistral: "mistral-small-latest",
   gemini: "gemini-2.5-flash",
+  azure: "my-gpt",
 } as const;
 
 describe("a provider's 4xx reaches the client with the provider's message", () => {

@@ -465,6 +465,6 @@ describe("Azure OpenAI through the gateway (azure/<deployment>)", () => {
       .create({ model: "azure/my-gpt-err429", messages })
       .catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
-    expect(err.message).toContain("azure: Fake openai error 429");
+    expect(err.message).toContain("azure: Fake azure error 429");
   });
 });

@@ -27,7 +27,7 @@ describe("Azure OpenAI fake, read by the openai SDK's AzureOpenAI", () => {
   it("answers a deployment's chat, plain and streamed past the prompt-filter chunk", async () => {
     const messages = [{ role: "user" as const, content: "hi there" }];
     const plain = await client().chat.completions.create({ model: "ignored", messages });
-    expect(plain.choices[0]?.message.content).toBe("Hello from openai! You said: hi there");
+    expect(plain.choices[0]?.message.content).toBe("Hello from azure! You said: hi there");
     let text = "";
     let sawFilterChunk = false;
     for await (const chunk of await client().chat.completions.create({

@@ -48,7 +48,7 @@ function withPromptFilter(res: ServerResponse): ServerResponse {
 
 /** A request handler speaking Azure OpenAI, checking `api-key: <apiKey>`. */
 export function azureHandler(apiKey: string): FakeHandler {
-  const openai = openAiHandler("openai", apiKey);
+  const openai = openAiHandler("azure", apiKey);
   return async (req, res, count) => {
     if (req.headers["api-key"] !== apiKey) {
       return sendJson(res, 401, {

@@ -26,8 +26,8 @@ import {
 } from "./scenario.ts";
 import { type FakeHandler, type FakeServer, startFakeServer } from "./server.ts";
 
-/** Which dialect of the OpenAI format to speak. */
-export type OpenAiFlavor = "openai" | "mistral";
+/** Which dialect of the OpenAI format to speak (Azure's is OpenAI's, behind its own paths). */
+export type OpenAiFlavor = "openai" | "mistral" | "azure";
 
 const errorTypes: Record<number, string> = {
   400: "invalid_request_error",
@@ -91,9 +91,9 @@ function handleChat(
 ) {
   const model = String(body.model);
   const messages = (body.messages ?? []) as Message[];
-  const extra = flavor === "openai" ? unknownField(body, openAiChatFields) : undefined;
+  const extra = flavor !== "mistral" ? unknownField(body, openAiChatFields) : undefined;
   if (extra) return sendError(res, flavor, 400, `Unrecognized request argument supplied: ${extra}`);
-  const badImage = flavor === "openai" ? openAiImageError(messages) : undefined;
+  const badImage = flavor !== "mistral" ? openAiImageError(messages) : undefined;
   if (badImage) return sendError(res, flavor, 400, badImage);
   if (flavor === "mistral") {
     const errors = mistralChatErrors(body);
@@ -139,7 +139,7 @@ function handleChat(
       model,
       choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
       usage,
-      ...(flavor === "openai" ? { system_fingerprint: "fp_fake", service_tier: "default" } : {}),
+      ...(flavor !== "mistral" ? { system_fingerprint: "fp_fake", service_tier: "default" } : {}),
     });
     return;
   }
@@ -149,7 +149,7 @@ function handleChat(
     object: "chat.completion.chunk",
     created,
     model,
-    ...(flavor === "openai" ? { system_fingerprint: "fp_fake" } : {}),
+    ...(flavor !== "mistral" ? { system_fingerprint: "fp_fake" } : {}),
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     ...extra,
   });
