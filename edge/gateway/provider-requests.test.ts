@@ -8,16 +8,9 @@ import OpenAI from "openai";
 import { describe, expect, inject, it } from "vitest";
 import { tinyPngBase64 as tinyPng } from "../../test/fakes/images.ts";
 import { createImageFetcher } from "../providers/images.ts";
-import { collect, fakeCalls, fakeReceived, startGateway } from "../test/gateway.ts";
+import { collect, fakeCalls, fakeChatModels, fakeReceived, startGateway } from "../test/gateway.ts";
 
-const chatModels = {
-  openai: "gpt-4o-mini",
-  anthropic: "claude-sonnet-4-5",
-  cohere: "command-a-03-2025",
-  mistral: "mistral-small-latest",
-  gemini: "gemini-2.5-flash",
-  azure: "my-gpt",
-} as const;
+const chatModels = fakeChatModels;
 
 describe("a provider's 4xx reaches the client with the provider's message", () => {
   const { client } = startGateway();

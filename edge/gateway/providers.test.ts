@@ -8,18 +8,13 @@ import { tinyPngBase64 } from "../../test/fakes/images.ts";
 import {
   collect,
   fakeCalls,
+  fakeChatModels,
   fakeProviderBindings,
   fakeReceived,
   startGateway,
 } from "../test/gateway.ts";
 
-const chatModels = {
-  openai: "gpt-4o-mini",
-  anthropic: "claude-sonnet-4-5",
-  cohere: "command-a-03-2025",
-  mistral: "mistral-small-latest",
-  gemini: "gemini-2.5-flash",
-} as const;
+const chatModels = fakeChatModels;
 
 describe.each(Object.entries(chatModels))("%s through the gateway", (provider, model) => {
   const { client, call } = startGateway();

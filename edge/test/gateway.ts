@@ -32,6 +32,16 @@ export function fakeProviderBindings(): Partial<Bindings> {
   };
 }
 
+/** A chat model of each provider, as its fake serves it (the matrices run over these). */
+export const fakeChatModels = {
+  openai: "gpt-4o-mini",
+  anthropic: "claude-sonnet-4-5",
+  cohere: "command-a-03-2025",
+  mistral: "mistral-small-latest",
+  gemini: "gemini-2.5-flash",
+  azure: "my-gpt",
+} as const;
+
 /** How many calls each model name has had at `provider`'s fake. */
 export async function fakeCalls(provider: string): Promise<Record<string, number>> {
   const res = await fetch(`${inject("fakes").urls[provider]}/__calls`);
