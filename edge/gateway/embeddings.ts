@@ -28,7 +28,7 @@ export async function createEmbeddings(
       const provider = providers[target.provider];
       if (!provider.embeddings) throw capabilityError(provider.name, "embeddings");
       const call = provider.embeddings.request(req, target);
-      const upstream = await sendUpstream(provider, call, timeoutMs, deps);
+      const upstream = await sendUpstream(provider, call, target, timeoutMs, deps);
       const result = provider.embeddings.response(
         await readJson(provider.name, upstream, timeoutMs),
       );

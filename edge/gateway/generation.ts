@@ -88,6 +88,7 @@ export async function serveGeneration<
         return openStream(
           providerOf(target),
           adapter.request(await requestFor(adapter, target), target),
+          target,
           adapter.stream(ctx),
           ctx,
           kind.streamKind,
@@ -116,7 +117,13 @@ export async function serveGeneration<
       const adapter = adapterOf(target);
       const provider = providerOf(target);
       const call = adapter.request(await requestFor(adapter, target), target);
-      const upstream = await sendUpstream(provider, call, timeoutMs, depsFor(target, timeoutMs));
+      const upstream = await sendUpstream(
+        provider,
+        call,
+        target,
+        timeoutMs,
+        depsFor(target, timeoutMs),
+      );
       const body = await readJson(provider.name, upstream, timeoutMs);
       try {
         return adapter.response(body, contextFor(target.id));

@@ -28,7 +28,7 @@ export async function listProviderModels(
         let hit = cache.get(key);
         if (!hit || deps.now() - hit.at >= LIST_TTL_MS) {
           const call = provider.models.request(credentials);
-          const upstream = await sendUpstream(provider, call, LIST_TIMEOUT_MS, deps);
+          const upstream = await sendUpstream(provider, call, credentials, LIST_TIMEOUT_MS, deps);
           const ids = provider.models.response(await readJson(name, upstream, LIST_TIMEOUT_MS));
           hit = { at: deps.now(), ids };
           cache.set(key, hit);

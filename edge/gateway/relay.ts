@@ -10,6 +10,7 @@ import { encodeSse, readSse, SSE_DONE, SSE_HEADERS } from "../../shared/sse/inde
 import { UpstreamError } from "../providers/errors.ts";
 import type {
   ProviderConfig,
+  ProviderCredentials,
   ResponseContext,
   SseEvent,
   StreamTranslator,
@@ -57,13 +58,14 @@ function translate<C>(opened: Pick<OpenedStream<C>, "translator" | "provider">, 
 export async function openStream<C>(
   provider: ProviderConfig,
   call: UpstreamCall,
+  credentials: ProviderCredentials,
   translator: StreamTranslator<C>,
   ctx: ResponseContext,
   kind: StreamKind<C>,
   timeoutMs: number,
   deps: UpstreamDeps,
 ): Promise<OpenedStream<C>> {
-  const upstream = await sendUpstream(provider, call, timeoutMs, deps);
+  const upstream = await sendUpstream(provider, call, credentials, timeoutMs, deps);
   const body = upstream.response.body;
   if (!body) {
     upstream.settle();
@@ -73,7 +75,7 @@ export async function openStream<C>(
     buffered: [],
     idleTimeoutMs: timeoutMs,
     abort: upstream.abort,
-    events: readSse(body),
+    events: provider.events ? provider.events(body) : readSse(body),
     translator,
     ctx,
     provider: provider.name,

@@ -3,7 +3,12 @@
  * answer, network failure or timeout turned into an {@link UpstreamError}.
  */
 import { parseRetryAfter, providerErrorOf, UpstreamError } from "../providers/errors.ts";
-import type { ProviderConfig, UpstreamCall } from "../providers/types.ts";
+import type {
+  OutgoingCall,
+  ProviderConfig,
+  ProviderCredentials,
+  UpstreamCall,
+} from "../providers/types.ts";
 
 /** How the gateway reaches the outside world (injected in tests). */
 export interface UpstreamDeps {
@@ -22,26 +27,39 @@ export interface UpstreamResponse {
   abort(): void;
 }
 
-/** Sends `call`; resolves on a 2xx status, throws an `UpstreamError` otherwise. */
+/**
+ * Sends `call` with `credentials` (which the provider's `authorize`, if any, signs it with);
+ * resolves on a 2xx status, throws an `UpstreamError` otherwise.
+ */
 export async function sendUpstream(
   provider: ProviderConfig,
   call: UpstreamCall,
+  credentials: ProviderCredentials,
   timeoutMs: number,
   deps: UpstreamDeps,
 ): Promise<UpstreamResponse> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const settle = () => clearTimeout(timer);
+  const outgoing: OutgoingCall = {
+    url: call.url,
+    method: call.method,
+    headers: {
+      accept: "application/json, text/event-stream",
+      ...(call.body === undefined ? {} : { "content-type": "application/json" }),
+      ...call.headers,
+    },
+    body: call.body === undefined ? undefined : JSON.stringify(call.body),
+  };
   let response: Response;
   try {
-    response = await deps.fetch(call.url, {
-      method: call.method,
-      headers: {
-        accept: "application/json, text/event-stream",
-        ...(call.body === undefined ? {} : { "content-type": "application/json" }),
-        ...call.headers,
-      },
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+    const signed = provider.authorize
+      ? await provider.authorize(outgoing, credentials, { ...deps, signal: controller.signal })
+      : {};
+    response = await deps.fetch(outgoing.url, {
+      method: outgoing.method,
+      headers: { ...outgoing.headers, ...signed },
+      body: outgoing.body,
       signal: controller.signal,
     });
   } catch (err) {

@@ -80,6 +80,21 @@ export interface UpstreamCall {
   body?: unknown;
 }
 
+/** A call as it goes out: its body serialised, so a signature can cover it. */
+export interface OutgoingCall {
+  url: string;
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+/** What a provider's `authorize` may use: the gateway's fetch and clock, the attempt's signal. */
+export interface AuthorizeDeps {
+  fetch: typeof fetch;
+  now(): number;
+  signal: AbortSignal;
+}
+
 /** One server-sent event as read off the wire (the shared reader's). */
 /** What every OpenAI chunk and completion the gateway emits carries (`model`: the target's id). */
 export type { ResponseContext, SseEvent };
@@ -140,6 +155,18 @@ export interface ProviderConfig {
   completions?: CompletionsAdapter;
   embeddings?: EmbeddingsAdapter;
   models?: ModelsAdapter;
+  /**
+   * Authorises a call whose body is final, on every attempt, returning headers to add: an AWS
+   * SigV4 signature, or an OAuth access token (fetched with `deps.fetch` and cached). Absent:
+   * the adapter's own headers (an API key) suffice.
+   */
+  authorize?(
+    call: OutgoingCall,
+    credentials: ProviderCredentials,
+    deps: AuthorizeDeps,
+  ): Promise<Record<string, string>>;
+  /** Reads a streamed answer's events (a binary framing, as events); absent: server-sent events. */
+  events?(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent>;
   /** Reads a message (and code) out of the provider's error body. */
   errorMessage(body: unknown): { message: string; code?: string | null };
 }
