@@ -49,6 +49,9 @@ export interface Bindings {
   /** Azure OpenAI: the key and the resource's endpoint (`https://<resource>.openai.azure.com`). */
   AZURE_API_KEY?: string;
   AZURE_BASE_URL?: string;
+  /** AI21 Studio (Jamba); the base URL defaults to `https://api.ai21.com/studio`. */
+  AI21_API_KEY?: string;
+  AI21_BASE_URL?: string;
   /** OpenAI-compatible presets (edge/providers/presets.ts): a key turns one on. */
   GROQ_API_KEY?: string;
   GROQ_BASE_URL?: string;

@@ -463,3 +463,85 @@ describe("Azure OpenAI through the gateway (azure/<deployment>)", () => {
     expect(err.message).toContain("azure: Fake azure error 429");
   });
 });
+
+describe("AI21 (Jamba) through the gateway", () => {
+  const { client } = startGateway({
+    policy: {
+      retry: { attempts: 0 },
+      aliases: {
+        jamba: { targets: [{ model: "ai21/jamba-mini-err503" }, { model: "ai21/jamba-mini" }] },
+      },
+    },
+  });
+
+  it("sends content as a string, developer as system, JSON as json_object; usage when streamed", async () => {
+    const messages = [
+      { role: "developer" as const, content: "be brief" },
+      { role: "user" as const, name: "ann", content: [{ type: "text" as const, text: "hi" }] },
+    ];
+    const plain = await client.chat.completions.create({
+      model: "ai21/jamba-mini",
+      messages,
+      max_completion_tokens: 20,
+      response_format: { type: "json_object" },
+      tool_choice: "auto",
+      tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }],
+    });
+    expect(plain.choices[0]?.message.content).toContain("You said: hi");
+    const sent = await fakeReceived("ai21", "jamba-mini");
+    expect(sent.path).toBe("/v1/chat/completions");
+    expect(sent.body.messages).toEqual([
+      { role: "system", content: "be brief" },
+      { role: "user", content: "hi" },
+    ]);
+    expect(sent.body).toMatchObject({ max_tokens: 20, response_format: { type: "json_object" } });
+    expect(sent.body).not.toHaveProperty("tool_choice");
+    const streamed = await collect(
+      await client.chat.completions.create({
+        model: "ai21/jamba-mini",
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    expect(streamed.error).toBeUndefined();
+    expect(streamed.usage?.completion_tokens).toBeGreaterThan(0);
+    expect((await fakeReceived("ai21", "jamba-mini")).body).not.toHaveProperty("stream_options");
+  });
+
+  it("refuses what Jamba cannot do before calling it", async () => {
+    const before = await fakeCalls("ai21");
+    const refusals = [
+      { response_format: { type: "json_schema" as const, json_schema: { name: "x", schema: {} } } },
+      { tool_choice: "required" as const },
+      {
+        messages: [
+          {
+            role: "user" as const,
+            content: [
+              {
+                type: "image_url" as const,
+                image_url: { url: `data:image/png;base64,${tinyPngBase64}` },
+              },
+            ],
+          },
+        ],
+      },
+    ];
+    for (const extra of refusals) {
+      const err = await client.chat.completions
+        .create({ model: "ai21/jamba-mini", messages: [{ role: "user", content: "x" }], ...extra })
+        .catch((e) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(err.code).toBe("unsupported_capability");
+    }
+    expect(await fakeCalls("ai21")).toEqual(before);
+  });
+
+  it("falls back from a failing Jamba target to the next", async () => {
+    const res = await client.chat.completions
+      .create({ model: "jamba", messages: [{ role: "user", content: "hi" }] })
+      .withResponse();
+    expect(res.response.headers.get("x-textnlp-target")).toBe("ai21/jamba-mini");
+  });
+});

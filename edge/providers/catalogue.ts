@@ -144,6 +144,18 @@ export const BUILT_IN_CATALOGUE: Catalogue = {
       inputPerMillion: 0.15,
       outputPerMillion: 0.15,
     },
+    "ai21/jamba-large": {
+      capabilities: chatText,
+      contextTokens: 256_000,
+      inputPerMillion: 2,
+      outputPerMillion: 8,
+    },
+    "ai21/jamba-mini": {
+      capabilities: chatText,
+      contextTokens: 256_000,
+      inputPerMillion: 0.2,
+      outputPerMillion: 0.4,
+    },
     "mistral/mistral-embed": {
       capabilities: embeddings,
       contextTokens: 8192,

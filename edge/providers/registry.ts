@@ -1,4 +1,5 @@
 /** Every provider the edge can route to, by name. */
+import { ai21 } from "./ai21/index.ts";
 import { anthropic } from "./anthropic/index.ts";
 import { azure } from "./azure/index.ts";
 import { cohere } from "./cohere/index.ts";
@@ -21,6 +22,7 @@ export const providers: Record<TargetProvider, ProviderConfig> = {
   mistral,
   gemini,
   azure,
+  ai21,
   ...presetProviders,
   site,
 };

@@ -24,6 +24,7 @@ export const providerNames = [
   "mistral",
   "gemini",
   "azure",
+  "ai21",
   // OpenAI-compatible presets (edge/providers/presets.ts).
   "groq",
   "together",

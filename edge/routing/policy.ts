@@ -27,7 +27,7 @@ const TargetRef = z.object({
   /** `provider/model`, or `site:<site>/<model>` (a site of the caller's tenant, or shared with it). */
   model: z
     .string()
-    .regex(/^([a-z]+\/.+|site:[^/]+\/.+)$/, "must be provider/model or site:<site>/<model>"),
+    .regex(/^([a-z0-9-]+\/.+|site:[^/]+\/.+)$/, "must be provider/model or site:<site>/<model>"),
   weight: z.number().positive().default(1),
   timeoutMs: z.number().int().positive().optional(),
   /** Prices in USD per million tokens, for `cheapest` routing. */

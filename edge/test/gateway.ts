@@ -29,6 +29,8 @@ export function fakeProviderBindings(): Partial<Bindings> {
     GEMINI_BASE_URL: urls.gemini,
     AZURE_API_KEY: keys.azure,
     AZURE_BASE_URL: urls.azure,
+    AI21_API_KEY: keys.ai21,
+    AI21_BASE_URL: urls.ai21,
   };
 }
 
@@ -40,6 +42,7 @@ export const fakeChatModels = {
   mistral: "mistral-small-latest",
   gemini: "gemini-2.5-flash",
   azure: "my-gpt",
+  ai21: "jamba-mini",
 } as const;
 
 /** How many calls each model name has had at `provider`'s fake. */

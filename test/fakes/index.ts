@@ -16,6 +16,7 @@ export const fakeKeys = {
   mistral: "fake-mistral-key",
   gemini: "fake-gemini-key",
   azure: "fake-azure-key",
+  ai21: "fake-ai21-key",
 } as const;
 
 export type FakeProvider = keyof typeof fakeKeys;
@@ -25,15 +26,16 @@ export async function startAllFakes(): Promise<{
   servers: Record<FakeProvider, FakeServer>;
   close: () => Promise<void>;
 }> {
-  const [openai, anthropic, cohere, mistral, gemini, azure] = await Promise.all([
+  const [openai, anthropic, cohere, mistral, gemini, azure, ai21] = await Promise.all([
     startFakeOpenAi("openai", fakeKeys.openai),
     startFakeAnthropic(fakeKeys.anthropic),
     startFakeCohere(fakeKeys.cohere),
     startFakeOpenAi("mistral", fakeKeys.mistral),
     startFakeGemini(fakeKeys.gemini),
     startFakeAzure(fakeKeys.azure),
+    startFakeOpenAi("ai21", fakeKeys.ai21),
   ]);
-  const servers = { openai, anthropic, cohere, mistral, gemini, azure };
+  const servers = { openai, anthropic, cohere, mistral, gemini, azure, ai21 };
   return {
     servers,
     close: async () => {

@@ -1,8 +1,10 @@
 /**
- * OpenAI's wire format (and Mistral's, which differs in error shape, `random_seed` and usage
- * on every stream's last chunk): chat completions plain and streamed, embeddings, models.
+ * OpenAI's wire format (and Mistral's and AI21's, which differ in error shape, the fields they
+ * take and usage on every stream's last chunk): chat completions plain and streamed,
+ * embeddings, models.
  */
 import type { ServerResponse } from "node:http";
+import { ai21ChatErrors, ai21ErrorBody } from "./ai21.ts";
 import { openAiChatFields, unknownField } from "./fields.ts";
 import { isHttpUrl, isImageDataUri } from "./images.ts";
 import { mistralChatErrors, mistralValidationBody } from "./mistral.ts";
@@ -27,7 +29,10 @@ import {
 import { type FakeHandler, type FakeServer, startFakeServer } from "./server.ts";
 
 /** Which dialect of the OpenAI format to speak (Azure's is OpenAI's, behind its own paths). */
-export type OpenAiFlavor = "openai" | "mistral" | "azure";
+export type OpenAiFlavor = "openai" | "mistral" | "azure" | "ai21";
+
+/** Flavors with their own request model, error shape and usage on every stream's last chunk. */
+const strict = (flavor: OpenAiFlavor) => flavor === "mistral" || flavor === "ai21";
 
 const errorTypes: Record<number, string> = {
   400: "invalid_request_error",
@@ -47,6 +52,13 @@ function sendError(
 ) {
   const type = errorTypes[status] ?? "server_error";
   // Mistral's 422s are pydantic validation errors, their detail inside `message`.
+  if (flavor === "ai21") {
+    const detail =
+      status === 422
+        ? [{ type: "value_error", loc: ["body"], msg: message, input: null }]
+        : message;
+    return sendJson(res, status, ai21ErrorBody(detail), retryHeaders(status, retryAfter));
+  }
   const body =
     flavor === "mistral" && status === 422
       ? mistralValidationBody([
@@ -91,13 +103,17 @@ function handleChat(
 ) {
   const model = String(body.model);
   const messages = (body.messages ?? []) as Message[];
-  const extra = flavor !== "mistral" ? unknownField(body, openAiChatFields) : undefined;
+  const extra = !strict(flavor) ? unknownField(body, openAiChatFields) : undefined;
   if (extra) return sendError(res, flavor, 400, `Unrecognized request argument supplied: ${extra}`);
-  const badImage = flavor !== "mistral" ? openAiImageError(messages) : undefined;
+  const badImage = !strict(flavor) ? openAiImageError(messages) : undefined;
   if (badImage) return sendError(res, flavor, 400, badImage);
   if (flavor === "mistral") {
     const errors = mistralChatErrors(body);
     if (errors.length > 0) return sendJson(res, 422, mistralValidationBody(errors));
+  }
+  if (flavor === "ai21") {
+    const errors = ai21ChatErrors(body);
+    if (errors.length > 0) return sendJson(res, 422, ai21ErrorBody(errors));
   }
   const text = replyText(flavor, lastUserText(messages));
   const promptTokens = countTokens(messages.map((m) => contentText(m.content)).join(" "));
@@ -117,21 +133,20 @@ function handleChat(
   const finish = tool ? "tool_calls" : "stop";
   if (!body.stream) {
     if (scenario.kind === "cut") return cutJsonAnswer(res, '{"id":"');
-    const message =
-      flavor === "mistral"
-        ? {
-            role: "assistant",
-            content: tool ? "" : text,
-            tool_calls: tool ? [toolCall] : null,
-            prefix: false,
-          }
-        : {
-            role: "assistant",
-            content: tool ? null : text,
-            refusal: null,
-            annotations: [],
-            ...(tool ? { tool_calls: [toolCall] } : {}),
-          };
+    const message = strict(flavor)
+      ? {
+          role: "assistant",
+          content: tool ? "" : text,
+          tool_calls: tool ? [toolCall] : null,
+          prefix: false,
+        }
+      : {
+          role: "assistant",
+          content: tool ? null : text,
+          refusal: null,
+          annotations: [],
+          ...(tool ? { tool_calls: [toolCall] } : {}),
+        };
     sendJson(res, 200, {
       id,
       object: "chat.completion",
@@ -139,7 +154,7 @@ function handleChat(
       model,
       choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
       usage,
-      ...(flavor !== "mistral" ? { system_fingerprint: "fp_fake", service_tier: "default" } : {}),
+      ...(!strict(flavor) ? { system_fingerprint: "fp_fake", service_tier: "default" } : {}),
     });
     return;
   }
@@ -149,7 +164,7 @@ function handleChat(
     object: "chat.completion.chunk",
     created,
     model,
-    ...(flavor !== "mistral" ? { system_fingerprint: "fp_fake" } : {}),
+    ...(!strict(flavor) ? { system_fingerprint: "fp_fake" } : {}),
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     ...extra,
   });
@@ -184,6 +199,9 @@ function handleChat(
       if (flavor === "mistral") {
         writeSse(res, chunk({ content: "" }, "error", { usage }));
         writeSse(res, "[DONE]");
+      } else if (flavor === "ai21") {
+        // AI21's stream breaks off with FastAPI's detail as the last event.
+        writeSse(res, ai21ErrorBody("Internal server error"));
       } else {
         writeSse(res, {
           error: {
@@ -199,7 +217,7 @@ function handleChat(
   if (!finishes) return;
   const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)
     ?.include_usage;
-  if (flavor === "mistral") {
+  if (strict(flavor)) {
     writeSse(res, chunk({ content: "" }, finish, { usage }));
   } else {
     writeSse(res, chunk({}, finish));
@@ -257,13 +275,15 @@ const mistralCapabilities = {
   unified_resources: false,
 };
 
-/** A request handler speaking OpenAI's (or Mistral's) format, checking `Bearer <apiKey>`. */
+/** A request handler speaking OpenAI's (or Mistral's, AI21's) format, checking `Bearer <apiKey>`. */
 export function openAiHandler(flavor: OpenAiFlavor, apiKey: string): FakeHandler {
   return async (req, res, count) => {
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
-      return sendError(res, flavor, 401, "Incorrect API key provided.");
+      const words =
+        flavor === "ai21" ? "Forbidden: Bad or missing API token." : "Incorrect API key provided.";
+      return sendError(res, flavor, 401, words);
     }
-    if (req.method === "GET" && req.path === "/v1/models") {
+    if (req.method === "GET" && req.path === "/v1/models" && flavor !== "ai21") {
       const ids =
         flavor === "mistral"
           ? ["mistral-small-latest", "mistral-embed"]
@@ -289,7 +309,7 @@ export function openAiHandler(flavor: OpenAiFlavor, apiKey: string): FakeHandler
     const model = String(req.body.model ?? "");
     const paths = [
       "/v1/chat/completions",
-      "/v1/embeddings",
+      ...(flavor !== "ai21" ? ["/v1/embeddings"] : []),
       ...(flavor === "openai" ? ["/v1/completions"] : []),
     ];
     if (req.method !== "POST" || !paths.includes(req.path)) {

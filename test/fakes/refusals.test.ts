@@ -37,6 +37,7 @@ describe("the fakes refuse unknown fields as their providers do", () => {
     ["anthropic", "/v1/messages", "random_seed: Extra inputs are not permitted"],
     ["cohere", "/v2/chat", "parameter 'random_seed' is not a valid field"],
     ["mistral", "/v1/chat/completions", '"type":"extra_forbidden","loc":["body","seed"]'],
+    ["ai21", "/v1/chat/completions", '"type":"extra_forbidden","loc":["body","random_seed"]'],
   ] as const)("%s", async (provider, path, words) => {
     const got = await post(provider, path, {
       model: "m",
@@ -45,7 +46,7 @@ describe("the fakes refuse unknown fields as their providers do", () => {
       // Mistral's name for a seed is everyone else's unknown field, and the other way round.
       ...(provider === "mistral" ? { seed: 1 } : { random_seed: 1 }),
     });
-    expect(got.status).toBe(provider === "mistral" ? 422 : 400);
+    expect(got.status).toBe(provider === "mistral" || provider === "ai21" ? 422 : 400);
     expect(got.text).toContain(words);
   });
 
@@ -111,5 +112,42 @@ describe("the fakes check image parts in their own format", () => {
       contents: [{ role: "user", parts: [{ inlineData: { mimeType: "image/png", data: "%%%" } }] }],
     });
     expect(notBase64.text).toContain("Base64 decoding failed");
+  });
+});
+
+describe("ai21 takes message content only as a string, and JSON only as json_object", () => {
+  it("refuses content parts and json_schema with FastAPI's 422", async () => {
+    const parts = await post("ai21", "/v1/chat/completions", {
+      model: "jamba-mini",
+      messages: user([{ type: "text", text: "x" }]),
+    });
+    expect(parts.status).toBe(422);
+    expect(JSON.parse(parts.text).detail[0]).toMatchObject({
+      type: "string_type",
+      loc: ["body", "messages", 0, "user", "content"],
+    });
+    const schema = await post("ai21", "/v1/chat/completions", {
+      model: "jamba-mini",
+      messages: user("x"),
+      response_format: { type: "json_schema", json_schema: { name: "x", schema: {} } },
+    });
+    expect(schema.status).toBe(422);
+    expect(JSON.parse(schema.text).detail[0].loc).toEqual(["body", "response_format", "type"]);
+    const ok = await post("ai21", "/v1/chat/completions", {
+      model: "jamba-mini",
+      messages: user("x"),
+      response_format: { type: "json_object" },
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it("answers a wrong key with its 401 detail", async () => {
+    const res = await fetch(`${fakes.servers.ai21.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: "Bearer wrong", "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ detail: "Forbidden: Bad or missing API token." });
   });
 });

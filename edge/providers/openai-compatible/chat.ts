@@ -26,6 +26,7 @@ import type {
   UpstreamCall,
 } from "../types.ts";
 import { bearerEndpoint, type Endpoint } from "./endpoint.ts";
+import { openAiErrorMessage } from "./errors.ts";
 import { doneTerminatedStream } from "./stream.ts";
 
 /** How a dialect differs from OpenAI's chat. */
@@ -122,11 +123,15 @@ export function openAiCompatibleChat(dialect: ChatDialect): ChatAdapter {
     stream(ctx: ResponseContext): StreamTranslator {
       return doneTerminatedStream((event) => {
         const data = parseEventJson(event) as {
-          error?: { message?: string };
+          error?: unknown;
+          detail?: unknown;
           choices?: WireChoice[];
           usage?: WireUsage | null;
         };
-        if (data.error) throw inBandError(data.error.message ?? "stream error");
+        // OpenAI's in-band `{"error": …}`, or FastAPI's `{"detail": …}` (AI21).
+        if (data.error || data.detail !== undefined) {
+          throw inBandError(openAiErrorMessage(data).message);
+        }
         let finished = false;
         const choices: ChatCompletionChunk["choices"] = [];
         for (const [i, choice] of (data.choices ?? []).entries()) {

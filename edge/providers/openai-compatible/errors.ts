@@ -2,7 +2,8 @@
  * Error bodies of OpenAI-compatible providers: OpenAI's `{"error":{message,type,code}}` and
  * Mistral's flat `{"object":"error","message":…}`, whose message is a string, or for a 422 the
  * pydantic `{"detail":[…]}` (as an object, an array, or JSON in a string; sometimes `detail`
- * sits beside it). The provider's own words are kept: they say what to fix.
+ * sits beside it); AI21's FastAPI `{"detail": "…"}` or `{"detail": […]}`. The provider's own
+ * words are kept: they say what to fix.
  */
 import type { ProviderError } from "../errors.ts";
 
@@ -56,6 +57,8 @@ export function openAiErrorMessage(raw: unknown): ProviderError {
     const code = body.error.code ?? null;
     return { message: body.error.message, code: code === null ? null : String(code) };
   }
-  const message = messageText(body.message) ?? detailText(body.detail);
+  const message =
+    messageText(body.message) ??
+    (typeof body.detail === "string" ? body.detail || undefined : detailText(body.detail));
   return message ? { message } : { message: "upstream error" };
 }

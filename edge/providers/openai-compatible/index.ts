@@ -18,7 +18,8 @@ export interface OpenAiCompatibleOptions {
   name: ProviderConfig["name"];
   defaultBaseUrl: string;
   chat?: Omit<ChatDialect, "provider">;
-  embeddings?: EmbeddingsDialect;
+  /** The embeddings dialect, or `false` when the provider has no embeddings route. */
+  embeddings?: EmbeddingsDialect | false;
   /** Whether the legacy `/v1/completions` endpoint exists (default false). */
   legacyCompletions?: boolean;
   /** Where routes are and how to authenticate (default OpenAI's `/v1/…` with a bearer key). */
@@ -40,7 +41,14 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     ...(options.legacyCompletions
       ? { completions: openAiCompatibleCompletions(options.name) }
       : {}),
-    embeddings: openAiCompatibleEmbeddings({ endpoint: options.endpoint, ...options.embeddings }),
+    ...(options.embeddings === false
+      ? {}
+      : {
+          embeddings: openAiCompatibleEmbeddings({
+            endpoint: options.endpoint,
+            ...options.embeddings,
+          }),
+        }),
     ...(options.listsModels === false ? {} : { models: openAiCompatibleModels(options.endpoint) }),
     errorMessage: openAiErrorMessage,
   };
