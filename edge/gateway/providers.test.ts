@@ -17,8 +17,22 @@ import {
 const chatModels = fakeChatModels;
 
 describe.each(Object.entries(chatModels))("%s through the gateway", (provider, model) => {
-  const { client, call } = startGateway();
+  // Azure's deployments are not listed by Azure: the operator's catalogue names them.
+  const { client, call } = startGateway({
+    bindings: {
+      MODEL_CATALOGUE: {
+        version: 1,
+        pricesAsOf: "2025-06-01",
+        models: { "azure/my-gpt": { capabilities: ["chat", "tools", "json"] } },
+      },
+    },
+  });
   const name = `${provider}/${model}`;
+
+  it("retrieves its model with models.retrieve, as a model of its provider", async () => {
+    const got = await client.models.retrieve(name);
+    expect(got).toMatchObject({ id: name, object: "model", owned_by: provider });
+  });
 
   it("answers a plain chat completion in OpenAI's shape, naming the target", async () => {
     const { data, response } = await client.chat.completions

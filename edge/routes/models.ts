@@ -28,7 +28,7 @@ export function mountModelRoutes(app: OpenAPIHono<EdgeEnv>, deps: GatewayDeps): 
     const credentials = await credentialsFor(config, c.get("principal").tenantId);
     const [rows, remote, sites] = await Promise.all([
       db.select().from(models),
-      listProviderModels(credentials, deps, cache),
+      listProviderModels(credentials, deps, cache, config.catalogue),
       listSiteModels(c, deps.now()),
     ]);
     const created = Math.floor(deps.now() / 1000);
