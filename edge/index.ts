@@ -6,9 +6,11 @@ import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
 import { identityAdminRoutes } from "../shared/identity/admin-routes.ts";
+import { templateRoutes } from "../shared/synth/routes/templates.ts";
 import { type EdgeEnv, settings } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
 import { mountHubRoutes } from "./hub/index.ts";
+import { checkJsonSchema } from "./lib/json-schema.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { forgetApiKey } from "./middleware/auth/key-cache.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
@@ -64,6 +66,15 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
       now,
       // Refused on this isolate from now on; elsewhere within the key cache's TTL.
       keyRevoked: (db, key) => forgetApiKey(db, key.hash),
+    }),
+  );
+  // Templates: the same module as the appliance's.
+  app.route(
+    "/",
+    templateRoutes<EdgeEnv>({
+      db: (c) => openStore(settings(c).database),
+      now,
+      checkOutputSchema: checkJsonSchema,
     }),
   );
   mountProviderKeyRoutes(app, now);

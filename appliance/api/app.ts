@@ -5,7 +5,9 @@ import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../../shared/api/app.ts";
 import { ApiError } from "../../shared/api/errors.ts";
 import { identityAdminRoutes } from "../../shared/identity/admin-routes.ts";
+import { templateRoutes } from "../../shared/synth/routes/templates.ts";
 import { isLoopback } from "../config.ts";
+import { compileResponseSchema } from "../inference/json-schema.ts";
 import { mountPanel } from "../panel/index.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { httpMetrics } from "./middleware/metrics.ts";
@@ -20,7 +22,6 @@ import { mountMetricsRoute } from "./routes/metrics.ts";
 import { mountHealthRoutes, mountModelRoutes } from "./routes/models.ts";
 import { mountReviewRoutes } from "./routes/review.ts";
 import { mountSeedRowRoutes, SEED_UPLOAD_PATH } from "./routes/seed-rows.ts";
-import { mountTemplateRoutes } from "./routes/templates.ts";
 import { mountValidateRoutes } from "./routes/validate.ts";
 import type { ApplianceEnv, ApplianceServices } from "./types.ts";
 
@@ -68,7 +69,14 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountChatRoutes(app, services);
   mountCompletionRoutes(app, services);
   mountEmbeddingRoutes(app, services);
-  mountTemplateRoutes(app, services);
+  app.route(
+    "/",
+    templateRoutes<ApplianceEnv>({
+      db: () => db,
+      now: Date.now,
+      checkOutputSchema: (schema, param) => void compileResponseSchema(schema, param),
+    }),
+  );
   mountSeedRowRoutes(app, services);
   mountJobRoutes(app, services);
   mountDatasetRoutes(app, services);

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { createTemplateVersion, listLatestTemplates } from "../../shared/synth/store/templates.ts";
 import { erasuresPending } from "../lifecycle/erasure-log.ts";
 import { databasePath, openStore } from "../store/db.ts";
-import { createTemplateVersion, listLatestTemplates } from "../store/queries/templates.ts";
 import {
   applyPendingRestore,
   RESTART_EXIT_CODE,
@@ -35,7 +35,7 @@ async function backedUp() {
   const dataDir = join(root, "data");
   const backupDir = join(root, "backups");
   const store = openStore(databasePath(dataDir));
-  createTemplateVersion(store.db, template("before"));
+  await createTemplateVersion(store.db, template("before"), new Date());
   const service = new BackupService({
     db: store.db,
     sqlite: store.sqlite,
@@ -43,7 +43,7 @@ async function backedUp() {
     keep: { hourly: 1, daily: 1, weekly: 1 },
   });
   const backup = await service.run("manual");
-  createTemplateVersion(store.db, template("after"));
+  await createTemplateVersion(store.db, template("after"), new Date());
   store.close();
   const request = {
     backupId: backup.id,
@@ -54,12 +54,10 @@ async function backedUp() {
   return { dataDir, backupDir, backup, request };
 }
 
-const templates = (dataDir: string) => {
+const templates = async (dataDir: string) => {
   const store = openStore(databasePath(dataDir));
   try {
-    return listLatestTemplates(store.db, "local")
-      .map((t) => t.name)
-      .sort();
+    return (await listLatestTemplates(store.db, "local")).map((t) => t.name).sort();
   } finally {
     store.close();
   }
@@ -70,7 +68,7 @@ describe("a restore asked for from the panel, applied at start", () => {
     const { dataDir, backupDir } = await backedUp();
     expect(applyPendingRestore({ dataDir, backupDir })).toBeNull();
     expect(readRestoreOutcome(dataDir)).toBeNull();
-    expect(templates(dataDir)).toEqual(["after", "before"]);
+    expect(await templates(dataDir)).toEqual(["after", "before"]);
   });
 
   it("restores the backup, records the outcome, clears the request, marks erasures for replay", async () => {
@@ -84,7 +82,7 @@ describe("a restore asked for from the panel, applied at start", () => {
     expect(readPendingRestore(dataDir)).toBeNull();
     // The daemon replays the erasure log once it has opened the restored database.
     expect(erasuresPending(dataDir)).toBe(true);
-    expect(templates(dataDir)).toEqual(["before"]);
+    expect(await templates(dataDir)).toEqual(["before"]);
   });
 
   it("keeps the current database when the backup is damaged, says why, and does not retry", async () => {
@@ -100,7 +98,7 @@ describe("a restore asked for from the panel, applied at start", () => {
     expect(readPendingRestore(dataDir)).toBeNull();
     expect(erasuresPending(dataDir)).toBe(false);
     // The daemon starts on the database it had, with everything in it.
-    expect(templates(dataDir)).toEqual(["after", "before"]);
+    expect(await templates(dataDir)).toEqual(["after", "before"]);
     expect(applyPendingRestore({ dataDir, backupDir })).toBeNull();
   });
 
@@ -113,7 +111,7 @@ describe("a restore asked for from the panel, applied at start", () => {
       ok: false,
       error: expect.stringMatching(/unreadable/),
     });
-    expect(templates(dataDir)).toEqual(["after", "before"]);
+    expect(await templates(dataDir)).toEqual(["after", "before"]);
   });
 });
 

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { createTemplateVersion } from "../../shared/synth/store/templates.ts";
 import { databasePath, openStore } from "../store/db.ts";
-import { createTemplateVersion } from "../store/queries/templates.ts";
 import { BackupDecryptError, decryptBackup, encryptBackup } from "./encryption.ts";
 import { RestoreError, restoreBackup } from "./restore.ts";
 import { BackupService } from "./service.ts";
@@ -28,13 +28,17 @@ async function backedUp(plain = false) {
   writeFileSync(keyFile, KEY);
   const store = openStore(databasePath(dataDir));
   for (let i = 0; i < 5; i++)
-    createTemplateVersion(store.db, {
-      tenantId: "local",
-      name: `t${i}`,
-      prompt: "Hello {{ name }}",
-      variables: ["name"],
-      params: {},
-    });
+    await createTemplateVersion(
+      store.db,
+      {
+        tenantId: "local",
+        name: `t${i}`,
+        prompt: "Hello {{ name }}",
+        variables: ["name"],
+        params: {},
+      },
+      new Date(),
+    );
   const service = new BackupService({
     db: store.db,
     sqlite: store.sqlite,
@@ -44,13 +48,11 @@ async function backedUp(plain = false) {
   });
   const row = await service.run("manual");
   // Rows written after the backup: a restore must take them away again.
-  createTemplateVersion(store.db, {
-    tenantId: "local",
-    name: "later",
-    prompt: "x",
-    variables: [],
-    params: {},
-  });
+  await createTemplateVersion(
+    store.db,
+    { tenantId: "local", name: "later", prompt: "x", variables: [], params: {} },
+    new Date(),
+  );
   store.close();
   return { dataDir, backupDir, row };
 }

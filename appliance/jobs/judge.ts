@@ -2,11 +2,11 @@ import { ApiError } from "../../shared/api/errors.ts";
 import type { JobRow } from "../../shared/db/schema/index.ts";
 import type { Candidate, PostStep } from "../../shared/synth/postprocess.ts";
 import { deriveSeed } from "../../shared/synth/prng.ts";
+import { getTemplate } from "../../shared/synth/store/templates.ts";
 import { renderPrompt } from "../../shared/synth/template.ts";
 import { chatForJson } from "../inference/chat-json.ts";
 import type { Engine } from "../inference/engine/index.ts";
 import type { Db } from "../store/db.ts";
-import { getTemplate } from "../store/queries/templates.ts";
 
 /**
  * LLM-as-judge: renders the judge template with the sample's variables plus `output`, asks the
@@ -22,7 +22,7 @@ export async function judgeSample(
   index: number,
   signal: AbortSignal,
 ): Promise<number> {
-  const template = getTemplate(db, job.tenantId, step.template, step.template_version);
+  const template = await getTemplate(db, job.tenantId, step.template, step.template_version);
   if (!template)
     throw new ApiError(404, `No judge template '${step.template}'.`, {
       code: "template_not_found",

@@ -3,13 +3,16 @@
  * its own concurrency, its work queued behind interactive requests. Jobs interrupted by a crash
  * or a shutdown are resumed at the next start, generating only the samples not yet committed.
  */
+
+import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
 import { ApiError } from "../../shared/api/errors.ts";
-import type { JobRow, TemplateRow } from "../../shared/db/schema/index.ts";
+import { type JobRow, type TemplateRow, templates } from "../../shared/db/schema/index.ts";
 import { type JobProgress, runJob } from "../../shared/synth/job-runner.ts";
 import { type PostStep, postprocess } from "../../shared/synth/postprocess.ts";
 import { createTemplateSampleGenerator, variablesOf } from "../../shared/synth/sample-generator.ts";
 import type { Sampler } from "../../shared/synth/samplers.ts";
+import { getTemplateById } from "../../shared/synth/store/templates.ts";
 import type { Engine } from "../inference/engine/index.ts";
 import { compileResponseSchema } from "../inference/json-schema.ts";
 import type { Db } from "../store/db.ts";
@@ -28,7 +31,6 @@ import {
   setJobStatus,
 } from "../store/queries/jobs.ts";
 import { loadSampleColumns, saveSampleColumn } from "../store/queries/sample-columns.ts";
-import { getTemplateById } from "../store/queries/templates.ts";
 import { judgeSample } from "./judge.ts";
 
 /** A job with its progress, as the API shows it. */
@@ -70,7 +72,12 @@ export class JobManager {
   snapshot(id: string, tenantId?: string): JobSnapshot {
     const job = getJob(this.options.db, id, tenantId);
     if (!job) throw new ApiError(404, `No job '${id}'.`, { param: "id", code: "job_not_found" });
-    const template = getTemplateById(this.options.db, job.templateId) as TemplateRow;
+    // Synchronous on the appliance's driver, so a snapshot stays a plain read.
+    const template = this.options.db
+      .select()
+      .from(templates)
+      .where(eq(templates.id, job.templateId))
+      .get() as TemplateRow;
     const stats = sampleStats(this.options.db, id);
     const decided = keptStats(this.options.db, id);
     const postprocessed = job.status === "done" && (job.steps as unknown[]).length > 0;
@@ -179,7 +186,7 @@ export class JobManager {
 
   async #run(job: JobRow, signal: AbortSignal, entry: { live?: JobProgress }): Promise<void> {
     const { db, engine, logger } = this.options;
-    const template = getTemplateById(db, job.templateId) as TemplateRow;
+    const template = (await getTemplateById(db, job.templateId)) as TemplateRow;
     setJobStatus(db, job.id, "running", { startedAt: job.startedAt ?? new Date() });
     this.#emit(job.id);
     const rows = loadJobRows(db, job.id);

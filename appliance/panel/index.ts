@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "../../shared/api/errors.ts";
+import { listLatestTemplates } from "../../shared/synth/store/templates.ts";
 import {
   checkCsrfToken,
   isSafeMethod,
@@ -20,7 +21,6 @@ import { readPendingRestore, readRestoreOutcome } from "../backup/pending-restor
 import { configView } from "../settings/config-view.ts";
 import { effectiveSettings } from "../settings/runtime-settings.ts";
 import { listJobs } from "../store/queries/jobs.ts";
-import { listLatestTemplates } from "../store/queries/templates.ts";
 import { mountAdminPages } from "./admin-pages.ts";
 import { mountPanelApi } from "./api.ts";
 import { mountOpsApi } from "./api-ops.ts";
@@ -109,10 +109,10 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
       modelsBody(registry.list(), new Set(host.loaded.map((m) => m.row.name))),
     ),
   );
-  app.get("/panel/jobs", (c) => {
+  app.get("/panel/jobs", async (c) => {
     const tenantId = panelLoginOf(c).user.tenantId;
     const jobList = listJobs(db, tenantId).map((job) => toJob(jobs.snapshot(job.id)));
-    const templates = listLatestTemplates(db, tenantId).map((t) => t.name);
+    const templates = (await listLatestTemplates(db, tenantId)).map((t) => t.name);
     const models = registry.list().map((m) => m.name);
     return renderPanelPage(c, "/panel/jobs", jobsBody(jobList, templates, models));
   });

@@ -10,6 +10,10 @@ export const scopes = {
   inference: "inference",
   modelsRead: "models:read",
   usageRead: "usage:read",
+  /** Prompt templates: create, list, preview. */
+  templates: "templates",
+  /** Synthetic-data jobs, their seed rows and datasets. */
+  jobs: "jobs",
   adminKeys: "admin:keys",
   adminProviders: "admin:providers",
   adminUsers: "admin:users",
@@ -17,11 +21,18 @@ export const scopes = {
 } as const;
 
 /**
- * Scopes a role grants. Viewers read, developers also run inference, admins also administer
- * their own tenant (keys, users, provider keys, audit log).
+ * Scopes a role grants. Viewers read, developers also run inference, templates and jobs, admins
+ * also administer their own tenant (keys, users, provider keys, audit log).
  */
 export const roleScopes: Record<Role, readonly string[]> = {
-  admin: [scopes.inference, scopes.modelsRead, scopes.usageRead, "admin:*"],
-  developer: [scopes.inference, scopes.modelsRead, scopes.usageRead],
+  admin: [
+    scopes.inference,
+    scopes.modelsRead,
+    scopes.usageRead,
+    scopes.templates,
+    scopes.jobs,
+    "admin:*",
+  ],
+  developer: [scopes.inference, scopes.modelsRead, scopes.usageRead, scopes.templates, scopes.jobs],
   viewer: [scopes.modelsRead, scopes.usageRead],
 };

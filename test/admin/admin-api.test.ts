@@ -6,129 +6,25 @@
  * and self-lockout rules, tenant isolation, sessions ended by an access change, and the audit
  * entries, without secrets.
  */
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateApiKeySecret, hashApiKey, randomId } from "../../shared/auth/api-keys.ts";
-import { createClient, type TextNlpClient, TextNlpError } from "../../shared/sdk/index.ts";
-import { startAppliance } from "../helpers/appliance.ts";
-import { startEdgeWorker } from "../helpers/edge.ts";
+import { createClient, type TextNlpClient } from "../../shared/sdk/index.ts";
+import { halves, PASSWORD, refusal, seedKey, type Target } from "../helpers/halves.ts";
 
-const PASSWORD = "a long enough password";
-
-/** A running half, as the suite drives it. */
-interface Target {
-  url: string;
-  /** The tenant people sign in to (the appliance's panel serves its local tenant). */
-  tenant: string;
-  /** Runs SQL on the half's database (to seed the first keys, as an operator would). */
-  sql(query: string, ...params: unknown[]): Promise<void>;
-  /** A client acting as a signed-in user: an access token (edge), a panel session (appliance). */
-  signIn(username: string, password: string): Promise<TextNlpClient>;
-  close(): Promise<void>;
-}
-
-async function edgeTarget(): Promise<Target> {
-  const edge = await startEdgeWorker({ JWT_SECRET: "an admin-suite secret of enough length" });
-  const tenant = "acme";
-  return {
-    url: edge.url,
-    tenant,
-    sql: edge.sql,
-    async signIn(username, password) {
-      const tokens = await createClient({ baseUrl: edge.url }).auth.token({
-        tenant,
-        username,
-        password,
-      });
-      return createClient({ baseUrl: edge.url, apiKey: tokens.access_token });
-    },
-    close: () => edge.dispose(),
-  };
-}
-
-async function applianceTarget(): Promise<Target> {
-  const appliance = await startAppliance();
-  const db = new Database(`${appliance.dataDir}/textnlp.sqlite`);
-  const url = appliance.url;
-  return {
-    url,
-    tenant: "local",
-    async sql(query, ...params) {
-      db.prepare(query).run(...params);
-    },
-    async signIn(username, password) {
-      const login = await fetch(`${url}/panel/login`, {
-        method: "POST",
-        headers: { origin: url },
-        body: new URLSearchParams({ username, password }),
-        redirect: "manual",
-      });
-      expect(login.status, "panel login").toBe(303);
-      const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-      const page = await (await fetch(`${url}/panel/`, { headers: { cookie } })).text();
-      const csrf = /name="csrf-token" content="([^"]+)"/.exec(page)?.[1] ?? "";
-      return createClient({
-        baseUrl: url,
-        headers: { cookie, origin: url, "x-csrf-token": csrf },
-      });
-    },
-    async close() {
-      db.close();
-      await appliance.stop();
-      appliance.cleanup();
-    },
-  };
-}
-
-/** The error a refused call threw. */
-async function refusal(call: Promise<unknown>): Promise<TextNlpError> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TextNlpError);
-  return err as TextNlpError;
-}
-
-describe.each([
-  ["edge (workerd, D1)", edgeTarget],
-  ["appliance (Node, SQLite)", applianceTarget],
-])("the admin API on the %s", (_name, start) => {
+describe.each(halves)("the admin API on the %s", (_name, start) => {
   let target: Target;
   let admin: TextNlpClient;
   let adminKeyId: string;
 
-  /** Stores a key of `tenant` with `scopes` straight in the database; returns a client of it. */
-  async function seedKey(tenant: string, scopes: string[]) {
-    const secret = generateApiKeySecret();
-    const id = randomId("key_");
-    await target.sql(
-      "INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES (?, ?, 0)",
-      tenant,
-      tenant,
-    );
-    await target.sql(
-      "INSERT INTO api_keys (id, tenant_id, name, prefix, hash, scopes, created_at) VALUES (?, ?, 'seeded', ?, ?, ?, ?)",
-      id,
-      tenant,
-      secret.slice(0, 11),
-      await hashApiKey(secret),
-      JSON.stringify(scopes),
-      Date.now(),
-    );
-    return { id, client: createClient({ baseUrl: target.url, apiKey: secret }) };
-  }
-
   beforeAll(async () => {
     target = await start();
-    const root = await seedKey(target.tenant, ["*"]);
+    const root = await seedKey(target, target.tenant, ["*"]);
     admin = root.client;
     adminKeyId = root.id;
   });
   afterAll(() => target?.close());
 
   it("refuses missing scopes with 403 and a wrong key with 401", async () => {
-    const { client: plain } = await seedKey(target.tenant, ["inference"]);
+    const { client: plain } = await seedKey(target, target.tenant, ["inference"]);
     for (const call of [plain.admin.keys.list, plain.admin.users.list, () => plain.admin.audit()]) {
       const err = await refusal(call());
       expect([err.status, err.code]).toEqual([403, "insufficient_scope"]);
@@ -266,12 +162,12 @@ describe.each([
   });
 
   it("refuses to grant a role whose scopes the caller lacks", async () => {
-    const { client: usersOnly } = await seedKey(target.tenant, ["admin:users"]);
+    const { client: usersOnly } = await seedKey(target, target.tenant, ["admin:users"]);
     const err = await refusal(
       usersOnly.admin.users.create({ username: "v", password: PASSWORD, role: "viewer" }),
     );
     expect([err.status, err.code, err.param]).toEqual([403, "insufficient_scope", "role"]);
-    const { client: wider } = await seedKey(target.tenant, [
+    const { client: wider } = await seedKey(target, target.tenant, [
       "admin:users",
       "models:read",
       "usage:read",
@@ -287,7 +183,7 @@ describe.each([
   });
 
   it("keeps tenants apart: another tenant's keys, users and log are neither listed nor found", async () => {
-    const { client: other } = await seedKey("other-tenant", ["*"]);
+    const { client: other } = await seedKey(target, "other-tenant", ["*"]);
     const mine = await admin.admin.users.list();
     expect((await other.admin.users.list()).data).toEqual([]);
     expect((await other.admin.keys.list()).data.map((k) => k.name)).toEqual(["seeded"]);

@@ -53,10 +53,11 @@ export async function bundleEdge(outdir: string, entry = "edge/index.ts"): Promi
     outfile,
     bundle: true,
     format: "esm",
-    platform: "neutral",
+    // As wrangler bundles: packages' `browser` maps apply (liquidjs swaps its Node build there).
+    platform: "browser",
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
+    mainFields: ["browser", "module", "main"],
     external: ["cloudflare:*", "node:*"],
     plugins: [textModules],
     logLevel: "error",

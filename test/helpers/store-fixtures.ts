@@ -1,7 +1,7 @@
 import type { Store } from "../../appliance/store/db.ts";
 import { commitSample, createJob, setJobStatus } from "../../appliance/store/queries/jobs.ts";
-import { createTemplateVersion } from "../../appliance/store/queries/templates.ts";
-import { usageEvents } from "../../shared/db/schema/index.ts";
+import { ensureTenant } from "../../appliance/store/queries/tenants.ts";
+import { templates, usageEvents } from "../../shared/db/schema/index.ts";
 
 /** Options of {@link seedJob}. */
 export interface SeedJobOptions {
@@ -17,13 +17,20 @@ export interface SeedJobOptions {
 /** Writes a job with its rows and samples straight into a store (no model needed). */
 export function seedJob(store: Store, opts: SeedJobOptions): void {
   const tenantId = opts.tenant ?? "local";
-  const template = createTemplateVersion(store.db, {
-    tenantId,
-    name: `t-${opts.id}`,
-    prompt: "Write to {{ email }}",
-    variables: ["email"],
-    params: {},
-  });
+  ensureTenant(store.db, tenantId);
+  const template = store.db
+    .insert(templates)
+    .values({
+      id: `tpl-${opts.id}`,
+      tenantId,
+      name: `t-${opts.id}`,
+      version: 1,
+      prompt: "Write to {{ email }}",
+      variables: ["email"],
+      params: {},
+    })
+    .returning()
+    .get();
   createJob(
     store.db,
     {

@@ -15,6 +15,7 @@ import {
 } from "../../../shared/api/synth-routes.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
 import { compileFilterRegex, type PostStep } from "../../../shared/synth/postprocess.ts";
+import { findTemplate } from "../../../shared/synth/routes/templates.ts";
 import { previewSample, variablesOf } from "../../../shared/synth/sample-generator.ts";
 import type { JobSnapshot } from "../../jobs/manager.ts";
 import type { Db } from "../../store/db.ts";
@@ -22,7 +23,6 @@ import { listJobs, listSamples } from "../../store/queries/jobs.ts";
 import { getSeedSet, loadSeedRows } from "../../store/queries/seed-sets.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
-import { findTemplate } from "./templates.ts";
 
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 
@@ -106,8 +106,12 @@ export function sampleListResponse(
 }
 
 /** Refuses steps that could only fail later: a bad regex, a judge template or model that does not exist. */
-function checkSteps(services: ApplianceServices, tenantId: string, steps: PostStep[]): PostStep[] {
-  steps.forEach((step, index) => {
+async function checkSteps(
+  services: ApplianceServices,
+  tenantId: string,
+  steps: PostStep[],
+): Promise<PostStep[]> {
+  for (const [index, step] of steps.entries()) {
     if (step.type === "filter" && step.regex !== undefined) {
       try {
         compileFilterRegex(step.regex);
@@ -123,10 +127,10 @@ function checkSteps(services: ApplianceServices, tenantId: string, steps: PostSt
       }
     }
     if (step.type === "judge") {
-      findTemplate(services, tenantId, step.template, step.template_version);
+      await findTemplate(services.db, tenantId, step.template, step.template_version);
       if (step.model) services.host.resolve(step.model);
     }
-  });
+  }
   return steps;
 }
 
@@ -136,10 +140,10 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
   app.use("/v1/jobs", requireScope("jobs"));
   app.use("/v1/jobs/*", requireScope("jobs"));
 
-  app.openapi(createJobRoute, (c) => {
+  app.openapi(createJobRoute, async (c) => {
     const body = c.req.valid("json");
     const tenantId = c.get("principal").tenantId;
-    const template = findTemplate(services, tenantId, body.template, body.template_version);
+    const template = await findTemplate(db, tenantId, body.template, body.template_version);
     const model = host.resolve(body.model).name;
     const rows = jobInputRows(services, c.get("principal").tenantId, body);
     const job = jobs.create(
@@ -154,7 +158,7 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
         samplesPerRow: body.samples_per_row,
         concurrency: body.concurrency,
         seed: body.seed ?? Math.floor(Math.random() * 2 ** 31),
-        steps: checkSteps(services, tenantId, body.steps),
+        steps: await checkSteps(services, tenantId, body.steps),
       },
       rows,
     );
@@ -163,8 +167,8 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
 
   app.openapi(estimateJobRoute, async (c) => {
     const body = c.req.valid("json");
-    const template = findTemplate(
-      services,
+    const template = await findTemplate(
+      db,
       c.get("principal").tenantId,
       body.template,
       body.template_version,

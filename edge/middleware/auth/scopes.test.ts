@@ -19,6 +19,10 @@ const routeScopes: Record<string, string> = {
   "GET /v1/models": "models:read",
   "GET /v1/models/:model": "models:read",
   "GET /v1/usage": "usage:read",
+  "POST /v1/templates": "templates",
+  "GET /v1/templates": "templates",
+  "GET /v1/templates/:name/versions": "templates",
+  "POST /v1/templates/:name/preview": "templates",
   "POST /v1/admin/keys": "admin:keys",
   "GET /v1/admin/keys": "admin:keys",
   "DELETE /v1/admin/keys/:id": "admin:keys",
@@ -90,7 +94,7 @@ describe("scopes", () => {
     }
   });
 
-  it("roles: viewers only read models and usage, developers also run inference, admins do all", async () => {
+  it("roles: viewers only read models and usage, developers also run inference and templates, admins do all", async () => {
     const { callRaw } = startGateway({ bindings: { JWT_SECRET: secret } });
     const password = "a long enough password";
     const allowed: Record<string, string[]> = {};
@@ -117,6 +121,10 @@ describe("scopes", () => {
       "GET /v1/models",
       "GET /v1/models/:model",
       "GET /v1/usage",
+      "POST /v1/templates",
+      "GET /v1/templates",
+      "GET /v1/templates/:name/versions",
+      "POST /v1/templates/:name/preview",
     ]);
     expect(allowed.admin).toEqual(Object.keys(routeScopes));
   }, 60_000);

@@ -1,26 +1,33 @@
+/**
+ * `/v1/templates`, served by both halves from this one module: create a version (every prompt
+ * parsed, generated columns planned, the output schema checked, before anything is stored), list
+ * the latest of each, list a template's versions, preview rendered samples.
+ */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { ApiError } from "../../../shared/api/errors.ts";
-import type { Template } from "../../../shared/api/schemas/synth.ts";
+import type { Context } from "hono";
+import { createApiApp } from "../../api/app.ts";
+import { ApiError } from "../../api/errors.ts";
+import type { Template } from "../../api/schemas/synth.ts";
 import {
   createTemplateRoute,
   listTemplatesRoute,
   previewTemplateRoute,
   templateVersionsRoute,
-} from "../../../shared/api/synth-routes.ts";
-import type { TemplateRow } from "../../../shared/db/schema/index.ts";
-import { COLUMNS_VARIABLE, type PromptSource, planColumns } from "../../../shared/synth/columns.ts";
-import { previewSample } from "../../../shared/synth/sample-generator.ts";
-import { sampleVariables } from "../../../shared/synth/samplers.ts";
-import { parseTemplate, templateVariables } from "../../../shared/synth/template.ts";
-import { compileResponseSchema } from "../../inference/json-schema.ts";
+} from "../../api/synth-routes.ts";
+import { scopes } from "../../auth/scopes.ts";
+import type { AnySqliteDb } from "../../db/audit.ts";
+import type { TemplateRow } from "../../db/schema/index.ts";
+import { type IdentityEnv, requireScope } from "../../identity/principal.ts";
+import { COLUMNS_VARIABLE, type PromptSource, planColumns } from "../columns.ts";
+import { previewSample } from "../sample-generator.ts";
+import { sampleVariables } from "../samplers.ts";
 import {
   createTemplateVersion,
   getTemplate,
   listLatestTemplates,
   listTemplateVersions,
-} from "../../store/queries/templates.ts";
-import { requireScope } from "../middleware/auth.ts";
-import type { ApplianceEnv, ApplianceServices } from "../types.ts";
+} from "../store/templates.ts";
+import { parseTemplate, templateVariables } from "../template.ts";
 
 /** A stored template as the API shows it. */
 export function toTemplate(row: TemplateRow): Template {
@@ -40,14 +47,14 @@ export function toTemplate(row: TemplateRow): Template {
   };
 }
 
-/** A template by name (latest or given version) of the request's tenant; 404 otherwise. */
-export function findTemplate(
-  services: ApplianceServices,
+/** A template by name (latest or given version) of a tenant; 404 otherwise. */
+export async function findTemplate(
+  db: AnySqliteDb,
   tenantId: string,
   name: string,
   version?: number,
-): TemplateRow {
-  const row = getTemplate(services.db, tenantId, name, version);
+): Promise<TemplateRow> {
+  const row = await getTemplate(db, tenantId, name, version);
   if (!row) {
     throw new ApiError(404, `No template '${name}'${version ? ` version ${version}` : ""}.`, {
       param: "template",
@@ -57,15 +64,21 @@ export function findTemplate(
   return row;
 }
 
-/** Mounts `/v1/templates`. */
-export function mountTemplateRoutes(
-  app: OpenAPIHono<ApplianceEnv>,
-  services: ApplianceServices,
-): void {
-  app.use("/v1/templates", requireScope("templates"));
-  app.use("/v1/templates/*", requireScope("templates"));
+/** What a half supplies. */
+export interface TemplateRouteDeps<E extends IdentityEnv> {
+  db(c: Context<E>): AnySqliteDb | Promise<AnySqliteDb>;
+  now(): number;
+  /** Refuses an output schema that is not a valid JSON Schema (a 400 naming `param`). */
+  checkOutputSchema(schema: Record<string, unknown>, param: string): void;
+}
 
-  app.openapi(createTemplateRoute, (c) => {
+/** The routes, on an app of their own for the half to mount with `app.route("/", …)`. */
+export function templateRoutes<E extends IdentityEnv>(deps: TemplateRouteDeps<E>): OpenAPIHono<E> {
+  const app = createApiApp<E>();
+  app.use("/v1/templates", requireScope(scopes.templates));
+  app.use("/v1/templates/*", requireScope(scopes.templates));
+
+  app.openapi(createTemplateRoute, async (c) => {
     const body = c.req.valid("json");
     for (const [index, variant] of (body.variants ?? []).entries()) {
       if (variant.system) parseTemplate(variant.system, `variants.${index}.system`);
@@ -77,7 +90,7 @@ export function mountTemplateRoutes(
       if (column.system) parseTemplate(column.system, `columns.${index}.system`);
       parseTemplate(column.prompt, `columns.${index}.prompt`);
     }
-    if (body.output_schema) compileResponseSchema(body.output_schema, "output_schema");
+    if (body.output_schema) deps.checkOutputSchema(body.output_schema, "output_schema");
     const prompts: PromptSource[] = [
       ...(body.system ? [{ field: "system", source: body.system }] : []),
       { field: "prompt", source: body.prompt },
@@ -90,42 +103,41 @@ export function mountTemplateRoutes(
     planColumns(body.columns ?? [], prompts);
     const sources = [
       ...prompts,
-      ...(body.columns ?? []).flatMap((c) => [
-        ...(c.system ? [{ field: "", source: c.system }] : []),
-        { field: "", source: c.prompt },
+      ...(body.columns ?? []).flatMap((col) => [
+        ...(col.system ? [{ field: "", source: col.system }] : []),
+        { field: "", source: col.prompt },
       ]),
     ].map((p) => p.source);
     // The variables a job must supply (seed rows, samplers); generated columns are not among them.
     const variables = [...new Set(sources.flatMap(templateVariables))]
       .filter((name) => !(body.columns && name === COLUMNS_VARIABLE))
       .sort();
-    const row = createTemplateVersion(services.db, {
-      tenantId: c.get("principal").tenantId,
-      name: body.name,
-      system: body.system ?? null,
-      prompt: body.prompt,
-      variables,
-      outputSchema: body.output_schema ?? null,
-      params: body.params ?? {},
-      variants: body.variants ?? null,
-      columns: body.columns ?? null,
-    });
+    const row = await createTemplateVersion(
+      await deps.db(c),
+      {
+        tenantId: c.get("principal").tenantId,
+        name: body.name,
+        system: body.system ?? null,
+        prompt: body.prompt,
+        variables,
+        outputSchema: body.output_schema ?? null,
+        params: body.params ?? {},
+        variants: body.variants ?? null,
+        columns: body.columns ?? null,
+      },
+      new Date(deps.now()),
+    );
     return c.json(toTemplate(row), 201);
   });
 
-  app.openapi(listTemplatesRoute, (c) =>
-    c.json(
-      {
-        object: "list" as const,
-        data: listLatestTemplates(services.db, c.get("principal").tenantId).map(toTemplate),
-      },
-      200,
-    ),
-  );
+  app.openapi(listTemplatesRoute, async (c) => {
+    const rows = await listLatestTemplates(await deps.db(c), c.get("principal").tenantId);
+    return c.json({ object: "list" as const, data: rows.map(toTemplate) }, 200);
+  });
 
-  app.openapi(templateVersionsRoute, (c) => {
+  app.openapi(templateVersionsRoute, async (c) => {
     const { name } = c.req.valid("param");
-    const rows = listTemplateVersions(services.db, c.get("principal").tenantId, name);
+    const rows = await listTemplateVersions(await deps.db(c), c.get("principal").tenantId, name);
     if (rows.length === 0)
       throw new ApiError(404, `No template '${name}'.`, {
         param: "name",
@@ -134,10 +146,11 @@ export function mountTemplateRoutes(
     return c.json({ object: "list" as const, data: rows.map(toTemplate) }, 200);
   });
 
-  app.openapi(previewTemplateRoute, (c) => {
+  app.openapi(previewTemplateRoute, async (c) => {
     const { name } = c.req.valid("param");
     const body = c.req.valid("json");
-    const template = findTemplate(services, c.get("principal").tenantId, name, body.version);
+    const db = await deps.db(c);
+    const template = await findTemplate(db, c.get("principal").tenantId, name, body.version);
     const rows = body.rows ?? Array.from({ length: body.count ?? 3 }, () => ({}));
     const seed = body.seed ?? 0;
     const data = rows.map((row, index) => {
@@ -150,4 +163,6 @@ export function mountTemplateRoutes(
     });
     return c.json({ object: "list" as const, data }, 200);
   });
+
+  return app;
 }
