@@ -13,6 +13,7 @@ import {
   cutJsonAnswer,
   embeddingOf,
   fakeToolCall,
+  type LiveScenario,
   playScenario,
   replyPieces,
   replyText,
@@ -22,7 +23,7 @@ import {
   streamPieces,
   writeSse,
 } from "./scenario.ts";
-import { type FakeHandler, type FakeServer, startFakeServer } from "./server.ts";
+import { type FakeHandler, type FakeRequest, type FakeServer, startFakeServer } from "./server.ts";
 
 const statusNames: Record<number, string> = {
   400: "INVALID_ARGUMENT",
@@ -35,12 +36,19 @@ const statusNames: Record<number, string> = {
   504: "DEADLINE_EXCEEDED",
 };
 
-function errorBody(status: number, message: string) {
+/** Google's error body, `{"error":{"code","message","status"}}`. */
+export function googleErrorBody(status: number, message: string) {
   return { error: { code: status, message, status: statusNames[status] ?? "UNKNOWN" } };
 }
 
-function sendError(res: ServerResponse, status: number, message: string, retryAfter = 1) {
-  sendJson(res, status, errorBody(status, message), retryHeaders(status, retryAfter));
+/** Answers with Google's error body (and `Retry-After` on 429 / 503). */
+export function sendGoogleError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  retryAfter = 1,
+) {
+  sendJson(res, status, googleErrorBody(status, message), retryHeaders(status, retryAfter));
 }
 
 interface Content {
@@ -79,12 +87,97 @@ function partError(contents: Content[]): string | undefined {
   return undefined;
 }
 
+/** How a `generateContent`-format API (Gemini's, Vertex AI's) differs. */
+export interface GenerateContentRules {
+  /** The provider in replies and error messages (`Hello from <provider>!`). */
+  provider: string;
+  /** Vertex AI refuses a content without a `role`; the Gemini API takes it as the user's. */
+  roleRequired: boolean;
+}
+
+/**
+ * Answers a `generateContent` or `streamGenerateContent` call for `model`, whose scenario is
+ * already decided: Gemini's 400s for unknown fields, bad parts and roles, then the answer.
+ */
+export function answerGenerateContent(
+  rules: GenerateContentRules,
+  req: FakeRequest,
+  res: ServerResponse,
+  model: string,
+  method: "generateContent" | "streamGenerateContent",
+  scenario: LiveScenario,
+) {
+  const body = req.body;
+  const extra = unknownField(body, geminiRequestFields);
+  const extraConfig = unknownField(
+    body.generationConfig as object | undefined,
+    geminiGenerationConfigFields,
+  );
+  if (extra || extraConfig) {
+    const where = extra ? "" : " at 'generation_config'";
+    return sendGoogleError(
+      res,
+      400,
+      `Invalid JSON payload received. Unknown name "${extra ?? extraConfig}"${where}: Cannot find field.`,
+    );
+  }
+  const contents = (body.contents ?? []) as Content[];
+  const badPart = partError(contents);
+  if (badPart) return sendGoogleError(res, 400, badPart);
+  const validRole = (role: string | undefined) =>
+    role === "user" || role === "model" || (role === undefined && !rules.roleRequired);
+  if (contents.some((c) => !validRole(c.role))) {
+    return sendGoogleError(res, 400, "Please use a valid role: user, model.");
+  }
+  const lastUser = partsText([...contents].reverse().find((c) => c.role === "user" || !c.role));
+  const text = replyText(rules.provider, lastUser);
+  const prompt = countTokens(
+    [partsText(body.systemInstruction as Content), ...contents.map(partsText)].join(" "),
+  );
+  const usageMetadata = {
+    promptTokenCount: prompt,
+    candidatesTokenCount: countTokens(text),
+    totalTokenCount: prompt + countTokens(text),
+  };
+  const tool = scenario.tool;
+  const toolPart = { functionCall: { name: fakeToolCall.name, args: fakeToolCall.arguments } };
+  const response = (parts: unknown[], finishReason?: string) => ({
+    candidates: [
+      { content: { parts, role: "model" }, index: 0, ...(finishReason ? { finishReason } : {}) },
+    ],
+    usageMetadata,
+    modelVersion: model,
+    responseId: "fake-response-id",
+  });
+  if (method === "generateContent") {
+    if (scenario.kind === "cut") return cutJsonAnswer(res, '{"candidates":');
+    return sendJson(res, 200, response(tool ? [toolPart] : [{ text }], "STOP"));
+  }
+  if (req.query.get("alt") !== "sse") {
+    return sendGoogleError(res, 400, "this fake only streams with alt=sse");
+  }
+  startSse(res);
+  if (tool) {
+    writeSse(res, response([toolPart], "STOP"));
+    return void res.end();
+  }
+  const finishes = streamPieces(
+    res,
+    scenario,
+    replyPieces(text),
+    (piece, last) => writeSse(res, response([{ text: piece }], last ? "STOP" : undefined)),
+    () => writeSse(res, googleErrorBody(500, "An internal error has occurred.")),
+  );
+  if (finishes && scenario.kind !== "linger") res.end();
+}
+
 /** A request handler speaking Gemini's format; the key comes in `x-goog-api-key` or `?key=`. */
 export function geminiHandler(apiKey: string): FakeHandler {
+  const rules = { provider: "gemini", roleRequired: false };
   return async (req, res, count) => {
     const key = req.headers["x-goog-api-key"] ?? req.query.get("key");
     if (key !== apiKey)
-      return sendError(res, 400, "API key not valid. Please pass a valid API key.");
+      return sendGoogleError(res, 400, "API key not valid. Please pass a valid API key.");
     if (req.method === "GET" && /^\/v1(beta)?\/models$/.test(req.path)) {
       return sendJson(res, 200, {
         models: [
@@ -105,76 +198,26 @@ export function geminiHandler(apiKey: string): FakeHandler {
       /^\/v1(?:beta)?\/models\/([^:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/.exec(
         req.path,
       );
-    if (req.method !== "POST" || !match) return sendError(res, 404, `Not found: ${req.path}`);
+    if (req.method !== "POST" || !match) return sendGoogleError(res, 404, `Not found: ${req.path}`);
     const [, model = "", method] = match;
-    const scenario = playScenario("gemini", model, count(model), (...e) => sendError(res, ...e));
+    const scenario = playScenario("gemini", model, count(model), (...e) =>
+      sendGoogleError(res, ...e),
+    );
     if (!scenario) return;
-    const body = req.body;
-
     if (method === "batchEmbedContents") {
-      const requests = (body.requests ?? []) as { content?: Content }[];
+      const requests = (req.body.requests ?? []) as { content?: Content }[];
       return sendJson(res, 200, {
         embeddings: requests.map((r, i) => ({ values: embeddingOf(partsText(r.content), i) })),
       });
     }
-    const extra = unknownField(body, geminiRequestFields);
-    const extraConfig = unknownField(
-      body.generationConfig as object | undefined,
-      geminiGenerationConfigFields,
-    );
-    if (extra || extraConfig) {
-      const where = extra ? "" : " at 'generation_config'";
-      return sendError(
-        res,
-        400,
-        `Invalid JSON payload received. Unknown name "${extra ?? extraConfig}"${where}: Cannot find field.`,
-      );
-    }
-    const contents = (body.contents ?? []) as Content[];
-    const badPart = partError(contents);
-    if (badPart) return sendError(res, 400, badPart);
-    if (contents.some((c) => c.role !== undefined && c.role !== "user" && c.role !== "model")) {
-      return sendError(res, 400, "Please use a valid role: user, model.");
-    }
-    const lastUser = partsText([...contents].reverse().find((c) => c.role === "user" || !c.role));
-    const text = replyText("gemini", lastUser);
-    const prompt = countTokens(
-      [partsText(body.systemInstruction as Content), ...contents.map(partsText)].join(" "),
-    );
-    const usageMetadata = {
-      promptTokenCount: prompt,
-      candidatesTokenCount: countTokens(text),
-      totalTokenCount: prompt + countTokens(text),
-    };
-    const tool = scenario.tool;
-    const toolPart = { functionCall: { name: fakeToolCall.name, args: fakeToolCall.arguments } };
-    const response = (parts: unknown[], finishReason?: string) => ({
-      candidates: [
-        { content: { parts, role: "model" }, index: 0, ...(finishReason ? { finishReason } : {}) },
-      ],
-      usageMetadata,
-      modelVersion: model,
-      responseId: "fake-response-id",
-    });
-    if (method === "generateContent") {
-      if (scenario.kind === "cut") return cutJsonAnswer(res, '{"candidates":');
-      return sendJson(res, 200, response(tool ? [toolPart] : [{ text }], "STOP"));
-    }
-    if (req.query.get("alt") !== "sse")
-      return sendError(res, 400, "this fake only streams with alt=sse");
-    startSse(res);
-    if (tool) {
-      writeSse(res, response([toolPart], "STOP"));
-      return void res.end();
-    }
-    const finishes = streamPieces(
+    answerGenerateContent(
+      rules,
+      req,
       res,
+      model,
+      method as "generateContent" | "streamGenerateContent",
       scenario,
-      replyPieces(text),
-      (piece, last) => writeSse(res, response([{ text: piece }], last ? "STOP" : undefined)),
-      () => writeSse(res, errorBody(500, "An internal error has occurred.")),
     );
-    if (finishes && scenario.kind !== "linger") res.end();
   };
 }
 

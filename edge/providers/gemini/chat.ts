@@ -79,20 +79,23 @@ export async function geminiResolveImages(
 }
 
 /** A user message's parts: text, and images as `inlineData` (bytes from a `data:` URI). */
-function userParts(content: ChatMessage["content"]): Record<string, unknown>[] {
+function userParts(content: ChatMessage["content"], provider: string): Record<string, unknown>[] {
   if (typeof content === "string" || content == null) return [{ text: text(content) }];
   return content.map((part) => {
     if (part.type === "text") return { text: part.text };
     const bytes = parseDataUri(part.image_url.url);
     // geminiResolveImages has turned every URL into bytes; one left means it was not run.
-    if (!bytes) throw capabilityError("gemini", "image URLs without fetching them");
+    if (!bytes) throw capabilityError(provider, "image URLs without fetching them");
     return { inlineData: { mimeType: bytes.mimeType, data: bytes.data } };
   });
 }
 
-/** The `generateContent` (or stream) call for an OpenAI chat request. */
-export function geminiChatRequest(req: ChatCompletionRequest, target: Target): UpstreamCall {
-  if (req.logprobs) throw capabilityError("gemini", "logprobs");
+/** The `generateContent` body for an OpenAI chat request (`provider` names who refuses what). */
+export function geminiChatBody(
+  req: ChatCompletionRequest,
+  provider: string,
+): Record<string, unknown> {
+  if (req.logprobs) throw capabilityError(provider, "logprobs");
   const system: string[] = [];
   const contents: { role: "user" | "model"; parts: Record<string, unknown>[] }[] = [];
   const toolNames = new Map<string, string>();
@@ -103,7 +106,7 @@ export function geminiChatRequest(req: ChatCompletionRequest, target: Target): U
   };
   for (const m of req.messages) {
     if (m.role === "system" || m.role === "developer") system.push(text(m.content));
-    else if (m.role === "user") add("user", userParts(m.content));
+    else if (m.role === "user") add("user", userParts(m.content, provider));
     else if (m.role === "tool") {
       const name = toolNames.get(m.tool_call_id) ?? m.tool_call_id;
       add("user", [{ functionResponse: { name, response: { content: text(m.content) } } }]);
@@ -166,12 +169,24 @@ export function geminiChatRequest(req: ChatCompletionRequest, target: Target): U
       };
     }
   }
-  const method = req.stream ? "streamGenerateContent?alt=sse" : "generateContent";
-  return {
-    url: `${target.baseUrl}/v1beta/models/${encodeURIComponent(target.model)}:${method}`,
-    method: "POST",
-    headers: { "x-goog-api-key": target.apiKey },
-    body,
+  return body;
+}
+
+/** The method a chat call asks for: a whole answer, or server-sent events. */
+export type GeminiMethod = "generateContent" | "streamGenerateContent?alt=sse";
+
+/** Where a `generateContent`-format call for `target` goes, and the headers it carries. */
+export type GeminiEndpoint = (
+  target: Target,
+  method: GeminiMethod,
+) => { url: string; headers: Record<string, string> };
+
+/** The chat request map of a provider speaking `generateContent` at `endpoint`. */
+export function createGeminiChatRequest(provider: string, endpoint: GeminiEndpoint) {
+  return (req: ChatCompletionRequest, target: Target): UpstreamCall => {
+    const body = geminiChatBody(req, provider);
+    const method = req.stream ? "streamGenerateContent?alt=sse" : "generateContent";
+    return { ...endpoint(target, method), method: "POST", body };
   };
 }
 

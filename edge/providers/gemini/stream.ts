@@ -11,8 +11,8 @@ import { UpstreamError } from "../errors.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
 import { candidateChunks, type GeminiCandidate, type GeminiUsage, geminiUsage } from "./chat.ts";
 
-/** A translator for one Gemini stream. */
-export function geminiStream(ctx: ResponseContext): StreamTranslator {
+/** A translator for one Gemini-format stream of `provider` (who an in-band error is from). */
+export function geminiStream(ctx: ResponseContext, provider = "gemini"): StreamTranslator {
   let usage: Usage | undefined;
   let started = false;
   const open = new Set<number>();
@@ -32,7 +32,7 @@ export function geminiStream(ctx: ResponseContext): StreamTranslator {
         usageMetadata?: GeminiUsage;
       };
       if (data.error) {
-        throw new UpstreamError("gemini", "stream", data.error.message ?? "stream error", {
+        throw new UpstreamError(provider, "stream", data.error.message ?? "stream error", {
           code: "upstream_stream_error",
         });
       }
