@@ -4,12 +4,12 @@
  */
 import type { TestProject } from "vitest/node";
 import { startFakeIdp } from "./idp.ts";
-import { fakeKeys, startAllFakes } from "./index.ts";
+import { startAllFakes } from "./index.ts";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const { servers, close } = await startAllFakes();
+  const { servers, keys, close } = await startAllFakes();
   const urls = Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, s.url]));
-  project.provide("fakes", { urls, keys: { ...fakeKeys } });
+  project.provide("fakes", { urls, keys });
   const idp = await startFakeIdp();
   project.provide("idp", { issuer: idp.issuer, jwksUrl: idp.jwksUrl, privateJwk: idp.privateJwk });
   return async () => {

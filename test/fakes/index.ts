@@ -7,6 +7,7 @@ import { startFakeCohere } from "./cohere.ts";
 import { startFakeGemini } from "./gemini.ts";
 import { startFakeOpenAi } from "./openai.ts";
 import type { FakeServer } from "./server.ts";
+import { startFakeVertex } from "./vertex.ts";
 
 /** The API key each fake accepts. */
 export const fakeKeys = {
@@ -20,13 +21,16 @@ export const fakeKeys = {
 } as const;
 
 export type FakeProvider = keyof typeof fakeKeys;
+/** Every fake: the providers with a fixed key, and those whose key is made at start (Vertex's). */
+export type FakeName = FakeProvider | "vertex";
 
-/** Starts one fake per provider; `close` stops them all. */
+/** Starts one fake per provider; `keys` are what each accepts; `close` stops them all. */
 export async function startAllFakes(): Promise<{
-  servers: Record<FakeProvider, FakeServer>;
+  servers: Record<FakeName, FakeServer>;
+  keys: Record<FakeName, string>;
   close: () => Promise<void>;
 }> {
-  const [openai, anthropic, cohere, mistral, gemini, azure, ai21] = await Promise.all([
+  const [openai, anthropic, cohere, mistral, gemini, azure, ai21, vertex] = await Promise.all([
     startFakeOpenAi("openai", fakeKeys.openai),
     startFakeAnthropic(fakeKeys.anthropic),
     startFakeCohere(fakeKeys.cohere),
@@ -34,10 +38,13 @@ export async function startAllFakes(): Promise<{
     startFakeGemini(fakeKeys.gemini),
     startFakeAzure(fakeKeys.azure),
     startFakeOpenAi("ai21", fakeKeys.ai21),
+    startFakeVertex(),
   ]);
-  const servers = { openai, anthropic, cohere, mistral, gemini, azure, ai21 };
+  const servers = { openai, anthropic, cohere, mistral, gemini, azure, ai21, vertex };
   return {
     servers,
+    // Vertex's key is a service account's key file, its key pair made as the fake started.
+    keys: { ...fakeKeys, vertex: vertex.keyFile },
     close: async () => {
       await Promise.all(Object.values(servers).map((s) => s.close()));
     },

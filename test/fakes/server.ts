@@ -71,7 +71,10 @@ export async function startFakeServer(
     const raw = Buffer.concat(chunks).toString("utf8");
     let body: Record<string, unknown> = {};
     try {
-      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      // An OAuth token endpoint takes a form; every API takes JSON.
+      const form = req.headers["content-type"]?.startsWith("application/x-www-form-urlencoded");
+      if (form) body = Object.fromEntries(new URLSearchParams(raw));
+      else body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
     } catch {
       res.writeHead(400, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: "invalid JSON body" } }));
