@@ -52,6 +52,12 @@ export interface Bindings {
   /** AI21 Studio (Jamba); the base URL defaults to `https://api.ai21.com/studio`. */
   AI21_API_KEY?: string;
   AI21_BASE_URL?: string;
+  /**
+   * Vertex AI: a service account's key file (its JSON) and, optionally, where to call (default
+   * `https://aiplatform.googleapis.com`, location us-central1: see edge/providers/vertex).
+   */
+  VERTEX_API_KEY?: string;
+  VERTEX_BASE_URL?: string;
   /** OpenAI-compatible presets (edge/providers/presets.ts): a key turns one on. */
   GROQ_API_KEY?: string;
   GROQ_BASE_URL?: string;

@@ -8,7 +8,16 @@ import { describe, expect, it } from "vitest";
 import { CircuitBreaker } from "../routing/circuit-breaker.ts";
 import { collect, fakeCalls, startGateway } from "../test/gateway.ts";
 
-const providers = ["openai", "anthropic", "cohere", "mistral", "gemini", "azure", "ai21"] as const;
+const providers = [
+  "openai",
+  "anthropic",
+  "cohere",
+  "mistral",
+  "gemini",
+  "azure",
+  "ai21",
+  "vertex",
+] as const;
 const messages = [{ role: "user" as const, content: "one two three four five six" }];
 
 /** The raw SSE body the gateway sends for a streamed request. */

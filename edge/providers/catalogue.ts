@@ -126,6 +126,38 @@ export const BUILT_IN_CATALOGUE: Catalogue = {
       inputPerMillion: 0,
       outputPerMillion: 0,
     },
+    // Gemini on Vertex AI: Vertex's own list prices (2.0 Flash costs more there).
+    "vertex/gemini-2.5-flash": {
+      capabilities: chatAll,
+      contextTokens: 1_048_576,
+      inputPerMillion: 0.3,
+      outputPerMillion: 2.5,
+    },
+    "vertex/gemini-2.5-pro": {
+      capabilities: chatAll,
+      contextTokens: 1_048_576,
+      inputPerMillion: 1.25,
+      outputPerMillion: 10,
+    },
+    "vertex/gemini-2.0-flash": {
+      capabilities: chatAll,
+      contextTokens: 1_048_576,
+      inputPerMillion: 0.15,
+      outputPerMillion: 0.6,
+    },
+    "vertex/gemini-embedding-001": {
+      capabilities: embeddings,
+      contextTokens: 2048,
+      inputPerMillion: 0.15,
+      outputPerMillion: 0,
+    },
+    // Priced per 1,000 characters ($0.000025): about $0.10 per million tokens.
+    "vertex/text-embedding-005": {
+      capabilities: embeddings,
+      contextTokens: 2048,
+      inputPerMillion: 0.1,
+      outputPerMillion: 0,
+    },
     "mistral/mistral-small-latest": {
       capabilities: chatText,
       contextTokens: 32_000,

@@ -90,7 +90,7 @@ const passThroughCode: Record<number, string> = {
 };
 
 /** Providers with error codes of their own (OpenAI's and our appliances' codes are OpenAI's). */
-const ownVocabulary = new Set(["anthropic", "azure", "cohere", "gemini", "mistral"]);
+const ownVocabulary = new Set(["anthropic", "azure", "vertex", "cohere", "gemini", "mistral"]);
 
 /**
  * The client's view of the last upstream failure: the provider's 4xx pass through (their key

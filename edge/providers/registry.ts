@@ -14,6 +14,7 @@ import {
   providerNames,
   type TargetProvider,
 } from "./types.ts";
+import { vertex } from "./vertex/index.ts";
 
 export const providers: Record<TargetProvider, ProviderConfig> = {
   openai,
@@ -23,6 +24,7 @@ export const providers: Record<TargetProvider, ProviderConfig> = {
   gemini,
   azure,
   ai21,
+  vertex,
   ...presetProviders,
   site,
 };

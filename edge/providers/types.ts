@@ -25,6 +25,7 @@ export const providerNames = [
   "gemini",
   "azure",
   "ai21",
+  "vertex",
   // OpenAI-compatible presets (edge/providers/presets.ts).
   "groq",
   "together",

@@ -31,6 +31,8 @@ export function fakeProviderBindings(): Partial<Bindings> {
     AZURE_BASE_URL: urls.azure,
     AI21_API_KEY: keys.ai21,
     AI21_BASE_URL: urls.ai21,
+    VERTEX_API_KEY: keys.vertex,
+    VERTEX_BASE_URL: urls.vertex,
   };
 }
 
@@ -43,6 +45,7 @@ export const fakeChatModels = {
   gemini: "gemini-2.5-flash",
   azure: "my-gpt",
   ai21: "jamba-mini",
+  vertex: "gemini-2.5-flash",
 } as const;
 
 /** How many calls each model name has had at `provider`'s fake. */
