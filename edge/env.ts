@@ -27,6 +27,8 @@ export interface Bindings {
   ENVIRONMENT?: string;
   /** Largest request body accepted on /v1, in bytes (default 4 MiB). */
   BODY_LIMIT_BYTES?: string;
+  /** Largest seed-row upload (`POST /v1/seed-rows`), in bytes (default 64 MiB). */
+  SEED_UPLOAD_LIMIT_BYTES?: string;
   /** The routing policy (aliases, retries, timeouts, circuit breaker): JSON text or an object. */
   ROUTING_POLICY?: string | Record<string, unknown>;
   /**
@@ -128,6 +130,11 @@ const Vars = z.object({
     .int()
     .min(1024)
     .default(4 * 1024 * 1024),
+  SEED_UPLOAD_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024),
   CACHE_DEFAULT_TTL_SECONDS: z.coerce.number().int().min(KV_MIN_TTL_SECONDS).default(3600),
   CACHE_MAX_TTL_SECONDS: z.coerce.number().int().min(KV_MIN_TTL_SECONDS).default(86_400),
 });
@@ -140,6 +147,8 @@ export interface EdgeSettings {
   /** D1, or libSQL when `LIBSQL_URL` is set; open it with `openStore`. */
   database: DatabaseConfig;
   bodyLimitBytes: number;
+  /** The largest seed-row upload, which streams past the general body limit. */
+  seedUploadLimitBytes: number;
   /** Providers with a server key; their base URL defaults to the provider's public API. */
   providers: Partial<Record<ProviderName, ProviderCredentials>>;
   /** Every provider's base URL (configured or default), for tenants' own keys. */
@@ -363,6 +372,7 @@ export function settings(c: Context<EdgeEnv>): EdgeSettings {
           ? { kind: "libsql", url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN }
           : { kind: "d1", d1: env.DB },
         bodyLimitBytes: vars.BODY_LIMIT_BYTES,
+        seedUploadLimitBytes: vars.SEED_UPLOAD_LIMIT_BYTES,
         ...readProviders(env),
         providerKeysMaster: env.PROVIDER_KEYS_SECRET
           ? quietly(importMasterKey(env.PROVIDER_KEYS_SECRET))

@@ -6,6 +6,7 @@ import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
 import { identityAdminRoutes } from "../shared/identity/admin-routes.ts";
+import { SEED_UPLOAD_PATH, seedRowRoutes } from "../shared/synth/routes/seed-rows.ts";
 import { templateRoutes } from "../shared/synth/routes/templates.ts";
 import { type EdgeEnv, settings } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
@@ -44,7 +45,9 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   mountDocsRoutes(app);
   // Everything under /v1 needs credentials (sign-in routes carry their own); each route then
   // names the scope it needs.
-  app.use("/v1/*", limitBodySize());
+  // Seed uploads stream past it, under a limit of their own.
+  const bodyLimit = limitBodySize();
+  app.use("/v1/*", (c, next) => (c.req.path === SEED_UPLOAD_PATH ? next() : bodyLimit(c, next)));
   app.use("/v1/*", except("/v1/auth/*", authenticate({ now, fetch: deps.fetch })));
   mountAuthRoutes(app, now);
   app.use("/v1/models", requireScope("models:read"));
@@ -75,6 +78,16 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
       db: (c) => openStore(settings(c).database),
       now,
       checkOutputSchema: checkJsonSchema,
+    }),
+  );
+  app.route(
+    "/",
+    seedRowRoutes<EdgeEnv>({
+      db: (c) => openStore(settings(c).database),
+      now,
+      limitBytes: (c) => settings(c).seedUploadLimitBytes,
+      // D1 binds at most 100 values a statement: three per row.
+      rowsPerStatement: 30,
     }),
   );
   mountProviderKeyRoutes(app, now);

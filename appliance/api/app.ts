@@ -5,6 +5,7 @@ import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../../shared/api/app.ts";
 import { ApiError } from "../../shared/api/errors.ts";
 import { identityAdminRoutes } from "../../shared/identity/admin-routes.ts";
+import { SEED_UPLOAD_PATH, seedRowRoutes } from "../../shared/synth/routes/seed-rows.ts";
 import { templateRoutes } from "../../shared/synth/routes/templates.ts";
 import { isLoopback } from "../config.ts";
 import { compileResponseSchema } from "../inference/json-schema.ts";
@@ -21,7 +22,6 @@ import { mountJobRoutes } from "./routes/jobs.ts";
 import { mountMetricsRoute } from "./routes/metrics.ts";
 import { mountHealthRoutes, mountModelRoutes } from "./routes/models.ts";
 import { mountReviewRoutes } from "./routes/review.ts";
-import { mountSeedRowRoutes, SEED_UPLOAD_PATH } from "./routes/seed-rows.ts";
 import { mountValidateRoutes } from "./routes/validate.ts";
 import type { ApplianceEnv, ApplianceServices } from "./types.ts";
 
@@ -77,7 +77,14 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
       checkOutputSchema: (schema, param) => void compileResponseSchema(schema, param),
     }),
   );
-  mountSeedRowRoutes(app, services);
+  app.route(
+    "/",
+    seedRowRoutes<ApplianceEnv>({
+      db: () => db,
+      now: Date.now,
+      limitBytes: () => services.config.seedUploadLimitBytes,
+    }),
+  );
   mountJobRoutes(app, services);
   mountDatasetRoutes(app, services);
   mountReviewRoutes(app, services);

@@ -4,12 +4,11 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { auditLog } from "../../shared/db/schema/index.ts";
+import { auditLog, seedRows, seedSets } from "../../shared/db/schema/index.ts";
 import { seedJob as seedJobRows, seedUsageEvent } from "../../test/helpers/store-fixtures.ts";
 import { restoreBackup } from "../backup/restore.ts";
 import { BackupService } from "../backup/service.ts";
 import { databasePath, openStore, type Store } from "../store/db.ts";
-import { appendSeedRows, createSeedSet } from "../store/queries/seed-sets.ts";
 import { listArchives, readArchive, writePendingArchive } from "./archive-files.ts";
 import { archiveExpired, type HotWindows } from "./archiver.ts";
 import { eraseData, reapplyErasures } from "./erasure.ts";
@@ -79,15 +78,24 @@ function populated(): { dataDir: string; store: Store } {
     finished: daysAgo(50),
     people: ["dan@acme.test"],
   });
-  createSeedSet(store.db, {
-    id: "ss_1",
-    tenantId: "local",
-    name: "people",
-    format: "jsonl",
-    rowCount: 2,
-    columns: ["email"],
-  });
-  appendSeedRows(store.db, "ss_1", 0, [{ email: ALICE }, { email: "erin@example.com" }]);
+  store.db
+    .insert(seedSets)
+    .values({
+      id: "ss_1",
+      tenantId: "local",
+      name: "people",
+      format: "jsonl",
+      rowCount: 2,
+      columns: ["email"],
+    })
+    .run();
+  store.db
+    .insert(seedRows)
+    .values([
+      { setId: "ss_1", rowIndex: 0, variables: { email: ALICE } },
+      { setId: "ss_1", rowIndex: 1, variables: { email: "erin@example.com" } },
+    ])
+    .run();
   seedLogs(store);
   return { dataDir, store };
 }

@@ -17,10 +17,10 @@ import { randomId } from "../../../shared/auth/api-keys.ts";
 import { compileFilterRegex, type PostStep } from "../../../shared/synth/postprocess.ts";
 import { findTemplate } from "../../../shared/synth/routes/templates.ts";
 import { previewSample, variablesOf } from "../../../shared/synth/sample-generator.ts";
+import { getSeedSet, loadSeedRows } from "../../../shared/synth/store/seed-sets.ts";
 import type { JobSnapshot } from "../../jobs/manager.ts";
 import type { Db } from "../../store/db.ts";
 import { listJobs, listSamples } from "../../store/queries/jobs.ts";
-import { getSeedSet, loadSeedRows } from "../../store/queries/seed-sets.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 
@@ -60,13 +60,13 @@ export function toJob({ job, template, progress }: JobSnapshot): Job {
 const terminal = new Set(["done", "failed", "cancelled", "paused"]);
 
 /** A job's rows: inline, an uploaded seed set (404 if unknown), or empty rows for samplers only. */
-function jobInputRows(
+async function jobInputRows(
   services: ApplianceServices,
   tenantId: string,
   body: { rows?: Record<string, unknown>[]; row_count?: number; seed_set?: string },
-): Record<string, unknown>[] {
+): Promise<Record<string, unknown>[]> {
   if (body.seed_set) {
-    if (!getSeedSet(services.db, tenantId, body.seed_set)) {
+    if (!(await getSeedSet(services.db, tenantId, body.seed_set))) {
       throw new ApiError(404, `No seed set '${body.seed_set}'.`, {
         param: "seed_set",
         code: "seed_set_not_found",
@@ -145,7 +145,7 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
     const tenantId = c.get("principal").tenantId;
     const template = await findTemplate(db, tenantId, body.template, body.template_version);
     const model = host.resolve(body.model).name;
-    const rows = jobInputRows(services, c.get("principal").tenantId, body);
+    const rows = await jobInputRows(services, c.get("principal").tenantId, body);
     const job = jobs.create(
       {
         id: randomId("job_"),
@@ -173,7 +173,7 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
       body.template,
       body.template_version,
     );
-    const rows = jobInputRows(services, c.get("principal").tenantId, body);
+    const rows = await jobInputRows(services, c.get("principal").tenantId, body);
     const total = rows.length * body.samples_per_row;
     const seed = body.seed ?? 0;
     const sampling = { rows: (row: number) => rows[row] ?? {}, samplers: body.samplers, seed };

@@ -23,6 +23,7 @@ const routeScopes: Record<string, string> = {
   "GET /v1/templates": "templates",
   "GET /v1/templates/:name/versions": "templates",
   "POST /v1/templates/:name/preview": "templates",
+  "POST /v1/seed-rows": "jobs",
   "POST /v1/admin/keys": "admin:keys",
   "GET /v1/admin/keys": "admin:keys",
   "DELETE /v1/admin/keys/:id": "admin:keys",
@@ -94,7 +95,7 @@ describe("scopes", () => {
     }
   });
 
-  it("roles: viewers only read models and usage, developers also run inference and templates, admins do all", async () => {
+  it("roles: viewers only read models and usage, developers also run inference, templates and seed rows, admins do all", async () => {
     const { callRaw } = startGateway({ bindings: { JWT_SECRET: secret } });
     const password = "a long enough password";
     const allowed: Record<string, string[]> = {};
@@ -125,6 +126,7 @@ describe("scopes", () => {
       "GET /v1/templates",
       "GET /v1/templates/:name/versions",
       "POST /v1/templates/:name/preview",
+      "POST /v1/seed-rows",
     ]);
     expect(allowed.admin).toEqual(Object.keys(routeScopes));
   }, 60_000);

@@ -1,23 +1,34 @@
-import { Readable } from "node:stream";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+/**
+ * `POST /v1/seed-rows`, served by both halves from this one module: streams a JSONL or CSV file
+ * of rows into a new seed set, in batches, with a byte limit checked as the body arrives; a
+ * failed upload leaves nothing behind. Web streams only (CSV through csv-parse's web-stream
+ * parser), so it runs in Node and in Workers alike.
+ */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { parse as parseCsv } from "csv-parse";
-import { errorResponse, toApiError } from "../../../shared/api/app.ts";
-import { ApiError, invalidRequest } from "../../../shared/api/errors.ts";
-import { uploadSeedRowsRoute } from "../../../shared/api/synth-routes.ts";
-import { randomId } from "../../../shared/auth/api-keys.ts";
-import {
-  appendSeedRows,
-  createSeedSet,
-  deleteSeedSet,
-  finishSeedSet,
-} from "../../store/queries/seed-sets.ts";
-import { requireScope } from "../middleware/auth.ts";
-import type { ApplianceEnv, ApplianceServices } from "../types.ts";
+import { parse as parseCsv } from "csv-parse/stream";
+import type { Context } from "hono";
+import { createApiApp, errorResponse, toApiError } from "../../api/app.ts";
+import { ApiError, invalidRequest } from "../../api/errors.ts";
+import { uploadSeedRowsRoute } from "../../api/synth-routes.ts";
+import { randomId } from "../../auth/api-keys.ts";
+import { scopes } from "../../auth/scopes.ts";
+import type { AnySqliteDb } from "../../db/audit.ts";
+import { type IdentityEnv, requireScope } from "../../identity/principal.ts";
+import { appendSeedRows, createSeedSet, deleteSeedSet, finishSeedSet } from "../store/seed-sets.ts";
 
 /** The route path, exempt from the general body limit (it has its own). */
 export const SEED_UPLOAD_PATH = "/v1/seed-rows";
 const BATCH = 500;
+
+/** What a half supplies. */
+export interface SeedRowRouteDeps<E extends IdentityEnv> {
+  db(c: Context<E>): AnySqliteDb | Promise<AnySqliteDb>;
+  now(): number;
+  /** The largest upload, in bytes. */
+  limitBytes(c: Context<E>): number;
+  /** Rows per insert statement (D1 binds at most 100 values a statement; default 500). */
+  rowsPerStatement?: number;
+}
 
 /** Counts bytes through the stream and fails past `limit`, so a huge upload stops early. */
 function limitBytes(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
@@ -78,23 +89,23 @@ async function* jsonlRows(
 
 /** Records of a CSV stream (header row gives the names). */
 async function* csvRows(body: ReadableStream<Uint8Array>): AsyncGenerator<Record<string, unknown>> {
-  const parser = Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>).pipe(
+  const records = body.pipeThrough(
     parseCsv({ columns: true, skip_empty_lines: true, bom: true }),
-  );
+  ) as ReadableStream<Record<string, unknown>>;
   try {
-    for await (const record of parser) yield record as Record<string, unknown>;
+    for await (const record of records as unknown as AsyncIterable<Record<string, unknown>>) {
+      yield record;
+    }
   } catch (err) {
     if (err instanceof ApiError) throw err;
     throw invalidRequest(`not valid CSV: ${(err as Error).message}`, "body", "invalid_seed_rows");
   }
 }
 
-/** Mounts `POST /v1/seed-rows`: streams a file of rows into a seed set, in batches. */
-export function mountSeedRowRoutes(
-  app: OpenAPIHono<ApplianceEnv>,
-  { db, config }: ApplianceServices,
-): void {
-  app.use(SEED_UPLOAD_PATH, requireScope("jobs"));
+/** The route, on an app of its own for the half to mount with `app.route("/", …)`. */
+export function seedRowRoutes<E extends IdentityEnv>(deps: SeedRowRouteDeps<E>): OpenAPIHono<E> {
+  const app = createApiApp<E>();
+  app.use(SEED_UPLOAD_PATH, requireScope(scopes.jobs));
   app.openapi(uploadSeedRowsRoute, async (c) => {
     const { name, format: asked } = c.req.valid("query");
     const type = c.req.header("content-type") ?? "";
@@ -102,34 +113,30 @@ export function mountSeedRowRoutes(
     const body = c.req.raw.body;
     if (!body)
       throw invalidRequest("send the rows as the request body", "body", "invalid_seed_rows");
+    const db = await deps.db(c);
+    const now = new Date(deps.now());
     const id = randomId("seed_");
-    createSeedSet(db, {
-      id,
-      tenantId: c.get("principal").tenantId,
-      name,
-      format,
-      rowCount: 0,
-      columns: [],
-    });
+    const tenantId = c.get("principal").tenantId;
+    await createSeedSet(db, { id, tenantId, name, format, rowCount: 0, columns: [] }, now);
     const columns = new Set<string>();
     let count = 0;
     let batch: Record<string, unknown>[] = [];
+    const flush = async () => {
+      await appendSeedRows(db, id, count, batch, deps.rowsPerStatement);
+      count += batch.length;
+      batch = [];
+    };
     try {
-      const stream = limitBytes(body, config.seedUploadLimitBytes);
+      const stream = limitBytes(body, deps.limitBytes(c));
       for await (const row of format === "csv" ? csvRows(stream) : jsonlRows(stream)) {
         for (const key of Object.keys(row)) columns.add(key);
         batch.push(row);
-        if (batch.length >= BATCH) {
-          appendSeedRows(db, id, count, batch);
-          count += batch.length;
-          batch = [];
-        }
+        if (batch.length >= BATCH) await flush();
       }
-      appendSeedRows(db, id, count, batch);
-      count += batch.length;
+      await flush();
     } catch (err) {
       // Nothing half-stored: a failed upload leaves no seed set behind.
-      deleteSeedSet(db, id);
+      await deleteSeedSet(db, id);
       // The rest of the body may still be in flight: close the connection rather than let the
       // client reuse a socket the server stops reading.
       const res = errorResponse(toApiError(err));
@@ -137,10 +144,10 @@ export function mountSeedRowRoutes(
       return res as never;
     }
     if (count === 0) {
-      deleteSeedSet(db, id);
+      await deleteSeedSet(db, id);
       throw invalidRequest("the upload holds no rows", "body", "invalid_seed_rows");
     }
-    const set = finishSeedSet(db, id, count, [...columns].sort());
+    const set = await finishSeedSet(db, id, count, [...columns].sort());
     return c.json(
       {
         id,
@@ -154,4 +161,5 @@ export function mountSeedRowRoutes(
       201,
     );
   });
+  return app;
 }

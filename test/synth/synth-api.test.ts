@@ -1,19 +1,19 @@
 /**
- * Templates on both halves, from the one shared module (shared/synth/routes/templates.ts): the
- * same versions, variables, previews and refusals on the edge (workerd, D1) as on the appliance
- * (Node, SQLite), over real HTTP through the typed SDK.
+ * Templates and seed rows on both halves, each from one shared module (shared/synth/routes): the
+ * same versions, variables, previews, uploads and refusals on the edge (workerd, D1) as on the
+ * appliance (Node, SQLite), over real HTTP through the typed SDK.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TextNlpClient } from "../../shared/sdk/index.ts";
 import { halves, refusal, seedKey, type Target } from "../helpers/halves.ts";
 
-describe.each(halves)("templates on the %s", (_name, start) => {
+describe.each(halves)("templates and seed rows on the %s", (_name, start) => {
   let target: Target;
   let client: TextNlpClient;
 
   beforeAll(async () => {
     target = await start();
-    client = (await seedKey(target, target.tenant, ["templates"])).client;
+    client = (await seedKey(target, target.tenant, ["templates", "jobs"])).client;
   });
   afterAll(() => target?.close());
 
@@ -91,5 +91,30 @@ describe.each(halves)("templates on the %s", (_name, start) => {
     const { client: inferenceOnly } = await seedKey(target, target.tenant, ["inference"]);
     const denied = await refusal(inferenceOnly.templates.list());
     expect([denied.status, denied.code]).toEqual([403, "insufficient_scope"]);
+  });
+
+  it("uploads JSONL and CSV seed rows, past the D1 statement limit, with their columns", async () => {
+    const jsonl = Array.from({ length: 1234 }, (_, i) => JSON.stringify({ n: i, who: `p${i}` }));
+    const big = await client.seedRows.upload("people", `${jsonl.join("\n")}\n`);
+    expect(big).toMatchObject({ object: "seed_set", name: "people", rows: 1234 });
+    expect(big.columns).toEqual(["n", "who"]);
+    const csv = await client.seedRows.upload(
+      "quoted",
+      '\ufeffcity,note\nParis,"a, b"\n\nRome,plain\n',
+      "csv",
+    );
+    expect([csv.rows, csv.columns]).toEqual([2, ["city", "note"]]);
+  });
+
+  it("refuses a bad upload with a 400 naming the line, and an empty one", async () => {
+    const bad = await refusal(client.seedRows.upload("bad", '{"a":1}\n{"a":\n'));
+    expect([bad.status, bad.code]).toEqual([400, "invalid_seed_rows"]);
+    expect(bad.message).toContain("line 2");
+    const csv = await refusal(client.seedRows.upload("bad", 'a,b\n1,"2\n', "csv"));
+    expect([csv.status, csv.code]).toEqual([400, "invalid_seed_rows"]);
+    const empty = await refusal(client.seedRows.upload("empty", "\n\n"));
+    expect(empty.message).toContain("no rows");
+    const { client: templatesOnly } = await seedKey(target, target.tenant, ["templates"]);
+    expect((await refusal(templatesOnly.seedRows.upload("x", '{"a":1}'))).status).toBe(403);
   });
 });
