@@ -1,11 +1,16 @@
 /**
  * Images in chat messages: `data:` URIs read in place, and the bytes behind an `http(s)` URL
- * fetched for providers that take only bytes (Gemini). The edge fetches a URL its caller chose,
- * so the fetch is guarded: http(s) only, no private, loopback or link-local hosts (unless the
- * operator allows them, in test and development), no redirects to such hosts, an image
- * content type, a size cap and a time cap.
+ * fetched for providers that take only bytes (Gemini, Bedrock). The edge fetches a URL its
+ * caller chose, so the fetch is guarded: http(s) only, no private, loopback or link-local hosts
+ * (unless the operator allows them, in test and development), no redirects to such hosts, an
+ * image content type, a size cap and a time cap.
  */
 import { ApiError } from "../../shared/api/errors.ts";
+import {
+  type ChatCompletionRequest,
+  type ChatMessage,
+  imagePartsOf,
+} from "../../shared/api/schemas/chat.ts";
 
 /** An image's bytes, base64-encoded, with its media type. */
 export interface ImageBytes {
@@ -21,6 +26,37 @@ export function parseDataUri(url: string): ImageBytes | undefined {
   const match = /^data:([\w.+-]+\/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*);base64,(.*)$/is.exec(url);
   if (!match) return undefined;
   return { mimeType: (match[1] ?? "application/octet-stream").toLowerCase(), data: match[3] ?? "" };
+}
+
+/**
+ * For providers that take images only as bytes (Gemini's `inlineData`, Bedrock's `image`
+ * blocks): each `http(s)` image URL is fetched (guarded) and replaced by a `data:` URI before
+ * the request is mapped. A chat adapter's `resolve`.
+ */
+export async function inlineImageUrls(
+  req: ChatCompletionRequest,
+  fetchImage: ImageFetcher,
+): Promise<ChatCompletionRequest> {
+  if (!imagePartsOf(req.messages).some(({ part }) => !parseDataUri(part.image_url.url))) {
+    return req;
+  }
+  const messages = await Promise.all(
+    req.messages.map(async (m): Promise<ChatMessage> => {
+      if (m.role !== "user" || typeof m.content === "string") return m;
+      const content = await Promise.all(
+        m.content.map(async (part) => {
+          if (part.type !== "image_url" || parseDataUri(part.image_url.url)) return part;
+          const { mimeType, data } = await fetchImage(part.image_url.url);
+          return {
+            ...part,
+            image_url: { ...part.image_url, url: `data:${mimeType};base64,${data}` },
+          };
+        }),
+      );
+      return { ...m, content };
+    }),
+  );
+  return { ...req, messages };
 }
 
 const imageError = (message: string, code = "invalid_image_url") =>

@@ -11,6 +11,8 @@ import {
   countTokens,
   cutJsonAnswer,
   fakeToolCall,
+  inputFor,
+  type JsonSchema,
   lastUserText,
   playScenario,
   replyPieces,
@@ -130,7 +132,7 @@ export function anthropicHandler(apiKey: string): FakeHandler {
     const outputTokens = countTokens(text);
     // A forced tool (`tool_choice: {type: "tool"}`) is always called, with input fitting its schema.
     const choice = body.tool_choice as { type?: string; name?: string } | undefined;
-    const tools = (body.tools ?? []) as { name: string; input_schema?: Schema }[];
+    const tools = (body.tools ?? []) as { name: string; input_schema?: JsonSchema }[];
     const forced = choice?.type === "tool" ? tools.find((t) => t.name === choice.name) : undefined;
     if (choice?.type === "tool" && !forced) {
       return sendError(res, 400, `tool_choice: tool '${choice.name}' not found in tools`);
@@ -204,32 +206,6 @@ export function anthropicHandler(apiKey: string): FakeHandler {
     send("message_stop", {});
     res.end();
   };
-}
-
-/** A JSON schema, as far as the fake reads one. */
-interface Schema {
-  type?: string;
-  properties?: Record<string, Schema>;
-  items?: Schema;
-}
-
-/** A value that fits `schema`: strings from the reply text, the first item of arrays. */
-function inputFor(schema: Schema, text: string): unknown {
-  switch (schema.type) {
-    case "string":
-      return text;
-    case "integer":
-    case "number":
-      return 1;
-    case "boolean":
-      return true;
-    case "array":
-      return [inputFor(schema.items ?? {}, text)];
-    default:
-      return Object.fromEntries(
-        Object.entries(schema.properties ?? {}).map(([key, sub]) => [key, inputFor(sub, text)]),
-      );
-  }
 }
 
 /** Starts a fake Anthropic API on loopback. */

@@ -127,6 +127,35 @@ export function embeddingOf(text: string, index: number): number[] {
 /** The tool call the fakes make in `tool` scenarios. */
 export const fakeToolCall = { name: "get_weather", arguments: { city: "Paris" } };
 
+/** A JSON schema, as far as the fake reads one. */
+export interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+}
+
+/**
+ * A value that fits `schema` (a forced tool's input, as a model would give it): strings from
+ * the reply text, the first item of arrays.
+ */
+export function inputFor(schema: JsonSchema, text: string): unknown {
+  switch (schema.type) {
+    case "string":
+      return text;
+    case "integer":
+    case "number":
+      return 1;
+    case "boolean":
+      return true;
+    case "array":
+      return [inputFor(schema.items ?? {}, text)];
+    default:
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([key, sub]) => [key, inputFor(sub, text)]),
+      );
+  }
+}
+
 /** Writes one SSE event. */
 export function writeSse(res: ServerResponse, data: unknown, event?: string): void {
   const payload = typeof data === "string" ? data : JSON.stringify(data);

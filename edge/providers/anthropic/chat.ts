@@ -19,30 +19,13 @@ import type {
 import type { FinishReason } from "../../../shared/api/schemas/common.ts";
 import { capabilityError } from "../errors.ts";
 import { parseDataUri } from "../images.ts";
+import { JSON_TOOL, jsonResponseTool } from "../json-tool.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
-/**
- * The tool JSON mode forces (Messages has no `response_format`): its input schema is the one
- * asked for, and its input is the answer, sent back as the message's content.
- */
-export const JSON_TOOL = "textnlp_json_response";
-
-/** The forced tool for a JSON `response_format`, or null for text. */
+/** The forced tool for a JSON `response_format` as a Messages tool, or null for text. */
 function jsonTool(req: ChatCompletionRequest): Block | null {
-  const format = req.response_format;
-  if (!format || format.type === "text") return null;
-  if (req.tools && req.tools.length > 0) {
-    throw capabilityError("anthropic", "response_format together with tools");
-  }
-  const schema = format.type === "json_schema" ? format.json_schema.schema : undefined;
-  if (schema && schema.type !== "object") {
-    throw capabilityError("anthropic", "a JSON schema whose root is not an object");
-  }
-  const description =
-    format.type === "json_schema"
-      ? (format.json_schema.description ?? `Answer with ${format.json_schema.name}.`)
-      : "Answer with a JSON object.";
-  return { name: JSON_TOOL, description, input_schema: schema ?? { type: "object" } };
+  const tool = jsonResponseTool(req, "anthropic");
+  return tool && { name: tool.name, description: tool.description, input_schema: tool.schema };
 }
 
 /** Anthropic's stop reasons in OpenAI's terms. */

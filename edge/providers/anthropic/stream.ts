@@ -8,13 +8,9 @@ import type { ChatCompletionChunk } from "../../../shared/api/schemas/chat.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
 import { parseEventJson } from "../../../shared/sse/index.ts";
 import { UpstreamError } from "../errors.ts";
+import { JSON_TOOL } from "../json-tool.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
-import {
-  type AnthropicUsage,
-  anthropicFinishReason,
-  anthropicPromptTokens,
-  JSON_TOOL,
-} from "./chat.ts";
+import { type AnthropicUsage, anthropicFinishReason, anthropicPromptTokens } from "./chat.ts";
 
 /** A translator for one Anthropic stream. */
 export function anthropicStream(ctx: ResponseContext): StreamTranslator {

@@ -11,16 +11,15 @@ import {
   messageText as text,
   usageOf,
 } from "../../../shared/api/openai-shapes.ts";
-import {
-  type ChatCompletion,
-  type ChatCompletionChunk,
-  type ChatCompletionRequest,
-  type ChatMessage,
-  imagePartsOf,
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  ChatMessage,
 } from "../../../shared/api/schemas/chat.ts";
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import { capabilityError } from "../errors.ts";
-import { type ImageFetcher, parseDataUri } from "../images.ts";
+import { type ImageFetcher, inlineImageUrls, parseDataUri } from "../images.ts";
 import type { ResponseContext, Target, UpstreamCall } from "../types.ts";
 
 /** Gemini's finish reasons in OpenAI's terms. */
@@ -50,32 +49,13 @@ export function geminiUsage(usage: GeminiUsage | undefined): Usage {
 
 /**
  * Gemini takes images as bytes (`inlineData`): each `http(s)` image URL is fetched (guarded)
- * and replaced by a `data:` URI before the request is mapped.
+ * and replaced by a `data:` URI before the request is mapped (the shared helper's work).
  */
 export async function geminiResolveImages(
   req: ChatCompletionRequest,
   fetchImage: ImageFetcher,
 ): Promise<ChatCompletionRequest> {
-  if (!imagePartsOf(req.messages).some(({ part }) => !parseDataUri(part.image_url.url))) {
-    return req;
-  }
-  const messages = await Promise.all(
-    req.messages.map(async (m): Promise<ChatMessage> => {
-      if (m.role !== "user" || typeof m.content === "string") return m;
-      const content = await Promise.all(
-        m.content.map(async (part) => {
-          if (part.type !== "image_url" || parseDataUri(part.image_url.url)) return part;
-          const { mimeType, data } = await fetchImage(part.image_url.url);
-          return {
-            ...part,
-            image_url: { ...part.image_url, url: `data:${mimeType};base64,${data}` },
-          };
-        }),
-      );
-      return { ...m, content };
-    }),
-  );
-  return { ...req, messages };
+  return inlineImageUrls(req, fetchImage);
 }
 
 /** A user message's parts: text, and images as `inlineData` (bytes from a `data:` URI). */
