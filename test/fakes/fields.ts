@@ -1,6 +1,6 @@
 /**
  * The top-level request fields each real API accepts, so each fake refuses the rest as its
- * provider does (OpenAI, Anthropic, Cohere and Gemini with a 400; Mistral's 422 is in
+ * provider does (OpenAI, Anthropic, Cohere, Gemini and Bedrock with a 400; Mistral's 422 is in
  * mistral.ts). Lists from each provider's API reference and official SDK request types.
  */
 
@@ -120,6 +120,47 @@ export const geminiGenerationConfigFields = new Set([
   "speechConfig",
   "thinkingConfig",
   "mediaResolution",
+]);
+
+/** Bedrock `Converse` / `ConverseStream` (the model id is in the path). */
+export const bedrockConverseFields = new Set([
+  "messages",
+  "system",
+  "inferenceConfig",
+  "toolConfig",
+  "guardrailConfig",
+  "projectIdentifier",
+  "additionalModelRequestFields",
+  "promptVariables",
+  "additionalModelResponseFieldPaths",
+  "requestMetadata",
+  "performanceConfig",
+  "serviceTier",
+  "outputConfig",
+]);
+
+/** Bedrock's `inferenceConfig`. */
+export const bedrockInferenceConfigFields = new Set([
+  "maxTokens",
+  "temperature",
+  "topP",
+  "stopSequences",
+]);
+
+/** Bedrock's content block members (a block holds exactly one). */
+export const bedrockContentBlockFields = new Set([
+  "text",
+  "image",
+  "document",
+  "video",
+  "audio",
+  "toolUse",
+  "toolResult",
+  "guardContent",
+  "cachePoint",
+  "reasoningContent",
+  "citationsContent",
+  "searchResult",
 ]);
 
 /** The first key of `body` not in `allowed`, if any. */

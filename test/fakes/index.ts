@@ -3,6 +3,14 @@
  */
 import { startFakeAnthropic } from "./anthropic.ts";
 import { startFakeAzure } from "./azure.ts";
+import { startFakeBedrock } from "./bedrock.ts";
+import {
+  fakeBedrockApiKey,
+  fakeBedrockKey,
+  fakeBedrockRegion,
+  fakeBedrockSession,
+  fakeBedrockUser,
+} from "./bedrock-keys.ts";
 import { startFakeCohere } from "./cohere.ts";
 import { startFakeGemini } from "./gemini.ts";
 import { startFakeOpenAi } from "./openai.ts";
@@ -18,6 +26,8 @@ export const fakeKeys = {
   gemini: "fake-gemini-key",
   azure: "fake-azure-key",
   ai21: "fake-ai21-key",
+  // ACCESS_KEY_ID:SECRET_ACCESS_KEY (SigV4); the fake also takes bedrock-keys.ts's others.
+  bedrock: fakeBedrockKey,
 } as const;
 
 export type FakeProvider = keyof typeof fakeKeys;
@@ -30,7 +40,7 @@ export async function startAllFakes(): Promise<{
   keys: Record<FakeName, string>;
   close: () => Promise<void>;
 }> {
-  const [openai, anthropic, cohere, mistral, gemini, azure, ai21, vertex] = await Promise.all([
+  const [openai, anthropic, cohere, mistral, gemini, azure, ai21, vertex, bedrock] = await Promise.all([
     startFakeOpenAi("openai", fakeKeys.openai),
     startFakeAnthropic(fakeKeys.anthropic),
     startFakeCohere(fakeKeys.cohere),
@@ -39,8 +49,13 @@ export async function startAllFakes(): Promise<{
     startFakeAzure(fakeKeys.azure),
     startFakeOpenAi("ai21", fakeKeys.ai21),
     startFakeVertex(),
+    startFakeBedrock({
+      region: fakeBedrockRegion,
+      credentials: [fakeBedrockUser, fakeBedrockSession],
+      apiKey: fakeBedrockApiKey,
+    }),
   ]);
-  const servers = { openai, anthropic, cohere, mistral, gemini, azure, ai21, vertex };
+  const servers = { openai, anthropic, cohere, mistral, gemini, azure, ai21, vertex, bedrock };
   return {
     servers,
     // Vertex's key is a service account's key file, its key pair made as the fake started.

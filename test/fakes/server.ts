@@ -14,6 +14,9 @@ export interface FakeRequest {
   query: URLSearchParams;
   headers: IncomingMessage["headers"];
   body: Record<string, unknown>;
+  /** The request target and the body exactly as sent (what a signature covers). */
+  rawUrl: string;
+  rawBody: string;
 }
 
 /** Handles one request; `count(model)` returns how many calls that model name has had so far. */
@@ -80,14 +83,14 @@ export async function startFakeServer(
       res.end(JSON.stringify({ error: { message: "invalid JSON body" } }));
       return;
     }
-    // The last request per model name (body model, or the path's for Gemini and Azure), for tests that
+    // The last request per model name (body model, or the path's for Gemini, Azure and Bedrock), for tests that
     // check how the gateway translated a request.
     const key =
       typeof body.model === "string"
         ? body.model
         : (/models\/([^:]+):/.exec(url.pathname)?.[1] ??
           /deployments\/([^/]+)\//.exec(url.pathname)?.[1] ??
-          "");
+          decodeURIComponent(/^\/model\/([^/]+)\//.exec(url.pathname)?.[1] ?? ""));
     last.set(key, {
       method: req.method,
       path: url.pathname,
@@ -103,6 +106,8 @@ export async function startFakeServer(
           query: url.searchParams,
           headers: req.headers,
           body,
+          rawUrl: req.url ?? "/",
+          rawBody: raw,
         },
         res,
         count,
