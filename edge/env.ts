@@ -60,6 +60,12 @@ export interface Bindings {
    */
   VERTEX_API_KEY?: string;
   VERTEX_BASE_URL?: string;
+  /**
+   * Amazon Bedrock: `ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]` (SigV4) or a Bedrock API
+   * key; the runtime endpoint (default us-east-1's; `?region=` for a host that names none).
+   */
+  BEDROCK_API_KEY?: string;
+  BEDROCK_BASE_URL?: string;
   /** OpenAI-compatible presets (edge/providers/presets.ts): a key turns one on. */
   GROQ_API_KEY?: string;
   GROQ_BASE_URL?: string;

@@ -163,7 +163,10 @@ describe("every OpenAI chat field reaches each provider as a field it takes", ()
         parallel_tool_calls: false,
         logprobs: false,
         user: "u-1",
-        ...(provider === "anthropic" ? {} : { response_format: { type: "json_object" as const } }),
+        // JSON mode through a forced tool (Anthropic, Bedrock) cannot go with the caller's tools.
+        ...(provider === "anthropic" || provider === "bedrock"
+          ? {}
+          : { response_format: { type: "json_object" as const } }),
       };
       if (stream) {
         const got = await collect(

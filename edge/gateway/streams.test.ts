@@ -17,6 +17,7 @@ const providers = [
   "azure",
   "ai21",
   "vertex",
+  "bedrock",
 ] as const;
 const messages = [{ role: "user" as const, content: "one two three four five six" }];
 

@@ -77,7 +77,7 @@ export async function sendUpstream(
   } finally {
     settle();
   }
-  const { message, code } = providerErrorOf(provider, text, response.status);
+  const { message, code } = providerErrorOf(provider, text, response.status, response.headers);
   throw new UpstreamError(provider.name, "status", message, {
     status: response.status,
     retryAfter: parseRetryAfter(response.headers.get("retry-after"), deps.now()),

@@ -218,6 +218,19 @@ export const BUILT_IN_CATALOGUE: Catalogue = {
       inputPerMillion: 0.1,
       outputPerMillion: 0,
     },
+    // Bedrock's on-demand prices in us-east-1; JSON mode needs a forced tool (Claude, Nova, Mistral Large).
+    "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0": {
+      capabilities: chatAll,
+      contextTokens: 200_000,
+      inputPerMillion: 3,
+      outputPerMillion: 15,
+    },
+    "bedrock/meta.llama3-1-8b-instruct-v1:0": {
+      capabilities: ["chat", "tools"],
+      contextTokens: 128_000,
+      inputPerMillion: 0.22,
+      outputPerMillion: 0.22,
+    },
   },
 };
 

@@ -23,6 +23,7 @@ export function providerErrorOf(
   provider: ProviderConfig,
   text: string,
   status: number,
+  headers?: Headers,
 ): ProviderError {
   let body: unknown;
   try {
@@ -31,7 +32,7 @@ export function providerErrorOf(
     const words = text.replace(/\s+/g, " ").trim().slice(0, MAX_TEXT_BODY);
     return { message: words || `HTTP ${status}` };
   }
-  return provider.errorMessage(body);
+  return provider.errorMessage(body, headers);
 }
 
 /** Why an upstream attempt failed. */
@@ -90,7 +91,15 @@ const passThroughCode: Record<number, string> = {
 };
 
 /** Providers with error codes of their own (OpenAI's and our appliances' codes are OpenAI's). */
-const ownVocabulary = new Set(["anthropic", "azure", "vertex", "cohere", "gemini", "mistral"]);
+const ownVocabulary = new Set([
+  "anthropic",
+  "azure",
+  "bedrock",
+  "cohere",
+  "gemini",
+  "mistral",
+  "vertex",
+]);
 
 /**
  * The client's view of the last upstream failure: the provider's 4xx pass through (their key

@@ -2,6 +2,7 @@
 import { ai21 } from "./ai21/index.ts";
 import { anthropic } from "./anthropic/index.ts";
 import { azure } from "./azure/index.ts";
+import { bedrock } from "./bedrock/index.ts";
 import { cohere } from "./cohere/index.ts";
 import { gemini } from "./gemini/index.ts";
 import { mistral } from "./mistral/index.ts";
@@ -25,6 +26,7 @@ export const providers: Record<TargetProvider, ProviderConfig> = {
   azure,
   ai21,
   vertex,
+  bedrock,
   ...presetProviders,
   site,
 };

@@ -26,6 +26,7 @@ export const providerNames = [
   "azure",
   "ai21",
   "vertex",
+  "bedrock",
   // OpenAI-compatible presets (edge/providers/presets.ts).
   "groq",
   "together",
@@ -169,6 +170,9 @@ export interface ProviderConfig {
   ): Promise<Record<string, string>>;
   /** Reads a streamed answer's events (a binary framing, as events); absent: server-sent events. */
   events?(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent>;
-  /** Reads a message (and code) out of the provider's error body. */
-  errorMessage(body: unknown): { message: string; code?: string | null };
+  /**
+   * Reads a message (and code) out of the provider's error body, and its answer's headers
+   * where the type is kept there (Bedrock's `x-amzn-ErrorType`).
+   */
+  errorMessage(body: unknown, headers?: Headers): { message: string; code?: string | null };
 }

@@ -9,6 +9,7 @@ import { inject } from "vitest";
 import { generateApiKeySecret, hashApiKey, randomId } from "../../shared/auth/api-keys.ts";
 import { hashPassword } from "../../shared/auth/password.ts";
 import type { Role } from "../../shared/db/schema/users.ts";
+import { fakeBedrockRegion } from "../../test/fakes/bedrock-keys.ts";
 import type { Bindings } from "../env.ts";
 import type { GatewayDeps } from "../gateway/deps.ts";
 import { createEdgeApp } from "../index.ts";
@@ -33,6 +34,9 @@ export function fakeProviderBindings(): Partial<Bindings> {
     AI21_BASE_URL: urls.ai21,
     VERTEX_API_KEY: keys.vertex,
     VERTEX_BASE_URL: urls.vertex,
+    BEDROCK_API_KEY: keys.bedrock,
+    // A loopback host names no region: the fake's is given, as for a VPC endpoint.
+    BEDROCK_BASE_URL: `${urls.bedrock}?region=${fakeBedrockRegion}`,
   };
 }
 
@@ -46,6 +50,7 @@ export const fakeChatModels = {
   azure: "my-gpt",
   ai21: "jamba-mini",
   vertex: "gemini-2.5-flash",
+  bedrock: "anthropic.claude-3-5-sonnet-20240620-v1:0",
 } as const;
 
 /** How many calls each model name has had at `provider`'s fake. */
