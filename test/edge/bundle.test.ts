@@ -4,6 +4,7 @@
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fakeBedrockRegion } from "../fakes/bedrock-keys.ts";
 import { fakeKeys, startAllFakes } from "../fakes/index.ts";
 import { type EdgeWorker, startEdgeWorker } from "../helpers/edge.ts";
 
@@ -24,6 +25,8 @@ beforeAll(async () => {
       COHERE_BASE_URL: servers.cohere.url,
       GEMINI_API_KEY: fakeKeys.gemini,
       GEMINI_BASE_URL: servers.gemini.url,
+      BEDROCK_API_KEY: fakeKeys.bedrock,
+      BEDROCK_BASE_URL: `${servers.bedrock.url}?region=${fakeBedrockRegion}`,
       ROUTING_POLICY: JSON.stringify({
         aliases: {
           smart: { targets: [{ model: "openai/m-err503" }, { model: "anthropic/claude-x" }] },
@@ -57,15 +60,22 @@ describe("the edge bundle in Miniflare", () => {
     expect(response.headers.get("x-ratelimit-remaining-requests")).toBe("999");
     expect(data.choices[0]?.message.content).toBe("Hello from anthropic! You said: hello edge");
 
-    let text = "";
-    for await (const chunk of await client.chat.completions.create({
-      model: "gemini/gemini-2.5-flash",
-      messages: [{ role: "user", content: "stream please" }],
-      stream: true,
-    })) {
-      text += chunk.choices[0]?.delta.content ?? "";
+    // Streams: Gemini's SSE, and Bedrock's binary event stream (SigV4-signed) read by the bundled
+    // Smithy codec.
+    for (const [provider, model] of [
+      ["gemini", "gemini-2.5-flash"],
+      ["bedrock", "anthropic.claude-3-5-sonnet-20240620-v1:0"],
+    ]) {
+      let text = "";
+      for await (const chunk of await client.chat.completions.create({
+        model: `${provider}/${model}`,
+        messages: [{ role: "user", content: "stream please" }],
+        stream: true,
+      })) {
+        text += chunk.choices[0]?.delta.content ?? "";
+      }
+      expect(text).toBe(`Hello from ${provider}! You said: stream please`);
     }
-    expect(text).toBe("Hello from gemini! You said: stream please");
 
     const emb = await client.embeddings.create({ model: "cohere/embed-v4.0", input: "ab" });
     expect(emb.data[0]?.embedding).toEqual([2, 0, 0.25, -0.5]);
