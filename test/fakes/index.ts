@@ -40,21 +40,22 @@ export async function startAllFakes(): Promise<{
   keys: Record<FakeName, string>;
   close: () => Promise<void>;
 }> {
-  const [openai, anthropic, cohere, mistral, gemini, azure, ai21, vertex, bedrock] = await Promise.all([
-    startFakeOpenAi("openai", fakeKeys.openai),
-    startFakeAnthropic(fakeKeys.anthropic),
-    startFakeCohere(fakeKeys.cohere),
-    startFakeOpenAi("mistral", fakeKeys.mistral),
-    startFakeGemini(fakeKeys.gemini),
-    startFakeAzure(fakeKeys.azure),
-    startFakeOpenAi("ai21", fakeKeys.ai21),
-    startFakeVertex(),
-    startFakeBedrock({
-      region: fakeBedrockRegion,
-      credentials: [fakeBedrockUser, fakeBedrockSession],
-      apiKey: fakeBedrockApiKey,
-    }),
-  ]);
+  const [openai, anthropic, cohere, mistral, gemini, azure, ai21, vertex, bedrock] =
+    await Promise.all([
+      startFakeOpenAi("openai", fakeKeys.openai),
+      startFakeAnthropic(fakeKeys.anthropic),
+      startFakeCohere(fakeKeys.cohere),
+      startFakeOpenAi("mistral", fakeKeys.mistral),
+      startFakeGemini(fakeKeys.gemini),
+      startFakeAzure(fakeKeys.azure),
+      startFakeOpenAi("ai21", fakeKeys.ai21),
+      startFakeVertex(),
+      startFakeBedrock({
+        region: fakeBedrockRegion,
+        credentials: [fakeBedrockUser, fakeBedrockSession],
+        apiKey: fakeBedrockApiKey,
+      }),
+    ]);
   const servers = { openai, anthropic, cohere, mistral, gemini, azure, ai21, vertex, bedrock };
   return {
     servers,
