@@ -12,14 +12,13 @@ import { type JobProgress, runJob } from "../../shared/synth/job-runner.ts";
 import { type PostStep, postprocess } from "../../shared/synth/postprocess.ts";
 import { createTemplateSampleGenerator, variablesOf } from "../../shared/synth/sample-generator.ts";
 import type { Sampler } from "../../shared/synth/samplers.ts";
+import { sqliteJobStore } from "../../shared/synth/store/job-store.ts";
 import { getTemplateById } from "../../shared/synth/store/templates.ts";
 import type { Engine } from "../inference/engine/index.ts";
 import { compileResponseSchema } from "../inference/json-schema.ts";
 import type { Db } from "../store/db.ts";
 import {
   allSamples,
-  commitSample,
-  committedSampleKeys,
   createJob,
   getJob,
   jobsWithStatus,
@@ -30,7 +29,6 @@ import {
   saveDecisions,
   setJobStatus,
 } from "../store/queries/jobs.ts";
-import { loadSampleColumns, saveSampleColumn } from "../store/queries/sample-columns.ts";
 import { judgeSample } from "./judge.ts";
 
 /** A job with its progress, as the API shows it. */
@@ -221,12 +219,7 @@ export class JobManager {
     try {
       const result = await runJob(
         { rows: job.rowCount, samplesPerRow: job.samplesPerRow, concurrency: job.concurrency },
-        {
-          committedKeys: () => committedSampleKeys(db, job.id),
-          commit: (outcome) => commitSample(db, job.id, outcome),
-          loadColumns: (task) => loadSampleColumns(db, job.id, task),
-          saveColumn: (task, name, column) => saveSampleColumn(db, job.id, task, name, column),
-        },
+        sqliteJobStore(db, job.id),
         generate,
         {
           signal,

@@ -61,18 +61,22 @@ function seedLogs(store: Store): void {
 }
 
 /** A data directory with old and recent generations, logs and seed rows. */
-function populated(): { dataDir: string; store: Store } {
+async function populated(): Promise<{ dataDir: string; store: Store }> {
   const dataDir = freshDataDir();
   const store = openStore(databasePath(dataDir));
-  seedJob(store, { id: "job_old", finished: daysAgo(60), people: [ALICE, "bob@example.com"] });
-  seedJob(store, { id: "job_old2", finished: daysAgo(45), people: ["jimalice@example.com"] });
-  seedJob(store, {
+  await seedJob(store, {
+    id: "job_old",
+    finished: daysAgo(60),
+    people: [ALICE, "bob@example.com"],
+  });
+  await seedJob(store, { id: "job_old2", finished: daysAgo(45), people: ["jimalice@example.com"] });
+  await seedJob(store, {
     id: "job_recent",
     finished: daysAgo(3),
     people: ["Alice@Example.com", "carol@example.com"],
   });
-  seedJob(store, { id: "job_running", finished: null, people: [ALICE] });
-  seedJob(store, {
+  await seedJob(store, { id: "job_running", finished: null, people: [ALICE] });
+  await seedJob(store, {
     id: "job_acme",
     tenant: "acme",
     finished: daysAgo(50),
@@ -129,8 +133,8 @@ function everything(sqlite: Database.Database, dataDir: string): string {
 }
 
 describe("archiving", () => {
-  it("moves exactly the rows past their hot window into archives, and only once", () => {
-    const { dataDir, store } = populated();
+  it("moves exactly the rows past their hot window into archives, and only once", async () => {
+    const { dataDir, store } = await populated();
     const before = snapshot(store.sqlite);
     const result = archiveExpired({
       sqlite: store.sqlite,
@@ -181,8 +185,8 @@ describe("archiving", () => {
     store.close();
   });
 
-  it("finishes an archive a crash left pending without losing or duplicating rows", () => {
-    const { dataDir, store } = populated();
+  it("finishes an archive a crash left pending without losing or duplicating rows", async () => {
+    const { dataDir, store } = await populated();
     // As if the archiver died after writing its file but before its delete committed.
     const rows = store.sqlite
       .prepare("SELECT * FROM usage_events WHERE id IN ('ue_4', 'ue_5')")
@@ -220,8 +224,8 @@ describe("archiving", () => {
 });
 
 describe("erasure", () => {
-  it("leaves no trace of a subject in tables, archives or the database files", () => {
-    const { dataDir, store } = populated();
+  it("leaves no trace of a subject in tables, archives or the database files", async () => {
+    const { dataDir, store } = await populated();
     archiveExpired({ sqlite: store.sqlite, dataDir, windows: WINDOWS, now: () => NOW });
     expect(mentionsAlice(everything(store.sqlite, dataDir))).toBe(true);
 
@@ -256,7 +260,7 @@ describe("erasure", () => {
   });
 
   it("is re-applied after restoring a backup taken before it", async () => {
-    const { dataDir, store } = populated();
+    const { dataDir, store } = await populated();
     const backupDir = join(dataDir, "..", "backups");
     // Taken before archiving too: the restored copy holds rows that are archived by now.
     const backups = new BackupService({
@@ -287,8 +291,8 @@ describe("erasure", () => {
     restored.close();
   });
 
-  it("erases a tenant from every table and archive, leaving other tenants alone", () => {
-    const { dataDir, store } = populated();
+  it("erases a tenant from every table and archive, leaving other tenants alone", async () => {
+    const { dataDir, store } = await populated();
     archiveExpired({ sqlite: store.sqlite, dataDir, windows: WINDOWS, now: () => NOW });
     expect(archivedLines(dataDir).some((l) => l.tenant === "acme")).toBe(true);
     const result = eraseData({
@@ -310,8 +314,8 @@ describe("erasure", () => {
     store.close();
   });
 
-  it("refuses an identifier too short to name anyone", () => {
-    const { dataDir, store } = populated();
+  it("refuses an identifier too short to name anyone", async () => {
+    const { dataDir, store } = await populated();
     expect(() => eraseData({ sqlite: store.sqlite, dataDir, target: { subject: " a " } })).toThrow(
       /at least 3/,
     );

@@ -14,6 +14,11 @@ export interface JobPlan {
   maxAttempts?: number;
   /** First retry delay; doubles each attempt (jittered). */
   backoffMs?: number;
+  /**
+   * Only these keys (a queue batch's), instead of every (row, sample) of the job; progress then
+   * counts them alone.
+   */
+  tasks?: readonly SampleTask[];
 }
 
 /** One sample to produce. */
@@ -153,10 +158,12 @@ export async function runJob(
   const maxAttempts = plan.maxAttempts ?? 3;
   const backoffMs = plan.backoffMs ?? 500;
   const committed = await store.committedKeys();
-  const total = plan.rows * plan.samplesPerRow;
+  const total = plan.tasks ? plan.tasks.length : plan.rows * plan.samplesPerRow;
   const progress: JobProgress = {
     total,
-    done: committed.size,
+    done: plan.tasks
+      ? plan.tasks.filter((t) => committed.has(sampleKey(t))).length
+      : committed.size,
     ok: 0,
     failed: 0,
     completionTokens: 0,
@@ -167,6 +174,10 @@ export async function runJob(
   let doneThisRun = 0;
 
   function* pending(): Generator<SampleTask> {
+    if (plan.tasks) {
+      for (const task of plan.tasks) if (!committed.has(sampleKey(task))) yield task;
+      return;
+    }
     for (let row = 0; row < plan.rows; row++) {
       for (let sample = 0; sample < plan.samplesPerRow; sample++) {
         if (!committed.has(sampleKey({ row, sample }))) yield { row, sample };

@@ -12,12 +12,16 @@ const SUBJECT = "subject-7731@example.org";
 const NOW = "2026-06-01T00:00:00.000Z";
 
 /** Two finished jobs 60 days before NOW (archivable) and one recent, each naming people. */
-function populate(dataDir: string): void {
+async function populate(dataDir: string): Promise<void> {
   const store = openStore(databasePath(dataDir));
   const finished = (age: number) => new Date(Date.parse(NOW) - age * 86_400_000);
-  seedJob(store, { id: "job_a", finished: finished(60), people: [SUBJECT, "keep-1@example.org"] });
-  seedJob(store, { id: "job_b", finished: finished(60), people: ["keep-2@example.org"] });
-  seedJob(store, { id: "job_c", finished: finished(2), people: [SUBJECT] });
+  await seedJob(store, {
+    id: "job_a",
+    finished: finished(60),
+    people: [SUBJECT, "keep-1@example.org"],
+  });
+  await seedJob(store, { id: "job_b", finished: finished(60), people: ["keep-2@example.org"] });
+  await seedJob(store, { id: "job_c", finished: finished(2), people: [SUBJECT] });
   store.close();
 }
 
@@ -40,7 +44,7 @@ describe("appliance data lifecycle (CLI and daemon)", () => {
     const backupDir = join(root, "backups");
     const env = { TEXTNLP_BACKUP_DIR: backupDir, TEXTNLP_RETAIN_GENERATIONS_DAYS: "30" };
     const cli = (args: string[]) => runCli([...args, "--data-dir", dataDir], { env });
-    populate(dataDir);
+    await populate(dataDir);
 
     const backup = await cli(["backup", "now", "--json"]);
     expect(backup.code, backup.stderr).toBe(0);

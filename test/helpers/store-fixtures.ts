@@ -1,7 +1,8 @@
 import type { Store } from "../../appliance/store/db.ts";
-import { commitSample, createJob, setJobStatus } from "../../appliance/store/queries/jobs.ts";
+import { createJob, setJobStatus } from "../../appliance/store/queries/jobs.ts";
 import { ensureTenant } from "../../appliance/store/queries/tenants.ts";
 import { templates, usageEvents } from "../../shared/db/schema/index.ts";
+import { commitSample } from "../../shared/synth/store/job-store.ts";
 
 /** Options of {@link seedJob}. */
 export interface SeedJobOptions {
@@ -15,7 +16,7 @@ export interface SeedJobOptions {
 }
 
 /** Writes a job with its rows and samples straight into a store (no model needed). */
-export function seedJob(store: Store, opts: SeedJobOptions): void {
+export async function seedJob(store: Store, opts: SeedJobOptions): Promise<void> {
   const tenantId = opts.tenant ?? "local";
   ensureTenant(store.db, tenantId);
   const template = store.db
@@ -48,7 +49,7 @@ export function seedJob(store: Store, opts: SeedJobOptions): void {
     opts.people.map((email) => ({ email })),
   );
   for (const [row, email] of opts.people.entries())
-    commitSample(store.db, opts.id, {
+    await commitSample(store.db, opts.id, {
       status: "ok",
       attempts: 1,
       row,

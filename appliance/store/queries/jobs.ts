@@ -5,13 +5,9 @@ import {
   jobRows,
   jobs,
   type SampleRow,
-  sampleColumns,
   samples,
 } from "../../../shared/db/schema/index.ts";
-import { recordedColumns } from "../../../shared/synth/columns.ts";
-import type { SampleOutcome } from "../../../shared/synth/job-runner.ts";
 import type { Db } from "../db.ts";
-import { columnsOfSample } from "./sample-columns.ts";
 
 export type NewJob = Omit<typeof jobs.$inferInsert, "status" | "createdAt">;
 
@@ -81,45 +77,6 @@ export function loadJobRows(db: Db, jobId: string): Record<string, unknown>[] {
     .orderBy(asc(jobRows.rowIndex))
     .all();
   return rows.map((r) => r.variables);
-}
-
-/** Keys (`row:sample`) already written for a job. */
-export function committedSampleKeys(db: Db, jobId: string): Set<string> {
-  const rows = db
-    .select({ row: samples.rowIndex, sample: samples.sampleIndex })
-    .from(samples)
-    .where(eq(samples.jobId, jobId))
-    .all();
-  return new Set(rows.map((r) => `${r.row}:${r.sample}`));
-}
-
-/** Writes a sample with its result in one statement; a key written before is left as it is. */
-export function commitSample(db: Db, jobId: string, outcome: SampleOutcome): void {
-  // The sample and the removal of its saved columns land together, or neither does.
-  db.transaction((tx) => {
-    tx.insert(samples)
-      .values({
-        jobId,
-        rowIndex: outcome.row,
-        sampleIndex: outcome.sample,
-        status: outcome.status,
-        variables: outcome.variables,
-        attempts: outcome.attempts,
-        ...(outcome.status === "ok"
-          ? {
-              variant: outcome.variant ?? null,
-              messages: outcome.messages,
-              output: outcome.output,
-              columns: recordedColumns(outcome.columns),
-              promptTokens: outcome.promptTokens,
-              completionTokens: outcome.completionTokens,
-            }
-          : { error: outcome.error }),
-      })
-      .onConflictDoNothing()
-      .run();
-    tx.delete(sampleColumns).where(columnsOfSample(jobId, outcome)).run();
-  });
 }
 
 /** Counts and tokens of a job's samples. */
