@@ -362,13 +362,18 @@ function readPricing(env: Bindings) {
 
 /** Reads and validates the bindings once per environment object. */
 export function settings(c: Context<EdgeEnv>): EdgeSettings {
-  const env = c.env;
+  return settingsOf(c.env);
+}
+
+/** {@link settings} outside a request (a queue consumer's environment). */
+export function settingsOf(env: Bindings): EdgeSettings {
   let parsed = cache.get(env);
   if (!parsed) {
     try {
       const vars = Vars.parse({
         ENVIRONMENT: env.ENVIRONMENT,
         BODY_LIMIT_BYTES: env.BODY_LIMIT_BYTES,
+        SEED_UPLOAD_LIMIT_BYTES: env.SEED_UPLOAD_LIMIT_BYTES,
         CACHE_DEFAULT_TTL_SECONDS: env.CACHE_DEFAULT_TTL_SECONDS,
         CACHE_MAX_TTL_SECONDS: env.CACHE_MAX_TTL_SECONDS,
       });
