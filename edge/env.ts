@@ -8,6 +8,7 @@ import type { Principal } from "../shared/identity/principal.ts";
 import type { SiteHub } from "./hub/site-hub.ts";
 import type { CallRecord } from "./inference/call-record.ts";
 import type { Inference } from "./inference/request.ts";
+import type { JobBatchMessage } from "./jobs/consumer.ts";
 import type { JwtSettings } from "./middleware/auth/jwt.ts";
 import type { OidcSettings } from "./middleware/auth/oidc.ts";
 import { type CacheTtls, KV_MIN_TTL_SECONDS } from "./middleware/cache/directive.ts";
@@ -127,6 +128,8 @@ export interface Bindings {
   SITE_HUB: DurableObjectNamespace<SiteHub>;
   /** How often appliances send heartbeats, in ms (default 10000); three missed: offline. */
   LINK_HEARTBEAT_MS?: string;
+  /** The jobs queue (edge/jobs): batches of a job's sample keys for the consumer to generate. */
+  JOBS_QUEUE?: Queue<JobBatchMessage>;
 }
 
 const Vars = z.object({

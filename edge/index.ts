@@ -8,9 +8,10 @@ import { ApiError } from "../shared/api/errors.ts";
 import { identityAdminRoutes } from "../shared/identity/admin-routes.ts";
 import { SEED_UPLOAD_PATH, seedRowRoutes } from "../shared/synth/routes/seed-rows.ts";
 import { templateRoutes } from "../shared/synth/routes/templates.ts";
-import { type EdgeEnv, settings } from "./env.ts";
+import { type Bindings, type EdgeEnv, settings } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
 import { mountHubRoutes } from "./hub/index.ts";
+import { createJobConsumer, type JobBatchMessage } from "./jobs/consumer.ts";
 import { checkJsonSchema } from "./lib/json-schema.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { forgetApiKey } from "./middleware/auth/key-cache.ts";
@@ -108,7 +109,13 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   return app;
 }
 
-export default createEdgeApp();
+const app = createEdgeApp();
+
+/** The Worker: HTTP, and the jobs queue's consumer (which calls back into the same app). */
+export default {
+  fetch: app.fetch,
+  queue: createJobConsumer(app),
+} satisfies ExportedHandler<Bindings, JobBatchMessage>;
 
 /** The Durable Object of a site (the hybrid link). */
 export { SiteHub } from "./hub/index.ts";

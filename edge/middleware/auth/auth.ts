@@ -8,8 +8,8 @@ import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../../../shared/api/errors.ts";
 import { API_KEY_PREFIX, bearerToken, hashApiKey } from "../../../shared/auth/api-keys.ts";
 import { isExpired, touchApiKey } from "../../../shared/identity/api-keys.ts";
-import { keyPrincipal } from "../../../shared/identity/principal.ts";
-import { type EdgeEnv, settings } from "../../env.ts";
+import { keyPrincipal, type Principal } from "../../../shared/identity/principal.ts";
+import { type Bindings, type EdgeEnv, settings } from "../../env.ts";
 import { inBackground } from "../../lib/background.ts";
 import { openStore } from "../../store/db.ts";
 import { type TokenClaims, verifyAccessToken } from "./jwt.ts";
@@ -26,12 +26,32 @@ export interface AuthOptions {
 
 const unauthorized = (message: string, code: string) => new ApiError(401, message, { code });
 
+/** Principals of in-process calls, by the environment object each passes to `app.fetch`. */
+const internalPrincipals = new WeakMap<object, Principal>();
+
+/**
+ * An environment for calls into the app from inside this isolate (a queue consumer running a
+ * job) that authenticate as `principal`: the bindings are `env`'s, the object is new and known
+ * only here, so no request from the network can present it.
+ */
+export function internalEnv(env: Bindings, principal: Principal): Bindings {
+  const scoped = Object.create(env) as Bindings;
+  internalPrincipals.set(scoped, principal);
+  return scoped;
+}
+
 /** The authentication middleware. */
 export function authenticate({
   now = Date.now,
   fetch = (input, init) => globalThis.fetch(input, init),
 }: AuthOptions = {}): MiddlewareHandler<EdgeEnv> {
   return async function authenticateHandler(c, next) {
+    // A call made inside this isolate (a queue consumer's) acts as whom its caller named.
+    const internal = internalPrincipals.get(c.env);
+    if (internal) {
+      c.set("principal", internal);
+      return next();
+    }
     const credential = bearerToken(c.req.header("authorization")) ?? c.req.header("x-api-key");
     if (!credential) {
       throw unauthorized(

@@ -1,0 +1,121 @@
+/**
+ * The jobs queue's consumer in workerd with real D1 and the provider fakes: batches of a job's
+ * keys generated through the edge's own pipeline as the job's tenant, each key written once
+ * (a redelivered batch generates and writes nothing), refusals recorded as failed samples, and a
+ * cancelled job's batches acknowledged without work.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Bindings } from "../env.ts";
+import { createEdgeApp } from "../index.ts";
+import { fakeCalls, fakeProviderBindings } from "../test/gateway.ts";
+import { createJobConsumer, type JobBatchMessage } from "./consumer.ts";
+
+const TENANT = "tenant-jobs";
+const app = createEdgeApp();
+const consumer = createJobConsumer(app);
+const bindings = () => ({ ...env, ...fakeProviderBindings() }) as Bindings;
+let jobNo = 0;
+
+/** A job of `rows` seed rows × `perRow` samples on `model`, straight in D1. */
+async function seedJob(model: string, rows: number, perRow: number, status = "running") {
+  const id = `job-consumer-${++jobNo}`;
+  await env.DB.batch([
+    env.DB.prepare("INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES (?, ?, 0)").bind(
+      TENANT,
+      TENANT,
+    ),
+    env.DB.prepare(
+      "INSERT OR IGNORE INTO templates (id, tenant_id, name, version, prompt, variables, params, created_at) VALUES ('tpl-consumer', ?, 'story', 1, 'A story about {{ topic }}', '[\"topic\"]', '{}', 0)",
+    ).bind(TENANT),
+    env.DB.prepare(
+      "INSERT INTO jobs (id, tenant_id, template_id, model, params, samplers, row_count, samples_per_row, concurrency, seed, status) VALUES (?, ?, 'tpl-consumer', ?, '{\"max_tokens\":20}', '{}', ?, ?, 4, 7, ?)",
+    ).bind(id, TENANT, model, rows, perRow, status),
+    ...Array.from({ length: rows }, (_, row) =>
+      env.DB.prepare("INSERT INTO job_rows (job_id, row_index, variables) VALUES (?, ?, ?)").bind(
+        id,
+        row,
+        JSON.stringify({ topic: `topic ${row}` }),
+      ),
+    ),
+  ]);
+  return id;
+}
+
+/** The job's keys in batches of `size`, as queue messages. */
+function batchesOf(jobId: string, rows: number, perRow: number, size: number) {
+  const keys = Array.from({ length: rows * perRow }, (_, k): [number, number] => [
+    Math.floor(k / perRow),
+    k % perRow,
+  ]);
+  const messages = [];
+  for (let i = 0; i < keys.length; i += size) {
+    const body: JobBatchMessage = { jobId, tenantId: TENANT, tasks: keys.slice(i, i + size) };
+    messages.push({ id: `m-${jobId}-${i}`, timestamp: new Date(), attempts: 1, body });
+  }
+  return createMessageBatch<JobBatchMessage>("textnlp-jobs", messages);
+}
+
+async function deliver(batch: MessageBatch<JobBatchMessage>) {
+  const ctx = createExecutionContext();
+  await consumer(batch, bindings(), ctx);
+  return getQueueResult(batch, ctx);
+}
+
+async function samplesOf(jobId: string) {
+  const { results } = await env.DB.prepare(
+    "SELECT row_index AS row, sample_index AS sample, status, output, error FROM samples WHERE job_id = ? ORDER BY row_index, sample_index",
+  )
+    .bind(jobId)
+    .all<{ row: number; sample: number; status: string; output: string | null; error: string }>();
+  return results;
+}
+
+describe("the jobs queue consumer", () => {
+  it("generates every key of a job once through the edge's pipeline, and a redelivery adds nothing", async () => {
+    const model = "gpt-4o-mini-job-once";
+    const jobId = await seedJob(`openai/${model}`, 25, 4);
+    const batch = batchesOf(jobId, 25, 4, 10);
+    const result = await deliver(batch);
+    expect(result.explicitAcks).toHaveLength(10);
+    expect(result.retryMessages).toEqual([]);
+    const written = await samplesOf(jobId);
+    expect(written).toHaveLength(100);
+    expect(new Set(written.map((s) => `${s.row}:${s.sample}`)).size).toBe(100);
+    expect(written.every((s) => s.status === "ok")).toBe(true);
+    expect(written[0]?.output).toBe("Hello from openai! You said: A story about topic 0");
+    expect((await fakeCalls("openai"))[model]).toBe(100);
+    // Metered as the job's tenant, as an interactive call would be.
+    const usage = await env.DB.prepare(
+      "SELECT count(*) AS n, sum(completion_tokens) AS tokens FROM usage_events WHERE tenant_id = ? AND model = ?",
+    )
+      .bind(TENANT, `openai/${model}`)
+      .first<{ n: number; tokens: number }>();
+    expect(usage?.n).toBe(100);
+    expect(usage?.tokens).toBeGreaterThan(0);
+
+    const again = await deliver(batchesOf(jobId, 25, 4, 10));
+    expect(again.explicitAcks).toHaveLength(10);
+    expect(await samplesOf(jobId)).toHaveLength(100);
+    expect((await fakeCalls("openai"))[model]).toBe(100);
+  });
+
+  it("records a sample the provider refuses as failed, with the provider's words", async () => {
+    const jobId = await seedJob("openai/gpt-job-err400", 2, 1);
+    const result = await deliver(batchesOf(jobId, 2, 1, 2));
+    expect(result.explicitAcks).toHaveLength(1);
+    const written = await samplesOf(jobId);
+    expect(written.map((s) => s.status)).toEqual(["failed", "failed"]);
+    expect(written[0]?.error).toContain("Fake openai error 400");
+  });
+
+  it("acknowledges a cancelled job's batches without generating anything", async () => {
+    const model = "gpt-4o-mini-job-cancelled";
+    const jobId = await seedJob(`openai/${model}`, 3, 1, "cancelled");
+    const result = await deliver(batchesOf(jobId, 3, 1, 3));
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await samplesOf(jobId)).toEqual([]);
+    expect((await fakeCalls("openai"))[model]).toBeUndefined();
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * The queue consumer that runs synthetic-data jobs on the edge: each message is a batch of one
+ * job's sample keys. Every sample is generated through the edge's own `/v1/chat/completions`,
+ * called in-process as the job's tenant, so aliases, fallbacks, the tenant's rate limits and
+ * budget, caching and metering all apply as to an interactive call; results go to the shared
+ * job store (one statement per key, a key written before left alone), so a redelivered batch
+ * writes nothing twice. A batch that fails as a whole is retried with backoff; a sample that
+ * keeps failing is recorded as failed by the job engine.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import { ApiError, type ApiErrorStatus } from "../../shared/api/errors.ts";
+import { jobRows, jobs } from "../../shared/db/schema/index.ts";
+import { openPrincipal } from "../../shared/identity/principal.ts";
+import { runJob, type SampleTask } from "../../shared/synth/job-runner.ts";
+import {
+  type CompleteChat,
+  createTemplateSampleGenerator,
+  variablesOf,
+} from "../../shared/synth/sample-generator.ts";
+import type { Sampler } from "../../shared/synth/samplers.ts";
+import { sqliteJobStore } from "../../shared/synth/store/job-store.ts";
+import { getTemplateById } from "../../shared/synth/store/templates.ts";
+import { type Bindings, settingsOf } from "../env.ts";
+import { outputValidator } from "../lib/json-schema.ts";
+import { internalEnv } from "../middleware/auth/index.ts";
+import { openStore } from "../store/db.ts";
+import type { EdgeDb } from "../store/types.ts";
+
+/** One queue message: a batch of a job's sample keys. */
+export interface JobBatchMessage {
+  jobId: string;
+  tenantId: string;
+  /** `[row, sample]` pairs. */
+  tasks: [number, number][];
+}
+
+/** The app the consumer calls into (the edge's own). */
+export interface EdgeFetcher {
+  fetch(request: Request, env: Bindings, ctx: ExecutionContext): Response | Promise<Response>;
+}
+
+/** Statuses a job's batches are not run in. */
+const halted = new Set(["cancelled", "paused", "failed"]);
+const INTERNAL_ORIGIN = "https://edge.internal";
+
+/** Chat through the edge itself, as `env`'s principal; a refusal throws an ApiError. */
+function completeThrough(app: EdgeFetcher, env: Bindings, ctx: ExecutionContext): CompleteChat {
+  return async (request, signal) => {
+    const res = await app.fetch(
+      new Request(`${INTERNAL_ORIGIN}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...request, stream: false }),
+        signal,
+      }),
+      env,
+      ctx,
+    );
+    const body = (await res.json()) as {
+      error?: { message?: string; code?: string | null };
+      choices?: { message?: { content?: string | null }; finish_reason?: string | null }[];
+      usage?: { prompt_tokens?: number; completion_tokens?: number };
+    };
+    if (!res.ok) {
+      const retryAfter = Number(res.headers.get("retry-after"));
+      throw new ApiError(
+        res.status as ApiErrorStatus,
+        body.error?.message ?? `HTTP ${res.status}`,
+        {
+          code: body.error?.code ?? null,
+          retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+        },
+      );
+    }
+    const choice = body.choices?.[0];
+    return {
+      text: choice?.message?.content ?? "",
+      finishReason: choice?.finish_reason ?? "stop",
+      promptTokens: body.usage?.prompt_tokens ?? 0,
+      completionTokens: body.usage?.completion_tokens ?? 0,
+    };
+  };
+}
+
+/** Runs one batch; resolves when each of its keys is written (ok or failed) or the job halted. */
+export async function runJobBatch(
+  app: EdgeFetcher,
+  db: EdgeDb,
+  env: Bindings,
+  ctx: ExecutionContext,
+  message: JobBatchMessage,
+): Promise<void> {
+  const [job] = await db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.id, message.jobId), eq(jobs.tenantId, message.tenantId)));
+  // A job deleted, cancelled or paused since: nothing to do (resume enqueues what is left).
+  if (!job || halted.has(job.status)) return;
+  const template = await getTemplateById(db, job.templateId);
+  if (!template) throw new Error(`job ${job.id}: its template ${job.templateId} is gone`);
+  const tasks: SampleTask[] = message.tasks.map(([row, sample]) => ({ row, sample }));
+  const rowIndexes = [...new Set(tasks.map((t) => t.row))];
+  const stored = await db
+    .select({ row: jobRows.rowIndex, variables: jobRows.variables })
+    .from(jobRows)
+    .where(and(eq(jobRows.jobId, job.id), inArray(jobRows.rowIndex, rowIndexes)));
+  const rows = new Map(stored.map((r) => [r.row, r.variables]));
+  const sampling = {
+    rows: (row: number) => rows.get(row) ?? {},
+    samplers: job.samplers as Record<string, Sampler>,
+    seed: job.seed,
+  };
+  const asTenant = internalEnv(env, openPrincipal(job.tenantId, ["inference"]));
+  const generate = createTemplateSampleGenerator({
+    ...sampling,
+    template,
+    model: job.model,
+    params: job.params,
+    validateOutput: template.outputSchema ? outputValidator(template.outputSchema) : undefined,
+    complete: completeThrough(app, asTenant, ctx),
+  });
+  await runJob(
+    {
+      rows: job.rowCount,
+      samplesPerRow: job.samplesPerRow,
+      // Bounded per batch: one job cannot take the tenant's whole rate limit.
+      concurrency: Math.max(1, Math.min(job.concurrency, tasks.length)),
+      tasks,
+    },
+    sqliteJobStore(db, job.id, tasks),
+    generate,
+    {
+      variablesFor: (task) => {
+        try {
+          return variablesOf(sampling, task);
+        } catch {
+          return {};
+        }
+      },
+    },
+  );
+}
+
+/** The Worker's `queue` handler for the jobs queue. */
+export function createJobConsumer(app: EdgeFetcher) {
+  return async function queue(
+    batch: MessageBatch<JobBatchMessage>,
+    env: Bindings,
+    ctx: ExecutionContext,
+  ): Promise<void> {
+    const db = await openStore(settingsOf(env).database);
+    for (const message of batch.messages) {
+      try {
+        await runJobBatch(app, db, env, ctx, message.body);
+        message.ack();
+      } catch (err) {
+        console.warn(
+          `job batch of ${message.body.jobId} failed (attempt ${message.attempts}):`,
+          err instanceof Error ? err.message : err,
+        );
+        message.retry({ delaySeconds: Math.min(300, 2 ** message.attempts) });
+      }
+    }
+  };
+}
