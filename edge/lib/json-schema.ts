@@ -29,7 +29,9 @@ export function checkJsonSchema(schema: Record<string, unknown>, param: string):
  * A validator of generated output against a template's schema (what ajv does on the appliance):
  * null when valid, else what is wrong.
  */
-export function outputValidator(schema: Record<string, unknown>): (value: unknown) => string | null {
+export function outputValidator(
+  schema: Record<string, unknown>,
+): (value: unknown) => string | null {
   const validator = new Validator(schema, "2020-12", false);
   return (value) => {
     const { valid, errors } = validator.validate(value);
