@@ -15,7 +15,10 @@ import { createJobConsumer, type JobBatchMessage } from "./consumer.ts";
 const TENANT = "tenant-jobs";
 const app = createEdgeApp();
 const consumer = createJobConsumer(app);
-const bindings = () => ({ ...env, ...fakeProviderBindings() }) as Bindings;
+// Retries are left to the job engine, and no circuit opens (its Retry-After is the cooldown).
+const policy = { retry: { attempts: 0 }, circuitBreaker: { failureThreshold: 1000 } };
+const bindings = () =>
+  ({ ...env, ...fakeProviderBindings(), ROUTING_POLICY: policy }) as unknown as Bindings;
 let jobNo = 0;
 
 /** A job of `rows` seed rows × `perRow` samples on `model`, straight in D1. */
@@ -109,6 +112,28 @@ describe("the jobs queue consumer", () => {
     expect(written.map((s) => s.status)).toEqual(["failed", "failed"]);
     expect(written[0]?.error).toContain("Fake openai error 400");
   });
+
+  it("rides out 429s and records a provider that keeps failing as failed samples, each key once", async () => {
+    const flaky = "gpt-job-flaky429x2ra1";
+    const flakyJob = await seedJob(`openai/${flaky}`, 4, 1);
+    const failingJob = await seedJob("openai/gpt-job-err500", 2, 1);
+    const [flakyResult, failingResult] = await Promise.all([
+      deliver(batchesOf(flakyJob, 4, 1, 4)),
+      deliver(batchesOf(failingJob, 2, 1, 2)),
+    ]);
+    expect([flakyResult, failingResult].map((r) => r.explicitAcks.length)).toEqual([1, 1]);
+    const flakyWritten = await samplesOf(flakyJob);
+    expect(flakyWritten.map((s) => s.status)).toEqual(["ok", "ok", "ok", "ok"]);
+    // Two refusals, then one call per sample.
+    expect((await fakeCalls("openai"))[flaky]).toBe(6);
+    // A provider failing every time: retried by the gateway and the job engine, then recorded.
+    const failed = await samplesOf(failingJob);
+    expect(failed.map((s) => [s.row, s.status])).toEqual([
+      [0, "failed"],
+      [1, "failed"],
+    ]);
+    expect(failed[0]?.error).toContain("Fake openai error 500");
+  }, 30_000);
 
   it("acknowledges a cancelled job's batches without generating anything", async () => {
     const model = "gpt-4o-mini-job-cancelled";
