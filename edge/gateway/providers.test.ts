@@ -559,3 +559,29 @@ describe("AI21 (Jamba) through the gateway", () => {
     expect(res.response.headers.get("x-textnlp-target")).toBe("ai21/jamba-mini");
   });
 });
+
+describe.each(Object.entries(chatModels))("falling back from %s", (provider, model) => {
+  // Each provider failing first, another answering: the chain crosses provider kinds.
+  const next = provider === "openai" ? "anthropic/claude-sonnet-4-5" : "openai/gpt-4o-mini";
+  const { client } = startGateway({
+    policy: {
+      retry: { attempts: 0 },
+      aliases: {
+        chain: { targets: [{ model: `${provider}/${model}-err503` }, { model: next }] },
+      },
+    },
+  });
+  const messages = [{ role: "user" as const, content: "hi" }];
+
+  it("answers from the next target, plain and streamed", async () => {
+    const plain = await client.chat.completions.create({ model: "chain", messages }).withResponse();
+    expect(plain.response.headers.get("x-textnlp-target")).toBe(next);
+    const streamed = await client.chat.completions
+      .create({ model: "chain", messages, stream: true })
+      .withResponse();
+    expect(streamed.response.headers.get("x-textnlp-target")).toBe(next);
+    const got = await collect(streamed.data);
+    expect(got.error).toBeUndefined();
+    expect(got.text).toContain("You said: hi");
+  });
+});
