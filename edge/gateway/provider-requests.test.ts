@@ -261,25 +261,28 @@ describe("image parts reach each provider that takes images in its own format", 
     ]);
   });
 
-  it("gemini: inlineData, the URL's bytes fetched by the edge, plain and streamed", async () => {
-    const inline = { inlineData: { mimeType: "image/png", data: tinyPng } };
-    await ask("gemini", "gemini-2.5-flash-vision");
-    const plain = await fakeReceived("gemini", "gemini-2.5-flash-vision");
-    expect((plain.body.contents as { parts: unknown }[])[0]?.parts).toEqual([
-      { text: "what are these?" },
-      inline,
-      inline,
-    ]);
-    const streamed = await collect(
-      await client.chat.completions.create({
-        model: "gemini/gemini-2.5-flash-vision-s",
-        messages,
-        stream: true,
-      }),
-    );
-    expect(streamed.error).toBeUndefined();
-    expect(streamed.text).toBe("Hello from gemini! You said: what are these?");
-  });
+  it.each(["gemini", "vertex"])(
+    "%s: inlineData, the URL's bytes fetched by the edge, plain and streamed",
+    async (provider) => {
+      const inline = { inlineData: { mimeType: "image/png", data: tinyPng } };
+      await ask(provider, "gemini-2.5-flash-vision");
+      const plain = await fakeReceived(provider, "gemini-2.5-flash-vision");
+      expect((plain.body.contents as { parts: unknown }[])[0]?.parts).toEqual([
+        { text: "what are these?" },
+        inline,
+        inline,
+      ]);
+      const streamed = await collect(
+        await client.chat.completions.create({
+          model: `${provider}/gemini-2.5-flash-vision-s`,
+          messages,
+          stream: true,
+        }),
+      );
+      expect(streamed.error).toBeUndefined();
+      expect(streamed.text).toBe(`Hello from ${provider}! You said: what are these?`);
+    },
+  );
 
   it("cohere: 400 unsupported_capability before any call", async () => {
     const err = await ask("cohere", "command-a-vision-refused").catch((e: unknown) => e);
