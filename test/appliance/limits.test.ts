@@ -1,18 +1,28 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApplianceProcess, startAppliance, TINY_RANDOM_MODEL } from "../helpers/appliance.ts";
+import {
+  type ApplianceProcess,
+  startAppliance,
+  TINY_RANDOM_LONG_MODEL,
+} from "../helpers/appliance.ts";
 import { expectEnvelope, raw } from "../helpers/envelope.ts";
 
-// Random weights never end early, so a long generation reliably outlasts the short timeout.
-const model = "tiny-random";
+// Random weights never end early, and a 32,768-token generation outlasts the 400 ms timeout on
+// any CPU (2,048 tokens do not on a fast one).
+const model = "tiny-random-long";
 
 describe("request timeout and CORS", () => {
   let appliance: ApplianceProcess;
 
   beforeAll(async () => {
     appliance = await startAppliance({
-      args: ["--model", TINY_RANDOM_MODEL],
-      env: { TEXTNLP_REQUEST_TIMEOUT_MS: "400", TEXTNLP_CORS_ORIGINS: "http://panel.example" },
+      args: ["--model", TINY_RANDOM_LONG_MODEL],
+      env: {
+        TEXTNLP_REQUEST_TIMEOUT_MS: "400",
+        TEXTNLP_CONTEXT_SIZE: "32768",
+        TEXTNLP_SEQUENCES: "2",
+        TEXTNLP_CORS_ORIGINS: "http://panel.example",
+      },
     });
   });
   afterAll(async () => {
@@ -21,7 +31,11 @@ describe("request timeout and CORS", () => {
   });
 
   it("ends a request that outlasts its timeout with 504, and a stream with an error event, never [DONE]", async () => {
-    const body = { model, messages: [{ role: "user" as const, content: "go" }], max_tokens: 4000 };
+    const body = {
+      model,
+      messages: [{ role: "user" as const, content: "go" }],
+      max_tokens: 32_000,
+    };
     expectEnvelope(
       await raw(`${appliance.url}/v1/chat/completions`, { method: "POST", json: body }),
       504,

@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 
 import { ROOT } from "./models.ts";
 
-export { ROOT, STORIES_MODEL, TINY_RANDOM_MODEL } from "./models.ts";
+export { ROOT, STORIES_MODEL, TINY_RANDOM_LONG_MODEL, TINY_RANDOM_MODEL } from "./models.ts";
 
 /** A log line of the appliance (pino JSON). */
 export type LogLine = Record<string, unknown> & { msg?: string };

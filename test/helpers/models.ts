@@ -45,3 +45,16 @@ export const TINY_RANDOM_MODEL = generatedModel("tiny-random", {
   seed: 7,
   name: "TextNLP test model (tiny, random weights, never ends)",
 });
+
+/**
+ * `tiny-random` with a 65,536-token context: a request can ask for tens of thousands of tokens,
+ * so it outlasts a short deadline on any CPU (a 2,048-token run takes well under 400 ms on a fast
+ * one). Pair with `TEXTNLP_CONTEXT_SIZE`.
+ */
+export const TINY_RANDOM_LONG_MODEL = generatedModel("tiny-random-long", {
+  f16: true,
+  neverEnds: true,
+  seed: 7,
+  contextLength: 65_536,
+  name: "TextNLP test model (tiny, random weights, never ends, long context)",
+});
