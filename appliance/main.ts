@@ -139,10 +139,12 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
           size: m.pool.size,
         })),
       jobs: () =>
-        jobsWithStatus(db, ["queued", "running"]).map((job) => {
-          const { done, total } = jobs.snapshot(job.id).progress;
-          return { job: job.id, done, total };
-        }),
+        Promise.all(
+          jobsWithStatus(db, ["queued", "running"]).map(async (job) => {
+            const { done, total } = (await jobs.snapshot(job.id)).progress;
+            return { job: job.id, done, total };
+          }),
+        ),
       backups: () => latestBackupState(db),
       gpus: createGpuReader(),
     });
@@ -211,7 +213,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     const hostForUrl = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const url = `${config.tls ? "https" : "http"}://${hostForUrl}:${address.port}`;
     logger.info({ url, auth: keys > 0 ? "api-keys" : "open" }, "listening");
-    const resumed = jobs.resumeInterrupted();
+    const resumed = await jobs.resumeInterrupted();
     if (resumed > 0) logger.info({ jobs: resumed }, "resuming jobs interrupted by the last stop");
     if (keys === 0)
       logger.warn(

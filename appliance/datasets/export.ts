@@ -8,8 +8,9 @@ import { stringify } from "csv-stringify/sync";
 import type { SampleRow, TemplateRow } from "../../shared/db/schema/index.ts";
 import { columnValues, planColumns } from "../../shared/synth/columns.ts";
 import { type ParquetColumn, writeParquet } from "../../shared/synth/parquet.ts";
+import { listSamples } from "../../shared/synth/store/jobs.ts";
 import type { Db } from "../store/db.ts";
-import { listSamples, sampleVariableNames } from "../store/queries/jobs.ts";
+import { sampleVariableNames } from "../store/queries/jobs.ts";
 
 export type ExportFormat = "jsonl" | "chat" | "csv" | "parquet";
 
@@ -28,7 +29,7 @@ const PAGE = 1000;
 
 async function* samplesOf(db: Db, jobId: string, filter: SampleFilter) {
   for (let offset = 0; ; offset += PAGE) {
-    const page = listSamples(db, jobId, { ...filter, offset, limit: PAGE });
+    const page = await listSamples(db, jobId, { ...filter, offset, limit: PAGE });
     yield* page;
     if (page.length < PAGE) return;
   }

@@ -4,39 +4,25 @@
  * or a shutdown are resumed at the next start, generating only the samples not yet committed.
  */
 
-import { eq } from "drizzle-orm";
 import type { Logger } from "pino";
-import { ApiError } from "../../shared/api/errors.ts";
-import { type JobRow, type TemplateRow, templates } from "../../shared/db/schema/index.ts";
+import type { JobRow, TemplateRow } from "../../shared/db/schema/index.ts";
 import { type JobProgress, runJob } from "../../shared/synth/job-runner.ts";
 import { type PostStep, postprocess } from "../../shared/synth/postprocess.ts";
+import { findJob, type JobRunner } from "../../shared/synth/routes/jobs.ts";
 import { createTemplateSampleGenerator, variablesOf } from "../../shared/synth/sample-generator.ts";
 import type { Sampler } from "../../shared/synth/samplers.ts";
 import { sqliteJobStore } from "../../shared/synth/store/job-store.ts";
+import {
+  type JobSnapshot,
+  type LiveProgress,
+  setJobStatus,
+} from "../../shared/synth/store/jobs.ts";
 import { getTemplateById } from "../../shared/synth/store/templates.ts";
 import type { Engine } from "../inference/engine/index.ts";
 import { compileResponseSchema } from "../inference/json-schema.ts";
 import type { Db } from "../store/db.ts";
-import {
-  allSamples,
-  createJob,
-  getJob,
-  jobsWithStatus,
-  keptStats,
-  loadJobRows,
-  type NewJob,
-  sampleStats,
-  saveDecisions,
-  setJobStatus,
-} from "../store/queries/jobs.ts";
+import { allSamples, jobsWithStatus, loadJobRows, saveDecisions } from "../store/queries/jobs.ts";
 import { judgeSample } from "./judge.ts";
-
-/** A job with its progress, as the API shows it. */
-export interface JobSnapshot {
-  job: JobRow;
-  template: TemplateRow;
-  progress: JobProgress & { kept: number | null; dropped: number | null };
-}
 
 /** Options of {@link JobManager}. */
 export interface JobManagerOptions {
@@ -47,9 +33,10 @@ export interface JobManagerOptions {
   maxConcurrentJobs?: number;
 }
 
-type Listener = (snapshot: JobSnapshot) => void;
+type Listener = () => void;
 
-export class JobManager {
+/** The appliance's {@link JobRunner}: jobs generate in this process, on its own models. */
+export class JobManager implements JobRunner {
   readonly #running = new Map<
     string,
     { controller: AbortController; done: Promise<void>; live?: JobProgress }
@@ -59,81 +46,26 @@ export class JobManager {
 
   constructor(private readonly options: JobManagerOptions) {}
 
-  /** Stores a job with its rows and starts it when a slot is free. */
-  create(job: Omit<NewJob, "id"> & { id: string }, rows: Record<string, unknown>[]): JobRow {
-    const created = createJob(this.options.db, job, rows);
+  /** A job and its progress, for a tenant (404 for another tenant's job). */
+  snapshot(id: string, tenantId?: string): Promise<JobSnapshot> {
+    return findJob(this.options.db, id, tenantId, this.live(id));
+  }
+
+  live(id: string): LiveProgress | undefined {
+    return this.#running.get(id)?.live;
+  }
+
+  /** A stored or resumed job is queued: it starts when a slot is free. */
+  async start(): Promise<void> {
     this.#schedule();
-    return created;
   }
 
-  /** The job and its progress, for a tenant (404 for another tenant's job). */
-  snapshot(id: string, tenantId?: string): JobSnapshot {
-    const job = getJob(this.options.db, id, tenantId);
-    if (!job) throw new ApiError(404, `No job '${id}'.`, { param: "id", code: "job_not_found" });
-    // Synchronous on the appliance's driver, so a snapshot stays a plain read.
-    const template = this.options.db
-      .select()
-      .from(templates)
-      .where(eq(templates.id, job.templateId))
-      .get() as TemplateRow;
-    const stats = sampleStats(this.options.db, id);
-    const decided = keptStats(this.options.db, id);
-    const postprocessed = job.status === "done" && (job.steps as unknown[]).length > 0;
-    const live = this.#running.get(id)?.live;
-    const total = job.rowCount * job.samplesPerRow;
-    return {
-      job,
-      template,
-      progress: {
-        total,
-        done: stats.ok + stats.failed,
-        ok: stats.ok,
-        failed: stats.failed,
-        completionTokens: stats.completionTokens,
-        rate: live?.rate ?? 0,
-        etaSeconds: live?.etaSeconds ?? null,
-        kept: postprocessed ? decided.kept : null,
-        dropped: postprocessed ? decided.dropped : null,
-      },
-    };
-  }
-
-  /** Cancels a queued or running job; its committed samples stay. */
-  async cancel(id: string, tenantId: string): Promise<JobSnapshot> {
-    return this.#halt(id, tenantId, "cancelled");
-  }
-
-  /** Pauses a queued or running job: work in flight stops, committed samples stay; resume goes on. */
-  async pause(id: string, tenantId: string): Promise<JobSnapshot> {
-    return this.#halt(id, tenantId, "paused");
-  }
-
-  async #halt(id: string, tenantId: string, status: "cancelled" | "paused"): Promise<JobSnapshot> {
-    const { job } = this.snapshot(id, tenantId);
-    if (
-      job.status === "queued" ||
-      job.status === "running" ||
-      (status === "cancelled" && job.status === "paused")
-    ) {
-      setJobStatus(this.options.db, id, status, {
-        finishedAt: status === "cancelled" ? new Date() : null,
-      });
-      const running = this.#running.get(id);
-      running?.controller.abort();
-      await running?.done;
-      this.#emit(id);
-    }
-    return this.snapshot(id, tenantId);
-  }
-
-  /** Queues a paused, cancelled or failed job again; only its missing samples are generated. */
-  resume(id: string, tenantId: string): JobSnapshot {
-    const { job } = this.snapshot(id, tenantId);
-    if (job.status === "paused" || job.status === "cancelled" || job.status === "failed") {
-      setJobStatus(this.options.db, id, "queued", { error: null, finishedAt: null });
-      this.#schedule();
-    }
-    return this.snapshot(id, tenantId);
+  /** Stops generating a job (cancelled, paused or deleted); committed samples stay. */
+  async halt(id: string): Promise<void> {
+    const running = this.#running.get(id);
+    running?.controller.abort();
+    await running?.done;
+    this.#emit(id);
   }
 
   /** Calls `listener` on every progress change of a job; returns the unsubscribe function. */
@@ -145,9 +77,9 @@ export class JobManager {
   }
 
   /** At start: jobs left running by a crash or shutdown go back to the queue. */
-  resumeInterrupted(): number {
+  async resumeInterrupted(): Promise<number> {
     const interrupted = jobsWithStatus(this.options.db, ["running"]);
-    for (const job of interrupted) setJobStatus(this.options.db, job.id, "queued");
+    for (const job of interrupted) await setJobStatus(this.options.db, job.id, "queued");
     this.#schedule();
     return interrupted.length;
   }
@@ -185,7 +117,15 @@ export class JobManager {
   async #run(job: JobRow, signal: AbortSignal, entry: { live?: JobProgress }): Promise<void> {
     const { db, engine, logger } = this.options;
     const template = (await getTemplateById(db, job.templateId)) as TemplateRow;
-    setJobStatus(db, job.id, "running", { startedAt: job.startedAt ?? new Date() });
+    // Cancelled or paused since it was picked: nothing to run.
+    const started = await setJobStatus(
+      db,
+      job.id,
+      "running",
+      { startedAt: job.startedAt ?? new Date() },
+      ["queued"],
+    );
+    if (!started) return;
     this.#emit(job.id);
     const rows = loadJobRows(db, job.id);
     const validate = template.outputSchema
@@ -239,12 +179,18 @@ export class JobManager {
       if (result.state === "done") {
         await this.#postprocess(job, template, signal);
         if (signal.aborted) return;
-        setJobStatus(db, job.id, "done", { finishedAt: new Date() });
+        await setJobStatus(db, job.id, "done", { finishedAt: new Date() }, ["running"]);
         logger.info({ job: job.id, ...result.progress }, "job done");
       }
     } catch (err) {
       logger.error({ err, job: job.id }, "job failed");
-      setJobStatus(db, job.id, "failed", { error: (err as Error).message, finishedAt: new Date() });
+      await setJobStatus(
+        db,
+        job.id,
+        "failed",
+        { error: (err as Error).message, finishedAt: new Date() },
+        ["running"],
+      );
     }
   }
 
@@ -284,12 +230,9 @@ export class JobManager {
   }
 
   #emit(id: string): void {
-    const listeners = this.#listeners.get(id);
-    if (!listeners?.size) return;
-    const snapshot = this.snapshot(id);
-    for (const listener of listeners) {
+    for (const listener of this.#listeners.get(id) ?? []) {
       try {
-        listener(snapshot);
+        listener();
       } catch (err) {
         this.options.logger.warn({ err, job: id }, "job progress listener failed");
       }

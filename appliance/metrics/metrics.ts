@@ -7,12 +7,15 @@
 import client from "prom-client";
 import type { GpuSample } from "./gpu.ts";
 
+/** Jobs queued or running, with samples done and total. */
+type Jobs = { job: string; done: number; total: number }[];
+
 /** Where the scrape-time gauges read from; each source is optional so parts can be absent. */
 export interface MetricSources {
   /** Loaded models and their sequence pools. */
   pools?: () => { model: string; active: number; queued: number; size: number }[];
   /** Jobs queued or running, with samples done and total. */
-  jobs?: () => { job: string; done: number; total: number }[];
+  jobs?: () => Jobs | Promise<Jobs>;
   /** The newest backup of each outcome (ms since epoch), or null when none was taken. */
   backups?: () => { lastOkAt: number | null; lastResult: "ok" | "failed" | null };
   /** GPU load, already cached (a scrape must not wait for the driver's tools). */
@@ -126,9 +129,9 @@ export class ApplianceMetrics {
       help: "Samples of each queued or running job, done and total",
       labelNames: ["job", "state"],
       registers,
-      collect() {
+      async collect() {
         this.reset();
-        for (const j of jobs?.() ?? []) {
+        for (const j of (await jobs?.()) ?? []) {
           this.set({ job: j.job, state: "done" }, j.done);
           this.set({ job: j.job, state: "total" }, j.total);
         }

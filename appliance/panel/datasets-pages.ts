@@ -6,8 +6,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { listUsers } from "../../shared/identity/users.ts";
+import { sampleListResponse } from "../../shared/synth/routes/jobs.ts";
 import { datasetOf, finishedDataset, listDatasets } from "../api/routes/datasets.ts";
-import { sampleListResponse } from "../api/routes/jobs.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
 import type { Db } from "../store/db.ts";
 import { allSamples } from "../store/queries/jobs.ts";
@@ -60,18 +60,18 @@ function latestRun(db: Db, jobId: string) {
 export function mountDatasetPages(app: OpenAPIHono<ApplianceEnv>, services: ApplianceServices) {
   const { db, jobs } = services;
 
-  app.get("/panel/datasets", (c) =>
+  app.get("/panel/datasets", async (c) =>
     renderPanelPage(
       c,
       "/panel/datasets",
-      datasetsListBody(listDatasets(services, panelLoginOf(c).user.tenantId)),
+      datasetsListBody(await listDatasets(services, panelLoginOf(c).user.tenantId)),
     ),
   );
 
-  app.get("/panel/datasets/:id", (c) => {
-    const job = finishedDataset(jobs, c.req.param("id"), panelLoginOf(c).user.tenantId);
+  app.get("/panel/datasets/:id", async (c) => {
+    const job = await finishedDataset(jobs, c.req.param("id"), panelLoginOf(c).user.tenantId);
     const { view, offset } = DatasetQuery.parse(c.req.query());
-    const page = sampleListResponse(db, job.id, {
+    const page = await sampleListResponse(db, job.id, {
       offset,
       limit: PAGE_SIZE,
       ...sampleQuery[view],
@@ -102,7 +102,7 @@ export function mountDatasetPages(app: OpenAPIHono<ApplianceEnv>, services: Appl
       c,
       "/panel/datasets",
       datasetBody({
-        dataset: datasetOf(jobs, job),
+        dataset: await datasetOf(jobs, job),
         samples,
         view,
         offset,
@@ -117,7 +117,7 @@ export function mountDatasetPages(app: OpenAPIHono<ApplianceEnv>, services: Appl
 
   app.get("/panel/datasets/:id/review", async (c) => {
     const login = panelLoginOf(c);
-    const job = finishedDataset(jobs, c.req.param("id"), login.user.tenantId);
+    const job = await finishedDataset(jobs, c.req.param("id"), login.user.tenantId);
     const mine = { reviewerId: login.user.id };
     const pending = listReviewTasks(
       db,

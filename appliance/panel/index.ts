@@ -8,6 +8,8 @@ import { readFileSync } from "node:fs";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "../../shared/api/errors.ts";
+import { toJob } from "../../shared/synth/routes/jobs.ts";
+import { listJobs } from "../../shared/synth/store/jobs.ts";
 import { listLatestTemplates } from "../../shared/synth/store/templates.ts";
 import {
   checkCsrfToken,
@@ -15,12 +17,10 @@ import {
   readPanelSession,
   sameOriginWrites,
 } from "../api/middleware/panel-session.ts";
-import { toJob } from "../api/routes/jobs.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
 import { readPendingRestore, readRestoreOutcome } from "../backup/pending-restore.ts";
 import { configView } from "../settings/config-view.ts";
 import { effectiveSettings } from "../settings/runtime-settings.ts";
-import { listJobs } from "../store/queries/jobs.ts";
 import { mountAdminPages } from "./admin-pages.ts";
 import { mountPanelApi } from "./api.ts";
 import { mountOpsApi } from "./api-ops.ts";
@@ -111,7 +111,9 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
   );
   app.get("/panel/jobs", async (c) => {
     const tenantId = panelLoginOf(c).user.tenantId;
-    const jobList = listJobs(db, tenantId).map((job) => toJob(jobs.snapshot(job.id)));
+    const jobList = await Promise.all(
+      (await listJobs(db, tenantId)).map(async (job) => toJob(await jobs.snapshot(job.id))),
+    );
     const templates = (await listLatestTemplates(db, tenantId)).map((t) => t.name);
     const models = registry.list().map((m) => m.name);
     return renderPanelPage(c, "/panel/jobs", jobsBody(jobList, templates, models));

@@ -1,8 +1,8 @@
 import type { Store } from "../../appliance/store/db.ts";
-import { createJob, setJobStatus } from "../../appliance/store/queries/jobs.ts";
 import { ensureTenant } from "../../appliance/store/queries/tenants.ts";
 import { templates, usageEvents } from "../../shared/db/schema/index.ts";
 import { commitSample } from "../../shared/synth/store/job-store.ts";
+import { insertJob, setJobStatus } from "../../shared/synth/store/jobs.ts";
 
 /** Options of {@link seedJob}. */
 export interface SeedJobOptions {
@@ -32,7 +32,7 @@ export async function seedJob(store: Store, opts: SeedJobOptions): Promise<void>
     })
     .returning()
     .get();
-  createJob(
+  await insertJob(
     store.db,
     {
       id: opts.id,
@@ -47,6 +47,7 @@ export async function seedJob(store: Store, opts: SeedJobOptions): Promise<void>
       seed: 1,
     },
     opts.people.map((email) => ({ email })),
+    new Date(0),
   );
   for (const [row, email] of opts.people.entries())
     await commitSample(store.db, opts.id, {
@@ -61,11 +62,11 @@ export async function seedJob(store: Store, opts: SeedJobOptions): Promise<void>
       completionTokens: 2,
     });
   if (opts.finished)
-    setJobStatus(store.db, opts.id, "done", {
+    await setJobStatus(store.db, opts.id, "done", {
       startedAt: opts.finished,
       finishedAt: opts.finished,
     });
-  else setJobStatus(store.db, opts.id, "running", { startedAt: new Date(0) });
+  else await setJobStatus(store.db, opts.id, "running", { startedAt: new Date(0) });
 }
 
 /** Writes one metered request (`usage_events`) at the given time. */

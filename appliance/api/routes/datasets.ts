@@ -9,13 +9,13 @@ import {
   listDatasetsRoute,
 } from "../../../shared/api/synth-routes.ts";
 import type { JobRow, SampleRow } from "../../../shared/db/schema/index.ts";
+import { sampleListResponse } from "../../../shared/synth/routes/jobs.ts";
 import { exportFormats, writeExport } from "../../datasets/export.ts";
 import type { JobManager } from "../../jobs/manager.ts";
 import type { Db } from "../../store/db.ts";
 import { allSamples, deleteJob, jobsWithStatus } from "../../store/queries/jobs.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
-import { sampleListResponse } from "./jobs.ts";
 
 /** Which samples make up a job's dataset: kept ones, or every successful one until post-processing has run. */
 export function datasetFilter(job: JobRow): { kept: true } | { status: "ok" } {
@@ -24,8 +24,12 @@ export function datasetFilter(job: JobRow): { kept: true } | { status: "ok" } {
 }
 
 /** A finished dataset's job: 404 for an unknown or another tenant's, 409 while still being made. */
-export function finishedDataset(jobs: JobManager, id: string, tenantId: string): JobRow {
-  const { job } = jobs.snapshot(id, tenantId);
+export async function finishedDataset(
+  jobs: JobManager,
+  id: string,
+  tenantId: string,
+): Promise<JobRow> {
+  const { job } = await jobs.snapshot(id, tenantId);
   if (job.status !== "done")
     throw new ApiError(409, `Dataset '${id}' is not finished (its job is ${job.status}).`, {
       param: "id",
@@ -43,8 +47,8 @@ export function datasetSamples(db: Db, job: JobRow): SampleRow[] {
 }
 
 /** A finished job as a dataset, the way `GET /v1/datasets` shows it. */
-export function datasetOf(jobs: JobManager, job: JobRow): Dataset {
-  const { template, progress } = jobs.snapshot(job.id);
+export async function datasetOf(jobs: JobManager, job: JobRow): Promise<Dataset> {
+  const { template, progress } = await jobs.snapshot(job.id);
   return {
     id: job.id,
     object: "dataset",
@@ -58,10 +62,15 @@ export function datasetOf(jobs: JobManager, job: JobRow): Dataset {
 }
 
 /** A tenant's datasets (its finished jobs). */
-export function listDatasets({ db, jobs }: ApplianceServices, tenantId: string): Dataset[] {
-  return jobsWithStatus(db, ["done"])
-    .filter((job) => job.tenantId === tenantId)
-    .map((job) => datasetOf(jobs, job));
+export function listDatasets(
+  { db, jobs }: ApplianceServices,
+  tenantId: string,
+): Promise<Dataset[]> {
+  return Promise.all(
+    jobsWithStatus(db, ["done"])
+      .filter((job) => job.tenantId === tenantId)
+      .map((job) => datasetOf(jobs, job)),
+  );
 }
 
 /** Mounts `/v1/datasets`: a dataset is what a finished job produced. */
@@ -73,23 +82,23 @@ export function mountDatasetRoutes(
   app.use("/v1/datasets", requireScope("datasets"));
   app.use("/v1/datasets/*", requireScope("datasets"));
 
-  app.openapi(listDatasetsRoute, (c) =>
+  app.openapi(listDatasetsRoute, async (c) =>
     c.json(
-      { object: "list" as const, data: listDatasets(services, c.get("principal").tenantId) },
+      { object: "list" as const, data: await listDatasets(services, c.get("principal").tenantId) },
       200,
     ),
   );
 
-  app.openapi(datasetSamplesRoute, (c) => {
+  app.openapi(datasetSamplesRoute, async (c) => {
     const { id } = c.req.valid("param");
-    jobs.snapshot(id, c.get("principal").tenantId);
-    return c.json(sampleListResponse(db, id, c.req.valid("query")), 200);
+    await jobs.snapshot(id, c.get("principal").tenantId);
+    return c.json(await sampleListResponse(db, id, c.req.valid("query")), 200);
   });
 
-  app.openapi(exportDatasetRoute, (c) => {
+  app.openapi(exportDatasetRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { format, include } = c.req.valid("query");
-    const { job, template } = jobs.snapshot(id, c.get("principal").tenantId);
+    const { job, template } = await jobs.snapshot(id, c.get("principal").tenantId);
     const filter = include === "all" ? {} : datasetFilter(job);
     const { contentType, extension } = exportFormats[format];
     c.header("content-type", contentType);
@@ -102,7 +111,8 @@ export function mountDatasetRoutes(
   app.openapi(deleteDatasetRoute, async (c) => {
     const { id } = c.req.valid("param");
     const tenantId = c.get("principal").tenantId;
-    await jobs.cancel(id, tenantId);
+    await jobs.snapshot(id, tenantId);
+    await jobs.halt(id);
     deleteJob(db, id);
     return c.json({ id, object: "dataset" as const, deleted: true as const }, 200);
   });

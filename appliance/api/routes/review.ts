@@ -129,7 +129,7 @@ export function mountReviewRoutes(
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
     const tenantId = c.get("principal").tenantId;
-    const job = finished(id, tenantId);
+    const job = await finished(id, tenantId);
     const reviewers = await Promise.all(
       body.reviewers.map((name, i) => reviewerNamed(services, tenantId, name, `reviewers.${i}`)),
     );
@@ -192,7 +192,7 @@ export function mountReviewRoutes(
     const { id } = c.req.valid("param");
     const query = c.req.valid("query");
     const tenantId = c.get("principal").tenantId;
-    jobs.snapshot(id, tenantId);
+    await jobs.snapshot(id, tenantId);
     const reviewerId = query.reviewer
       ? (await reviewerNamed(services, tenantId, query.reviewer, "reviewer")).id
       : undefined;
@@ -205,10 +205,10 @@ export function mountReviewRoutes(
     return c.json({ object: "list" as const, data: data.map((v) => toTask(id, v)), total }, 200);
   });
 
-  app.openapi(submitReviewRoute, (c) => {
+  app.openapi(submitReviewRoute, async (c) => {
     const { id, task: taskId } = c.req.valid("param");
     const body = c.req.valid("json");
-    jobs.snapshot(id, c.get("principal").tenantId);
+    await jobs.snapshot(id, c.get("principal").tenantId);
     const view = listReviewTasks(db, id, { taskId }).data[0];
     if (!view)
       throw new ApiError(404, `Dataset '${id}' has no review task '${taskId}'.`, {
@@ -232,9 +232,9 @@ export function mountReviewRoutes(
     return c.json(toTask(id, saved), 200);
   });
 
-  app.openapi(reviewSummaryRoute, (c) => {
+  app.openapi(reviewSummaryRoute, async (c) => {
     const { id } = c.req.valid("param");
-    jobs.snapshot(id, c.get("principal").tenantId);
+    await jobs.snapshot(id, c.get("principal").tenantId);
     const done = listReviewTasks(db, id, { status: "done" }).data;
     const scores = new Map(done.map((v) => [v.task.sampleId, v.scores?.scores ?? {}]));
     const summary = summarizeReviews(
@@ -273,9 +273,9 @@ export function mountReviewRoutes(
     );
   });
 
-  app.openapi(exportReviewsRoute, (c) => {
+  app.openapi(exportReviewsRoute, async (c) => {
     const { id } = c.req.valid("param");
-    jobs.snapshot(id, c.get("principal").tenantId);
+    await jobs.snapshot(id, c.get("principal").tenantId);
     c.header("content-type", "application/x-ndjson; charset=utf-8");
     c.header("content-disposition", `attachment; filename="${id}.reviews.jsonl"`);
     return stream(c, async (out) => {
@@ -292,7 +292,7 @@ export function mountReviewRoutes(
   app.openapi(importReviewsRoute, async (c) => {
     const { id } = c.req.valid("param");
     const tenantId = c.get("principal").tenantId;
-    finished(id, tenantId);
+    await finished(id, tenantId);
     const rubric = rubricOf(id);
     const byKey = samplesByKey(id);
     const reviewers = new Map<string, User>();

@@ -133,11 +133,11 @@ function merge(
  * The texts a request scores: its hypotheses, or a finished dataset's samples (no references
  * exist for those, so reference metrics are refused).
  */
-function textsOf(
+async function textsOf(
   services: ApplianceServices,
   body: ValidateRequest,
   tenantId: string,
-): { texts: string[]; samples?: SampleRow[] } {
+): Promise<{ texts: string[]; samples?: SampleRow[] }> {
   if (body.dataset === undefined) {
     const texts = body.hypotheses as string[];
     checkReferences(body, texts);
@@ -150,7 +150,7 @@ function textsOf(
       needing.length > 0 ? "metrics" : "references",
       "references_unavailable",
     );
-  const job = finishedDataset(services.jobs, body.dataset, tenantId);
+  const job = await finishedDataset(services.jobs, body.dataset, tenantId);
   const samples = datasetSamples(services.db, job);
   if (samples.length === 0)
     throw invalidRequest(`Dataset '${body.dataset}' has no samples.`, "dataset", "empty_dataset");
@@ -177,7 +177,7 @@ export function mountValidateRoutes(
   app.openapi(validateRoute, async (c) => {
     const body = c.req.valid("json");
     const tenantId = c.get("principal").tenantId;
-    const { texts, samples } = textsOf(services, body, tenantId);
+    const { texts, samples } = await textsOf(services, body, tenantId);
     const input = toInput(body, texts);
     // WordNet is parsed on first use and kept for the life of the process.
     if (body.metrics.includes("meteor")) input.wordnet = await loadWordNet();
@@ -249,18 +249,18 @@ export function mountValidateRoutes(
     created_at: Math.floor(run.createdAt.getTime() / 1000),
   });
 
-  app.openapi(listValidationRunsRoute, (c) => {
+  app.openapi(listValidationRunsRoute, async (c) => {
     const { id } = c.req.valid("param");
-    services.jobs.snapshot(id, c.get("principal").tenantId);
+    await services.jobs.snapshot(id, c.get("principal").tenantId);
     return c.json(
       { object: "list" as const, data: listValidationRuns(services.db, id).map(toRun) },
       200,
     );
   });
 
-  app.openapi(getValidationRunRoute, (c) => {
+  app.openapi(getValidationRunRoute, async (c) => {
     const { id, run: runId } = c.req.valid("param");
-    services.jobs.snapshot(id, c.get("principal").tenantId);
+    await services.jobs.snapshot(id, c.get("principal").tenantId);
     const run = getValidationRun(services.db, id, runId);
     if (!run)
       throw new ApiError(404, `Dataset '${id}' has no validation run '${runId}'.`, {
