@@ -1,17 +1,21 @@
 /**
  * The edge gateway: app assembly only (middleware order, routes, error handling).
  */
+import type { Context } from "hono";
 import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
 import { identityAdminRoutes } from "../shared/identity/admin-routes.ts";
+import { jobRoutes } from "../shared/synth/routes/jobs.ts";
 import { SEED_UPLOAD_PATH, seedRowRoutes } from "../shared/synth/routes/seed-rows.ts";
 import { templateRoutes } from "../shared/synth/routes/templates.ts";
 import { type Bindings, type EdgeEnv, settings } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
+import { routeFor } from "./gateway/route-for.ts";
 import { mountHubRoutes } from "./hub/index.ts";
 import { createJobConsumer, type JobBatchMessage } from "./jobs/consumer.ts";
+import { queueJobRunner } from "./jobs/runner.ts";
 import { checkJsonSchema } from "./lib/json-schema.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { forgetApiKey } from "./middleware/auth/key-cache.ts";
@@ -41,6 +45,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
     breaker: overrides.breaker ?? new CircuitBreaker(now),
   };
   const app = createApiApp<EdgeEnv>();
+  const store = (c: Context<EdgeEnv>) => openStore(settings(c).database);
   app.use(requestId({ limitLength: 128 }));
   mountHealthRoutes(app);
   mountDocsRoutes(app);
@@ -66,7 +71,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.route(
     "/",
     identityAdminRoutes<EdgeEnv>({
-      db: (c) => openStore(settings(c).database),
+      db: store,
       now,
       // Refused on this isolate from now on; elsewhere within the key cache's TTL.
       keyRevoked: (db, key) => forgetApiKey(db, key.hash),
@@ -76,7 +81,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.route(
     "/",
     templateRoutes<EdgeEnv>({
-      db: (c) => openStore(settings(c).database),
+      db: store,
       now,
       checkOutputSchema: checkJsonSchema,
     }),
@@ -84,11 +89,28 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.route(
     "/",
     seedRowRoutes<EdgeEnv>({
-      db: (c) => openStore(settings(c).database),
+      db: store,
       now,
       limitBytes: (c) => settings(c).seedUploadLimitBytes,
       // D1 binds at most 100 values a statement: three per row.
       rowsPerStatement: 30,
+    }),
+  );
+  // Jobs: the same module as the appliance's; batches of sample keys go on the jobs queue.
+  app.route(
+    "/",
+    jobRoutes<EdgeEnv>({
+      db: store,
+      now,
+      runner: (c) => queueJobRunner(c.env, () => store(c), settings(c).jobBatchSize, now),
+      // Refused at creation when no route serves it (unknown model, provider without a key).
+      resolveModel: async (c, model) => {
+        await routeFor(c, model, deps, { promptTokens: 0, maxTokens: 0 }, ["chat"]);
+        return model;
+      },
+      rowsPerStatement: 30,
+      stepsUnsupported:
+        "Post-processing steps (dedup, filters, judge) do not run on the edge yet: run the job without 'steps', or on an appliance.",
     }),
   );
   mountProviderKeyRoutes(app, now);
@@ -119,5 +141,7 @@ export default {
 
 /** The Durable Object of a site (the hybrid link). */
 export { SiteHub } from "./hub/index.ts";
+/** The reconcile monitor of a running job. */
+export { JobMonitor } from "./jobs/monitor.ts";
 /** Durable Object classes must be named exports of the Worker's main module. */
 export { RateLimiter } from "./middleware/rate-limit/index.ts";

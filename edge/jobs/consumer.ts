@@ -19,6 +19,7 @@ import {
 } from "../../shared/synth/sample-generator.ts";
 import type { Sampler } from "../../shared/synth/samplers.ts";
 import { sqliteJobStore } from "../../shared/synth/store/job-store.ts";
+import { finishJobIfComplete, setJobStatus } from "../../shared/synth/store/jobs.ts";
 import { getTemplateById } from "../../shared/synth/store/templates.ts";
 import { type Bindings, settingsOf } from "../env.ts";
 import { outputValidator } from "../lib/json-schema.ts";
@@ -119,6 +120,9 @@ export async function runJobBatch(
     validateOutput: template.outputSchema ? outputValidator(template.outputSchema) : undefined,
     complete: completeThrough(app, asTenant, ctx),
   });
+  if (job.status === "queued") {
+    await setJobStatus(db, job.id, "running", { startedAt: new Date() }, ["queued"]);
+  }
   await runJob(
     {
       rows: job.rowCount,
@@ -139,6 +143,7 @@ export async function runJobBatch(
       },
     },
   );
+  await finishJobIfComplete(db, job.id, new Date());
 }
 
 /** The Worker's `queue` handler for the jobs queue. */

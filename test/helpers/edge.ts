@@ -77,6 +77,11 @@ export interface EdgeWorkerOptions {
   inspectorPort?: number;
   /** Reads workerd's stdout and stderr (default: Miniflare passes them on). */
   handleRuntimeStdio?: (stdout: Readable, stderr: Readable) => void;
+  /**
+   * Binds the jobs queue as wrangler.toml declares it (producer `JOBS_QUEUE`, this Worker its
+   * consumer, a dead-letter queue), Miniflare's local queue delivering the batches; off by default.
+   */
+  jobsQueue?: { maxBatchSize?: number; maxRetries?: number };
 }
 
 /** Starts the bundled edge in Miniflare with `bindings` (vars and secrets). */
@@ -88,6 +93,7 @@ export async function startEdgeWorker(
     entry,
     inspectorPort,
     handleRuntimeStdio,
+    jobsQueue,
   }: EdgeWorkerOptions = {},
 ): Promise<EdgeWorker> {
   const dir = mkdtempSync(join(tmpdir(), "textnlp-edge-"));
@@ -106,9 +112,21 @@ export async function startEdgeWorker(
     durableObjects: {
       LIMITER: { className: "RateLimiter", useSQLite: true },
       SITE_HUB: { className: "SiteHub", useSQLite: true },
+      JOB_MONITOR: { className: "JobMonitor", useSQLite: true },
     },
     durableObjectsPersist: false,
     kvNamespaces: responseCache ? ["RESPONSE_CACHE"] : [],
+    ...(jobsQueue && {
+      queueProducers: { JOBS_QUEUE: { queueName: "textnlp-jobs" } },
+      queueConsumers: {
+        "textnlp-jobs": {
+          maxBatchSize: jobsQueue.maxBatchSize ?? 4,
+          maxBatchTimeout: 1,
+          maxRetries: jobsQueue.maxRetries ?? 5,
+          deadLetterQueue: "textnlp-jobs-dlq",
+        },
+      },
+    }),
     kvPersist: false,
     host: "127.0.0.1",
     port: 0,

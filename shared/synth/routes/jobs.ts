@@ -131,6 +131,8 @@ export async function sampleListResponse(
 
 /** How a half runs the jobs this module stores. */
 export interface JobRunner {
+  /** Throws (a 503 naming what is missing) when this half cannot run jobs; checked before anything is stored. */
+  ready?(): void;
   /** Starts work on a job just stored or resumed (status `queued`); only missing keys remain. */
   start(job: JobRow): Promise<void>;
   /** Stops work on a job just cancelled or paused; resolves once nothing more is generated here. */
@@ -148,6 +150,8 @@ export interface JobRouteDeps<E extends IdentityEnv> {
   runner(c: Context<E>): JobRunner;
   /** The model name a job records; throws a 404 for a model this half cannot serve. */
   resolveModel(c: Context<E>, name: string): string | Promise<string>;
+  /** Why this half refuses post-processing steps, when it does (a 400 before anything is stored). */
+  stepsUnsupported?: string;
   /** Seed rows per insert statement (D1: 30). */
   rowsPerStatement?: number;
   /** Milliseconds between progress reads of an event stream whose runner cannot notify (default 1000). */
@@ -173,6 +177,12 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
     tenantId: string,
     steps: PostStep[],
   ): Promise<PostStep[]> {
+    if (steps.length > 0 && deps.stepsUnsupported) {
+      throw new ApiError(400, deps.stepsUnsupported, {
+        param: "steps",
+        code: "unsupported_capability",
+      });
+    }
     for (const [index, step] of steps.entries()) {
       if (step.type === "filter" && step.regex !== undefined) {
         try {
@@ -214,6 +224,7 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
   }
 
   app.openapi(createJobRoute, async (c) => {
+    deps.runner(c).ready?.();
     const body = c.req.valid("json");
     const db = await deps.db(c);
     const tenantId = c.get("principal").tenantId;
@@ -273,16 +284,17 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
     ),
   );
 
-  app.openapi(resumeJobRoute, (c) =>
-    transition(
+  app.openapi(resumeJobRoute, (c) => {
+    deps.runner(c).ready?.();
+    return transition(
       c,
       c.req.valid("param").id,
       "queued",
       ["paused", "cancelled", "failed"],
       { error: null, finishedAt: null },
       (runner, job) => runner.start(job),
-    ),
-  );
+    );
+  });
 
   app.openapi(jobSamplesRoute, async (c) => {
     const { id } = c.req.valid("param");

@@ -2,7 +2,7 @@
  * Job queries on any drizzle SQLite (D1 on the edge, better-sqlite3 on the appliance): a job
  * with its seed rows, its status, and counts of its samples.
  */
-import { and, asc, count, desc, eq, inArray, sum } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, sql, sum } from "drizzle-orm";
 import type { AnySqliteDb } from "../../db/audit.ts";
 import {
   type JobRow,
@@ -95,6 +95,30 @@ export async function setJobStatus(
     .update(jobs)
     .set({ status, ...fields })
     .where(from ? and(eq(jobs.id, id), inArray(jobs.status, [...from])) : eq(jobs.id, id))
+    .returning({ id: jobs.id });
+  return changed.length > 0;
+}
+
+/**
+ * Marks a queued or running job done once each of its keys is written (ok or failed), in one
+ * statement, so of several batches ending at once exactly one finishes it. Says whether it did.
+ */
+export async function finishJobIfComplete(
+  db: AnySqliteDb,
+  id: string,
+  now: Date,
+): Promise<boolean> {
+  const written = sql`(select count(*) from ${samples} where ${samples.jobId} = ${id})`;
+  const changed: { id: string }[] = await db
+    .update(jobs)
+    .set({ status: "done", finishedAt: now })
+    .where(
+      and(
+        eq(jobs.id, id),
+        inArray(jobs.status, ["queued", "running"]),
+        sql`${written} >= ${jobs.rowCount} * ${jobs.samplesPerRow}`,
+      ),
+    )
     .returning({ id: jobs.id });
   return changed.length > 0;
 }

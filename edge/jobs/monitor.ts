@@ -1,0 +1,68 @@
+/**
+ * One Durable Object per running job: the reconcile alarm. Queues deliver at least once, and a
+ * message can still be lost (deleted by hand, expired, a bug); nothing would then ever write its
+ * keys. The monitor wakes every `JOB_RECONCILE_SECONDS`: while the job is queued or running and
+ * some keys are written since its last look, it only looks again later; when a whole period
+ * passed with no key written, it puts every key neither written nor failed back on the queue.
+ * A key generated twice is still written once (the job store), so a false alarm costs calls,
+ * never data. The monitor ends itself once the job is done, halted or gone, and marks a job done
+ * whose keys are all written (the last batch's consumer normally does).
+ */
+import { DurableObject } from "cloudflare:workers";
+import { count, eq } from "drizzle-orm";
+import { samples } from "../../shared/db/schema/index.ts";
+import { committedSampleKeys } from "../../shared/synth/store/job-store.ts";
+import { finishJobIfComplete, getJob } from "../../shared/synth/store/jobs.ts";
+import { type Bindings, settingsOf } from "../env.ts";
+import { openStore } from "../store/db.ts";
+import { enqueueBatches, jobBatches } from "./runner.ts";
+
+/** What a monitor keeps. */
+interface Watched {
+  jobId: string;
+  /** Keys written at the last look. */
+  written: number;
+}
+
+export class JobMonitor extends DurableObject<Bindings> {
+  /** Starts (or restarts, after a resume) watching `jobId`; the first look is one period away. */
+  async watch(jobId: string): Promise<void> {
+    await this.ctx.storage.put<Watched>("watched", { jobId, written: -1 });
+    await this.ctx.storage.setAlarm(Date.now() + settingsOf(this.env).jobReconcileMs);
+  }
+
+  /** One look (the alarm; tests call it to look now). Says what it did. */
+  async reconcile(): Promise<"idle" | "progressing" | "re-enqueued" | "finished"> {
+    const watched = await this.ctx.storage.get<Watched>("watched");
+    if (!watched) return "idle";
+    const settings = settingsOf(this.env);
+    const db = await openStore(settings.database);
+    const job = await getJob(db, watched.jobId);
+    if (!job || (job.status !== "queued" && job.status !== "running")) {
+      await this.ctx.storage.deleteAll();
+      return "idle";
+    }
+    if (await finishJobIfComplete(db, job.id, new Date())) {
+      await this.ctx.storage.deleteAll();
+      return "finished";
+    }
+    const [row] = await db.select({ n: count() }).from(samples).where(eq(samples.jobId, job.id));
+    const written = row?.n ?? 0;
+    let outcome: "progressing" | "re-enqueued" = "progressing";
+    if (written <= watched.written && this.env.JOBS_QUEUE) {
+      const missing = jobBatches(job, await committedSampleKeys(db, job.id), settings.jobBatchSize);
+      await enqueueBatches(this.env.JOBS_QUEUE, missing);
+      console.warn(
+        `job ${job.id}: no key written for ${settings.jobReconcileMs} ms; re-enqueued ${missing.length} batches`,
+      );
+      outcome = "re-enqueued";
+    }
+    await this.ctx.storage.put<Watched>("watched", { jobId: job.id, written });
+    await this.ctx.storage.setAlarm(Date.now() + settings.jobReconcileMs);
+    return outcome;
+  }
+
+  override async alarm(): Promise<void> {
+    await this.reconcile();
+  }
+}

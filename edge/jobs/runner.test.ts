@@ -1,0 +1,73 @@
+/**
+ * The edge's job runner: a job's keys not yet written, in batches, in key order; and a job
+ * refused before anything is stored when the Worker has no jobs queue bound.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { JobRow } from "../../shared/db/schema/index.ts";
+import { startGateway } from "../test/gateway.ts";
+import { jobBatches } from "./runner.ts";
+
+describe("the edge's job runner", () => {
+  it("batches only the keys not yet written, in key order", () => {
+    const job = { id: "j", tenantId: "t", rowCount: 3, samplesPerRow: 2 } as JobRow;
+    const batches = jobBatches(job, new Set(["0:1", "2:0"]), 3);
+    expect(batches).toEqual([
+      {
+        jobId: "j",
+        tenantId: "t",
+        tasks: [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+        ],
+      },
+      { jobId: "j", tenantId: "t", tasks: [[2, 1]] },
+    ]);
+    expect(jobBatches(job, new Set(["0:0", "0:1", "1:0", "1:1", "2:0", "2:1"]), 3)).toEqual([]);
+  });
+
+  it("refuses a job with 503 jobs_unavailable, storing nothing, without a JOBS_QUEUE binding", async () => {
+    const { call } = startGateway({ bindings: { JOBS_QUEUE: undefined } });
+    const template = await call("http://edge/v1/templates", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "no-queue", prompt: "Hi {{ name }}" }),
+    });
+    expect(template.status).toBe(201);
+    const res = await call("http://edge/v1/jobs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ template: "no-queue", model: "openai/gpt-4o-mini", row_count: 2 }),
+    });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: "jobs_unavailable" } });
+    const { n } = (await env.DB.prepare(
+      "SELECT count(*) AS n FROM jobs WHERE tenant_id = 'tenant-test'",
+    ).first<{ n: number }>()) ?? { n: -1 };
+    expect(n).toBe(0);
+  });
+
+  it("refuses post-processing steps, which do not run on the edge yet", async () => {
+    const { call } = startGateway();
+    await call("http://edge/v1/templates", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "with-steps", prompt: "Hi" }),
+    });
+    const res = await call("http://edge/v1/jobs", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        template: "with-steps",
+        model: "openai/gpt-4o-mini",
+        row_count: 1,
+        steps: [{ type: "dedup" }],
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { code: "unsupported_capability", param: "steps" },
+    });
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The edge's {@link JobRunner}: a job's sample keys not yet written go on the jobs queue in
+ * batches (`JOB_BATCH_SIZE` keys a message); the queue consumer (./consumer.ts) generates them.
+ * Halting needs nothing here: the consumer reads the job's status before each batch.
+ */
+import { ApiError } from "../../shared/api/errors.ts";
+import type { AnySqliteDb } from "../../shared/db/audit.ts";
+import type { JobRow } from "../../shared/db/schema/index.ts";
+import { sampleKey } from "../../shared/synth/job-runner.ts";
+import type { JobRunner } from "../../shared/synth/routes/jobs.ts";
+import { committedSampleKeys } from "../../shared/synth/store/job-store.ts";
+import { finishJobIfComplete } from "../../shared/synth/store/jobs.ts";
+import type { Bindings } from "../env.ts";
+import type { JobBatchMessage } from "./consumer.ts";
+
+/** Messages per `sendBatch` call (Cloudflare Queues takes at most 100). */
+const SEND_AT_ONCE = 100;
+
+/** The queue messages for a job's keys not in `written`, `size` keys each, in key order. */
+export function jobBatches(job: JobRow, written: Set<string>, size: number): JobBatchMessage[] {
+  const messages: JobBatchMessage[] = [];
+  let tasks: [number, number][] = [];
+  for (let row = 0; row < job.rowCount; row++) {
+    for (let sample = 0; sample < job.samplesPerRow; sample++) {
+      if (written.has(sampleKey({ row, sample }))) continue;
+      tasks.push([row, sample]);
+      if (tasks.length === size) {
+        messages.push({ jobId: job.id, tenantId: job.tenantId, tasks });
+        tasks = [];
+      }
+    }
+  }
+  if (tasks.length > 0) messages.push({ jobId: job.id, tenantId: job.tenantId, tasks });
+  return messages;
+}
+
+/** Puts `messages` on `queue`, at most {@link SEND_AT_ONCE} a call. */
+export async function enqueueBatches(
+  queue: Queue<JobBatchMessage>,
+  messages: JobBatchMessage[],
+): Promise<void> {
+  for (let at = 0; at < messages.length; at += SEND_AT_ONCE) {
+    await queue.sendBatch(messages.slice(at, at + SEND_AT_ONCE).map((body) => ({ body })));
+  }
+}
+
+/** The runner for one request's environment. */
+export function queueJobRunner(
+  env: Pick<Bindings, "JOBS_QUEUE" | "JOB_MONITOR">,
+  db: () => Promise<AnySqliteDb>,
+  batchSize: number,
+  now: () => number,
+): JobRunner {
+  return {
+    ready() {
+      if (!env.JOBS_QUEUE) throw jobsUnavailable();
+    },
+    async start(job) {
+      if (!env.JOBS_QUEUE) throw jobsUnavailable();
+      const store = await db();
+      const batches = jobBatches(job, await committedSampleKeys(store, job.id), batchSize);
+      // Nothing left (every key written before a pause took effect): done now.
+      if (batches.length === 0) {
+        await finishJobIfComplete(store, job.id, new Date(now()));
+        return;
+      }
+      await enqueueBatches(env.JOBS_QUEUE, batches);
+      await env.JOB_MONITOR?.get(env.JOB_MONITOR.idFromName(job.id)).watch(job.id);
+    },
+    async halt() {},
+  };
+}
+
+function jobsUnavailable(): ApiError {
+  return new ApiError(503, "Jobs need the JOBS_QUEUE binding (wrangler.toml), and it is absent.", {
+    code: "jobs_unavailable",
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * What only the edge's jobs face, run where they run: the bundle in workerd via Miniflare with
+ * real D1, Miniflare's local Queues (batches delivered to the Worker's own consumer), the
+ * reconcile monitor's Durable Object alarms, and a loopback OpenAI fake misbehaving on cue.
+ * Lost queue messages are recovered by the monitor; 429s, 500s and cut answers end with each key
+ * exactly once, failures recorded with the provider's words.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient, type TextNlpClient } from "../../shared/sdk/index.ts";
+import type { FakeServer } from "../fakes/server.ts";
+import type { EdgeWorker } from "../helpers/edge.ts";
+import { allSamples, follow, keysOf, startEdgeWithJobs } from "../helpers/jobs.ts";
+
+interface Edge {
+  edge: EdgeWorker;
+  fake: FakeServer;
+  client: TextNlpClient;
+  /** The template jobs use (`story`, one `{{ topic }}`). */
+  templateId: string;
+  /** What the Worker printed (its console), line by line. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+async function startEdge(vars: Record<string, string> = {}): Promise<Edge> {
+  const logs: string[] = [];
+  const { edge, fake, close } = await startEdgeWithJobs(
+    { JOB_BATCH_SIZE: "5", ...vars },
+    {
+      jobsQueue: { maxBatchSize: 2 },
+      handleRuntimeStdio: (stdout, stderr) => {
+        for (const stream of [stdout, stderr])
+          stream.on("data", (chunk: Buffer) => logs.push(...chunk.toString().split("\n")));
+      },
+    },
+  );
+  const client = createClient({
+    baseUrl: edge.url,
+    apiKey: await edge.seedApiKey({ scopes: ["templates", "jobs"] }),
+  });
+  const template = await client.templates.create({
+    name: "story",
+    prompt: "A story about {{ topic }}",
+    params: { max_tokens: 8 },
+  });
+  return { edge, fake, client, templateId: template.id, logs, close };
+}
+
+describe("edge jobs: lost queue messages", () => {
+  let e: Edge;
+  // The monitor looks every half second: a job writing nothing for that long is re-enqueued.
+  beforeAll(async () => {
+    e = await startEdge({ JOB_RECONCILE_SECONDS: "0.5" });
+  });
+  afterAll(() => e?.close());
+
+  it("the reconcile monitor re-enqueues the keys of messages that never arrive", async () => {
+    // A running job of 10 rows × 4 samples whose queue messages were all lost after 6 keys were
+    // written: stored straight in D1, as the API and the consumers would have left it.
+    const jobId = "job_lost_messages";
+    await e.edge.sql(
+      "INSERT INTO jobs (id, tenant_id, template_id, model, params, samplers, row_count, samples_per_row, concurrency, seed, status, created_at, started_at) VALUES (?, 't', ?, 'openai/gpt-4o-mini-lost', '{\"max_tokens\":8}', '{}', 10, 4, 2, 7, 'running', 0, 0)",
+      jobId,
+      e.templateId,
+    );
+    for (let row = 0; row < 10; row++) {
+      await e.edge.sql(
+        "INSERT INTO job_rows (job_id, row_index, variables) VALUES (?, ?, ?)",
+        jobId,
+        row,
+        JSON.stringify({ topic: `topic ${row}` }),
+      );
+    }
+    for (let k = 0; k < 6; k++) {
+      await e.edge.sql(
+        "INSERT INTO samples (job_id, row_index, sample_index, status, variables, output, attempts) VALUES (?, ?, ?, 'ok', '{}', 'written before the loss', 1)",
+        jobId,
+        Math.floor(k / 4),
+        k % 4,
+      );
+    }
+    // What the API does when a job starts: its monitor watches it.
+    const monitors = await e.edge.mf.getDurableObjectNamespace("JOB_MONITOR");
+    const monitor = monitors.get(monitors.idFromName(jobId)) as unknown as {
+      watch(id: string): Promise<void>;
+    };
+    await monitor.watch(jobId);
+
+    const last = await follow(e.client, jobId);
+    expect(last).toMatchObject({ status: "done", progress: { done: 40, ok: 40, failed: 0 } });
+    const samples = await allSamples(e.client, jobId);
+    expect(samples).toHaveLength(40);
+    expect(keysOf(samples).size).toBe(40);
+    // The keys written before the loss were left as they were. The 34 missing ones were generated
+    // (a slow delivery can make the monitor re-enqueue a batch twice: more calls, one write).
+    expect(samples.filter((s) => s.output === "written before the loss")).toHaveLength(6);
+    expect(e.fake.calls()["gpt-4o-mini-lost"]).toBeGreaterThanOrEqual(34);
+    expect(e.logs.some((l) => l.includes(`job ${jobId}: no key written`))).toBe(true);
+  });
+});
+
+describe("edge jobs: a misbehaving provider", () => {
+  let e: Edge;
+  beforeAll(async () => {
+    e = await startEdge();
+  });
+  afterAll(() => e?.close());
+
+  it("rides out 429s and 500s and records cut answers as failed, each key exactly once", async () => {
+    const run = async (model: string) => {
+      const job = await e.client.jobs.create({
+        template: "story",
+        model: `openai/${model}`,
+        row_count: 6,
+        samplers: { topic: { type: "list", values: ["moss"] } },
+        samples_per_row: 2,
+        concurrency: 2,
+      });
+      return {
+        model,
+        last: await follow(e.client, job.id),
+        samples: await allSamples(e.client, job.id),
+      };
+    };
+    const [limited, failing, cut] = await Promise.all([
+      run("gpt-jobs-flaky429x3"),
+      run("gpt-jobs-flaky500x2"),
+      run("gpt-jobs-cut"),
+    ]);
+    for (const { last, samples } of [limited, failing, cut]) {
+      expect(last.status).toBe("done");
+      expect(samples).toHaveLength(12);
+      expect(keysOf(samples).size).toBe(12);
+    }
+    expect(limited.last.progress).toMatchObject({ ok: 12, failed: 0 });
+    expect(failing.last.progress).toMatchObject({ ok: 12, failed: 0 });
+    // Each refusal cost one call more: none written twice.
+    expect(e.fake.calls()["gpt-jobs-flaky429x3"]).toBe(15);
+    expect(e.fake.calls()["gpt-jobs-flaky500x2"]).toBe(14);
+    // A provider that cuts every answer: retried, then each sample recorded as failed.
+    expect(cut.last.progress).toMatchObject({ ok: 0, failed: 12 });
+    expect(cut.samples.every((s) => s.status === "failed" && (s.error ?? "").length > 0)).toBe(
+      true,
+    );
+  });
+});
