@@ -147,6 +147,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
         ),
       backups: () => latestBackupState(db),
       gpus: createGpuReader(),
+      directories: { data: config.dataDir, backups: config.backup.dir },
     });
     observeEngine(engine, metrics);
     // The panel's "run now" uses the same service as the schedule: backups run one at a time.

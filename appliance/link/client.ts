@@ -77,6 +77,7 @@ export class LinkClient {
 
   /** Dials the edge (and keeps redialling until stopped or refused for good). */
   start(): void {
+    this.options.metrics?.linkEnabled.set(1);
     this.#dial();
   }
 
@@ -87,6 +88,7 @@ export class LinkClient {
    */
   async stop(graceMs = 0): Promise<void> {
     this.#stopped = true;
+    this.options.metrics?.linkEnabled.set(0);
     clearTimeout(this.#retryTimer);
     const until = Date.now() + graceMs;
     while (this.#inFlight.size > 0 && Date.now() < until && this.#ws) {

@@ -1,6 +1,9 @@
+import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config.ts";
+import { ApplianceMetrics } from "../metrics/metrics.ts";
 import { reconnectDelay } from "./backoff.ts";
+import { LinkClient } from "./client.ts";
 import { linkUrl } from "./transport.ts";
 
 describe("link reconnect backoff", () => {
@@ -46,5 +49,31 @@ describe("link settings", () => {
     expect(() =>
       loadConfig({}, { TEXTNLP_LINK_BACKOFF_BASE_MS: "500", TEXTNLP_LINK_BACKOFF_MAX_MS: "100" }),
     ).toThrow(/backoffMaxMs/);
+  });
+});
+
+describe("link metrics", () => {
+  it("says the link is enabled from start to stop, so the link-down alert applies", async () => {
+    const metrics = new ApplianceMetrics();
+    const gauge = async (name: string) =>
+      Number((await metrics.scrape()).body.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1]);
+    const client = new LinkClient({
+      // Nothing listens on port 1: the client keeps redialling until stopped.
+      edgeUrl: "http://127.0.0.1:1",
+      applianceId: "app_test",
+      credential: "secret",
+      link: loadConfig({}, {}).link,
+      version: "0.0.0",
+      logger: pino({ level: "silent" }),
+      serve: async () => new Response(null, { status: 204 }),
+      inventory: () => ({ models: [], capacity: 1, load: { active: 0, queued: 0 } }),
+      metrics,
+    });
+    expect(await gauge("textnlp_link_enabled")).toBe(0);
+    client.start();
+    expect(await gauge("textnlp_link_enabled")).toBe(1);
+    expect(await gauge("textnlp_link_connected")).toBe(0);
+    await client.stop();
+    expect(await gauge("textnlp_link_enabled")).toBe(0);
   });
 });

@@ -1,4 +1,7 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { statfs } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ApplianceMetrics } from "./metrics.ts";
 
@@ -25,6 +28,34 @@ describe("ApplianceMetrics", () => {
     active = 0;
     text = (await metrics.scrape()).body;
     expect(text).toContain('textnlp_active_sequences{model="m"} 0');
+  });
+
+  it("leaves the backup gauges out until there is a backup, so no alert reads 0 as a failure", async () => {
+    const text = (
+      await new ApplianceMetrics({
+        backups: () => ({ lastOkAt: null, lastResult: null }),
+      }).scrape()
+    ).body;
+    expect(text).not.toMatch(/^textnlp_backup_\w+ /m);
+    expect(text).toContain("# TYPE textnlp_backup_age_seconds gauge");
+  });
+
+  it("shows the free space and size of each directory's filesystem as statfs reports them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "textnlp-metrics-"));
+    const before = await statfs(dir);
+    const metrics = new ApplianceMetrics({
+      directories: { data: dir, backups: join(dir, "not-yet") },
+    });
+    const text = (await metrics.scrape()).body;
+    const value = (name: string) =>
+      Number(text.match(new RegExp(`^${name}\\{dir="data"\\} (\\S+)$`, "m"))?.[1]);
+    expect(value("textnlp_filesystem_size_bytes")).toBe(before.blocks * before.bsize);
+    // Other processes write meanwhile: close to statfs's own figure rather than equal to it.
+    const avail = value("textnlp_filesystem_avail_bytes");
+    expect(Math.abs(avail - before.bavail * before.bsize)).toBeLessThan(64 * 2 ** 20);
+    expect(avail).toBeGreaterThan(0);
+    expect(text).not.toContain('dir="backups"');
+    rmSync(dir, { recursive: true });
   });
 
   it("shows GPU load where the driver reports it, and nothing without a GPU", async () => {

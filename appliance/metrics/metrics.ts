@@ -4,6 +4,8 @@
  * live state (sequence pools, jobs, backups) are read at scrape time instead of being kept in
  * step with every change.
  */
+import type { StatsFs } from "node:fs";
+import { statfs } from "node:fs/promises";
 import client from "prom-client";
 import type { GpuSample } from "./gpu.ts";
 
@@ -20,7 +22,21 @@ export interface MetricSources {
   backups?: () => { lastOkAt: number | null; lastResult: "ok" | "failed" | null };
   /** GPU load, already cached (a scrape must not wait for the driver's tools). */
   gpus?: () => GpuSample[];
+  /**
+   * Directories whose filesystem's free space and size are exported, by a short name
+   * (`{ data: dataDir, backups: backupDir }`); one not there (yet) is left out.
+   */
+  directories?: Readonly<Record<string, string>>;
   now?: () => number;
+}
+
+/**
+ * Empties an unlabelled gauge: prom-client's `reset()` puts its 0 back, which would read as a
+ * failed backup, or one just taken, on an appliance that has none.
+ */
+function absent(gauge: client.Gauge): void {
+  gauge.reset();
+  gauge.remove();
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -36,6 +52,8 @@ export class ApplianceMetrics {
   readonly promptTokensReused: client.Counter<"model" | "priority">;
   readonly tokensPerSecond: client.Histogram<"model">;
   readonly rejected: client.Counter<"route" | "status">;
+  /** 1 while this appliance dials the edge (enrolled, `link.enabled`): the link alerts need it. */
+  readonly linkEnabled: client.Gauge;
   /** The hybrid link: 1 while connected to the edge. */
   readonly linkConnected: client.Gauge;
   readonly linkReconnects: client.Counter;
@@ -93,6 +111,11 @@ export class ApplianceMetrics {
       labelNames: ["route", "status"],
       registers,
     });
+    this.linkEnabled = new client.Gauge({
+      name: "textnlp_link_enabled",
+      help: "1 while the appliance is enrolled and dials the edge (link.enabled), else 0",
+      registers,
+    });
     this.linkConnected = new client.Gauge({
       name: "textnlp_link_connected",
       help: "1 while the link to the edge is up (hello accepted), else 0",
@@ -142,7 +165,7 @@ export class ApplianceMetrics {
       help: "Seconds since the newest good backup (absent when there is none)",
       registers,
       collect() {
-        this.reset();
+        absent(this);
         const last = backups?.().lastOkAt;
         if (last != null) this.set(Math.max(0, (now() - last) / 1000));
       },
@@ -152,12 +175,43 @@ export class ApplianceMetrics {
       help: "1 when the latest backup succeeded, 0 when it failed (absent before the first)",
       registers,
       collect() {
-        this.reset();
+        absent(this);
         const result = backups?.().lastResult;
         if (result) this.set(result === "ok" ? 1 : 0);
       },
     });
     this.#gpuGauges(gpus);
+    this.#filesystemGauges(sources.directories ?? {});
+  }
+
+  #filesystemGauges(directories: Readonly<Record<string, string>>): void {
+    const gauge = (name: string, help: string, pick: (s: StatsFs) => number) =>
+      new client.Gauge({
+        name,
+        help,
+        labelNames: ["dir"],
+        registers: [this.registry],
+        async collect() {
+          const found = await Promise.all(
+            Object.entries(directories).map(async ([dir, path]) => ({
+              dir,
+              stats: await statfs(path).catch(() => null),
+            })),
+          );
+          this.reset();
+          for (const { dir, stats } of found) if (stats) this.set({ dir }, pick(stats));
+        },
+      });
+    gauge(
+      "textnlp_filesystem_avail_bytes",
+      "Bytes the appliance may still write on the filesystem of each of its directories (root's reserve excluded)",
+      (s) => s.bavail * s.bsize,
+    );
+    gauge(
+      "textnlp_filesystem_size_bytes",
+      "Size of the filesystem of each of the appliance's directories",
+      (s) => s.blocks * s.bsize,
+    );
   }
 
   #gpuGauges(gpus: MetricSources["gpus"]): void {
