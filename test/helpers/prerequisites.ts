@@ -55,6 +55,11 @@ export const PREREQUISITES = {
     present: () => runs("openssl", ["version"]),
     packages: ["openssl"],
   },
+  promtool: {
+    for: "`promtool check rules` and `promtool test rules` of the appliance's Prometheus alerts",
+    present: () => runs("promtool", ["--version"]),
+    packages: ["prometheus"],
+  },
 } satisfies Record<string, Prerequisite>;
 
 export type PrerequisiteName = keyof typeof PREREQUISITES;

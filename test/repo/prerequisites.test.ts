@@ -9,7 +9,16 @@ import { ROOT } from "../helpers/models.ts";
 // without systemd would have it.
 const bin = mkdtempSync(join(tmpdir(), "textnlp-path-"));
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
-for (const command of ["node", "unshare", "true", "ip", "script", "openssl", "dpkg-query"]) {
+for (const command of [
+  "node",
+  "unshare",
+  "true",
+  "ip",
+  "script",
+  "openssl",
+  "promtool",
+  "dpkg-query",
+]) {
   const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin"];
   const found = dirs.map((d) => join(d, command)).find((f) => existsSync(f));
   if (found) symlinkSync(found, join(bin, command));
