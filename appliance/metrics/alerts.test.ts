@@ -4,7 +4,9 @@
  * Grafana dashboard name is one the appliance exports.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { requirement } from "../../test/helpers/requirement.ts";
@@ -14,6 +16,15 @@ const path = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const read = (name: string) => readFileSync(path(name), "utf8");
 const RULES = "alerts.yml";
 const RULE_TESTS = "alerts.test.yml";
+
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  targets?: { refId: string; expr: string }[];
+}
+const dashboard = () => JSON.parse(read("grafana-dashboard.json")) as { panels: Panel[] };
 
 /** Metric names of the appliance's own and prom-client's default metrics, as a query names them. */
 const METRIC_NAME = /\b(?:textnlp|process|nodejs)_[a-z_]+/g;
@@ -54,6 +65,22 @@ requirement("promtool").describe("Prometheus alerting rules", () => {
     expect(code, output).toBe(0);
     expect(output).toContain("SUCCESS");
   });
+
+  it("parse the Grafana dashboard's queries too (Grafana's $__ intervals filled in)", () => {
+    const exprs = dashboard().panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    // Recording rules: promtool parses each expression; JSON is YAML, so no quoting to get wrong.
+    const rules = exprs.map((expr, i) => ({
+      record: `dashboard:query_${i}`,
+      expr: expr.replaceAll("$__rate_interval", "5m").replaceAll("$__range", "6h"),
+    }));
+    const dir = mkdtempSync(join(tmpdir(), "textnlp-dashboard-"));
+    const file = join(dir, "dashboard-rules.yml");
+    writeFileSync(file, JSON.stringify({ groups: [{ name: "dashboard", rules }] }));
+    const { code, output } = promtool("check", "rules", file);
+    rmSync(dir, { recursive: true });
+    expect(code, output).toBe(0);
+    expect(output).toContain(`SUCCESS: ${exprs.length} rules found`);
+  });
 });
 
 describe("alerts and dashboard", () => {
@@ -85,19 +112,31 @@ describe("alerts and dashboard", () => {
           : [m.name],
       ),
     );
-    const dashboard = JSON.parse(read("grafana-dashboard.json")) as {
-      panels: { targets?: { expr: string }[] }[];
-    };
     const queried = {
       [RULES]: read(RULES).match(METRIC_NAME) ?? [],
       [RULE_TESTS]: read(RULE_TESTS).match(METRIC_NAME) ?? [],
-      "grafana-dashboard.json": dashboard.panels.flatMap((p) =>
+      "grafana-dashboard.json": dashboard().panels.flatMap((p) =>
         (p.targets ?? []).flatMap((t) => t.expr.match(METRIC_NAME) ?? []),
       ),
     };
     for (const [file, names] of Object.entries(queried)) {
       expect(names.length, file).toBeGreaterThan(5);
       for (const name of names) expect(exported, `${file}: ${name}`).toContain(name);
+    }
+  });
+
+  it("lay the dashboard's panels out on Grafana's 24-column grid, none on another", () => {
+    const panels = dashboard().panels;
+    expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
+    const overlap = (a: Panel["gridPos"], b: Panel["gridPos"]) =>
+      a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    for (const [i, p] of panels.entries()) {
+      expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
+      expect(p.targets?.length, p.title).toBeGreaterThan(0);
+      const refIds = (p.targets ?? []).map((t) => t.refId);
+      expect(new Set(refIds).size, p.title).toBe(refIds.length);
+      for (const q of panels.slice(i + 1))
+        expect(overlap(p.gridPos, q.gridPos), `${p.title} / ${q.title}`).toBe(false);
     }
   });
 });
