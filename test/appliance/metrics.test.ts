@@ -166,8 +166,10 @@ describe("GET /metrics", () => {
     expect(total(after, "textnlp_active_sequences")).toBe(0);
   });
 
-  it("reports backup age and the last result", async () => {
-    expect(total(await scrape(), "textnlp_backup_last_success")).toBe(0);
+  it("reports backup age and the last result, both absent before the first backup", async () => {
+    const before = await scrape();
+    expect(before.has("textnlp_backup_last_success")).toBe(false);
+    expect(before.has("textnlp_backup_age_seconds")).toBe(false);
     const backup = await runCli(["backup", "now", "--data-dir", dataDir]);
     expect(backup.code, backup.stderr).toBe(0);
     const samples = await scrape();
@@ -175,5 +177,17 @@ describe("GET /metrics", () => {
     const age = samples.get("textnlp_backup_age_seconds") as number;
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(60);
+  });
+
+  it("reports the free space of the data and backup directories, and a link not enabled", async () => {
+    const samples = await scrape();
+    for (const dir of ["data", "backups"]) {
+      const avail = samples.get(`textnlp_filesystem_avail_bytes{dir="${dir}"}`);
+      const size = samples.get(`textnlp_filesystem_size_bytes{dir="${dir}"}`) as number;
+      expect(avail, dir).toBeGreaterThan(0);
+      expect(avail, dir).toBeLessThanOrEqual(size);
+    }
+    // Not enrolled: the link-down alert must not apply.
+    expect(samples.get("textnlp_link_enabled")).toBe(0);
   });
 });
