@@ -135,6 +135,8 @@ export interface Bindings {
   JOB_BATCH_SIZE?: string;
   /** One reconcile monitor per running job (edge/jobs/monitor.ts); without it, nothing re-enqueues lost batches. */
   JOB_MONITOR?: DurableObjectNamespace<JobMonitor>;
+  /** Finished datasets' exports, written once and served from here (edge/jobs/exports.ts); without it, each export streams from D1. */
+  DATASETS?: R2Bucket;
   /** Seconds a running job may go without a key written before its missing keys are re-enqueued (default 600). */
   JOB_RECONCILE_SECONDS?: string;
 }

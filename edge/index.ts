@@ -7,6 +7,7 @@ import { requestId } from "hono/request-id";
 import { createApiApp, errorResponse, toApiError } from "../shared/api/app.ts";
 import { ApiError } from "../shared/api/errors.ts";
 import { identityAdminRoutes } from "../shared/identity/admin-routes.ts";
+import { datasetRoutes } from "../shared/synth/routes/datasets.ts";
 import { jobRoutes } from "../shared/synth/routes/jobs.ts";
 import { SEED_UPLOAD_PATH, seedRowRoutes } from "../shared/synth/routes/seed-rows.ts";
 import { templateRoutes } from "../shared/synth/routes/templates.ts";
@@ -15,6 +16,7 @@ import type { GatewayDeps } from "./gateway/deps.ts";
 import { routeFor } from "./gateway/route-for.ts";
 import { mountHubRoutes } from "./hub/index.ts";
 import { createJobConsumer, type JobBatchMessage } from "./jobs/consumer.ts";
+import { r2ExportStore } from "./jobs/exports.ts";
 import { queueJobRunner } from "./jobs/runner.ts";
 import { checkJsonSchema } from "./lib/json-schema.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
@@ -111,6 +113,14 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
       rowsPerStatement: 30,
       stepsUnsupported:
         "Post-processing steps (dedup, filters, judge) do not run on the edge yet: run the job without 'steps', or on an appliance.",
+    }),
+  );
+  app.route(
+    "/",
+    datasetRoutes<EdgeEnv>({
+      db: store,
+      runner: (c) => queueJobRunner(c.env, () => store(c), settings(c).jobBatchSize, now),
+      exports: (c) => (c.env.DATASETS ? r2ExportStore(c.env.DATASETS) : undefined),
     }),
   );
   mountProviderKeyRoutes(app, now);

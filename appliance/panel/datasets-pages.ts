@@ -6,8 +6,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { listUsers } from "../../shared/identity/users.ts";
+import { finishedDataset, listDatasets, toDataset } from "../../shared/synth/routes/datasets.ts";
 import { sampleListResponse } from "../../shared/synth/routes/jobs.ts";
-import { datasetOf, finishedDataset, listDatasets } from "../api/routes/datasets.ts";
 import type { ApplianceEnv, ApplianceServices } from "../api/types.ts";
 import type { Db } from "../store/db.ts";
 import { allSamples } from "../store/queries/jobs.ts";
@@ -58,18 +58,19 @@ function latestRun(db: Db, jobId: string) {
 }
 
 export function mountDatasetPages(app: OpenAPIHono<ApplianceEnv>, services: ApplianceServices) {
-  const { db, jobs } = services;
+  const { db } = services;
 
   app.get("/panel/datasets", async (c) =>
     renderPanelPage(
       c,
       "/panel/datasets",
-      datasetsListBody(await listDatasets(services, panelLoginOf(c).user.tenantId)),
+      datasetsListBody(await listDatasets(db, panelLoginOf(c).user.tenantId)),
     ),
   );
 
   app.get("/panel/datasets/:id", async (c) => {
-    const job = await finishedDataset(jobs, c.req.param("id"), panelLoginOf(c).user.tenantId);
+    const snapshot = await finishedDataset(db, c.req.param("id"), panelLoginOf(c).user.tenantId);
+    const { job } = snapshot;
     const { view, offset } = DatasetQuery.parse(c.req.query());
     const page = await sampleListResponse(db, job.id, {
       offset,
@@ -102,7 +103,7 @@ export function mountDatasetPages(app: OpenAPIHono<ApplianceEnv>, services: Appl
       c,
       "/panel/datasets",
       datasetBody({
-        dataset: await datasetOf(jobs, job),
+        dataset: toDataset(snapshot),
         samples,
         view,
         offset,
@@ -117,7 +118,7 @@ export function mountDatasetPages(app: OpenAPIHono<ApplianceEnv>, services: Appl
 
   app.get("/panel/datasets/:id/review", async (c) => {
     const login = panelLoginOf(c);
-    const job = await finishedDataset(jobs, c.req.param("id"), login.user.tenantId);
+    const { job } = await finishedDataset(db, c.req.param("id"), login.user.tenantId);
     const mine = { reviewerId: login.user.id };
     const pending = listReviewTasks(
       db,

@@ -12,27 +12,31 @@ export const scopes = {
   usageRead: "usage:read",
   /** Prompt templates: create, list, preview. */
   templates: "templates",
-  /** Synthetic-data jobs, their seed rows and datasets. */
+  /** Synthetic-data jobs and their seed rows. */
   jobs: "jobs",
+  /** Datasets (finished jobs): browse, export, delete. */
+  datasets: "datasets",
   adminKeys: "admin:keys",
   adminProviders: "admin:providers",
   adminUsers: "admin:users",
   adminAudit: "admin:audit",
 } as const;
 
+const developer = [
+  scopes.inference,
+  scopes.modelsRead,
+  scopes.usageRead,
+  scopes.templates,
+  scopes.jobs,
+  scopes.datasets,
+];
+
 /**
- * Scopes a role grants. Viewers read, developers also run inference, templates and jobs, admins
- * also administer their own tenant (keys, users, provider keys, audit log).
+ * Scopes a role grants. Viewers read, developers also run inference, templates, jobs and
+ * datasets, admins also administer their own tenant (keys, users, provider keys, audit log).
  */
 export const roleScopes: Record<Role, readonly string[]> = {
-  admin: [
-    scopes.inference,
-    scopes.modelsRead,
-    scopes.usageRead,
-    scopes.templates,
-    scopes.jobs,
-    "admin:*",
-  ],
-  developer: [scopes.inference, scopes.modelsRead, scopes.usageRead, scopes.templates, scopes.jobs],
+  admin: [...developer, "admin:*"],
+  developer,
   viewer: [scopes.modelsRead, scopes.usageRead],
 };

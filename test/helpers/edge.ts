@@ -117,6 +117,8 @@ export async function startEdgeWorker(
     durableObjectsPersist: false,
     kvNamespaces: responseCache ? ["RESPONSE_CACHE"] : [],
     ...(jobsQueue && {
+      r2Buckets: ["DATASETS"],
+      r2Persist: false,
       queueProducers: { JOBS_QUEUE: { queueName: "textnlp-jobs" } },
       queueConsumers: {
         "textnlp-jobs": {

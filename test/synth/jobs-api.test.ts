@@ -5,17 +5,21 @@
  * the jobs queue, and its own consumer generates them through the gateway against a loopback
  * OpenAI fake. Same routes, same statuses, each key exactly once.
  */
+import { tableFromIPC } from "apache-arrow";
+import { readParquet } from "parquet-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type TextNlpClient } from "../../shared/sdk/index.ts";
 import { STORIES_MODEL, startAppliance } from "../helpers/appliance.ts";
 import { refusal } from "../helpers/halves.ts";
 import { allSamples, follow, keysOf, startEdgeWithJobs } from "../helpers/jobs.ts";
 
-/** A half running jobs: a client of a tenant holding the `templates` and `jobs` scopes. */
+/** A half running jobs: a client of a tenant holding the `templates`, `jobs` and `datasets` scopes. */
 interface JobsHalf {
   client: TextNlpClient;
   /** The model jobs name. */
   model: string;
+  /** Keys of exports the half stored (the edge's R2 bucket); none where exports stream from the database. */
+  storedExports(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -25,8 +29,13 @@ async function edgeHalf(): Promise<JobsHalf> {
     { jobsQueue: { maxBatchSize: 4 } },
   );
   return {
-    client: createKeyClient(edge.url, await edge.seedApiKey({ scopes: ["templates", "jobs"] })),
+    client: createKeyClient(
+      edge.url,
+      await edge.seedApiKey({ scopes: ["templates", "jobs", "datasets"] }),
+    ),
     model: "openai/gpt-4o-mini-jobs",
+    storedExports: async () =>
+      (await (await edge.mf.getR2Bucket("DATASETS")).list()).objects.map((o) => o.key),
     close,
   };
 }
@@ -36,6 +45,7 @@ async function applianceHalf(): Promise<JobsHalf> {
   return {
     client: createKeyClient(appliance.url, "open"),
     model: "stories260K",
+    storedExports: async () => [],
     close: async () => {
       await appliance.stop();
       appliance.cleanup();
@@ -52,6 +62,8 @@ describe.each([
   ["appliance (Node, SQLite, llama.cpp)", applianceHalf, 40],
 ] as const)("jobs on the %s", (_name, start, total) => {
   let half: JobsHalf;
+  /** The first test's finished job. */
+  let finished: string;
 
   beforeAll(async () => {
     half = await start();
@@ -85,6 +97,45 @@ describe.each([
     expect(keysOf(samples).size).toBe(total);
     expect(samples.every((s) => s.status === "ok" && (s.output ?? "").length > 0)).toBe(true);
     expect((await half.client.jobs.list()).data.map((j) => j.id)).toContain(created.id);
+    finished = created.id;
+  });
+
+  it("exports the finished job's dataset, JSONL and Parquet round-tripping, and deletes it", async () => {
+    const datasets = await half.client.datasets.list();
+    expect(datasets.data.find((d) => d.id === finished)).toMatchObject({
+      samples: total,
+      kept: total,
+      model: half.model,
+    });
+    const samples = await allSamples(half.client, finished);
+    const text = async (format: "jsonl" | "csv" | "parquet") =>
+      new Response(await half.client.datasets.export(finished, { format })).arrayBuffer();
+    const jsonl = new TextDecoder().decode(await text("jsonl"));
+    const lines = jsonl
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.row, l.sample, l.output])).toEqual(
+      samples.map((s) => [s.row, s.sample, s.output]),
+    );
+    // Served again (on the edge: from R2, written once), byte for byte the same.
+    expect(new TextDecoder().decode(await text("jsonl"))).toBe(jsonl);
+    const parquet = tableFromIPC(
+      readParquet(new Uint8Array(await text("parquet"))).intoIPCStream(),
+    );
+    expect(parquet.numRows).toBe(total);
+    expect(parquet.getChild("output")?.toArray()).toEqual(samples.map((s) => s.output));
+    const stored = await half.storedExports();
+    if (half.model.startsWith("openai/")) {
+      expect(stored.filter((k) => k.includes(finished)).sort()).toEqual([
+        expect.stringMatching(/\/kept\.jsonl$/),
+        expect.stringMatching(/\/kept\.parquet$/),
+      ]);
+    }
+    expect(await half.client.datasets.delete(finished)).toMatchObject({ deleted: true });
+    expect((await half.client.datasets.list()).data.map((d) => d.id)).not.toContain(finished);
+    expect(await refusal(half.client.datasets.samples(finished))).toMatchObject({ status: 404 });
+    expect((await half.storedExports()).filter((k) => k.includes(finished))).toEqual([]);
   });
 
   it("pauses (work stops, written samples stay) and resumes to exactly every key once", async () => {

@@ -16,6 +16,7 @@ import {
 } from "../../../shared/api/schemas/review.ts";
 import type { RubricCriterion, SampleRow, User } from "../../../shared/db/schema/index.ts";
 import { findUserByName } from "../../../shared/identity/users.ts";
+import { finishedDataset } from "../../../shared/synth/routes/datasets.ts";
 import { summarizeReviews } from "../../../shared/validate/review-summary.ts";
 import { allSamples } from "../../store/queries/jobs.ts";
 import {
@@ -31,7 +32,7 @@ import {
 } from "../../store/queries/reviews.ts";
 import { requireScope } from "../middleware/auth.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
-import { datasetSamples, finishedDataset } from "./datasets.ts";
+import { datasetSamples } from "./datasets.ts";
 
 const PAGE = 1000;
 
@@ -119,7 +120,8 @@ export function mountReviewRoutes(
   const { db, jobs } = services;
   app.use("/v1/datasets/:id/review/*", requireScope("review"));
 
-  const finished = (id: string, tenantId: string) => finishedDataset(jobs, id, tenantId);
+  const finished = async (id: string, tenantId: string) =>
+    (await finishedDataset(db, id, tenantId)).job;
   const rubricOf = (id: string) => getReviewQueue(db, id)?.rubric ?? [];
   /** (row, sample) -> sample, for every sample of the job. */
   const samplesByKey = (id: string) =>

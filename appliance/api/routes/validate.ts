@@ -14,6 +14,7 @@ import {
   validateRoute,
 } from "../../../shared/api/validate-routes.ts";
 import type { SampleRow, ValidationRunRow } from "../../../shared/db/schema/index.ts";
+import { finishedDataset } from "../../../shared/synth/routes/datasets.ts";
 import type { RougeType } from "../../../shared/validate/rouge/rouge.ts";
 import { runValidation, type ValidationInput } from "../../../shared/validate/run.ts";
 import { getDefaultModel } from "../../store/queries/models.ts";
@@ -33,7 +34,7 @@ import { loadWordNet } from "../../validate/wordnet.ts";
 import { requireScope } from "../middleware/auth.ts";
 import { requestSignal } from "../streaming.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
-import { datasetSamples, finishedDataset } from "./datasets.ts";
+import { datasetSamples } from "./datasets.ts";
 
 /** 400s for requests the schema accepts but the metrics cannot serve. */
 function checkReferences(body: ValidateRequest, texts: readonly string[]): void {
@@ -150,7 +151,7 @@ async function textsOf(
       needing.length > 0 ? "metrics" : "references",
       "references_unavailable",
     );
-  const job = await finishedDataset(services.jobs, body.dataset, tenantId);
+  const { job } = await finishedDataset(services.db, body.dataset, tenantId);
   const samples = datasetSamples(services.db, job);
   if (samples.length === 0)
     throw invalidRequest(`Dataset '${body.dataset}' has no samples.`, "dataset", "empty_dataset");

@@ -1,4 +1,4 @@
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import {
   type JobRow,
   type JobStatus,
@@ -29,16 +29,6 @@ export function loadJobRows(db: Db, jobId: string): Record<string, unknown>[] {
   return rows.map((r) => r.variables);
 }
 
-/** The names of all variables of a job's samples, sorted. */
-export function sampleVariableNames(db: Db, jobId: string): string[] {
-  return db
-    .all<{ key: string }>(
-      sql`select distinct v.key as key from ${samples} s, json_each(s.variables) v
-          where s.job_id = ${jobId} order by v.key`,
-    )
-    .map((r) => r.key);
-}
-
 /** Every sample of a job in key order (post-processing reads them all). */
 export function allSamples(db: Db, jobId: string): SampleRow[] {
   return db
@@ -61,9 +51,4 @@ export function saveDecisions(
         .where(eq(samples.id, d.id))
         .run();
   });
-}
-
-/** Deletes a job with its rows and samples (cascade), in one statement. */
-export function deleteJob(db: Db, id: string): boolean {
-  return db.delete(jobs).where(eq(jobs.id, id)).run().changes > 0;
 }

@@ -32,6 +32,10 @@ const routeScopes: Record<string, string> = {
   "POST /v1/jobs/:id/resume": "jobs",
   "GET /v1/jobs/:id/samples": "jobs",
   "GET /v1/jobs/:id/events": "jobs",
+  "GET /v1/datasets": "datasets",
+  "GET /v1/datasets/:id/samples": "datasets",
+  "GET /v1/datasets/:id/export": "datasets",
+  "DELETE /v1/datasets/:id": "datasets",
   "POST /v1/admin/keys": "admin:keys",
   "GET /v1/admin/keys": "admin:keys",
   "DELETE /v1/admin/keys/:id": "admin:keys",
@@ -143,6 +147,10 @@ describe("scopes", () => {
       "POST /v1/jobs/:id/resume",
       "GET /v1/jobs/:id/samples",
       "GET /v1/jobs/:id/events",
+      "GET /v1/datasets",
+      "GET /v1/datasets/:id/samples",
+      "GET /v1/datasets/:id/export",
+      "DELETE /v1/datasets/:id",
     ]);
     expect(allowed.admin).toEqual(Object.keys(routeScopes));
   }, 60_000);

@@ -172,6 +172,15 @@ export async function listSamples(
     .offset(options.offset ?? 0);
 }
 
+/** The names of all variables of a job's samples, sorted. */
+export async function sampleVariableNames(db: AnySqliteDb, jobId: string): Promise<string[]> {
+  const rows: { key: string }[] = await db.all(
+    sql`select distinct v.key as key from ${samples} s, json_each(s.variables) v
+        where s.job_id = ${jobId} order by v.key`,
+  );
+  return rows.map((r) => r.key);
+}
+
 /** A job with its template and progress, as the API shows it. */
 export interface JobSnapshot {
   job: JobRow;

@@ -5,12 +5,11 @@
  * so an export of any size streams in bounded memory.
  */
 import { stringify } from "csv-stringify/sync";
-import type { SampleRow, TemplateRow } from "../../shared/db/schema/index.ts";
-import { columnValues, planColumns } from "../../shared/synth/columns.ts";
-import { type ParquetColumn, writeParquet } from "../../shared/synth/parquet.ts";
-import { listSamples } from "../../shared/synth/store/jobs.ts";
-import type { Db } from "../store/db.ts";
-import { sampleVariableNames } from "../store/queries/jobs.ts";
+import type { AnySqliteDb } from "../db/audit.ts";
+import type { SampleRow, TemplateRow } from "../db/schema/index.ts";
+import { columnValues, planColumns } from "./columns.ts";
+import { type ParquetColumn, writeParquet } from "./parquet.ts";
+import { listSamples, sampleVariableNames } from "./store/jobs.ts";
 
 export type ExportFormat = "jsonl" | "chat" | "csv" | "parquet";
 
@@ -27,7 +26,7 @@ export type SampleFilter = { status?: "ok"; kept?: boolean };
 
 const PAGE = 1000;
 
-async function* samplesOf(db: Db, jobId: string, filter: SampleFilter) {
+async function* samplesOf(db: AnySqliteDb, jobId: string, filter: SampleFilter) {
   for (let offset = 0; ; offset += PAGE) {
     const page = await listSamples(db, jobId, { ...filter, offset, limit: PAGE });
     yield* page;
@@ -72,14 +71,18 @@ function exportLine(format: "jsonl" | "chat", sample: SampleRow): string {
 type FlatValue = string | number | boolean | null;
 
 /** The fields of the flat formats: every variable of the job and every generated column. */
-function flatColumns(db: Db, jobId: string, template: TemplateRow): ParquetColumn[] {
+async function flatColumns(
+  db: AnySqliteDb,
+  jobId: string,
+  template: TemplateRow,
+): Promise<ParquetColumn[]> {
   const text = (name: string): ParquetColumn => ({ name, type: "STRING", nullable: true });
   return [
     { name: "row", type: "INT32", nullable: false },
     { name: "sample", type: "INT32", nullable: false },
     { name: "status", type: "STRING", nullable: false },
     { name: "kept", type: "BOOLEAN", nullable: true },
-    ...sampleVariableNames(db, jobId).map(text),
+    ...(await sampleVariableNames(db, jobId)).map(text),
     ...planColumns(template.columns ?? []).map((name) => text(`columns.${name}`)),
     text("output"),
     text("reason"),
@@ -115,7 +118,7 @@ function flatRecord(sample: SampleRow, columns: ParquetColumn[]): Record<string,
 
 /** Writes a job's samples in a format, chunk by chunk. */
 export async function writeExport(
-  db: Db,
+  db: AnySqliteDb,
   job: { id: string; template: TemplateRow },
   format: ExportFormat,
   filter: SampleFilter,
@@ -126,7 +129,7 @@ export async function writeExport(
       await write(exportLine(format, sample));
     return;
   }
-  const columns = flatColumns(db, job.id, job.template);
+  const columns = await flatColumns(db, job.id, job.template);
   const records = async function* () {
     for await (const sample of samplesOf(db, job.id, filter)) yield flatRecord(sample, columns);
   };
