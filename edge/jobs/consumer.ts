@@ -8,7 +8,7 @@
  * keeps failing is recorded as failed by the job engine.
  */
 import { and, eq, inArray } from "drizzle-orm";
-import { ApiError, type ApiErrorStatus } from "../../shared/api/errors.ts";
+import { ApiError, type ApiErrorStatus, type ApiErrorType } from "../../shared/api/errors.ts";
 import { jobRows, jobs } from "../../shared/db/schema/index.ts";
 import { openPrincipal } from "../../shared/identity/principal.ts";
 import { runJob, type SampleTask } from "../../shared/synth/job-runner.ts";
@@ -58,7 +58,7 @@ function completeThrough(app: EdgeFetcher, env: Bindings, ctx: ExecutionContext)
       ctx,
     );
     const body = (await res.json()) as {
-      error?: { message?: string; code?: string | null };
+      error?: { message?: string; code?: string | null; type?: string };
       choices?: { message?: { content?: string | null }; finish_reason?: string | null }[];
       usage?: { prompt_tokens?: number; completion_tokens?: number };
     };
@@ -69,6 +69,8 @@ function completeThrough(app: EdgeFetcher, env: Bindings, ctx: ExecutionContext)
         body.error?.message ?? `HTTP ${res.status}`,
         {
           code: body.error?.code ?? null,
+          // A spent budget (insufficient_quota) fails the sample at once instead of waiting a month.
+          type: body.error?.type as ApiErrorType | undefined,
           retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
         },
       );

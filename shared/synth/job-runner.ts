@@ -130,9 +130,15 @@ export interface RunJobOptions {
 
 export const sampleKey = (task: SampleTask) => `${task.row}:${task.sample}`;
 
-/** Errors worth another attempt: overload, timeouts, server and network failures. */
+/**
+ * Errors worth another attempt: overload, timeouts, server and network failures. A spent budget
+ * (`insufficient_quota`) is not: its Retry-After is the next month.
+ */
 export function isRetryable(err: unknown): boolean {
-  if (err instanceof ApiError) return err.status === 429 || err.status >= 500;
+  if (err instanceof ApiError) {
+    if (err.type === "insufficient_quota") return false;
+    return err.status === 429 || err.status >= 500;
+  }
   const status = (err as { status?: unknown }).status;
   if (typeof status === "number") return status === 408 || status === 429 || status >= 500;
   return true;

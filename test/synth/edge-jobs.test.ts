@@ -5,6 +5,7 @@
  * Lost queue messages are recovered by the monitor; 429s, 500s and cut answers end with each key
  * exactly once, failures recorded with the provider's words.
  */
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type TextNlpClient } from "../../shared/sdk/index.ts";
 import type { FakeServer } from "../fakes/server.ts";
@@ -142,5 +143,70 @@ describe("edge jobs: a misbehaving provider", () => {
     expect(cut.samples.every((s) => s.status === "failed" && (s.error ?? "").length > 0)).toBe(
       true,
     );
+  });
+});
+
+describe("edge jobs: the tenant's budget", () => {
+  const BUDGET = 400;
+  let e: Edge;
+  beforeAll(async () => {
+    e = await startEdge({ LIMITS: JSON.stringify({ tenant: { monthly_tokens: BUDGET } }) });
+  });
+  afterAll(() => e?.close());
+
+  it("holds while a job runs beside interactive calls: refused samples fail at once, the rest once", async () => {
+    const interactive = new OpenAI({
+      baseURL: `${e.edge.url}/v1`,
+      apiKey: await e.edge.seedApiKey({ scopes: ["inference", "admin:limits"] }),
+      maxRetries: 0,
+    });
+    const job = await e.client.jobs.create({
+      template: "story",
+      model: "openai/gpt-4o-mini-budget",
+      row_count: 40,
+      samplers: { topic: { type: "list", values: ["tides"] } },
+      samples_per_row: 1,
+      concurrency: 2,
+    });
+    // Interactive calls of the same tenant while the job runs, until one is refused.
+    let answered = 0;
+    let refusal: unknown;
+    while (!refusal) {
+      await interactive.chat.completions
+        .create({
+          model: "openai/gpt-4o-mini-budget",
+          messages: [{ role: "user", content: "A story about tides" }],
+          max_tokens: 8,
+        })
+        .then(
+          () => answered++,
+          (err: unknown) => {
+            refusal = err;
+          },
+        );
+    }
+    expect(refusal).toMatchObject({
+      status: 429,
+      code: "budget_exceeded",
+      type: "insufficient_quota",
+    });
+    const last = await follow(e.client, job.id);
+    // The job ends: samples past the budget fail at once (no month-long Retry-After wait).
+    expect(last.status).toBe("done");
+    expect(last.progress.ok + last.progress.failed).toBe(40);
+    expect(last.progress.failed).toBeGreaterThan(0);
+    const samples = await allSamples(e.client, job.id);
+    expect(keysOf(samples).size).toBe(40);
+    for (const s of samples.filter((x) => x.status === "failed"))
+      expect(s.error).toMatch(/budget/i);
+    // Only admitted calls reached the provider, and together they stayed within the budget.
+    expect(e.fake.calls()["gpt-4o-mini-budget"]).toBe(last.progress.ok + answered);
+    const limits = await (
+      await fetch(`${e.edge.url}/v1/admin/limits/tenant`, {
+        headers: { authorization: `Bearer ${interactive.apiKey}` },
+      })
+    ).json();
+    expect(limits.usage.month.tokens).toBeGreaterThan(0);
+    expect(limits.usage.month.tokens).toBeLessThanOrEqual(BUDGET);
   });
 });
