@@ -135,6 +135,50 @@ describe("the jobs queue consumer", () => {
     expect(failed[0]?.error).toContain("Fake openai error 500");
   }, 30_000);
 
+  it("a consumer that dies after writing part of its batch: the message is retried, each key ends once", async () => {
+    const model = "gpt-4o-mini-job-dies";
+    const jobId = await seedJob(`openai/${model}`, 10, 1);
+    // D1 as an isolate that ends after its 4th sample write: every later statement fails.
+    let writes = 0;
+    const statement = (stmt: D1PreparedStatement): D1PreparedStatement =>
+      new Proxy(stmt, {
+        get(target, prop) {
+          if (prop === "bind") return (...values: unknown[]) => statement(target.bind(...values));
+          if (prop === "run" || prop === "all" || prop === "raw")
+            return async (...args: unknown[]) => {
+              if (++writes > 4) throw new Error("the isolate ended");
+              return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          const value = Reflect.get(target, prop, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    const dying = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === "prepare")
+          return (query: string) =>
+            /^insert into "samples"/i.test(query)
+              ? statement(target.prepare(query))
+              : target.prepare(query);
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const ctx = createExecutionContext();
+    const first = batchesOf(jobId, 10, 1, 10);
+    await consumer(first, { ...bindings(), DB: dying } as Bindings, ctx);
+    const result = await getQueueResult(first, ctx);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(await samplesOf(jobId)).toHaveLength(4);
+    // Redelivered to a healthy isolate: the 4 written keys are skipped, the other 6 written once.
+    const again = await deliver(batchesOf(jobId, 10, 1, 10));
+    expect(again.explicitAcks).toHaveLength(1);
+    const written = await samplesOf(jobId);
+    expect(written.map((s) => s.row)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(written.every((s) => s.status === "ok")).toBe(true);
+  });
+
   it("acknowledges a cancelled job's batches without generating anything", async () => {
     const model = "gpt-4o-mini-job-cancelled";
     const jobId = await seedJob(`openai/${model}`, 3, 1, "cancelled");
