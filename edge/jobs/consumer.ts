@@ -160,6 +160,16 @@ export function createJobConsumer(app: EdgeFetcher) {
       try {
         await runJobBatch(app, db, env, ctx, message.body);
         message.ack();
+        // The job's event streams read it again (off the batch's path).
+        const monitors = env.JOB_MONITOR;
+        if (monitors) {
+          ctx.waitUntil(
+            monitors
+              .get(monitors.idFromName(message.body.jobId))
+              .progressed()
+              .catch(() => {}),
+          );
+        }
       } catch (err) {
         console.warn(
           `job batch of ${message.body.jobId} failed (attempt ${message.attempts}):`,

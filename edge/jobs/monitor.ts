@@ -1,5 +1,11 @@
 /**
- * One Durable Object per running job: the reconcile alarm. Queues deliver at least once, and a
+ * One Durable Object per running job: where its progress is announced, and its reconcile alarm.
+ *
+ * Progress: consumers call `progressed()` after each batch, the routes after each status change;
+ * every event stream of the job (`GET /v1/jobs/{id}/events`, on any isolate) holds a `GET
+ * /changes` stream open here and reads the job again from D1 on each newline.
+ *
+ * Reconcile: Queues deliver at least once, and a
  * message can still be lost (deleted by hand, expired, a bug); nothing would then ever write its
  * keys. The monitor wakes every `JOB_RECONCILE_SECONDS`: while the job is queued or running and
  * some keys are written since its last look, it only looks again later; when a whole period
@@ -24,7 +30,28 @@ interface Watched {
   written: number;
 }
 
+const NEWLINE = new TextEncoder().encode("\n");
+
 export class JobMonitor extends DurableObject<Bindings> {
+  /** Open change streams of this job's watchers. */
+  readonly #watchers = new Set<WritableStreamDefaultWriter<Uint8Array>>();
+
+  /** `GET /changes`: a newline now, and one at each change until the caller goes away. */
+  override async fetch(): Promise<Response> {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    this.#watchers.add(writer);
+    void writer.write(NEWLINE).catch(() => this.#watchers.delete(writer));
+    return new Response(readable, { headers: { "content-type": "text/plain" } });
+  }
+
+  /** Tells every watcher that the job changed. */
+  async progressed(): Promise<void> {
+    for (const writer of this.#watchers) {
+      writer.write(NEWLINE).catch(() => this.#watchers.delete(writer));
+    }
+  }
+
   /** Starts (or restarts, after a resume) watching `jobId`; the first look is one period away. */
   async watch(jobId: string): Promise<void> {
     await this.ctx.storage.put<Watched>("watched", { jobId, written: -1 });

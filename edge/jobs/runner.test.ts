@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { JobRow } from "../../shared/db/schema/index.ts";
 import { startGateway } from "../test/gateway.ts";
-import { jobBatches } from "./runner.ts";
+import { jobBatches, queueJobRunner } from "./runner.ts";
 
 describe("the edge's job runner", () => {
   it("batches only the keys not yet written, in key order", () => {
@@ -69,5 +69,38 @@ describe("the edge's job runner", () => {
     expect(await res.json()).toMatchObject({
       error: { code: "unsupported_capability", param: "steps" },
     });
+  });
+
+  it("tells a job's watchers on any isolate of each change its monitor hears of", async () => {
+    const runner = queueJobRunner(
+      env,
+      async () => {
+        throw new Error("not read");
+      },
+      10,
+      Date.now,
+    );
+    let heard = 0;
+    let next: () => void = () => {};
+    const unsubscribe = runner.subscribe?.("job-watched", () => {
+      heard++;
+      next();
+    });
+    const change = () =>
+      new Promise<void>((resolve) => {
+        next = resolve;
+      });
+    // The first newline comes as the watcher connects.
+    await change();
+    const monitor = env.JOB_MONITOR?.get(env.JOB_MONITOR.idFromName("job-watched"));
+    const second = change();
+    await monitor?.progressed();
+    await second;
+    // Pause and cancel reach watchers the same way.
+    const third = change();
+    await runner.halt("job-watched");
+    await third;
+    expect(heard).toBe(3);
+    unsubscribe?.();
   });
 });

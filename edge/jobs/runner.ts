@@ -12,6 +12,7 @@ import { committedSampleKeys } from "../../shared/synth/store/job-store.ts";
 import { finishJobIfComplete } from "../../shared/synth/store/jobs.ts";
 import type { Bindings } from "../env.ts";
 import type { JobBatchMessage } from "./consumer.ts";
+import type { JobMonitor } from "./monitor.ts";
 
 /** Messages per `sendBatch` call (Cloudflare Queues takes at most 100). */
 const SEND_AT_ONCE = 100;
@@ -65,10 +66,52 @@ export function queueJobRunner(
         return;
       }
       await enqueueBatches(env.JOBS_QUEUE, batches);
-      await env.JOB_MONITOR?.get(env.JOB_MONITOR.idFromName(job.id)).watch(job.id);
+      const monitor = monitorOf(job.id);
+      await monitor?.watch(job.id);
+      await monitor?.progressed();
     },
-    async halt() {},
+    // The consumer reads the status before each batch: watchers only need to hear of it.
+    async halt(id) {
+      await monitorOf(id)?.progressed();
+    },
+    ...(env.JOB_MONITOR && {
+      subscribe(id: string, listener: () => void) {
+        const controller = new AbortController();
+        void followChanges(
+          monitorOf(id) as DurableObjectStub<JobMonitor>,
+          listener,
+          controller.signal,
+        );
+        return () => controller.abort();
+      },
+    }),
   };
+
+  function monitorOf(id: string) {
+    return env.JOB_MONITOR?.get(env.JOB_MONITOR.idFromName(id));
+  }
+}
+
+/** Calls `listener` at each change the monitor announces, reconnecting until `signal` aborts. */
+async function followChanges(
+  monitor: DurableObjectStub<JobMonitor>,
+  listener: () => void,
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const res = await monitor.fetch("https://job-monitor/changes", { signal });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      for (;;) {
+        const { done } = await reader.read();
+        if (done) break;
+        listener();
+      }
+    } catch {
+      // Aborted, or the object restarted: look again below.
+    }
+    if (!signal.aborted) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 function jobsUnavailable(): ApiError {

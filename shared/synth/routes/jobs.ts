@@ -327,9 +327,11 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
           }
           if (terminal.has(latest.job.status) || stream.aborted || deps.draining?.()) break;
           if (unsubscribe) {
+            // Woken by a change; a read every 15 s regardless, should a notice be lost.
             if (!changed) {
               await new Promise<void>((resolve) => {
                 wake = resolve;
+                setTimeout(resolve, 15_000);
               });
             }
             // Progress can arrive per sample; a client needs a few updates a second at most.
