@@ -31,6 +31,24 @@ const mistral = () =>
   });
 
 describe("OpenAI fake, read by the openai SDK", () => {
+  it("answers structured outputs (json_schema) with JSON that fits the schema, parsed by the SDK", async () => {
+    const schema = {
+      type: "object",
+      properties: { score: { type: "number" }, why: { type: "string" } },
+      required: ["score", "why"],
+      additionalProperties: false,
+    };
+    const res = await openai().chat.completions.parse({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "judge this" }],
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "verdict", schema, strict: true },
+      },
+    });
+    expect(res.choices[0]?.message.parsed).toEqual({ score: 1, why: "judge this" });
+  });
+
   it("answers chat, streams to finish_reason then [DONE], embeds and lists models", async () => {
     const res = await openai().chat.completions.create({
       model: "gpt-4o-mini",

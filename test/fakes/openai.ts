@@ -15,6 +15,8 @@ import {
   cutJsonAnswer,
   embeddingOf,
   fakeToolCall,
+  inputFor,
+  type JsonSchema,
   type LiveScenario,
   lastUserText,
   playScenario,
@@ -115,7 +117,14 @@ function handleChat(
     const errors = ai21ChatErrors(body);
     if (errors.length > 0) return sendJson(res, 422, ai21ErrorBody(errors));
   }
-  const text = replyText(flavor, lastUserText(messages));
+  // Structured outputs (`json_schema`): JSON that fits the schema, as OpenAI's strict mode answers.
+  const format = body.response_format as
+    | { type?: string; json_schema?: { schema?: JsonSchema } }
+    | undefined;
+  const text =
+    flavor === "openai" && format?.type === "json_schema"
+      ? JSON.stringify(inputFor(format.json_schema?.schema ?? {}, lastUserText(messages)))
+      : replyText(flavor, lastUserText(messages));
   const promptTokens = countTokens(messages.map((m) => contentText(m.content)).join(" "));
   const usage = {
     prompt_tokens: promptTokens,
