@@ -9,7 +9,9 @@
  *   its terminal event; `…streamerr…`: an in-band error event mid-stream; `…stall…`: a stream
  *   sends half its chunks, then nothing more while the socket stays open; `…linger…`: a stream
  *   sends everything, terminal event included, but keeps the socket open (Gemini);
- * - `…hang…`: never answers; `…tool…`: answers with a tool call.
+ * - `…hang…`: never answers; `…tool…`: answers with a tool call;
+ * - `…lat50…`: every call waits 50 ms before it is handled (whatever it then answers), a
+ *   provider's fixed latency for benches; it combines with any of the above.
  */
 import type { ServerResponse } from "node:http";
 
@@ -33,6 +35,11 @@ export function scenarioFor(model: string, call: number): Scenario {
     if (model.includes(kind)) return { kind, tool };
   }
   return { kind: "ok", tool };
+}
+
+/** Milliseconds a call to `model` waits before it is handled (`…lat50…`; 0 without). */
+export function latencyOf(model: string): number {
+  return Number(/lat(\d+)/.exec(model)?.[1] ?? 0);
 }
 
 /** A scenario in which the fake answers (with text, a tool call, or a broken stream). */

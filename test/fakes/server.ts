@@ -1,11 +1,14 @@
 /**
  * The loopback HTTP server every provider fake runs on: 127.0.0.1 only, a random port, a call
  * counter per model (read at `GET /__calls`), the last request per model (`GET /__last?key=`),
- * a tiny PNG at `GET /__image.png` (an image URL the gateway can fetch),
- * and a lifetime after which it closes by itself.
+ * a tiny PNG at `GET /__image.png` (an image URL the gateway can fetch), the fixed latency a
+ * model name asks for (`…lat50…`, scenario.ts) before any answer, and a lifetime after which it
+ * closes by itself.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fakeImagePath, tinyPngBase64 } from "./images.ts";
+import { latencyOf } from "./scenario.ts";
 
 /** A request as a fake handler sees it. */
 export interface FakeRequest {
@@ -98,6 +101,9 @@ export async function startFakeServer(
       headers: req.headers,
       body,
     });
+    // A fixed latency steered by the model name (scenario.ts), before any answer, for every fake.
+    const latency = latencyOf(key);
+    if (latency > 0) await sleep(latency);
     try {
       await handler(
         {
