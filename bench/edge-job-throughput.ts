@@ -57,13 +57,6 @@ if (
 ) {
   throw new Error("every flag takes a positive whole number (--latency may be 0)");
 }
-if (batchSize > 99) {
-  // Seen here: every such batch failed until the dead-letter queue, and the job never finished.
-  throw new Error(
-    "--batch-size above 99: the edge's consumer reads a message's rows with one bound " +
-      "parameter per row plus the job id, and D1 takes at most 100, so every batch fails",
-  );
-}
 const model = `openai/gpt-4o-mini-lat${latencyMs}`;
 const topics = ["a cat", "the sea", "a red ball", "the moon", "rain", "a small boat"];
 const prompt = "Sample {{ n }}: tell a short story about {{ topic }}.";

@@ -179,6 +179,18 @@ describe("the jobs queue consumer", () => {
     expect(written.every((s) => s.status === "ok")).toBe(true);
   });
 
+  it("takes a batch of more keys than D1 binds values in one statement", async () => {
+    const jobId = await seedJob("openai/gpt-4o-mini-job-wide", 150, 1);
+    const result = await deliver(batchesOf(jobId, 150, 1, 150));
+    expect(result.explicitAcks).toHaveLength(1);
+    const written = await samplesOf(jobId);
+    expect(written).toHaveLength(150);
+    expect(written.every((s) => s.status === "ok")).toBe(true);
+    // A redelivery reads the 150 keys as written.
+    expect((await deliver(batchesOf(jobId, 150, 1, 150))).explicitAcks).toHaveLength(1);
+    expect((await fakeCalls("openai"))["gpt-4o-mini-job-wide"]).toBe(150);
+  }, 60_000);
+
   it("acknowledges a cancelled job's batches without generating anything", async () => {
     const model = "gpt-4o-mini-job-cancelled";
     const jobId = await seedJob(`openai/${model}`, 3, 1, "cancelled");

@@ -7,7 +7,7 @@
  * writes nothing twice. A batch that fails as a whole is retried with backoff; a sample that
  * keeps failing is recorded as failed by the job engine.
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, between, eq } from "drizzle-orm";
 import { ApiError, type ApiErrorStatus, type ApiErrorType } from "../../shared/api/errors.ts";
 import { jobRows, jobs } from "../../shared/db/schema/index.ts";
 import { openPrincipal } from "../../shared/identity/principal.ts";
@@ -102,11 +102,17 @@ export async function runJobBatch(
   const template = await getTemplateById(db, job.templateId);
   if (!template) throw new Error(`job ${job.id}: its template ${job.templateId} is gone`);
   const tasks: SampleTask[] = message.tasks.map(([row, sample]) => ({ row, sample }));
-  const rowIndexes = [...new Set(tasks.map((t) => t.row))];
+  // A range of rows, not a list: D1 binds at most 100 values a statement.
+  const rowIndexes = tasks.map((t) => t.row);
   const stored = await db
     .select({ row: jobRows.rowIndex, variables: jobRows.variables })
     .from(jobRows)
-    .where(and(eq(jobRows.jobId, job.id), inArray(jobRows.rowIndex, rowIndexes)));
+    .where(
+      and(
+        eq(jobRows.jobId, job.id),
+        between(jobRows.rowIndex, Math.min(...rowIndexes), Math.max(...rowIndexes)),
+      ),
+    );
   const rows = new Map(stored.map((r) => [r.row, r.variables]));
   const sampling = {
     rows: (row: number) => rows.get(row) ?? {},

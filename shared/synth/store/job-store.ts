@@ -4,7 +4,7 @@
  * written before is left as it is, so a redelivered batch or a resumed job writes nothing
  * twice), and the trigger of migration 0019 drops the sample's saved columns in that statement.
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, between, eq } from "drizzle-orm";
 import type { AnySqliteDb } from "../../db/audit.ts";
 import { sampleColumns, samples } from "../../db/schema/index.ts";
 import { recordedColumns } from "../columns.ts";
@@ -24,14 +24,18 @@ const columnsOfSample = (jobId: string, task: SampleTask) =>
     eq(sampleColumns.sampleIndex, task.sample),
   );
 
-/** Keys (`row:sample`) already written for a job, or for those of its rows given. */
+/**
+ * Keys (`row:sample`) already written for a job, or for its rows from the least to the greatest
+ * of `rows` (a range, not a list: D1 binds at most 100 values a statement, a batch may span more
+ * rows; the extra keys read are never asked about).
+ */
 export async function committedSampleKeys(
   db: AnySqliteDb,
   jobId: string,
   rows?: readonly number[],
 ): Promise<Set<string>> {
-  const where = rows
-    ? and(eq(samples.jobId, jobId), inArray(samples.rowIndex, [...new Set(rows)]))
+  const where = rows?.length
+    ? and(eq(samples.jobId, jobId), between(samples.rowIndex, Math.min(...rows), Math.max(...rows)))
     : eq(samples.jobId, jobId);
   const written: { row: number; sample: number }[] = await db
     .select({ row: samples.rowIndex, sample: samples.sampleIndex })
