@@ -111,8 +111,6 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
         return model;
       },
       rowsPerStatement: 30,
-      stepsUnsupported:
-        "Post-processing steps (dedup, filters, judge) do not run on the edge yet: run the job without 'steps', or on an appliance.",
     }),
   );
   app.route(

@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import type { JobRow, TemplateRow } from "../../shared/db/schema/index.ts";
 import { type JobProgress, runJob } from "../../shared/synth/job-runner.ts";
-import { type PostStep, postprocess } from "../../shared/synth/postprocess.ts";
+import { postprocessJob } from "../../shared/synth/judge.ts";
 import { findJob, type JobRunner } from "../../shared/synth/routes/jobs.ts";
 import { createTemplateSampleGenerator, variablesOf } from "../../shared/synth/sample-generator.ts";
 import type { Sampler } from "../../shared/synth/samplers.ts";
@@ -18,11 +18,11 @@ import {
   setJobStatus,
 } from "../../shared/synth/store/jobs.ts";
 import { getTemplateById } from "../../shared/synth/store/templates.ts";
+import { chatForJson } from "../inference/chat-json.ts";
 import type { Engine } from "../inference/engine/index.ts";
 import { compileResponseSchema } from "../inference/json-schema.ts";
 import type { Db } from "../store/db.ts";
-import { allSamples, jobsWithStatus, loadJobRows, saveDecisions } from "../store/queries/jobs.ts";
-import { judgeSample } from "./judge.ts";
+import { jobsWithStatus, loadJobRows } from "../store/queries/jobs.ts";
 
 /** Options of {@link JobManager}. */
 export interface JobManagerOptions {
@@ -196,37 +196,18 @@ export class JobManager implements JobRunner {
 
   /** Runs the job's steps over all its generated samples and stores each decision. */
   async #postprocess(job: JobRow, template: TemplateRow, signal: AbortSignal): Promise<void> {
-    const steps = job.steps as PostStep[];
-    if (steps.length === 0) return;
     const { db, engine } = this.options;
-    const rows = allSamples(db, job.id).filter((s) => s.status === "ok");
     const validate = template.outputSchema
       ? compileResponseSchema(template.outputSchema, "output_schema")
       : undefined;
-    const decisions = await postprocess(
-      rows.map((s) => ({
-        key: `${s.rowIndex}:${s.sampleIndex}`,
-        output: s.output ?? "",
-        variables: s.variables,
-      })),
-      steps,
-      {
-        signal,
-        validateJson: validate
-          ? (value) => (validate(value) ? null : JSON.stringify(validate.errors))
-          : undefined,
-        judge: (candidate, step, index) =>
-          judgeSample(engine, db, job, candidate, step, index, signal),
-      },
-    );
-    if (signal.aborted) return;
-    saveDecisions(
-      db,
-      rows.map((s, i) => {
-        const { kept, ...decision } = decisions[i] as (typeof decisions)[number];
-        return { id: s.id, kept, decision };
-      }),
-    );
+    await postprocessJob(db, job, {
+      signal,
+      validateJson: validate
+        ? (value) => (validate(value) ? null : JSON.stringify(validate.errors))
+        : undefined,
+      askJson: (request, schema) =>
+        chatForJson(engine, request, schema, { signal, priority: "batch" }),
+    });
   }
 
   #emit(id: string): void {

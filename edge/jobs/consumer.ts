@@ -19,13 +19,14 @@ import {
 } from "../../shared/synth/sample-generator.ts";
 import type { Sampler } from "../../shared/synth/samplers.ts";
 import { sqliteJobStore } from "../../shared/synth/store/job-store.ts";
-import { finishJobIfComplete, setJobStatus } from "../../shared/synth/store/jobs.ts";
+import { setJobStatus } from "../../shared/synth/store/jobs.ts";
 import { getTemplateById } from "../../shared/synth/store/templates.ts";
 import { type Bindings, settingsOf } from "../env.ts";
 import { outputValidator } from "../lib/json-schema.ts";
 import { internalEnv } from "../middleware/auth/index.ts";
 import { openStore } from "../store/db.ts";
 import type { EdgeDb } from "../store/types.ts";
+import { completeJob, runPostprocessStage } from "./postprocess.ts";
 
 /** One queue message: a batch of a job's sample keys. */
 export interface JobBatchMessage {
@@ -33,6 +34,8 @@ export interface JobBatchMessage {
   tenantId: string;
   /** `[row, sample]` pairs. */
   tasks: [number, number][];
+  /** `postprocess`: the job's last stage (./postprocess.ts), once every key is written. */
+  stage?: "postprocess";
 }
 
 /** The app the consumer calls into (the edge's own). */
@@ -151,7 +154,7 @@ export async function runJobBatch(
       },
     },
   );
-  await finishJobIfComplete(db, job.id, new Date());
+  await completeJob(env, db, job, new Date());
 }
 
 /** The Worker's `queue` handler for the jobs queue. */
@@ -164,7 +167,12 @@ export function createJobConsumer(app: EdgeFetcher) {
     const db = await openStore(settingsOf(env).database);
     for (const message of batch.messages) {
       try {
-        await runJobBatch(app, db, env, ctx, message.body);
+        if (message.body.stage === "postprocess") {
+          const asTenant = internalEnv(env, openPrincipal(message.body.tenantId, ["inference"]));
+          await runPostprocessStage(db, completeThrough(app, asTenant, ctx), message.body);
+        } else {
+          await runJobBatch(app, db, env, ctx, message.body);
+        }
         message.ack();
         // The job's event streams read it again (off the batch's path).
         const monitors = env.JOB_MONITOR;

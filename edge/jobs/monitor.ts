@@ -15,12 +15,11 @@
  * whose keys are all written (the last batch's consumer normally does).
  */
 import { DurableObject } from "cloudflare:workers";
-import { count, eq } from "drizzle-orm";
-import { samples } from "../../shared/db/schema/index.ts";
 import { committedSampleKeys } from "../../shared/synth/store/job-store.ts";
 import { finishJobIfComplete, getJob } from "../../shared/synth/store/jobs.ts";
 import { type Bindings, settingsOf } from "../env.ts";
 import { openStore } from "../store/db.ts";
+import { postprocessMessage, writtenKeys } from "./postprocess.ts";
 import { enqueueBatches, jobBatches } from "./runner.ts";
 
 /** What a monitor keeps. */
@@ -69,12 +68,18 @@ export class JobMonitor extends DurableObject<Bindings> {
       await this.ctx.storage.deleteAll();
       return "idle";
     }
-    if (await finishJobIfComplete(db, job.id, new Date())) {
-      await this.ctx.storage.deleteAll();
-      return "finished";
+    const written = await writtenKeys(db, job.id);
+    if (written >= job.rowCount * job.samplesPerRow) {
+      if ((job.steps as unknown[]).length === 0) {
+        await finishJobIfComplete(db, job.id, new Date());
+        await this.ctx.storage.deleteAll();
+        return "finished";
+      }
+      // Post-processing queued or running: queued again only if it has been a whole period.
+      await this.queuePostprocess(job.id);
+      await this.ctx.storage.setAlarm(Date.now() + settings.jobReconcileMs);
+      return "progressing";
     }
-    const [row] = await db.select({ n: count() }).from(samples).where(eq(samples.jobId, job.id));
-    const written = row?.n ?? 0;
     let outcome: "progressing" | "re-enqueued" = "progressing";
     if (written <= watched.written && this.env.JOBS_QUEUE) {
       const missing = jobBatches(job, await committedSampleKeys(db, job.id), settings.jobBatchSize);
@@ -87,6 +92,20 @@ export class JobMonitor extends DurableObject<Bindings> {
     await this.ctx.storage.put<Watched>("watched", { jobId: job.id, written });
     await this.ctx.storage.setAlarm(Date.now() + settings.jobReconcileMs);
     return outcome;
+  }
+
+  /**
+   * Queues the job's post-processing stage, once: again only after a whole reconcile period (a
+   * lost message). The object's single thread makes "once" hold across concurrent consumers.
+   */
+  async queuePostprocess(jobId: string): Promise<void> {
+    const settings = settingsOf(this.env);
+    const queuedAt = await this.ctx.storage.get<number>("postprocessQueuedAt");
+    if (queuedAt !== undefined && Date.now() - queuedAt < settings.jobReconcileMs) return;
+    const job = await getJob(await openStore(settings.database), jobId);
+    if (!job || !this.env.JOBS_QUEUE) return;
+    await this.ctx.storage.put("postprocessQueuedAt", Date.now());
+    await this.env.JOBS_QUEUE.send(postprocessMessage(job));
   }
 
   override async alarm(): Promise<void> {

@@ -48,29 +48,6 @@ describe("the edge's job runner", () => {
     expect(n).toBe(0);
   });
 
-  it("refuses post-processing steps, which do not run on the edge yet", async () => {
-    const { call } = startGateway();
-    await call("http://edge/v1/templates", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "with-steps", prompt: "Hi" }),
-    });
-    const res = await call("http://edge/v1/jobs", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        template: "with-steps",
-        model: "openai/gpt-4o-mini",
-        row_count: 1,
-        steps: [{ type: "dedup" }],
-      }),
-    });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({
-      error: { code: "unsupported_capability", param: "steps" },
-    });
-  });
-
   it("tells a job's watchers on any isolate of each change its monitor hears of", async () => {
     const runner = queueJobRunner(
       env,

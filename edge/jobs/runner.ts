@@ -9,10 +9,11 @@ import type { JobRow } from "../../shared/db/schema/index.ts";
 import { sampleKey } from "../../shared/synth/job-runner.ts";
 import type { JobRunner } from "../../shared/synth/routes/jobs.ts";
 import { committedSampleKeys } from "../../shared/synth/store/job-store.ts";
-import { finishJobIfComplete } from "../../shared/synth/store/jobs.ts";
+
 import type { Bindings } from "../env.ts";
 import type { JobBatchMessage } from "./consumer.ts";
 import type { JobMonitor } from "./monitor.ts";
+import { completeJob } from "./postprocess.ts";
 
 /** Messages per `sendBatch` call (Cloudflare Queues takes at most 100). */
 const SEND_AT_ONCE = 100;
@@ -60,9 +61,9 @@ export function queueJobRunner(
       if (!env.JOBS_QUEUE) throw jobsUnavailable();
       const store = await db();
       const batches = jobBatches(job, await committedSampleKeys(store, job.id), batchSize);
-      // Nothing left (every key written before a pause took effect): done now.
+      // Nothing left (every key written before a pause took effect): done, or post-processed, now.
       if (batches.length === 0) {
-        await finishJobIfComplete(store, job.id, new Date(now()));
+        await completeJob(env, store, job, new Date(now()));
         return;
       }
       await enqueueBatches(env.JOBS_QUEUE, batches);

@@ -37,7 +37,7 @@ async function startEdge(vars: Record<string, string> = {}): Promise<Edge> {
   );
   const client = createClient({
     baseUrl: edge.url,
-    apiKey: await edge.seedApiKey({ scopes: ["templates", "jobs"] }),
+    apiKey: await edge.seedApiKey({ scopes: ["templates", "jobs", "datasets"] }),
   });
   const template = await client.templates.create({
     name: "story",
@@ -143,6 +143,51 @@ describe("edge jobs: a misbehaving provider", () => {
     expect(cut.samples.every((s) => s.status === "failed" && (s.error ?? "").length > 0)).toBe(
       true,
     );
+  });
+});
+
+describe("edge jobs: post-processing as the last queue stage", () => {
+  let e: Edge;
+  beforeAll(async () => {
+    e = await startEdge();
+  });
+  afterAll(() => e?.close());
+
+  it("dedups and judges through the edge's own chat route once every key is written, then is done", async () => {
+    await e.client.templates.create({
+      name: "judge",
+      prompt: "Rate this story from 0 to 5: {{ output }}",
+    });
+    const job = await e.client.jobs.create({
+      template: "story",
+      model: "openai/gpt-4o-mini-steps",
+      row_count: 10,
+      samplers: { topic: { type: "list", values: ["foxes", "kites"] } },
+      samples_per_row: 1,
+      steps: [
+        { type: "dedup", mode: "exact" },
+        // The fake answers structured outputs with 1 for every number: one judge keeps all.
+        { type: "judge", template: "judge", threshold: 1 },
+      ],
+    });
+    const last = await follow(e.client, job.id);
+    expect(last).toMatchObject({
+      status: "done",
+      progress: { ok: 10, failed: 0, kept: 2, dropped: 8 },
+    });
+    const samples = await e.client.jobs.samples(job.id, { limit: 100 });
+    const dropped = samples.data.filter((s) => s.kept === false);
+    expect(dropped).toHaveLength(8);
+    for (const s of dropped) expect(s.decision).toMatchObject({ type: "dedup" });
+    const kept = samples.data.filter((s) => s.kept === true);
+    expect(new Set(kept.map((s) => s.output)).size).toBe(2);
+    // Ten generations, then one verdict for each of the two survivors.
+    expect(e.fake.calls()["gpt-4o-mini-steps"]).toBe(12);
+    // The dataset holds what post-processing kept.
+    expect((await e.client.datasets.list()).data.find((d) => d.id === job.id)).toMatchObject({
+      samples: 10,
+      kept: 2,
+    });
   });
 });
 

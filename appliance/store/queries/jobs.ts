@@ -38,17 +38,3 @@ export function allSamples(db: Db, jobId: string): SampleRow[] {
     .orderBy(asc(samples.rowIndex), asc(samples.sampleIndex))
     .all();
 }
-
-/** Stores post-processing decisions in one transaction. */
-export function saveDecisions(
-  db: Db,
-  decisions: { id: number; kept: boolean; decision: NonNullable<SampleRow["decision"]> }[],
-): void {
-  db.transaction((tx) => {
-    for (const d of decisions)
-      tx.update(samples)
-        .set({ kept: d.kept, decision: d.decision })
-        .where(eq(samples.id, d.id))
-        .run();
-  });
-}

@@ -150,8 +150,6 @@ export interface JobRouteDeps<E extends IdentityEnv> {
   runner(c: Context<E>): JobRunner;
   /** The model name a job records; throws a 404 for a model this half cannot serve. */
   resolveModel(c: Context<E>, name: string): string | Promise<string>;
-  /** Why this half refuses post-processing steps, when it does (a 400 before anything is stored). */
-  stepsUnsupported?: string;
   /** Seed rows per insert statement (D1: 30). */
   rowsPerStatement?: number;
   /** Milliseconds between progress reads of an event stream whose runner cannot notify (default 1000). */
@@ -177,12 +175,6 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
     tenantId: string,
     steps: PostStep[],
   ): Promise<PostStep[]> {
-    if (steps.length > 0 && deps.stepsUnsupported) {
-      throw new ApiError(400, deps.stepsUnsupported, {
-        param: "steps",
-        code: "unsupported_capability",
-      });
-    }
     for (const [index, step] of steps.entries()) {
       if (step.type === "filter" && step.regex !== undefined) {
         try {

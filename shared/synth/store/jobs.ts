@@ -172,6 +172,19 @@ export async function listSamples(
     .offset(options.offset ?? 0);
 }
 
+/** Stores post-processing decisions, one statement per sample (D1 has no transactions; a rerun rewrites them). */
+export async function saveDecisions(
+  db: AnySqliteDb,
+  decisions: { id: number; kept: boolean; decision: NonNullable<SampleRow["decision"]> }[],
+): Promise<void> {
+  for (const d of decisions) {
+    await db
+      .update(samples)
+      .set({ kept: d.kept, decision: d.decision })
+      .where(eq(samples.id, d.id));
+  }
+}
+
 /** The names of all variables of a job's samples, sorted. */
 export async function sampleVariableNames(db: AnySqliteDb, jobId: string): Promise<string[]> {
   const rows: { key: string }[] = await db.all(
