@@ -18,6 +18,12 @@ interface JobsHalf {
   client: TextNlpClient;
   /** The model jobs name. */
   model: string;
+  /**
+   * The same, slow enough that a pause or cancel sent right after creation finds the job still
+   * running on any machine (the edge's fake waits 100 ms a call; the appliance's model is not
+   * that fast on 40 samples either).
+   */
+  slowModel: string;
   /** Keys of exports the half stored (the edge's R2 bucket); none where exports stream from the database. */
   storedExports(): Promise<string[]>;
   close(): Promise<void>;
@@ -34,6 +40,7 @@ async function edgeHalf(): Promise<JobsHalf> {
       await edge.seedApiKey({ scopes: ["templates", "jobs", "datasets"] }),
     ),
     model: "openai/gpt-4o-mini-jobs",
+    slowModel: "openai/gpt-4o-mini-jobs-lat100",
     storedExports: async () =>
       (await (await edge.mf.getR2Bucket("DATASETS")).list()).objects.map((o) => o.key),
     close,
@@ -45,6 +52,7 @@ async function applianceHalf(): Promise<JobsHalf> {
   return {
     client: createKeyClient(appliance.url, "open"),
     model: "stories260K",
+    slowModel: "stories260K",
     storedExports: async () => [],
     close: async () => {
       await appliance.stop();
@@ -141,7 +149,7 @@ describe.each([
   it("pauses (work stops, written samples stay) and resumes to exactly every key once", async () => {
     const created = await half.client.jobs.create({
       template: "story",
-      model: half.model,
+      model: half.slowModel,
       row_count: 10,
       samplers: { topic: { type: "list", values: ["cats", "ships", "rain"] } },
       samples_per_row: 4,
@@ -165,7 +173,7 @@ describe.each([
   it("cancels for good: the job ends cancelled and resume starts it again", async () => {
     const created = await half.client.jobs.create({
       template: "story",
-      model: half.model,
+      model: half.slowModel,
       row_count: 20,
       samplers: { topic: { type: "list", values: ["owls"] } },
       samples_per_row: 2,
