@@ -10,6 +10,7 @@ import type { CallRecord } from "./inference/call-record.ts";
 import type { Inference } from "./inference/request.ts";
 import type { JobBatchMessage } from "./jobs/consumer.ts";
 import type { JobMonitor } from "./jobs/monitor.ts";
+import type { JobSlots } from "./jobs/slots.ts";
 import type { JwtSettings } from "./middleware/auth/jwt.ts";
 import type { OidcSettings } from "./middleware/auth/oidc.ts";
 import { type CacheTtls, KV_MIN_TTL_SECONDS } from "./middleware/cache/directive.ts";
@@ -139,6 +140,12 @@ export interface Bindings {
   DATASETS?: R2Bucket;
   /** Seconds a running job may go without a key written before its missing keys are re-enqueued (default 600). */
   JOB_RECONCILE_SECONDS?: string;
+  /** One slot table per tenant (edge/jobs/slots.ts); without it, only each batch's own concurrency bounds a tenant's jobs. */
+  JOB_SLOTS?: DurableObjectNamespace<JobSlots>;
+  /** Job samples generated at once across all of one tenant's jobs (default 8). */
+  JOB_TENANT_CONCURRENCY?: string;
+  /** Seconds a batch waits for a free slot before it is put back on the queue for later (default 30). */
+  JOB_SLOT_WAIT_SECONDS?: string;
 }
 
 const Vars = z.object({
@@ -155,6 +162,8 @@ const Vars = z.object({
     .default(64 * 1024 * 1024),
   JOB_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   JOB_RECONCILE_SECONDS: z.coerce.number().min(0.1).default(600),
+  JOB_TENANT_CONCURRENCY: z.coerce.number().int().min(1).default(8),
+  JOB_SLOT_WAIT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
   CACHE_DEFAULT_TTL_SECONDS: z.coerce.number().int().min(KV_MIN_TTL_SECONDS).default(3600),
   CACHE_MAX_TTL_SECONDS: z.coerce.number().int().min(KV_MIN_TTL_SECONDS).default(86_400),
 });
@@ -173,6 +182,10 @@ export interface EdgeSettings {
   jobBatchSize: number;
   /** How long a running job may write no key before the monitor re-enqueues what is missing. */
   jobReconcileMs: number;
+  /** Job samples in flight at once across one tenant's jobs (with `JOB_SLOTS`). */
+  jobTenantConcurrency: number;
+  /** How long a batch waits for a tenant slot before it is put back on the queue. */
+  jobSlotWaitMs: number;
   /** Providers with a server key; their base URL defaults to the provider's public API. */
   providers: Partial<Record<ProviderName, ProviderCredentials>>;
   /** Every provider's base URL (configured or default), for tenants' own keys. */
@@ -394,6 +407,8 @@ export function settingsOf(env: Bindings): EdgeSettings {
         SEED_UPLOAD_LIMIT_BYTES: env.SEED_UPLOAD_LIMIT_BYTES,
         JOB_BATCH_SIZE: env.JOB_BATCH_SIZE,
         JOB_RECONCILE_SECONDS: env.JOB_RECONCILE_SECONDS,
+        JOB_TENANT_CONCURRENCY: env.JOB_TENANT_CONCURRENCY,
+        JOB_SLOT_WAIT_SECONDS: env.JOB_SLOT_WAIT_SECONDS,
         CACHE_DEFAULT_TTL_SECONDS: env.CACHE_DEFAULT_TTL_SECONDS,
         CACHE_MAX_TTL_SECONDS: env.CACHE_MAX_TTL_SECONDS,
       });
@@ -406,6 +421,8 @@ export function settingsOf(env: Bindings): EdgeSettings {
         seedUploadLimitBytes: vars.SEED_UPLOAD_LIMIT_BYTES,
         jobBatchSize: vars.JOB_BATCH_SIZE,
         jobReconcileMs: vars.JOB_RECONCILE_SECONDS * 1000,
+        jobTenantConcurrency: vars.JOB_TENANT_CONCURRENCY,
+        jobSlotWaitMs: vars.JOB_SLOT_WAIT_SECONDS * 1000,
         ...readProviders(env),
         providerKeysMaster: env.PROVIDER_KEYS_SECRET
           ? quietly(importMasterKey(env.PROVIDER_KEYS_SECRET))

@@ -151,5 +151,6 @@ export default {
 export { SiteHub } from "./hub/index.ts";
 /** The reconcile monitor of a running job. */
 export { JobMonitor } from "./jobs/monitor.ts";
+export { JobSlots } from "./jobs/slots.ts";
 /** Durable Object classes must be named exports of the Worker's main module. */
 export { RateLimiter } from "./middleware/rate-limit/index.ts";

@@ -7,7 +7,7 @@
 import app from "../../edge/index.ts";
 import { countedBindings, type RoundTrips } from "../../edge/test/round-trips.ts";
 
-export { RateLimiter, SiteHub } from "../../edge/index.ts";
+export { JobMonitor, JobSlots, RateLimiter, SiteHub } from "../../edge/index.ts";
 
 /** One wrapped environment per isolate, so the edge's per-environment settings cache holds. */
 let counted: { env: object; trips: RoundTrips } | undefined;

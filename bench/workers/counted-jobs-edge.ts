@@ -8,7 +8,7 @@ import app from "../../edge/index.ts";
 import type { JobBatchMessage } from "../../edge/jobs/consumer.ts";
 import { countedBindings, type RoundTrips } from "../../edge/test/round-trips.ts";
 
-export { JobMonitor, RateLimiter, SiteHub } from "../../edge/index.ts";
+export { JobMonitor, JobSlots, RateLimiter, SiteHub } from "../../edge/index.ts";
 
 /** One wrapped environment per isolate, shared by both handlers. */
 let counted: { env: object; trips: RoundTrips } | undefined;

@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../env.ts";
 import { createEdgeApp } from "../index.ts";
-import { fakeCalls, fakeProviderBindings } from "../test/gateway.ts";
+import { fakeCalls, fakePeaks, fakeProviderBindings } from "../test/gateway.ts";
 import { createJobConsumer, type JobBatchMessage } from "./consumer.ts";
 
 const TENANT = "tenant-jobs";
@@ -22,19 +22,28 @@ const bindings = () =>
 let jobNo = 0;
 
 /** A job of `rows` seed rows × `perRow` samples on `model`, straight in D1. */
-async function seedJob(model: string, rows: number, perRow: number, status = "running") {
+async function seedJob(
+  model: string,
+  rows: number,
+  perRow: number,
+  status = "running",
+  tenant = TENANT,
+) {
   const id = `job-consumer-${++jobNo}`;
   await env.DB.batch([
-    env.DB.prepare("INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES (?, ?, 0)").bind(
-      TENANT,
-      TENANT,
+    // The template belongs to the first tenant; jobs of others use it by id, as the consumer does.
+    ...[...new Set([TENANT, tenant])].map((t) =>
+      env.DB.prepare("INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES (?, ?, 0)").bind(
+        t,
+        t,
+      ),
     ),
     env.DB.prepare(
       "INSERT OR IGNORE INTO templates (id, tenant_id, name, version, prompt, variables, params, created_at) VALUES ('tpl-consumer', ?, 'story', 1, 'A story about {{ topic }}', '[\"topic\"]', '{}', 0)",
     ).bind(TENANT),
     env.DB.prepare(
       "INSERT INTO jobs (id, tenant_id, template_id, model, params, samplers, row_count, samples_per_row, concurrency, seed, status) VALUES (?, ?, 'tpl-consumer', ?, '{\"max_tokens\":20}', '{}', ?, ?, 4, 7, ?)",
-    ).bind(id, TENANT, model, rows, perRow, status),
+    ).bind(id, tenant, model, rows, perRow, status),
     ...Array.from({ length: rows }, (_, row) =>
       env.DB.prepare("INSERT INTO job_rows (job_id, row_index, variables) VALUES (?, ?, ?)").bind(
         id,
@@ -47,22 +56,22 @@ async function seedJob(model: string, rows: number, perRow: number, status = "ru
 }
 
 /** The job's keys in batches of `size`, as queue messages. */
-function batchesOf(jobId: string, rows: number, perRow: number, size: number) {
+function batchesOf(jobId: string, rows: number, perRow: number, size: number, tenant = TENANT) {
   const keys = Array.from({ length: rows * perRow }, (_, k): [number, number] => [
     Math.floor(k / perRow),
     k % perRow,
   ]);
   const messages = [];
   for (let i = 0; i < keys.length; i += size) {
-    const body: JobBatchMessage = { jobId, tenantId: TENANT, tasks: keys.slice(i, i + size) };
+    const body: JobBatchMessage = { jobId, tenantId: tenant, tasks: keys.slice(i, i + size) };
     messages.push({ id: `m-${jobId}-${i}`, timestamp: new Date(), attempts: 1, body });
   }
   return createMessageBatch<JobBatchMessage>("textnlp-jobs", messages);
 }
 
-async function deliver(batch: MessageBatch<JobBatchMessage>) {
+async function deliver(batch: MessageBatch<JobBatchMessage>, extra: Partial<Bindings> = {}) {
   const ctx = createExecutionContext();
-  await consumer(batch, bindings(), ctx);
+  await consumer(batch, { ...bindings(), ...extra } as Bindings, ctx);
   return getQueueResult(batch, ctx);
 }
 
@@ -198,5 +207,88 @@ describe("the jobs queue consumer", () => {
     expect(result.explicitAcks).toHaveLength(1);
     expect(await samplesOf(jobId)).toEqual([]);
     expect((await fakeCalls("openai"))[model]).toBeUndefined();
+  });
+});
+
+describe("the tenant-wide bound on job samples in flight (JOB_SLOTS)", () => {
+  const slotsOf = (tenant: string) => {
+    const namespace = env.JOB_SLOTS as NonNullable<Bindings["JOB_SLOTS"]>;
+    return namespace.get(namespace.idFromName(tenant));
+  };
+
+  it("holds across batches of several jobs running at once, and leaves other tenants alone", async () => {
+    const tenant = "tenant-slots";
+    const model = "gpt-4o-mini-lat150-slots";
+    const other = "gpt-4o-mini-lat150-slots-other";
+    const [a, b, c] = [
+      await seedJob(`openai/${model}`, 8, 1, "running", tenant),
+      await seedJob(`openai/${model}`, 8, 1, "running", tenant),
+      await seedJob(`openai/${other}`, 8, 1, "running", "tenant-slots-other"),
+    ];
+    // Each job asks for 4 at once: unbounded, the two jobs would hold 8 calls open together.
+    const bound = { JOB_TENANT_CONCURRENCY: "3" } as Partial<Bindings>;
+    const results = await Promise.all([
+      deliver(batchesOf(a, 8, 1, 8, tenant), bound),
+      deliver(batchesOf(b, 8, 1, 8, tenant), bound),
+      deliver(batchesOf(c, 8, 1, 8, "tenant-slots-other"), bound),
+    ]);
+    expect(results.map((r: { explicitAcks: unknown[] }) => r.explicitAcks.length)).toEqual([
+      1, 1, 1,
+    ]);
+    for (const job of [a, b, c]) {
+      const written = await samplesOf(job);
+      expect(written.map((s) => s.status)).toEqual(Array(8).fill("ok"));
+    }
+    const peaks = await fakePeaks("openai");
+    expect(peaks[model]).toBeLessThanOrEqual(3);
+    expect(peaks[model]).toBeGreaterThanOrEqual(2);
+    // Another tenant's batch ran beside them with its job's own concurrency.
+    expect(peaks[other]).toBe(3);
+    expect(await slotsOf(tenant).held()).toBe(0);
+  }, 30_000);
+
+  it("puts a batch back on the queue when no slot comes free, without using up its retries", async () => {
+    const tenant = "tenant-slots-full";
+    const model = "gpt-4o-mini-slots-full";
+    const jobId = await seedJob(`openai/${model}`, 2, 1, "running", tenant);
+    // Another consumer holds every slot for a minute.
+    expect(await slotsOf(tenant).acquire("hog", 5, 2, 60_000, 1000)).toBe(2);
+    const sent: { body: JobBatchMessage; delaySeconds?: number }[] = [];
+    const queue = {
+      async send(body: JobBatchMessage, options?: { delaySeconds?: number }) {
+        sent.push({ body, delaySeconds: options?.delaySeconds });
+      },
+    };
+    const result = await deliver(batchesOf(jobId, 2, 1, 2, tenant), {
+      JOB_TENANT_CONCURRENCY: "2",
+      JOB_SLOT_WAIT_SECONDS: "0.2",
+      JOBS_QUEUE: queue as unknown as Queue<JobBatchMessage>,
+    });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(result.retryMessages).toEqual([]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.body.tasks).toEqual([
+      [0, 0],
+      [1, 0],
+    ]);
+    expect(sent[0]?.delaySeconds).toBeGreaterThan(0);
+    expect(await samplesOf(jobId)).toEqual([]);
+    expect((await fakeCalls("openai"))[model]).toBeUndefined();
+    await slotsOf(tenant).release("hog");
+  });
+
+  it("frees the slots of a consumer that died holding them once its lease runs out", async () => {
+    const tenant = "tenant-slots-crash";
+    const model = "gpt-4o-mini-slots-crash";
+    const jobId = await seedJob(`openai/${model}`, 3, 1, "running", tenant);
+    // A consumer took both slots for 300 ms and never gave them back.
+    expect(await slotsOf(tenant).acquire("crashed", 2, 2, 300, 1000)).toBe(2);
+    const result = await deliver(batchesOf(jobId, 3, 1, 3, tenant), {
+      JOB_TENANT_CONCURRENCY: "2",
+      JOB_SLOT_WAIT_SECONDS: "20",
+    });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect((await samplesOf(jobId)).map((s) => s.status)).toEqual(["ok", "ok", "ok"]);
+    expect(await slotsOf(tenant).held()).toBe(0);
   });
 });

@@ -88,20 +88,76 @@ function completeThrough(app: EdgeFetcher, env: Bindings, ctx: ExecutionContext)
   };
 }
 
-/** Runs one batch; resolves when each of its keys is written (ok or failed) or the job halted. */
+/** How long a batch's slots are leased, and how often a working batch renews them. */
+const SLOT_LEASE_MS = 120_000;
+const SLOT_RENEW_MS = 40_000;
+/** How long a batch that found no free slot waits on the queue before it asks again. */
+const DEFERRED_DELAY_SECONDS = 5;
+
+/** A batch's share of its tenant's job slots (./slots.ts). */
+interface SlotGrant {
+  count: number;
+  /** Gives one slot back (a worker ran out of keys). */
+  releaseOne(): void;
+  /** Gives back what is left, and stops renewing. */
+  end(): Promise<void>;
+}
+
+/**
+ * Up to `want` of the tenant's job slots, waiting up to `JOB_SLOT_WAIT_SECONDS`; `count` 0 when
+ * none came free. Without `JOB_SLOTS`, all of `want`.
+ */
+async function claimSlots(
+  env: Bindings,
+  ctx: ExecutionContext,
+  tenantId: string,
+  want: number,
+): Promise<SlotGrant> {
+  const namespace = env.JOB_SLOTS;
+  if (!namespace) return { count: want, releaseOne() {}, async end() {} };
+  const { jobTenantConcurrency, jobSlotWaitMs } = settingsOf(env);
+  const slots = namespace.get(namespace.idFromName(tenantId));
+  const lease = crypto.randomUUID();
+  const count = await slots.acquire(
+    lease,
+    want,
+    jobTenantConcurrency,
+    SLOT_LEASE_MS,
+    jobSlotWaitMs,
+  );
+  const renewing = setInterval(() => {
+    ctx.waitUntil(slots.renew(lease, SLOT_LEASE_MS).catch(() => {}));
+  }, SLOT_RENEW_MS);
+  return {
+    count,
+    releaseOne() {
+      ctx.waitUntil(slots.release(lease, 1).catch(() => {}));
+    },
+    async end() {
+      clearInterval(renewing);
+      // A lost release costs the tenant these slots until the lease runs out, never more.
+      await slots.release(lease).catch(() => {});
+    },
+  };
+}
+
+/**
+ * Runs one batch; resolves when each of its keys is written (ok or failed) or the job halted,
+ * or `deferred` when the tenant's job slots stayed taken (nothing was generated).
+ */
 export async function runJobBatch(
   app: EdgeFetcher,
   db: EdgeDb,
   env: Bindings,
   ctx: ExecutionContext,
   message: JobBatchMessage,
-): Promise<void> {
+): Promise<"done" | "deferred"> {
   const [job] = await db
     .select()
     .from(jobs)
     .where(and(eq(jobs.id, message.jobId), eq(jobs.tenantId, message.tenantId)));
   // A job deleted, cancelled or paused since: nothing to do (resume enqueues what is left).
-  if (!job || halted.has(job.status)) return;
+  if (!job || halted.has(job.status)) return "done";
   const template = await getTemplateById(db, job.templateId);
   if (!template) throw new Error(`job ${job.id}: its template ${job.templateId} is gone`);
   const tasks: SampleTask[] = message.tasks.map(([row, sample]) => ({ row, sample }));
@@ -131,30 +187,38 @@ export async function runJobBatch(
     validateOutput: template.outputSchema ? outputValidator(template.outputSchema) : undefined,
     complete: completeThrough(app, asTenant, ctx),
   });
-  if (job.status === "queued") {
-    await setJobStatus(db, job.id, "running", { startedAt: new Date() }, ["queued"]);
-  }
-  await runJob(
-    {
-      rows: job.rowCount,
-      samplesPerRow: job.samplesPerRow,
-      // Bounded per batch: one job cannot take the tenant's whole rate limit.
-      concurrency: Math.max(1, Math.min(job.concurrency, tasks.length)),
-      tasks,
-    },
-    sqliteJobStore(db, job.id, tasks),
-    generate,
-    {
-      variablesFor: (task) => {
-        try {
-          return variablesOf(sampling, task);
-        } catch {
-          return {};
-        }
-      },
-    },
+  // The job's own concurrency, within what the tenant's other batches leave free.
+  const slots = await claimSlots(
+    env,
+    ctx,
+    job.tenantId,
+    Math.max(1, Math.min(job.concurrency, tasks.length)),
   );
+  if (slots.count === 0) return "deferred";
+  try {
+    if (job.status === "queued") {
+      await setJobStatus(db, job.id, "running", { startedAt: new Date() }, ["queued"]);
+    }
+    await runJob(
+      { rows: job.rowCount, samplesPerRow: job.samplesPerRow, concurrency: slots.count, tasks },
+      sqliteJobStore(db, job.id, tasks),
+      generate,
+      {
+        variablesFor: (task) => {
+          try {
+            return variablesOf(sampling, task);
+          } catch {
+            return {};
+          }
+        },
+        onWorkerDone: () => slots.releaseOne(),
+      },
+    );
+  } finally {
+    await slots.end();
+  }
   await completeJob(env, db, job, new Date());
+  return "done";
 }
 
 /** The Worker's `queue` handler for the jobs queue. */
@@ -170,8 +234,15 @@ export function createJobConsumer(app: EdgeFetcher) {
         if (message.body.stage === "postprocess") {
           const asTenant = internalEnv(env, openPrincipal(message.body.tenantId, ["inference"]));
           await runPostprocessStage(db, completeThrough(app, asTenant, ctx), message.body);
-        } else {
-          await runJobBatch(app, db, env, ctx, message.body);
+        } else if ((await runJobBatch(app, db, env, ctx, message.body)) === "deferred") {
+          // Sent again rather than retried: waiting for a slot is not a failure, and must not
+          // use up the message's retries (and end in the dead-letter queue).
+          if (env.JOBS_QUEUE) {
+            await env.JOBS_QUEUE.send(message.body, { delaySeconds: DEFERRED_DELAY_SECONDS });
+          } else {
+            message.retry({ delaySeconds: DEFERRED_DELAY_SECONDS });
+            continue;
+          }
         }
         message.ack();
         // The job's event streams read it again (off the batch's path).

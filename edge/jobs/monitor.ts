@@ -51,8 +51,12 @@ export class JobMonitor extends DurableObject<Bindings> {
     }
   }
 
-  /** Starts (or restarts, after a resume) watching `jobId`; the first look is one period away. */
+  /**
+   * Starts (or restarts, after a resume) watching `jobId`; the first look is one period away. A
+   * restart may queue post-processing again at once: a pause stopped the last one from finishing.
+   */
   async watch(jobId: string): Promise<void> {
+    await this.ctx.storage.delete("postprocessQueuedAt");
     await this.ctx.storage.put<Watched>("watched", { jobId, written: -1 });
     await this.ctx.storage.setAlarm(Date.now() + settingsOf(this.env).jobReconcileMs);
   }

@@ -2,9 +2,12 @@
  * The edge's job runner: a job's keys not yet written, in batches, in key order; and a job
  * refused before anything is stored when the Worker has no jobs queue bound.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { JobRow } from "../../shared/db/schema/index.ts";
+import { getJob } from "../../shared/synth/store/jobs.ts";
+import { openStore } from "../store/db.ts";
 import { startGateway } from "../test/gateway.ts";
 import { jobBatches, queueJobRunner } from "./runner.ts";
 
@@ -79,5 +82,51 @@ describe("the edge's job runner", () => {
     await third;
     expect(heard).toBe(3);
     unsubscribe?.();
+  });
+
+  it("post-processes at once a job resumed with every key written, though a pause cut its stage short", async () => {
+    const id = "job-resumed-written";
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT OR IGNORE INTO tenants (id, name, created_at) VALUES ('tenant-resume', 'tenant-resume', 0)",
+      ),
+      env.DB.prepare(
+        "INSERT INTO templates (id, tenant_id, name, version, prompt, variables, params, created_at) VALUES ('tpl-resume', 'tenant-resume', 'resume', 1, 'Hi', '[]', '{}', 0)",
+      ),
+      // Resumed: queued again, its two keys written before the pause.
+      env.DB.prepare(
+        "INSERT INTO jobs (id, tenant_id, template_id, model, params, samplers, steps, row_count, samples_per_row, concurrency, seed, status) VALUES (?, 'tenant-resume', 'tpl-resume', 'openai/gpt-4o-mini', '{}', '{}', '[{\"type\":\"dedup\",\"mode\":\"exact\"}]', 2, 1, 1, 1, 'queued')",
+      ).bind(id),
+      ...[0, 1].map((row) =>
+        env.DB.prepare(
+          "INSERT INTO samples (job_id, row_index, sample_index, status, variables, output, attempts, prompt_tokens, completion_tokens, created_at) VALUES (?, ?, 0, 'ok', '{}', 'same', 1, 1, 1, 0)",
+        ).bind(id, row),
+      ),
+    ]);
+    // The stage was queued just before the pause: within the period, it would not be again.
+    const monitors = env.JOB_MONITOR as NonNullable<typeof env.JOB_MONITOR>;
+    const monitor = monitors.get(monitors.idFromName(id));
+    const before = Date.now() - 1;
+    await runInDurableObject(monitor, (_, state) =>
+      state.storage.put("postprocessQueuedAt", before),
+    );
+    const db = await openStore({ kind: "d1", d1: env.DB });
+    const runner = queueJobRunner(env, async () => db, 10, Date.now);
+    await runner.start((await getJob(db, id)) as JobRow);
+    const queuedAt = await runInDurableObject(monitor, (_, state) =>
+      state.storage.get<number>("postprocessQueuedAt"),
+    );
+    expect(queuedAt).toBeGreaterThan(before);
+    // The stage runs on the real queue: duplicates dropped, the job done.
+    for (let i = 0; i < 100 && (await getJob(db, id))?.status !== "done"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await getJob(db, id))?.status).toBe("done");
+    const kept = await env.DB.prepare(
+      "SELECT count(*) AS n FROM samples WHERE job_id = ? AND kept = 1",
+    )
+      .bind(id)
+      .first<{ n: number }>();
+    expect(kept?.n).toBe(1);
   });
 });

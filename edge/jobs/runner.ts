@@ -61,14 +61,15 @@ export function queueJobRunner(
       if (!env.JOBS_QUEUE) throw jobsUnavailable();
       const store = await db();
       const batches = jobBatches(job, await committedSampleKeys(store, job.id), batchSize);
-      // Nothing left (every key written before a pause took effect): done, or post-processed, now.
-      if (batches.length === 0) {
-        await completeJob(env, store, job, new Date(now()));
-        return;
-      }
-      await enqueueBatches(env.JOBS_QUEUE, batches);
+      // Watched from now on, even with nothing left to generate: its post-processing may be.
       const monitor = monitorOf(job.id);
       await monitor?.watch(job.id);
+      if (batches.length === 0) {
+        // Every key written before a pause took effect: done, or post-processed, now.
+        await completeJob(env, store, job, new Date(now()));
+      } else {
+        await enqueueBatches(env.JOBS_QUEUE, batches);
+      }
       await monitor?.progressed();
     },
     // The consumer reads the status before each batch: watchers only need to hear of it.

@@ -59,6 +59,12 @@ export async function fakeCalls(provider: string): Promise<Record<string, number
   return (await res.json()) as Record<string, number>;
 }
 
+/** The most requests `provider`'s fake held at once, per model name. */
+export async function fakePeaks(provider: string): Promise<Record<string, number>> {
+  const res = await fetch(`${inject("fakes").urls[provider]}/__peak`);
+  return (await res.json()) as Record<string, number>;
+}
+
 /** A request as a fake received it (`/__last`), by the model name it was for. */
 export interface FakeReceived {
   path: string;

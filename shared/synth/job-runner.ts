@@ -126,6 +126,8 @@ export interface RunJobOptions {
   /** Variables to record for a sample that failed before it rendered. */
   variablesFor?: (task: SampleTask) => Record<string, unknown>;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Called as each of the `concurrency` workers runs out of keys (a slot it can give back). */
+  onWorkerDone?: () => void;
 }
 
 export const sampleKey = (task: SampleTask) => `${task.row}:${task.sample}`;
@@ -239,6 +241,7 @@ export async function runJob(
   const worker = async () => {
     for (let next = queue.next(); !next.done && !signal?.aborted; next = queue.next())
       await work(next.value);
+    options.onWorkerDone?.();
   };
   options.onProgress?.({ ...progress });
   await Promise.all(Array.from({ length: Math.max(1, plan.concurrency) }, worker));

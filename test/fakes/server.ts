@@ -1,6 +1,7 @@
 /**
  * The loopback HTTP server every provider fake runs on: 127.0.0.1 only, a random port, a call
- * counter per model (read at `GET /__calls`), the last request per model (`GET /__last?key=`),
+ * counter per model (read at `GET /__calls`), the most requests per model it held at once (`GET
+ * /__peak`), the last request per model (`GET /__last?key=`),
  * a tiny PNG at `GET /__image.png` (an image URL the gateway can fetch), the fixed latency a
  * model name asks for (`…lat50…`, scenario.ts) before any answer, and a lifetime after which it
  * closes by itself.
@@ -55,11 +56,18 @@ export async function startFakeServer(
     return n;
   };
   const last = new Map<string, unknown>();
+  const inFlight = new Map<string, number>();
+  const peak = new Map<string, number>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     if (url.pathname === "/__calls") {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(Object.fromEntries(calls)));
+      return;
+    }
+    if (url.pathname === "/__peak") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(Object.fromEntries(peak)));
       return;
     }
     if (url.pathname === fakeImagePath) {
@@ -101,6 +109,11 @@ export async function startFakeServer(
       headers: req.headers,
       body,
     });
+    // Requests held at once per model, until each answer is sent (or its client goes away).
+    const held = (inFlight.get(key) ?? 0) + 1;
+    inFlight.set(key, held);
+    peak.set(key, Math.max(peak.get(key) ?? 0, held));
+    res.once("close", () => inFlight.set(key, (inFlight.get(key) ?? 1) - 1));
     // A fixed latency steered by the model name (scenario.ts), before any answer, for every fake.
     const latency = latencyOf(key);
     if (latency > 0) await sleep(latency);

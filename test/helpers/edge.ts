@@ -113,6 +113,7 @@ export async function startEdgeWorker(
       LIMITER: { className: "RateLimiter", useSQLite: true },
       SITE_HUB: { className: "SiteHub", useSQLite: true },
       JOB_MONITOR: { className: "JobMonitor", useSQLite: true },
+      JOB_SLOTS: { className: "JobSlots", useSQLite: true },
     },
     durableObjectsPersist: false,
     kvNamespaces: responseCache ? ["RESPONSE_CACHE"] : [],
