@@ -33,6 +33,8 @@ import { mountHealthRoutes } from "./routes/health.ts";
 import { mountModelRoutes } from "./routes/models.ts";
 import { mountUsageRoutes } from "./routes/usage.ts";
 import { CircuitBreaker } from "./routing/circuit-breaker.ts";
+import { DEFAULT_MAX_TOKENS, estimateChat } from "./routing/estimate.ts";
+import { maxCostOf } from "./routing/price.ts";
 import { openStore } from "./store/db.ts";
 
 /** Builds the app; tests inject a clock (routing and auth), a sleep and a random source. */
@@ -111,6 +113,19 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
         return model;
       },
       rowsPerStatement: 30,
+      // Estimates: prompts sized as the limits size them, priced as the budget prices them.
+      measurePrompts: (c) => async (model, prompts) => {
+        await routeFor(c, model, deps, { promptTokens: 0, maxTokens: 0 }, ["chat"]);
+        return {
+          model,
+          promptTokens: prompts.map((messages) => estimateChat({ model, messages }).promptTokens),
+          exact: false,
+          tokensPerSecond: null,
+          defaultMaxTokens: () => DEFAULT_MAX_TOKENS,
+          maxCostUsd: (promptTokens, maxTokens) =>
+            maxCostOf(settings(c), model, { promptTokens, maxTokens }),
+        };
+      },
     }),
   );
   app.route(

@@ -8,7 +8,7 @@ import type { EmbeddingRequest } from "../../shared/api/schemas/embeddings.ts";
 import type { RequestEstimate } from "./backoff.ts";
 
 /** Assumed output when a request sets no cap. */
-const DEFAULT_MAX_TOKENS = 1024;
+export const DEFAULT_MAX_TOKENS = 1024;
 
 const tokensOf = (text: string) => Math.ceil(text.length / 4);
 

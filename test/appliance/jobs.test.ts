@@ -159,6 +159,7 @@ describe("synthetic data jobs on the appliance", () => {
       max_completion_tokens: 96,
       tokens_per_second: null,
       max_seconds: null,
+      max_cost_usd: null,
     });
     const chat = await post(`${appliance.url}/v1/chat/completions`, {
       model: "stories260K",

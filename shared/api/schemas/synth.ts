@@ -237,6 +237,11 @@ export const JobEstimate = z
     tokens_per_second: z.number().nullable(),
     /** Upper bound of the generation time at that throughput, or null when unknown. */
     max_seconds: z.number().nullable(),
+    /**
+     * Upper bound of the job's cost in USD at the model's prices (for an alias, its dearest
+     * target): null where a target has no price, and on the appliance (no money per token).
+     */
+    max_cost_usd: z.number().nullable(),
   })
   .openapi("JobEstimate");
 

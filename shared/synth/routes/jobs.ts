@@ -14,6 +14,7 @@ import type { Job } from "../../api/schemas/synth.ts";
 import {
   cancelJobRoute,
   createJobRoute,
+  estimateJobRoute,
   getJobRoute,
   jobEventsRoute,
   jobSamplesRoute,
@@ -26,6 +27,7 @@ import { scopes } from "../../auth/scopes.ts";
 import type { AnySqliteDb } from "../../db/audit.ts";
 import type { JobRow, JobStatus } from "../../db/schema/index.ts";
 import { type IdentityEnv, requireScope } from "../../identity/principal.ts";
+import { estimateJob, type MeasurePrompts } from "../estimate.ts";
 import { compileFilterRegex, type PostStep } from "../postprocess.ts";
 import {
   insertJob,
@@ -156,6 +158,8 @@ export interface JobRouteDeps<E extends IdentityEnv> {
   pollMs?: number;
   /** True while the half shuts down: event streams end so it can. */
   draining?(): boolean;
+  /** How this half measures a job's prompts (`POST /v1/jobs/estimate`). */
+  measurePrompts(c: Context<E>): MeasurePrompts;
 }
 
 // A paused job ends the event stream too: watchers come back after resuming it.
@@ -194,6 +198,19 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
     }
     return steps;
   }
+
+  // Tokens, time and cost of a job, without running it.
+  app.openapi(estimateJobRoute, async (c) =>
+    c.json(
+      await estimateJob(
+        await deps.db(c),
+        c.get("principal").tenantId,
+        c.req.valid("json"),
+        deps.measurePrompts(c),
+      ),
+      200,
+    ),
+  );
 
   const snapshotOf = (c: Context<E>, db: AnySqliteDb, id: string) =>
     findJob(db, id, c.get("principal").tenantId, deps.runner(c).live?.(id));

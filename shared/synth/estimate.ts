@@ -1,0 +1,82 @@
+/**
+ * `POST /v1/jobs/estimate` for both halves: a job's prompt tokens, its most output, time and cost,
+ * from up to 200 of its rendered prompts spread over the job. Each half measures prompts its own
+ * way: the appliance with its model's tokenizer and throughput, the edge by its request-size
+ * heuristic and the routing policy's prices.
+ */
+import type { z } from "@hono/zod-openapi";
+import type { ChatCompletionRequest } from "../api/schemas/chat.ts";
+import type { JobCreate, JobEstimate } from "../api/schemas/synth.ts";
+import type { AnySqliteDb } from "../db/audit.ts";
+import { jobInputRows } from "./routes/jobs.ts";
+import { findTemplate } from "./routes/templates.ts";
+import { previewSample, variablesOf } from "./sample-generator.ts";
+
+/** What a half measured of a job's prompts. */
+export interface PromptMeasure {
+  /** The model name as the half resolved it. */
+  model: string;
+  /** Tokens of each prompt, in order. */
+  promptTokens: number[];
+  /** True when counted by the model's own tokenizer, not estimated. */
+  exact: boolean;
+  /** Recent tokens per second of the model, or null when unknown. */
+  tokensPerSecond: number | null;
+  /** A call's output cap when the job sets no `max_tokens`: what its context leaves, or a default. */
+  defaultMaxTokens(averagePromptTokens: number): number;
+  /** The most `promptTokens` in and `completionTokens` out can cost, in USD; null when unpriced. */
+  maxCostUsd(promptTokens: number, completionTokens: number): number | null;
+}
+
+/** Measures prompts for `model`; throws a 404 for a model the half cannot serve. */
+export type MeasurePrompts = (
+  model: string,
+  prompts: ChatCompletionRequest["messages"][],
+) => Promise<PromptMeasure>;
+
+/** Prompts measured at most, spread over the job, standing for all of them. */
+const MEASURED = 200;
+
+/** The estimate of the job `body` would create, within `tenantId`. */
+export async function estimateJob(
+  db: AnySqliteDb,
+  tenantId: string,
+  body: z.infer<typeof JobCreate>,
+  measurePrompts: MeasurePrompts,
+): Promise<z.infer<typeof JobEstimate>> {
+  const template = await findTemplate(db, tenantId, body.template, body.template_version);
+  const rows = await jobInputRows(db, tenantId, body);
+  const total = rows.length * body.samples_per_row;
+  const seed = body.seed ?? 0;
+  const sampling = { rows: (row: number) => rows[row] ?? {}, samplers: body.samplers, seed };
+  const measured = Math.min(total, MEASURED);
+  const picks = Array.from({ length: measured }, (_, i) => Math.floor((i * total) / measured));
+  // With generated columns, each column's prompt counts too (their outputs as placeholders).
+  const prompts = picks.flatMap((k) => {
+    const task = { row: Math.floor(k / body.samples_per_row), sample: k % body.samples_per_row };
+    const sample = previewSample(template, variablesOf(sampling, task), seed, task);
+    return [...Object.values(sample.columns ?? {}), sample.messages];
+  });
+  const measure = await measurePrompts(body.model, prompts);
+  const sum = measure.promptTokens.reduce((a, b) => a + b, 0);
+  const average = measured ? sum / measured : 0;
+  const params = { ...template.params, ...body.params } as { max_tokens?: number };
+  const callsPerSample = 1 + (template.columns?.length ?? 0);
+  const perCall = measure.defaultMaxTokens(Math.ceil(average / callsPerSample));
+  const maxTokens = [params, ...(template.columns ?? []).map((c) => ({ ...params, ...c.params }))]
+    .map((p) => p.max_tokens ?? perCall)
+    .reduce((a, b) => a + b, 0);
+  const maxCompletion = total * maxTokens;
+  const promptTokens = measured === total ? sum : Math.round(average * total);
+  return {
+    object: "job_estimate" as const,
+    model: measure.model,
+    samples: total,
+    prompt_tokens: promptTokens,
+    prompt_tokens_exact: measure.exact && measured === total && !template.columns?.length,
+    max_completion_tokens: maxCompletion,
+    tokens_per_second: measure.tokensPerSecond,
+    max_seconds: measure.tokensPerSecond ? maxCompletion / measure.tokensPerSecond : null,
+    max_cost_usd: measure.maxCostUsd(promptTokens, maxCompletion),
+  };
+}
