@@ -107,7 +107,8 @@ export async function serveGeneration<
       target,
       failedLate,
       // A stream cut after its 200 went out is still an upstream failure: it ends as a 502.
-      ({ ok, usage }) => ended({ status: ok ? 200 : 502, usage, target: target.id }),
+      ({ ok, usage, error }) =>
+        ended({ status: ok ? 200 : 502, usage, target: target.id, ...(error ? { error } : {}) }),
     );
     return { response, end };
   }

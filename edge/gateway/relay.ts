@@ -20,8 +20,15 @@ import type {
 import { TARGET_HEADER } from "./deps.ts";
 import { failure, sendUpstream, type UpstreamDeps } from "./upstream.ts";
 
-/** Hears how a relayed stream ended, with the usage the provider reported. */
-export type StreamEnd = (outcome: { ok: boolean; usage: Usage | undefined }) => void;
+/**
+ * Hears how a relayed stream ended, with the usage the provider reported and, when it failed,
+ * the code its error event carried (`client_cancelled` when the client went away).
+ */
+export type StreamEnd = (outcome: {
+  ok: boolean;
+  usage: Usage | undefined;
+  error?: string;
+}) => void;
 
 /** What differs between streamed chat and streamed legacy completions. */
 export interface StreamKind<C> {
@@ -100,21 +107,25 @@ export async function openStream<C>(
 /** How long a stream that already sent its terminal event may take to end. */
 const AFTER_TERMINAL_GRACE_MS = 1_000;
 
+/** The code of the error event that ends a stream which did not complete. */
+function streamErrorCode(err: unknown): string {
+  if (
+    err instanceof UpstreamError &&
+    (err.failure === "stream" || err.failure === "timeout") &&
+    err.code
+  ) {
+    return err.code;
+  }
+  return err === undefined ? "upstream_stream_incomplete" : "upstream_stream_interrupted";
+}
+
 /** The error event that ends a stream which did not complete. */
 function errorEvent(err: unknown, provider: string): Uint8Array {
   const message =
     err instanceof UpstreamError
       ? `${provider}: ${err.message}`
       : `${provider}: the stream ended before its terminal event`;
-  const code =
-    err instanceof UpstreamError &&
-    (err.failure === "stream" || err.failure === "timeout") &&
-    err.code
-      ? err.code
-      : err === undefined
-        ? "upstream_stream_incomplete"
-        : "upstream_stream_interrupted";
-  return encodeSse(new ApiError(502, message, { code }).toEnvelope());
+  return encodeSse(new ApiError(502, message, { code: streamErrorCode(err) }).toEnvelope());
 }
 
 /** The next upstream event, or an `UpstreamError` when none comes within the idle timeout. */
@@ -187,21 +198,21 @@ export function streamResponse<C>(
           opened.abort();
           if (translator.complete) return succeed(controller);
           onIncomplete();
-          onEnd({ ok: false, usage: translator.usage });
+          onEnd({ ok: false, usage: translator.usage, error: streamErrorCode(err) });
           controller.enqueue(errorEvent(err, opened.provider));
           return controller.close();
         }
         finished = true;
         if (translator.complete) return succeed(controller);
         onIncomplete();
-        onEnd({ ok: false, usage: translator.usage });
+        onEnd({ ok: false, usage: translator.usage, error: streamErrorCode(undefined) });
         controller.enqueue(errorEvent(undefined, opened.provider));
         return controller.close();
       }
     },
     async cancel() {
       // The client went away: stop reading and drop the upstream connection.
-      onEnd({ ok: false, usage: translator.usage });
+      onEnd({ ok: false, usage: translator.usage, error: "client_cancelled" });
       opened.abort();
       await opened.events.return(undefined).catch(() => {});
     },

@@ -13,6 +13,8 @@ export interface ServedEnd {
   usage: Usage | undefined;
   /** The target that answered (`provider/model`). */
   target: string;
+  /** Why a stream failed after its 200 went out (the code of its error event). */
+  error?: string;
 }
 
 /** A response and the promise of how its call ended. */

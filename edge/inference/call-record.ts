@@ -6,6 +6,7 @@
  * subscribers' work after the response (`waitUntil`).
  */
 import type { Usage } from "../../shared/api/schemas/common.ts";
+import type { Attempt } from "../routing/dispatch.ts";
 
 /** How a request met the response cache (`none` when no cache is configured). */
 export type CacheStatus = "hit" | "miss" | "bypass" | "none";
@@ -20,6 +21,8 @@ export interface CallEnd {
   target: string | null;
   /** True when this deployment's own limits refused the call (no provider, not metered). */
   refused?: boolean;
+  /** Why a call that began answering failed later (a stream's error code), for the request log. */
+  error?: string;
 }
 
 /** The record of one call. */
@@ -31,6 +34,8 @@ export class CallRecord {
   cacheStatus: CacheStatus = "none";
   /** What the guardrails found, by type, in the order found. */
   readonly guardFindings: string[] = [];
+  /** Each call made to a target, failed ones included, in order (the dispatcher adds them). */
+  readonly attempts: Attempt[] = [];
   /** Settles once, with the first end given. */
   readonly ended: Promise<CallEnd>;
   #resolve: (end: CallEnd | Promise<CallEnd>) => void = () => {};

@@ -13,6 +13,7 @@ import { responseCache } from "../middleware/cache/index.ts";
 import { guardrails } from "../middleware/guardrails/index.ts";
 import { meterUsage } from "../middleware/meter/index.ts";
 import { enforceLimits } from "../middleware/rate-limit/index.ts";
+import type { Attempt } from "../routing/dispatch.ts";
 import { openCall } from "./open-call.ts";
 import { readInference } from "./read-inference.ts";
 
@@ -56,8 +57,12 @@ export function mountInference<R extends InferenceRoute>(
     responseCache({ now }),
     async function relayInference(c) {
       const inference = c.get("inference") as InferenceOf<R>;
-      const served = await spec.serve(inference, await inference.plan());
-      c.get("call").end(served.end);
+      const call = c.get("call");
+      const { plan, deps } = await inference.plan();
+      // Each attempt the dispatcher makes goes on the call's record (the request log lists them).
+      const onAttempt = (attempt: Attempt) => call.attempts.push(attempt);
+      const served = await spec.serve(inference, { plan, deps: { ...deps, onAttempt } });
+      call.end(served.end);
       return served.response;
     },
   );

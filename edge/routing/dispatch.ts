@@ -12,11 +12,37 @@ import type { CircuitBreaker } from "./circuit-breaker.ts";
 import type { PlannedTarget, RoutePlan } from "./plan.ts";
 import type { Trigger } from "./policy.ts";
 
+/** One call made to a target, as the request log lists it. */
+export interface Attempt {
+  /** `provider/model`. */
+  target: string;
+  /** The target's HTTP status: 200 when the attempt succeeded, null when none came back. */
+  status: number | null;
+  /** Milliseconds the attempt took (a stream's: until its first meaningful chunk). */
+  ms: number;
+  /** Why it failed (`status`, `timeout`, `network`, `stream`, or our error's code). */
+  failure?: string;
+}
+
 /** What the dispatcher needs from the outside world (injected, so tests control time). */
 export interface DispatchDeps {
   sleep(ms: number): Promise<void>;
   random(): number;
+  now(): number;
   breaker: CircuitBreaker;
+  /** Hears each attempt once it succeeded or failed (the call record's list). */
+  onAttempt?: (attempt: Attempt) => void;
+}
+
+/** The attempt on `target` from `began` that ended in `err` (null: it succeeded). */
+function attemptOf(target: Target, began: number, now: number, err: unknown): Attempt {
+  const ms = Math.max(0, Math.round(now - began));
+  if (err === null) return { target: target.id, status: 200, ms };
+  if (err instanceof UpstreamError) {
+    return { target: target.id, status: err.status || null, ms, failure: err.failure };
+  }
+  const code = err instanceof ApiError ? err.code : null;
+  return { target: target.id, status: null, ms, failure: code ?? "error" };
 }
 
 /** The outcome of a dispatched call. */
@@ -68,13 +94,16 @@ export async function dispatch<T>(
       }
       attempts += 1;
       reached = planned.target;
+      const began = deps.now();
       try {
         const value = await attempt(planned);
+        deps.onAttempt?.(attemptOf(planned.target, began, deps.now(), null));
         deps.breaker.success(key);
         const failedLate = () => deps.breaker.failure(key, plan.breaker);
         return { value, target: planned.target, attempts, failedLate };
       } catch (err) {
         last = err;
+        deps.onAttempt?.(attemptOf(planned.target, began, deps.now(), err));
         if (!(err instanceof UpstreamError)) {
           // The request itself cannot go to this target (capability): the probe proved nothing.
           deps.breaker.release(key);
