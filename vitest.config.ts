@@ -20,7 +20,11 @@ export default defineConfig({
           cloudflareTest({
             main: "./edge/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: "test" } },
+            miniflare: {
+              // The request log would print a line per request into the test output; its own
+              // test (edge/middleware/request-log) turns it on.
+              bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: "test", REQUEST_LOG: "off" },
+            },
           }),
         ],
         test: {

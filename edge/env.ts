@@ -17,6 +17,7 @@ import { type CacheTtls, KV_MIN_TTL_SECONDS } from "./middleware/cache/directive
 import { type GuardrailConfig, parseGuardrails } from "./middleware/guardrails/policy.ts";
 import { type LimitsConfig, parseLimitsConfig } from "./middleware/rate-limit/config.ts";
 import type { RateLimiter } from "./middleware/rate-limit/limiter.ts";
+import { type RequestLogLevel, requestLogLevels } from "./middleware/request-log/level.ts";
 import { type Catalogue, readCatalogue } from "./providers/catalogue.ts";
 import { providers } from "./providers/registry.ts";
 import { type ProviderCredentials, type ProviderName, providerNames } from "./providers/types.ts";
@@ -146,6 +147,8 @@ export interface Bindings {
   JOB_TENANT_CONCURRENCY?: string;
   /** Seconds a batch waits for a free slot before it is put back on the queue for later (default 30). */
   JOB_SLOT_WAIT_SECONDS?: string;
+  /** The request log (edge/middleware/request-log): `all` (default), `errors` (status >= 400) or `off`. */
+  REQUEST_LOG?: string;
 }
 
 const Vars = z.object({
@@ -166,6 +169,7 @@ const Vars = z.object({
   JOB_SLOT_WAIT_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
   CACHE_DEFAULT_TTL_SECONDS: z.coerce.number().int().min(KV_MIN_TTL_SECONDS).default(3600),
   CACHE_MAX_TTL_SECONDS: z.coerce.number().int().min(KV_MIN_TTL_SECONDS).default(86_400),
+  REQUEST_LOG: z.enum(requestLogLevels).default("all"),
 });
 
 const BaseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ""));
@@ -208,6 +212,8 @@ export interface EdgeSettings {
   cache: (CacheTtls & { kv: KVNamespace }) | null;
   /** The external identity provider, or null when none is configured. */
   oidc: OidcSettings | null;
+  /** Which requests get a request log line. */
+  requestLog: RequestLogLevel;
 }
 
 const cache = new WeakMap<object, EdgeSettings>();
@@ -411,6 +417,7 @@ export function settingsOf(env: Bindings): EdgeSettings {
         JOB_SLOT_WAIT_SECONDS: env.JOB_SLOT_WAIT_SECONDS,
         CACHE_DEFAULT_TTL_SECONDS: env.CACHE_DEFAULT_TTL_SECONDS,
         CACHE_MAX_TTL_SECONDS: env.CACHE_MAX_TTL_SECONDS,
+        REQUEST_LOG: env.REQUEST_LOG || undefined,
       });
       parsed = {
         environment: vars.ENVIRONMENT,
@@ -444,6 +451,7 @@ export function settingsOf(env: Bindings): EdgeSettings {
             }
           : null,
         oidc: readOidc(env),
+        requestLog: vars.REQUEST_LOG,
       };
       if (!parsed.limiter && hasAnyLimit(parsed.limits)) {
         throw new Error("LIMITS is set but the LIMITER Durable Object binding is missing");
@@ -461,6 +469,8 @@ export type EdgeEnv = {
   Bindings: Bindings;
   Variables: {
     requestId: string;
+    /** The request's W3C trace id: its valid `traceparent`'s, else a fresh one (request log). */
+    traceId: string;
     principal: Principal;
     /** The inference routes' call record (edge/pipeline opens it first). */
     call: CallRecord;

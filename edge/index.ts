@@ -22,6 +22,7 @@ import { checkJsonSchema } from "./lib/json-schema.ts";
 import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { forgetApiKey } from "./middleware/auth/key-cache.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
+import { requestLog } from "./middleware/request-log/index.ts";
 import { mountLimitRoutes } from "./routes/admin/limits.ts";
 import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
 import { mountAuthRoutes } from "./routes/auth.ts";
@@ -51,6 +52,8 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   const app = createApiApp<EdgeEnv>();
   const store = (c: Context<EdgeEnv>) => openStore(settings(c).database);
   app.use(requestId({ limitLength: 128 }));
+  // One JSON line per request (an inference call's when it ends): sees every answer.
+  app.use(requestLog({ now }));
   mountHealthRoutes(app);
   mountDocsRoutes(app);
   // Everything under /v1 needs credentials (sign-in routes carry their own); each route then

@@ -133,7 +133,8 @@ export async function startEdgeWorker(
     kvPersist: false,
     host: "127.0.0.1",
     port: 0,
-    bindings: { ENVIRONMENT: "test", ...bindings },
+    // No request log lines in the test output unless a test asks for them.
+    bindings: { ENVIRONMENT: "test", REQUEST_LOG: "off", ...bindings },
     d1Persist: false,
   });
   // Stops by itself, so a run that never disposes it (a crash) leaves no workerd behind.
