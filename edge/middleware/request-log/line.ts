@@ -48,6 +48,9 @@ export interface InferenceLine extends RequestLine {
   ttfbMs: number;
 }
 
+/** A cost to ten significant digits: `0.0000181`, not float noise (`0.000018100000000000003`). */
+const roundedCost = (usd: number | null) => (usd === null ? null : Number(usd.toPrecision(10)));
+
 /** Milliseconds from `from` to `to`, whole and never negative. */
 export const elapsedMs = (from: number, to: number) => Math.max(0, Math.round(to - from));
 
@@ -111,7 +114,7 @@ export function inferenceLine(
     streamed,
     promptTokens: end.usage?.prompt_tokens ?? 0,
     completionTokens: end.usage?.completion_tokens ?? 0,
-    costUsd: pricing ? costOfCall(pricing, call.model, end.target, end.usage) : null,
+    costUsd: pricing ? roundedCost(costOfCall(pricing, call.model, end.target, end.usage)) : null,
     ttfbMs,
   };
 }

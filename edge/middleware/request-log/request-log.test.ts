@@ -7,6 +7,7 @@
  * Workers' clock does not advance during pure CPU work: times are checked as numbers, never as
  * durations.
  */
+import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { collect, gatewayClient, seedApiKey, startGateway } from "../../test/gateway.ts";
 import type { InferenceLine, RequestLine } from "./index.ts";
@@ -107,8 +108,14 @@ describe("the request log's inference lines", () => {
     ]);
     expect(line.promptTokens).toBeGreaterThan(0);
     expect(line.completionTokens).toBeGreaterThan(0);
-    // The built-in catalogue prices this model.
-    expect(line.costUsd).toBeGreaterThan(0);
+    // The built-in catalogue prices this model: the metered cost, to ten significant digits.
+    const metered = await env.DB.prepare(
+      "SELECT cost_usd FROM usage_events WHERE tenant_id = 'tenant-log' AND model = ?",
+    )
+      .bind("openai/gpt-4o-mini")
+      .first<number>("cost_usd");
+    expect(metered).toBeGreaterThan(0);
+    expect(line.costUsd).toBe(Number(metered?.toPrecision(10)));
     expect(line.error).toBeUndefined();
   });
 
