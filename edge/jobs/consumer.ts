@@ -212,6 +212,8 @@ export async function runJobBatch(
           }
         },
         onWorkerDone: () => slots.releaseOne(),
+        // D1 is a network hop away: a sample is written while the worker's next one generates.
+        overlapWrites: true,
       },
     );
   } finally {

@@ -109,4 +109,68 @@ describe("runJob", () => {
     expect(result.state).toBe("cancelled");
     expect(store.outcomes.map((o) => o.row)).toEqual([0, 1, 2]);
   });
+
+  it("with overlapWrites, generates a worker's next sample while its last one is written", async () => {
+    const store = memoryStore();
+    const events: string[] = [];
+    let release: () => void = () => {};
+    const slowStore: JobStore = {
+      committedKeys: store.committedKeys,
+      async commit(outcome) {
+        events.push(`write ${sampleKey(outcome)}`);
+        // The first write stays in flight until the second sample is being generated.
+        if (outcome.row === 0) await new Promise<void>((resolve) => (release = resolve));
+        await store.commit(outcome);
+        events.push(`written ${sampleKey(outcome)}`);
+      },
+    };
+    const result = await runJob(
+      { rows: 3, samplesPerRow: 1, concurrency: 1 },
+      slowStore,
+      async (task) => {
+        events.push(`generate ${sampleKey(task)}`);
+        if (task.row === 1) release();
+        return ok(sampleKey(task));
+      },
+      { overlapWrites: true },
+    );
+    expect(events).toEqual([
+      "generate 0:0",
+      "write 0:0",
+      "generate 1:0",
+      "written 0:0",
+      "write 1:0",
+      "written 1:0",
+      "generate 2:0",
+      "write 2:0",
+      "written 2:0",
+    ]);
+    expect(result.progress).toMatchObject({ done: 3, ok: 3 });
+    expect(store.outcomes.map(sampleKey)).toEqual(["0:0", "1:0", "2:0"]);
+  });
+
+  it("with overlapWrites, a write that fails fails the run once the worker reaches it", async () => {
+    const store = memoryStore();
+    const failing: JobStore = {
+      committedKeys: store.committedKeys,
+      async commit(outcome) {
+        if (outcome.row === 1) throw new Error("the database went away");
+        await store.commit(outcome);
+      },
+    };
+    let generated = 0;
+    const run = runJob(
+      { rows: 4, samplesPerRow: 1, concurrency: 1 },
+      failing,
+      async (task) => {
+        generated++;
+        return ok(sampleKey(task));
+      },
+      { overlapWrites: true },
+    );
+    await expect(run).rejects.toThrow("the database went away");
+    // Not retried as a generation failure: one call per sample reached, no sample recorded failed.
+    expect(generated).toBeLessThanOrEqual(3);
+    expect(store.outcomes.map((o) => [sampleKey(o), o.status])).toEqual([["0:0", "ok"]]);
+  });
 });

@@ -128,6 +128,12 @@ export interface RunJobOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called as each of the `concurrency` workers runs out of keys (a slot it can give back). */
   onWorkerDone?: () => void;
+  /**
+   * Each worker writes a sample while it generates its next one (at most one write in flight a
+   * worker; all awaited before the run ends, and a failed write fails the run): for a store a
+   * network hop away (D1), where waiting for each write idles the worker.
+   */
+  overlapWrites?: boolean;
 }
 
 export const sampleKey = (task: SampleTask) => `${task.row}:${task.sample}`;
@@ -209,15 +215,15 @@ export async function runJob(
     options.onProgress?.({ ...progress });
   };
 
-  const work = async (task: SampleTask) => {
+  /** Generates `task` (with retries); the outcome's write is left to `write`. */
+  const work = async (task: SampleTask, write: (outcome: SampleOutcome) => Promise<void>) => {
     let lastError: unknown;
     const checkpoint = checkpointOf(store, task);
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (signal?.aborted) return;
+      let generated: Awaited<ReturnType<SampleGenerator>>;
       try {
-        const generated = await generate(task, signal ?? new AbortController().signal, checkpoint);
-        await record({ status: "ok", attempts: attempt, ...task, ...generated });
-        return;
+        generated = await generate(task, signal ?? new AbortController().signal, checkpoint);
       } catch (err) {
         if (signal?.aborted) return;
         lastError = err;
@@ -227,9 +233,13 @@ export async function runJob(
           Math.max(retryAfter, backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random())),
           signal,
         );
+        continue;
       }
+      // A store that fails to write fails the run (its caller retries it), not the sample.
+      await write({ status: "ok", attempts: attempt, ...task, ...generated });
+      return;
     }
-    await record({
+    await write({
       status: "failed",
       attempts: maxAttempts,
       ...task,
@@ -239,8 +249,19 @@ export async function runJob(
   };
 
   const worker = async () => {
+    // With overlapWrites, the previous sample's write, still in flight while this one generates.
+    let writing: Promise<void> = Promise.resolve();
+    const write = options.overlapWrites
+      ? async (outcome: SampleOutcome) => {
+          await writing;
+          writing = record(outcome);
+          // Marked handled now; awaited (and so thrown) at the next write or the worker's end.
+          writing.catch(() => {});
+        }
+      : record;
     for (let next = queue.next(); !next.done && !signal?.aborted; next = queue.next())
-      await work(next.value);
+      await work(next.value, write);
+    await writing;
     options.onWorkerDone?.();
   };
   options.onProgress?.({ ...progress });
