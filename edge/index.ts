@@ -11,6 +11,7 @@ import { datasetRoutes } from "../shared/synth/routes/datasets.ts";
 import { jobRoutes } from "../shared/synth/routes/jobs.ts";
 import { SEED_UPLOAD_PATH, seedRowRoutes } from "../shared/synth/routes/seed-rows.ts";
 import { templateRoutes } from "../shared/synth/routes/templates.ts";
+import { usageRoutes } from "../shared/usage/routes.ts";
 import { type Bindings, type EdgeEnv, settings } from "./env.ts";
 import type { GatewayDeps } from "./gateway/deps.ts";
 import { routeFor } from "./gateway/route-for.ts";
@@ -32,7 +33,6 @@ import { mountDocsRoutes } from "./routes/docs.ts";
 import { mountEmbeddingRoutes } from "./routes/embeddings.ts";
 import { mountHealthRoutes } from "./routes/health.ts";
 import { mountModelRoutes } from "./routes/models.ts";
-import { mountUsageRoutes } from "./routes/usage.ts";
 import { CircuitBreaker } from "./routing/circuit-breaker.ts";
 import { DEFAULT_MAX_TOKENS, estimateChat } from "./routing/estimate.ts";
 import { maxCostOf } from "./routing/price.ts";
@@ -141,7 +141,8 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   );
   mountProviderKeyRoutes(app, now);
   mountLimitRoutes(app, now);
-  mountUsageRoutes(app, now);
+  // Usage reports: the same module as the appliance's.
+  app.route("/", usageRoutes<EdgeEnv>({ db: store, now }));
   mountHubRoutes(app, now);
 
   app.notFound(() =>

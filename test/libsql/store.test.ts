@@ -10,7 +10,7 @@ import {
   putProviderKey,
 } from "../../edge/store/provider-keys.ts";
 import type { EdgeDb } from "../../edge/store/types.ts";
-import { recordUsage, summarizeUsage } from "../../edge/store/usage.ts";
+import { recordUsage } from "../../edge/store/usage.ts";
 import { importMasterKey } from "../../shared/crypto/secret-box.ts";
 import {
   createApiKey,
@@ -19,6 +19,7 @@ import {
   revokeApiKey,
   touchApiKey,
 } from "../../shared/identity/api-keys.ts";
+import { summarizeUsage } from "../../shared/usage/summary.ts";
 import { openLibsqlStore } from "./open.ts";
 
 let db: EdgeDb;
