@@ -22,6 +22,7 @@ import { startLink } from "./link/start.ts";
 import { observeEngine } from "./metrics/engine.ts";
 import { createGpuReader } from "./metrics/gpu.ts";
 import { ApplianceMetrics } from "./metrics/metrics.ts";
+import { UsageMeter } from "./metrics/usage-meter.ts";
 import { databasePath, openStore } from "./store/db.ts";
 import { writePidFile } from "./store/pid-file.ts";
 import { latestBackupState } from "./store/queries/backups.ts";
@@ -127,7 +128,11 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     const engine = new LlamaEngine(host, {
       onListenerError: (err) => logger.error({ err }, "engine event listener failed"),
     });
-    const jobs = new JobManager({ db, engine, logger });
+    // Stopped after the jobs and before the store closes (disposers run in reverse): rows still
+    // in memory are written, and any recorded later go straight in.
+    const usage = new UsageMeter({ db, logger });
+    disposers.push(() => usage.stop());
+    const jobs = new JobManager({ db, engine, logger, usage });
     // Registered after the host, so disposal stops job work before models unload.
     disposers.push(() => jobs.stop());
     const metrics = new ApplianceMetrics({
@@ -184,6 +189,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       host,
       engine,
       jobs,
+      usage,
       metrics,
       backups,
       lifecycle: { draining: false, startedAt: Date.now(), version: VERSION },

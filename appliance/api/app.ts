@@ -7,12 +7,14 @@ import { ApiError } from "../../shared/api/errors.ts";
 import { identityAdminRoutes } from "../../shared/identity/admin-routes.ts";
 import { SEED_UPLOAD_PATH, seedRowRoutes } from "../../shared/synth/routes/seed-rows.ts";
 import { templateRoutes } from "../../shared/synth/routes/templates.ts";
+import { usageRoutes } from "../../shared/usage/routes.ts";
 import { isLoopback } from "../config.ts";
 import { compileResponseSchema } from "../inference/json-schema.ts";
 import { mountPanel } from "../panel/index.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { httpMetrics } from "./middleware/metrics.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import { meterUsage } from "./middleware/usage.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
 import { mountDatasetRoutes } from "./routes/datasets.ts";
@@ -33,6 +35,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   app.use(requestId({ limitLength: 128 }));
   app.use(requestLog({ logger }));
   if (services.metrics) app.use(httpMetrics(services.metrics));
+  if (services.usage) app.use(meterUsage({ meter: services.usage }));
   if (config.corsOrigins.length > 0) {
     app.use(
       cors({
@@ -91,6 +94,17 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   mountValidateRoutes(app, services);
   // Keys, users and the audit log: the same module as the edge's.
   app.route("/", identityAdminRoutes<ApplianceEnv>({ db: () => db, now: Date.now }));
+  // Usage reports: the same module as the edge's, over every call metered so far.
+  app.route(
+    "/",
+    usageRoutes<ApplianceEnv>({
+      db: () => {
+        services.usage?.flush();
+        return db;
+      },
+      now: Date.now,
+    }),
+  );
   mountDocsRoutes(app);
   mountPanel(app, services);
   mountMetricsRoute(app, services);

@@ -96,6 +96,8 @@ export async function streamGeneration(
         }
       }
     } catch (err) {
+      const clientGone = stream.aborted || c.req.raw.signal.aborted;
+      c.set("streamStatus", clientGone ? 499 : toApiError(err).status);
       if (stream.aborted || signal.aborted) {
         c.set("cancelled", true);
         c.set("usage", {

@@ -9,6 +9,7 @@ import type { ModelRegistry } from "../inference/registry.ts";
 import type { JobManager } from "../jobs/manager.ts";
 import type { LinkState } from "../link/state.ts";
 import type { ApplianceMetrics } from "../metrics/metrics.ts";
+import type { UsageMeter } from "../metrics/usage-meter.ts";
 import type { Db } from "../store/db.ts";
 import type { PanelLogin } from "./middleware/panel-session.ts";
 
@@ -21,6 +22,8 @@ export interface ApplianceServices {
   host: ModelHost;
   engine: Engine;
   jobs: JobManager;
+  /** Writes `usage_events`; absent in tests that build the app without metering. */
+  usage?: UsageMeter;
   /** Prometheus metrics; absent in tests that build the app without them. */
   metrics?: ApplianceMetrics;
   /** Backups (the daemon's schedule and the panel's "run now" share it, one at a time). */
@@ -58,6 +61,11 @@ export type ApplianceEnv = {
     cancelled?: boolean;
     /** Resolves when a streamed response ends, so the request is logged once, complete. */
     streamDone?: Promise<void>;
+    /**
+     * How a stream really ended when it failed after its 200 went out: the error's status, or
+     * 499 when the client went away. Unset for a stream that ended cleanly.
+     */
+    streamStatus?: number;
     /** The admin logged in to the panel (panel routes only). */
     panelLogin?: PanelLogin;
   };

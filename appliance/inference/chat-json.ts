@@ -6,7 +6,7 @@ import type { Engine, GenerationOptions } from "./engine/index.ts";
  * engine) and returns it parsed: what LLM-as-judge steps and metrics build on.
  */
 export async function chatForJson(
-  engine: Engine,
+  engine: Pick<Engine, "chat">,
   request: Omit<ChatCompletionRequest, "response_format" | "stream">,
   schema: Record<string, unknown>,
   options: GenerationOptions,

@@ -5,6 +5,7 @@
  */
 
 import type { Logger } from "pino";
+import { toApiError } from "../../shared/api/app.ts";
 import type { JobRow, TemplateRow } from "../../shared/db/schema/index.ts";
 import { type JobProgress, runJob } from "../../shared/synth/job-runner.ts";
 import { postprocessJob } from "../../shared/synth/judge.ts";
@@ -19,8 +20,9 @@ import {
 } from "../../shared/synth/store/jobs.ts";
 import { getTemplateById } from "../../shared/synth/store/templates.ts";
 import { chatForJson } from "../inference/chat-json.ts";
-import type { Engine } from "../inference/engine/index.ts";
+import type { Engine, GenerationResult } from "../inference/engine/index.ts";
 import { compileResponseSchema } from "../inference/json-schema.ts";
+import type { UsageMeter } from "../metrics/usage-meter.ts";
 import type { Db } from "../store/db.ts";
 import { jobsWithStatus, loadJobRows } from "../store/queries/jobs.ts";
 
@@ -31,6 +33,8 @@ export interface JobManagerOptions {
   logger: Logger;
   /** Jobs generating at once. */
   maxConcurrentJobs?: number;
+  /** Meters each model call of a job; absent in tests that run jobs without metering. */
+  usage?: UsageMeter;
 }
 
 type Listener = () => void;
@@ -114,8 +118,47 @@ export class JobManager implements JobRunner {
     }
   }
 
+  /**
+   * The engine as a job's calls reach it, each model call metered like an interactive chat call
+   * by the job's creator (tenant and key): one row per call, not one per job, so samples, their
+   * retries and judge calls show up in usage as they are made, by the key that asked for them,
+   * the way the edge meters a job's samples (each goes through its own chat route). A call
+   * stopped by a pause, cancel or shutdown is not metered: its sample is generated again later.
+   */
+  #meteredEngine(job: JobRow): Pick<Engine, "chat"> {
+    const { engine, usage } = this.options;
+    if (!usage) return engine;
+    return {
+      chat: async (request, options) => {
+        const startedAt = Date.now();
+        const started = performance.now();
+        const row = (status: number, result?: GenerationResult) => ({
+          tenantId: job.tenantId,
+          keyId: job.keyId,
+          route: "chat",
+          model: request.model,
+          target: result?.model ?? null,
+          promptTokens: result?.usage.prompt_tokens ?? 0,
+          completionTokens: result?.usage.completion_tokens ?? 0,
+          latencyMs: Math.max(0, Math.round(performance.now() - started)),
+          status,
+          createdAt: new Date(startedAt),
+        });
+        try {
+          const result = await engine.chat(request, options);
+          usage.record(row(200, result));
+          return result;
+        } catch (err) {
+          if (!options.signal.aborted) usage.record(row(toApiError(err).status));
+          throw err;
+        }
+      },
+    };
+  }
+
   async #run(job: JobRow, signal: AbortSignal, entry: { live?: JobProgress }): Promise<void> {
-    const { db, engine, logger } = this.options;
+    const { db, logger } = this.options;
+    const engine = this.#meteredEngine(job);
     const template = (await getTemplateById(db, job.templateId)) as TemplateRow;
     // Cancelled or paused since it was picked: nothing to run.
     const started = await setJobStatus(
@@ -196,7 +239,8 @@ export class JobManager implements JobRunner {
 
   /** Runs the job's steps over all its generated samples and stores each decision. */
   async #postprocess(job: JobRow, template: TemplateRow, signal: AbortSignal): Promise<void> {
-    const { db, engine } = this.options;
+    const { db } = this.options;
+    const engine = this.#meteredEngine(job);
     const validate = template.outputSchema
       ? compileResponseSchema(template.outputSchema, "output_schema")
       : undefined;

@@ -1,3 +1,6 @@
+import { listApiKeys } from "../../shared/identity/api-keys.ts";
+import { USAGE_WINDOW_MS } from "../../shared/usage/routes.ts";
+import { summarizeUsage, totalUsageBy, type UsageTotal } from "../../shared/usage/summary.ts";
 import type { ApplianceServices } from "../api/types.ts";
 import type { ApplianceMetrics } from "../metrics/metrics.ts";
 import { latestBackupState } from "../store/queries/backups.ts";
@@ -179,5 +182,44 @@ export async function dashboardFigures(
       memoryUsedBytes: memoryUsed.get(String(s.labels.gpu)) ?? null,
     })),
     link: { ...link(), connected: sum("textnlp_link_connected") },
+  };
+}
+
+/** One line of the dashboard's usage tables. */
+export interface UsageLine {
+  /** A key's name and id (or {@link NO_KEY}), or a model. */
+  name: string;
+  total: UsageTotal;
+}
+
+/** The tenant's usage over the last 30 days (`GET /v1/usage`'s default span), by key and by model. */
+export interface UsageFigures {
+  byKey: UsageLine[];
+  byModel: UsageLine[];
+}
+
+/** Calls without a key: the edge's (over the link), a token's, a panel user's job, open access. */
+export const NO_KEY = "no key (edge link, token, panel or open access)";
+
+/** The dashboard's usage tables, from the same report `GET /v1/usage` serves. */
+export async function usageFigures(
+  services: Pick<ApplianceServices, "db" | "usage">,
+  tenantId: string,
+  now = Date.now(),
+): Promise<UsageFigures> {
+  // Every call answered so far, rows still waiting in memory included.
+  services.usage?.flush();
+  const rows = await summarizeUsage(
+    services.db,
+    tenantId,
+    new Date(now - USAGE_WINDOW_MS),
+    new Date(now + 1),
+  );
+  const keys = new Map((await listApiKeys(services.db, tenantId)).map((key) => [key.id, key.name]));
+  return {
+    byKey: totalUsageBy(rows, (r) =>
+      r.keyId === null ? NO_KEY : `${keys.get(r.keyId) ?? "deleted key"} (${r.keyId})`,
+    ),
+    byModel: totalUsageBy(rows, (r) => r.model || "(no model named)"),
   };
 }

@@ -24,7 +24,7 @@ import { effectiveSettings } from "../settings/runtime-settings.ts";
 import { mountAdminPages } from "./admin-pages.ts";
 import { mountPanelApi } from "./api.ts";
 import { mountOpsApi } from "./api-ops.ts";
-import { applianceFigures } from "./dashboard-figures.ts";
+import { applianceFigures, usageFigures } from "./dashboard-figures.ts";
 import { mountDatasetPages } from "./datasets-pages.ts";
 import { panelLoginOf, renderPanelPage } from "./layout.ts";
 import { mountLoginRoutes, mountLogoutRoute } from "./login.ts";
@@ -99,7 +99,10 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
     return renderPanelPage(
       c,
       "/panel/",
-      dashboardBody(await applianceFigures({ ...services, metrics })),
+      dashboardBody(
+        await applianceFigures({ ...services, metrics }),
+        await usageFigures(services, panelLoginOf(c).user.tenantId),
+      ),
     );
   });
   app.get("/panel/models", (c) =>

@@ -1,5 +1,10 @@
 import { html } from "hono/html";
-import type { DashboardFigures, LinkFigure } from "../dashboard-figures.ts";
+import type {
+  DashboardFigures,
+  LinkFigure,
+  UsageFigures,
+  UsageLine,
+} from "../dashboard-figures.ts";
 import { formatAge, formatBytes, formatTime } from "./format.ts";
 
 const at = (ms: number | null) => formatTime(ms == null ? null : new Date(ms));
@@ -91,11 +96,34 @@ const chart = (id: string, caption: string) =>
     <p class="chart-now" data-chart-now="${id}" aria-live="off">–</p>
   </figure>`;
 
+/** One usage table (by key or by model): requests, errors and tokens over the report's days. */
+function usageTable(id: string, caption: string, what: string, lines: UsageLine[]) {
+  if (lines.length === 0) return html`<p data-usage="${id}">No calls in the last 30 days.</p>`;
+  return html`<table data-usage="${id}">
+      <caption>${caption}</caption>
+      <thead><tr><th scope="col">${what}</th><th scope="col">Requests</th><th scope="col">Errors</th><th scope="col">Prompt tokens</th><th scope="col">Completion tokens</th></tr></thead>
+      <tbody>${lines.map(
+        ({ name, total }) =>
+          html`<tr><th scope="row">${name}</th><td>${total.requests}</td><td>${total.errors}</td><td>${total.promptTokens}</td><td>${total.completionTokens}</td></tr>`,
+      )}</tbody>
+    </table>`;
+}
+
+/** Usage of the last 30 days by key and by model (what `GET /v1/usage` reports, summed). */
+function usageSection(u: UsageFigures) {
+  return html`<section aria-labelledby="usage-heading">
+      <h2 id="usage-heading">Usage, last 30 days</h2>
+      ${usageTable("by-key", "By API key", "Key", u.byKey)}
+      ${usageTable("by-model", "By model", "Model", u.byModel)}
+    </section>`;
+}
+
 /**
  * The dashboard: figures read from the metrics registry at render, then refreshed every two
- * seconds by the page's script (which also draws the last minutes as charts).
+ * seconds by the page's script (which also draws the last minutes as charts); usage as of the
+ * page's render.
  */
-export function dashboardBody(f: DashboardFigures) {
+export function dashboardBody(f: DashboardFigures, usage: UsageFigures) {
   const texts = figureTexts(f);
   const values = figureValues(f);
   return html`<section aria-labelledby="now-heading" data-dashboard>
@@ -123,6 +151,7 @@ export function dashboardBody(f: DashboardFigures) {
         ${f.loadedModels.length === 0 ? html`<li>none (models load on first use)</li>` : f.loadedModels.map((m) => html`<li>${m.model} (${m.sequences} sequences)</li>`)}
       </ul>
     </section>
+    ${usageSection(usage)}
     ${
       f.gpus.length > 0
         ? html`<section aria-labelledby="gpu-heading"><h2 id="gpu-heading">GPUs</h2><ul>${f.gpus.map((g) => html`<li>${g.gpu}: ${g.utilization == null ? "–" : `${Math.round(g.utilization * 100)} %`}, ${formatBytes(g.memoryUsedBytes)} used</li>`)}</ul></section>`

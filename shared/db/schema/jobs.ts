@@ -18,6 +18,8 @@ export const jobs = sqliteTable(
       .notNull()
       .references(() => templates.id),
     model: text("model").notNull(),
+    /** The API key that created the job (its samples are metered as that key's); null for others. */
+    keyId: text("key_id"),
     /** Generation parameters after template defaults are applied. */
     params: text("params", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     /** Samplers by variable name. */

@@ -236,7 +236,7 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
     deps.runner(c).ready?.();
     const body = c.req.valid("json");
     const db = await deps.db(c);
-    const tenantId = c.get("principal").tenantId;
+    const { tenantId, keyId } = c.get("principal");
     const template = await findTemplate(db, tenantId, body.template, body.template_version);
     const model = await deps.resolveModel(c, body.model);
     const rows = await jobInputRows(db, tenantId, body);
@@ -245,6 +245,7 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
       {
         id: randomId("job_"),
         tenantId,
+        keyId,
         templateId: template.id,
         model,
         params: { ...template.params, ...body.params },
