@@ -113,6 +113,22 @@ describe("the jobs queue consumer", () => {
     expect((await fakeCalls("openai"))[model]).toBe(100);
   });
 
+  it("meters a job's samples under the API key that created it", async () => {
+    const model = "gpt-4o-mini-job-key";
+    const jobId = await seedJob(`openai/${model}`, 2, 1);
+    await env.DB.prepare("UPDATE jobs SET key_id = 'key-job-owner' WHERE id = ?").bind(jobId).run();
+    expect((await deliver(batchesOf(jobId, 2, 1, 2))).explicitAcks).toHaveLength(1);
+    const { results } = await env.DB.prepare(
+      "SELECT key_id AS keyId, status FROM usage_events WHERE tenant_id = ? AND model = ?",
+    )
+      .bind(TENANT, `openai/${model}`)
+      .all<{ keyId: string | null; status: number }>();
+    expect(results).toEqual([
+      { keyId: "key-job-owner", status: 200 },
+      { keyId: "key-job-owner", status: 200 },
+    ]);
+  });
+
   it("records a sample the provider refuses as failed, with the provider's words", async () => {
     const jobId = await seedJob("openai/gpt-job-err400", 2, 1);
     const result = await deliver(batchesOf(jobId, 2, 1, 2));

@@ -9,8 +9,8 @@
  */
 import { and, between, eq } from "drizzle-orm";
 import { ApiError, type ApiErrorStatus, type ApiErrorType } from "../../shared/api/errors.ts";
-import { jobRows, jobs } from "../../shared/db/schema/index.ts";
-import { openPrincipal } from "../../shared/identity/principal.ts";
+import { type JobRow, jobRows, jobs } from "../../shared/db/schema/index.ts";
+import { openPrincipal, type Principal } from "../../shared/identity/principal.ts";
 import { runJob, type SampleTask } from "../../shared/synth/job-runner.ts";
 import {
   type CompleteChat,
@@ -19,7 +19,7 @@ import {
 } from "../../shared/synth/sample-generator.ts";
 import type { Sampler } from "../../shared/synth/samplers.ts";
 import { sqliteJobStore } from "../../shared/synth/store/job-store.ts";
-import { setJobStatus } from "../../shared/synth/store/jobs.ts";
+import { getJob, setJobStatus } from "../../shared/synth/store/jobs.ts";
 import { getTemplateById } from "../../shared/synth/store/templates.ts";
 import { type Bindings, settingsOf } from "../env.ts";
 import { outputValidator } from "../lib/json-schema.ts";
@@ -46,6 +46,14 @@ export interface EdgeFetcher {
 /** Statuses a job's batches are not run in. */
 const halted = new Set(["cancelled", "paused", "failed"]);
 const INTERNAL_ORIGIN = "https://edge.internal";
+
+/**
+ * Who a job's calls act as: its tenant, and the API key that created it (null for a person's
+ * token), so the key's own limits and budget hold for them and usage shows them under that key.
+ */
+function jobPrincipal(job: Pick<JobRow, "tenantId" | "keyId">): Principal {
+  return { ...openPrincipal(job.tenantId, ["inference"]), keyId: job.keyId };
+}
 
 /** Chat through the edge itself, as `env`'s principal; a refusal throws an ApiError. */
 function completeThrough(app: EdgeFetcher, env: Bindings, ctx: ExecutionContext): CompleteChat {
@@ -178,7 +186,7 @@ export async function runJobBatch(
     samplers: job.samplers as Record<string, Sampler>,
     seed: job.seed,
   };
-  const asTenant = internalEnv(env, openPrincipal(job.tenantId, ["inference"]));
+  const asTenant = internalEnv(env, jobPrincipal(job));
   const generate = createTemplateSampleGenerator({
     ...sampling,
     template,
@@ -234,7 +242,11 @@ export function createJobConsumer(app: EdgeFetcher) {
     for (const message of batch.messages) {
       try {
         if (message.body.stage === "postprocess") {
-          const asTenant = internalEnv(env, openPrincipal(message.body.tenantId, ["inference"]));
+          const job = await getJob(db, message.body.jobId, message.body.tenantId);
+          const asTenant = internalEnv(
+            env,
+            job ? jobPrincipal(job) : openPrincipal(message.body.tenantId, ["inference"]),
+          );
           await runPostprocessStage(db, completeThrough(app, asTenant, ctx), message.body);
         } else if ((await runJobBatch(app, db, env, ctx, message.body)) === "deferred") {
           // Sent again rather than retried: waiting for a slot is not a failure, and must not
