@@ -24,6 +24,7 @@ import { type ProviderCredentials, type ProviderName, providerNames } from "./pr
 import { parseRoutingPolicy, type RoutingPolicy } from "./routing/policy.ts";
 import { withCataloguePrices } from "./routing/price.ts";
 import type { DatabaseConfig } from "./store/db.ts";
+import type { RequestTrace } from "./tracing/request-trace.ts";
 
 /** Bindings as wrangler.toml declares them; provider keys are secrets (`wrangler secret put`). */
 export interface Bindings {
@@ -149,6 +150,8 @@ export interface Bindings {
   JOB_SLOT_WAIT_SECONDS?: string;
   /** The request log (edge/middleware/request-log): `all` (default), `errors` (status >= 400) or `off`. */
   REQUEST_LOG?: string;
+  /** OTLP/HTTP base URL for traces (edge/tracing; spans go to `/v1/traces` under it); unset: no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }
 
 const Vars = z.object({
@@ -214,6 +217,8 @@ export interface EdgeSettings {
   oidc: OidcSettings | null;
   /** Which requests get a request log line. */
   requestLog: RequestLogLevel;
+  /** Where traces are exported (OTLP/HTTP base URL), or null when tracing is off. */
+  otlpEndpoint: string | null;
 }
 
 const cache = new WeakMap<object, EdgeSettings>();
@@ -397,6 +402,13 @@ function readPricing(env: Bindings) {
   };
 }
 
+function readOtlpEndpoint(env: Bindings): string | null {
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
+  const url = BaseUrl.safeParse(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  if (!url.success) throw new Error("OTEL_EXPORTER_OTLP_ENDPOINT is not an http(s) URL");
+  return url.data;
+}
+
 /** Reads and validates the bindings once per environment object. */
 export function settings(c: Context<EdgeEnv>): EdgeSettings {
   return settingsOf(c.env);
@@ -452,6 +464,7 @@ export function settingsOf(env: Bindings): EdgeSettings {
           : null,
         oidc: readOidc(env),
         requestLog: vars.REQUEST_LOG,
+        otlpEndpoint: readOtlpEndpoint(env),
       };
       if (!parsed.limiter && hasAnyLimit(parsed.limits)) {
         throw new Error("LIMITS is set but the LIMITER Durable Object binding is missing");
@@ -476,5 +489,7 @@ export type EdgeEnv = {
     call: CallRecord;
     /** The inference routes' request, read once (edge/pipeline), redacted by the guardrails. */
     inference: Inference;
+    /** The request's spans (edge/tracing), only when an OTLP endpoint is configured. */
+    trace: RequestTrace | undefined;
   };
 };

@@ -24,6 +24,7 @@ import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { forgetApiKey } from "./middleware/auth/key-cache.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
 import { requestLog } from "./middleware/request-log/index.ts";
+import { tracing } from "./middleware/tracing/index.ts";
 import { mountLimitRoutes } from "./routes/admin/limits.ts";
 import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
 import { mountAuthRoutes } from "./routes/auth.ts";
@@ -54,6 +55,8 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   app.use(requestId({ limitLength: 128 }));
   // One JSON line per request (an inference call's when it ends): sees every answer.
   app.use(requestLog({ now }));
+  // Spans under the request log's trace id, exported when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  app.use(tracing());
   mountHealthRoutes(app);
   mountDocsRoutes(app);
   // Everything under /v1 needs credentials (sign-in routes carry their own); each route then

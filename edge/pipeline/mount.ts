@@ -5,7 +5,9 @@
  * they talk only through `c.get("inference")` (the request) and `c.get("call")` (the call record).
  */
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
+import { SpanStatusCode } from "@opentelemetry/api";
 import type { Context } from "hono";
+import { ApiError } from "../../shared/api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
 import type { Served } from "../gateway/served.ts";
 import type { InferenceOf, InferenceRoute, ParsedInference, Routed } from "../inference/request.ts";
@@ -13,6 +15,8 @@ import { responseCache } from "../middleware/cache/index.ts";
 import { guardrails } from "../middleware/guardrails/index.ts";
 import { meterUsage } from "../middleware/meter/index.ts";
 import { enforceLimits } from "../middleware/rate-limit/index.ts";
+import { tracedStep } from "../middleware/tracing/index.ts";
+import type { Target } from "../providers/types.ts";
 import type { Attempt } from "../routing/dispatch.ts";
 import { openCall } from "./open-call.ts";
 import { readInference } from "./read-inference.ts";
@@ -35,6 +39,31 @@ export interface PipelineOptions {
   onBodyParsed?: (route: InferenceRoute) => void;
 }
 
+/** The planner, with a span for the routing decision when the request is traced. */
+function tracedPlan<R extends InferenceRoute>(
+  plan: InferenceSpec<R>["plan"],
+): InferenceSpec<R>["plan"] {
+  return async (c, parsed) => {
+    const span = c.get("trace")?.start("routing decision", {
+      "gen_ai.request.model": parsed.request.model,
+    });
+    try {
+      const routed = await plan(c, parsed);
+      span?.setAttribute(
+        "textnlp.targets",
+        routed.plan.targets.map(({ target }) => target.id),
+      );
+      return routed;
+    } catch (err) {
+      span?.setAttribute("error.type", (err instanceof ApiError && err.code) || "error");
+      span?.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span?.end();
+    }
+  };
+}
+
 /** Mounts `spec`'s route behind the whole pipeline. */
 export function mountInference<R extends InferenceRoute>(
   app: OpenAPIHono<EdgeEnv>,
@@ -48,20 +77,34 @@ export function mountInference<R extends InferenceRoute>(
     openCall({ now }),
     // Subscribes only: records the call however it ends (except a refusal by the limits).
     meterUsage({ route: spec.route, now }),
-    readInference({ route: spec.route, plan: spec.plan, onBodyParsed }),
+    readInference({ route: spec.route, plan: tracedPlan(spec.plan), onBodyParsed }),
     // Reserves with the estimate before any work is done; settles when the call ends.
-    enforceLimits({ now }),
+    tracedStep("limits", enforceLimits({ now })),
     // Before the cache: a redacted prompt is what the cache keys on, a blocked one never hits.
     guardrails(),
     // A hit ends the call without a provider.
-    responseCache({ now }),
+    tracedStep("cache lookup", responseCache({ now }), (c) => ({
+      "textnlp.cache.status": c.get("call").cacheStatus,
+    })),
     async function relayInference(c) {
       const inference = c.get("inference") as InferenceOf<R>;
       const call = c.get("call");
       const { plan, deps } = await inference.plan();
-      // Each attempt the dispatcher makes goes on the call's record (the request log lists them).
-      const onAttempt = (attempt: Attempt) => call.attempts.push(attempt);
-      const served = await spec.serve(inference, { plan, deps: { ...deps, onAttempt } });
+      const trace = c.get("trace");
+      // Each attempt the dispatcher makes goes on the call's record (the request log lists them)
+      // and, when tracing, is a span whose context the upstream request carries.
+      const onAttempt = (attempt: Attempt) => {
+        call.attempts.push(attempt);
+        trace?.endAttempt(attempt);
+      };
+      const traced = trace && {
+        fetch: trace.propagating(deps.fetch),
+        onAttemptStart: (target: Target) => trace.beginAttempt(target.id),
+      };
+      const served = await spec.serve(inference, {
+        plan,
+        deps: { ...deps, ...traced, onAttempt },
+      });
       call.end(served.end);
       return served.response;
     },

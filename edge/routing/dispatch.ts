@@ -30,6 +30,8 @@ export interface DispatchDeps {
   random(): number;
   now(): number;
   breaker: CircuitBreaker;
+  /** Hears each attempt as it begins (its trace span starts). */
+  onAttemptStart?: (target: Target) => void;
   /** Hears each attempt once it succeeded or failed (the call record's list). */
   onAttempt?: (attempt: Attempt) => void;
 }
@@ -94,6 +96,7 @@ export async function dispatch<T>(
       }
       attempts += 1;
       reached = planned.target;
+      deps.onAttemptStart?.(planned.target);
       const began = deps.now();
       try {
         const value = await attempt(planned);

@@ -18,5 +18,7 @@ declare module "vitest" {
     fakes: { urls: Record<string, string>; keys: Record<string, string> };
     /** The fake OpenID Connect provider: its issuer, JWKS URL and signing key. */
     idp: { issuer: string; jwksUrl: string; privateJwk: import("jose").JWK };
+    /** The loopback OTLP receiver (test/fakes/otlp.ts). */
+    otlp: { url: string };
   }
 }

@@ -138,6 +138,17 @@ export async function seedUser(
   return id;
 }
 
+/**
+ * A routing policy with no retries whose alias `backup` tries `failing`, then falls back to
+ * `answering` (both `provider/model`).
+ */
+export function fallbackPolicy(failing: string, answering: string): Record<string, unknown> {
+  return {
+    retry: { attempts: 0 },
+    aliases: { backup: { targets: [{ model: failing }, { model: answering }] } },
+  };
+}
+
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
   policy?: Record<string, unknown>;

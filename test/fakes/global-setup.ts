@@ -5,6 +5,7 @@
 import type { TestProject } from "vitest/node";
 import { startFakeIdp } from "./idp.ts";
 import { startAllFakes } from "./index.ts";
+import { startOtlpReceiver } from "./otlp.ts";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const { servers, keys, close } = await startAllFakes();
@@ -12,8 +13,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("fakes", { urls, keys });
   const idp = await startFakeIdp();
   project.provide("idp", { issuer: idp.issuer, jwksUrl: idp.jwksUrl, privateJwk: idp.privateJwk });
+  const otlp = await startOtlpReceiver();
+  project.provide("otlp", { url: otlp.url });
   return async () => {
-    await Promise.all([close(), idp.server.close()]);
+    await Promise.all([close(), idp.server.close(), otlp.close()]);
   };
 }
 
@@ -22,5 +25,7 @@ declare module "vitest" {
     fakes: { urls: Record<string, string>; keys: Record<string, string> };
     /** The fake identity provider (test/fakes/idp.ts). */
     idp: { issuer: string; jwksUrl: string; privateJwk: import("jose").JWK };
+    /** The loopback OTLP receiver (test/fakes/otlp.ts). */
+    otlp: { url: string };
   }
 }

@@ -55,7 +55,7 @@ const roundedCost = (usd: number | null) => (usd === null ? null : Number(usd.to
 export const elapsedMs = (from: number, to: number) => Math.max(0, Math.round(to - from));
 
 /** The pattern of the route that serves the request: the last matched that is not middleware. */
-function routeOf(c: Context<EdgeEnv>): string | null {
+export function routeOf(c: Context<EdgeEnv>): string | null {
   const routes = matchedRoutes(c);
   for (let i = routes.length - 1; i >= 0; i--) {
     const route = routes[i];

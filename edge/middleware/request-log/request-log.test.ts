@@ -9,7 +9,13 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
-import { collect, gatewayClient, seedApiKey, startGateway } from "../../test/gateway.ts";
+import {
+  collect,
+  fallbackPolicy,
+  gatewayClient,
+  seedApiKey,
+  startGateway,
+} from "../../test/gateway.ts";
 import type { InferenceLine, RequestLine } from "./index.ts";
 
 const MARKER = `planted-prompt-${crypto.randomUUID()}`;
@@ -180,12 +186,7 @@ describe("the request log's inference lines", () => {
   it("a fallback lists both attempts, the failed one with its status", async () => {
     const failing = `openai/${fresh("err503")}`;
     const answering = `cohere/${fresh()}`;
-    const { client } = await gateway({
-      policy: {
-        retry: { attempts: 0 },
-        aliases: { backup: { targets: [{ model: failing }, { model: answering }] } },
-      },
-    });
+    const { client } = await gateway({ policy: fallbackPolicy(failing, answering) });
     await client.chat.completions.create({ model: "backup", messages });
     const line = onlyLine();
     expect(line).toMatchObject({ model: "backup", target: answering, status: 200 });

@@ -1,0 +1,167 @@
+/**
+ * One request's trace on the edge (OpenTelemetry, `@opentelemetry/sdk-trace-base`): a server
+ * span and its children (routing decision, limits, cache lookup, one span per upstream
+ * attempt), exported in one OTLP/HTTP post once the request is done. It exists only when
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` is set: without it nothing is made and nothing is sent.
+ *
+ * workerd may have no context manager (no AsyncLocalStorage-based context across awaits), so
+ * parents are passed explicitly: every child starts from the server span's context, built with
+ * `trace.setSpan`. One provider per request keeps the trace id the request log shows (its id
+ * generator hands out that id) and lets the request's own `waitUntil` carry the export.
+ *
+ * Attributes are picked one by one (model, target, tokens, status, cache status, failure
+ * codes): never a prompt, completion, key or secret.
+ */
+import {
+  type Attributes,
+  type Context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+} from "@opentelemetry/api";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  BasicTracerProvider,
+  type ReadableSpan,
+  type SpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+import { newSpanId, parseTraceparent } from "../../shared/tracing/traceparent.ts";
+import type { Attempt } from "../routing/dispatch.ts";
+
+/** The service name the edge's spans carry. */
+export const EDGE_SERVICE_NAME = "textnlp-edge";
+
+/** Keeps a request's ended spans until the one export at its end. */
+class CollectSpans implements SpanProcessor {
+  readonly spans: ReadableSpan[] = [];
+  onStart(): void {}
+  onEnd(span: ReadableSpan): void {
+    this.spans.push(span);
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** What a trace starts from. */
+export interface RequestTraceOptions {
+  /** The OTLP/HTTP base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`); spans go to `/v1/traces` under it. */
+  endpoint: string;
+  /** The request's trace id (the request log's): the incoming `traceparent`'s, or a fresh one. */
+  traceId: string;
+  /** The incoming `traceparent` header, when any: its span is the server span's parent. */
+  traceparent: string | undefined;
+  /** The server span's first name (`METHOD /path`); {@link RequestTrace.endServer} renames it. */
+  name: string;
+}
+
+/** The `traceparent` naming `span` as the parent. */
+export function traceparentOf(span: Span): string {
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return `00-${traceId}-${spanId}-${(traceFlags & TraceFlags.SAMPLED) === 1 ? "01" : "00"}`;
+}
+
+/** A request's spans. */
+export class RequestTrace {
+  /** The request's span (kind server). */
+  readonly server: Span;
+  readonly #endpoint: string;
+  readonly #provider: BasicTracerProvider;
+  readonly #collected = new CollectSpans();
+  /** The server span's context: every child's parent. */
+  readonly #context: Context;
+  /** The upstream attempt in flight (the dispatcher makes one at a time per call). */
+  #attempt: Span | undefined;
+
+  constructor({ endpoint, traceId, traceparent, name }: RequestTraceOptions) {
+    this.#endpoint = endpoint;
+    this.#provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ "service.name": EDGE_SERVICE_NAME }),
+      // A root span takes the request log's trace id; spans get fresh ids.
+      idGenerator: { generateTraceId: () => traceId, generateSpanId: newSpanId },
+      spanProcessors: [this.#collected],
+    });
+    const caller = parseTraceparent(traceparent);
+    const parent = caller
+      ? trace.setSpanContext(ROOT_CONTEXT, {
+          traceId: caller.traceId,
+          spanId: caller.parentId,
+          traceFlags: caller.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+          isRemote: true,
+        })
+      : ROOT_CONTEXT;
+    this.server = this.#provider
+      .getTracer(EDGE_SERVICE_NAME)
+      .startSpan(name, { kind: SpanKind.SERVER }, parent);
+    this.#context = trace.setSpan(parent, this.server);
+  }
+
+  /** Starts a child of the server span. */
+  start(name: string, attributes: Attributes = {}, kind = SpanKind.INTERNAL): Span {
+    return this.#provider
+      .getTracer(EDGE_SERVICE_NAME)
+      .startSpan(name, { kind, attributes }, this.#context);
+  }
+
+  /** Starts the span of an upstream attempt on `target` (`provider/model`). */
+  beginAttempt(target: string): void {
+    this.#attempt = this.start("upstream attempt", { "textnlp.target": target }, SpanKind.CLIENT);
+  }
+
+  /** Ends the attempt in flight with its outcome, as the dispatcher recorded it. */
+  endAttempt(attempt: Attempt): void {
+    const span = this.#attempt;
+    this.#attempt = undefined;
+    if (!span) return;
+    if (attempt.status !== null) span.setAttribute("http.response.status_code", attempt.status);
+    if (attempt.failure) {
+      span.setAttribute("error.type", attempt.failure);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: attempt.failure });
+    }
+    span.end();
+  }
+
+  /** `fetch` that sends the attempt in flight as the `traceparent` of each upstream request. */
+  propagating(fetcher: typeof fetch): typeof fetch {
+    return (input, init) => {
+      const span = this.#attempt;
+      if (!span) return fetcher(input, init);
+      const headers = new Headers(init?.headers);
+      headers.set("traceparent", traceparentOf(span));
+      return fetcher(input, { ...init, headers });
+    };
+  }
+
+  /** Ends the server span (renamed to its route), with its attributes and status. */
+  endServer(name: string, status: number, attributes: Attributes, error?: string): void {
+    this.server.updateName(name);
+    this.server.setAttributes({ ...attributes, "http.response.status_code": status });
+    if (status >= 500 || error) {
+      this.server.setAttribute("error.type", error ?? String(status));
+      this.server.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    this.server.end();
+  }
+
+  /** Posts the ended spans (OTLP/HTTP JSON, the official exporter); none: nothing is sent. */
+  async export(): Promise<void> {
+    const spans = this.#collected.spans.splice(0);
+    if (spans.length === 0) return;
+    const exporter = new OTLPTraceExporter({ url: `${this.#endpoint}/v1/traces` });
+    try {
+      const result = await new Promise<{ code: number; error?: Error }>((resolve) =>
+        exporter.export(spans, resolve),
+      );
+      if (result.code !== 0) throw result.error ?? new Error("the OTLP export failed");
+    } finally {
+      await exporter.shutdown();
+    }
+  }
+}

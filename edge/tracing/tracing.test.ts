@@ -1,0 +1,218 @@
+/**
+ * Tracing in workerd, driven by the official `openai` SDK against the provider fakes, exported
+ * to the loopback OTLP receiver (test/fakes/otlp.ts): one request is one trace under the
+ * caller's `traceparent`, with the routing decision, limits, cache lookup and each upstream
+ * attempt as children of the server span; the provider receives the attempt's span as its
+ * parent. Everything exported is searched for planted secrets (a prompt marker the fakes echo
+ * into the completion, the API key, provider keys). Workers' clock does not advance during pure
+ * CPU work: structure is checked, never durations.
+ */
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
+import {
+  collect,
+  fakeReceived,
+  fallbackPolicy,
+  gatewayClient,
+  seedApiKey,
+  startGateway,
+} from "../test/gateway.ts";
+
+const MARKER = `planted-prompt-${crypto.randomUUID()}`;
+const messages = [{ role: "user" as const, content: `Say hello. ${MARKER}` }];
+const CALLER_SPAN = "00f067aa0ba902b7";
+
+let unique = 0;
+/** A model name no other test uses (the fakes steer by it: `err503`, …). */
+const fresh = (scenario = "ok") => `tr-${scenario}-${Date.now()}-${unique++}`;
+/** A trace id no other test uses. */
+const freshTrace = () => crypto.randomUUID().replaceAll("-", "");
+const traceparent = (traceId: string) => `00-${traceId}-${CALLER_SPAN}-01`;
+
+/** An exported span, as OTLP/JSON carries it. */
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: { key: string; value: Record<string, unknown> }[];
+  status?: { code?: number };
+}
+const SERVER = 2;
+const CLIENT = 3;
+const STATUS_ERROR = 2;
+
+/** The secrets no export may hold; each gateway's API key is added. */
+const planted = [MARKER, ...Object.values(inject("fakes").keys)];
+
+/** The bodies the receiver got that mention `traceId`, as posted. */
+async function exported(traceId: string): Promise<string[]> {
+  const res = await fetch(`${inject("otlp").url}/__traces?trace=${traceId}`);
+  return (await res.json()) as string[];
+}
+
+/** Every span of `traceId` the receiver got; no export may hold a planted secret. */
+async function spansOf(traceId: string): Promise<OtlpSpan[]> {
+  const bodies = await exported(traceId);
+  for (const secret of planted) expect(bodies.join("\n")).not.toContain(secret);
+  return bodies.flatMap((body) =>
+    (
+      JSON.parse(body) as {
+        resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
+      }
+    ).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)),
+  );
+}
+
+/** A span's attributes as plain values. */
+function attributes(span: OtlpSpan): Record<string, unknown> {
+  return Object.fromEntries(
+    span.attributes.map(({ key, value }) => {
+      const v = value.arrayValue as { values: Record<string, unknown>[] } | undefined;
+      if (v) return [key, v.values.map((x) => Object.values(x)[0])];
+      const raw = Object.values(value)[0];
+      return [key, value.intValue === undefined ? raw : Number(raw)];
+    }),
+  );
+}
+
+/** The one span named `name`. */
+function only(spans: OtlpSpan[], name: string): OtlpSpan {
+  const found = spans.filter((s) => s.name === name);
+  expect(found, name).toHaveLength(1);
+  return found[0] as OtlpSpan;
+}
+
+/** A traced gateway (the receiver as endpoint) with a seeded key whose secret is planted. */
+async function gateway(options: Parameters<typeof startGateway>[0] = {}) {
+  const harness = startGateway({
+    policy: { retry: { attempts: 0 } },
+    ...options,
+    bindings: { OTEL_EXPORTER_OTLP_ENDPOINT: inject("otlp").url, ...options.bindings },
+  });
+  const key = await seedApiKey(["*"], "tenant-trace");
+  planted.push(key.secret);
+  return { ...harness, key, client: gatewayClient(key.secret, harness.call) };
+}
+
+describe("edge tracing", () => {
+  it("a fallback is one trace: server span under the caller, two attempts, the provider's parent", async () => {
+    const failing = `openai/${fresh("err503")}`;
+    const answering = `cohere/${fresh()}`;
+    const { client } = await gateway({ policy: fallbackPolicy(failing, answering) });
+    const traceId = freshTrace();
+    const answer = await client.chat.completions.create(
+      { model: "backup", messages },
+      { headers: { traceparent: traceparent(traceId) } },
+    );
+    // The completion echoes the prompt: the marker went both ways, into no span.
+    expect(answer.choices[0]?.message.content).toContain(MARKER);
+
+    const spans = await spansOf(traceId);
+    for (const span of spans) expect(span.traceId).toBe(traceId);
+    const server = only(spans, "POST /v1/chat/completions");
+    expect(server.kind).toBe(SERVER);
+    expect(server.parentSpanId).toBe(CALLER_SPAN);
+    expect(attributes(server)).toMatchObject({
+      "http.request.method": "POST",
+      "http.route": "/v1/chat/completions",
+      "http.response.status_code": 200,
+      "gen_ai.request.model": "backup",
+      "textnlp.target": answering,
+      "textnlp.cache.status": expect.any(String),
+      "textnlp.attempts": 2,
+    });
+    expect(attributes(server)["gen_ai.usage.input_tokens"]).toBeGreaterThan(0);
+    expect(attributes(server)["gen_ai.usage.output_tokens"]).toBeGreaterThan(0);
+
+    const children = spans.filter((s) => s !== server);
+    expect(children.map((s) => s.name).sort()).toEqual([
+      "cache lookup",
+      "limits",
+      "routing decision",
+      "upstream attempt",
+      "upstream attempt",
+    ]);
+    for (const child of children) expect(child.parentSpanId).toBe(server.spanId);
+    expect(attributes(only(spans, "routing decision"))).toMatchObject({
+      "gen_ai.request.model": "backup",
+      "textnlp.targets": [failing, answering],
+    });
+
+    const [first, second] = children.filter((s) => s.name === "upstream attempt");
+    expect(first?.kind).toBe(CLIENT);
+    expect(attributes(first as OtlpSpan)).toMatchObject({
+      "textnlp.target": failing,
+      "http.response.status_code": 503,
+      "error.type": "status",
+    });
+    expect(first?.status?.code).toBe(STATUS_ERROR);
+    expect(attributes(second as OtlpSpan)).toMatchObject({
+      "textnlp.target": answering,
+      "http.response.status_code": 200,
+    });
+    expect(attributes(second as OtlpSpan)["error.type"]).toBeUndefined();
+
+    // Each provider got the trace, with its own attempt's span as the parent.
+    const sentFailing = await fakeReceived("openai", failing.slice("openai/".length));
+    expect(sentFailing.headers.traceparent).toBe(`00-${traceId}-${first?.spanId}-01`);
+    const sentAnswering = await fakeReceived("cohere", answering.slice("cohere/".length));
+    expect(sentAnswering.headers.traceparent).toBe(`00-${traceId}-${second?.spanId}-01`);
+  });
+
+  it("a stream's server span ends with the stream, its tokens known", async () => {
+    const { client, settled } = await gateway();
+    const model = `openai/${fresh()}`;
+    const traceId = freshTrace();
+    const stream = await client.chat.completions.create(
+      { model, messages, stream: true, stream_options: { include_usage: true } },
+      { headers: { traceparent: traceparent(traceId) } },
+    );
+    expect((await collect(stream)).error).toBeUndefined();
+    await settled();
+    const spans = await spansOf(traceId);
+    const server = only(spans, "POST /v1/chat/completions");
+    expect(attributes(server)).toMatchObject({ "textnlp.target": model, "textnlp.attempts": 1 });
+    expect(attributes(server)["gen_ai.usage.output_tokens"]).toBeGreaterThan(0);
+    const attempt = only(spans, "upstream attempt");
+    expect(attempt.parentSpanId).toBe(server.spanId);
+    const sent = await fakeReceived("openai", model.slice("openai/".length));
+    expect(sent.headers.traceparent).toBe(`00-${traceId}-${attempt.spanId}-01`);
+  });
+
+  describe("the request log's trace id", () => {
+    let written: string[] = [];
+    beforeEach(() => {
+      written = [];
+      vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+        written.push(String(line));
+      });
+    });
+    afterEach(() => vi.restoreAllMocks());
+
+    it("without a traceparent, the trace is the one the request log names, a root", async () => {
+      const { client } = await gateway({ bindings: { REQUEST_LOG: "all" } });
+      await client.models.list();
+      const lines = written.filter((w) => w.startsWith("{")).map((w) => JSON.parse(w));
+      expect(lines).toHaveLength(1);
+      const { traceId } = lines[0] as { traceId: string };
+      const server = only(await spansOf(traceId), "GET /v1/models");
+      expect(server.traceId).toBe(traceId);
+      expect(server.parentSpanId ?? "").toBe("");
+      expect(attributes(server)).toMatchObject({ "http.response.status_code": 200 });
+    });
+  });
+
+  it("without OTEL_EXPORTER_OTLP_ENDPOINT nothing is exported or propagated", async () => {
+    const harness = startGateway({ policy: { retry: { attempts: 0 } } });
+    const model = `openai/${fresh()}`;
+    const traceId = freshTrace();
+    await harness.client.chat.completions.create(
+      { model, messages },
+      { headers: { traceparent: traceparent(traceId) } },
+    );
+    expect(await exported(traceId)).toEqual([]);
+    const sent = await fakeReceived("openai", model.slice("openai/".length));
+    expect(sent.headers.traceparent).toBeUndefined();
+  });
+});
