@@ -14,6 +14,11 @@ import type {
 export interface UpstreamDeps {
   fetch: typeof fetch;
   now(): number;
+  /**
+   * The W3C `traceparent` a provider call carries (its attempt's span, when the request is
+   * traced): on the provider's request only, never on other fetches (image URLs, tokens).
+   */
+  traceparent?(): string | undefined;
 }
 
 /** A 2xx answer, with the timer that still guards it until the caller is done waiting. */
@@ -56,9 +61,10 @@ export async function sendUpstream(
     const signed = provider.authorize
       ? await provider.authorize(outgoing, credentials, { ...deps, signal: controller.signal })
       : {};
+    const traceparent = deps.traceparent?.();
     response = await deps.fetch(outgoing.url, {
       method: outgoing.method,
-      headers: { ...outgoing.headers, ...signed },
+      headers: { ...outgoing.headers, ...signed, ...(traceparent ? { traceparent } : {}) },
       body: outgoing.body,
       signal: controller.signal,
     });

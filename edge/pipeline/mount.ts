@@ -98,7 +98,7 @@ export function mountInference<R extends InferenceRoute>(
         trace?.endAttempt(attempt);
       };
       const traced = trace && {
-        fetch: trace.propagating(deps.fetch),
+        traceparent: () => trace.attemptTraceparent(),
         onAttemptStart: (target: Target) => trace.beginAttempt(target.id),
       };
       const served = await spec.serve(inference, {

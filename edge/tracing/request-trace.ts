@@ -128,15 +128,9 @@ export class RequestTrace {
     span.end();
   }
 
-  /** `fetch` that sends the attempt in flight as the `traceparent` of each upstream request. */
-  propagating(fetcher: typeof fetch): typeof fetch {
-    return (input, init) => {
-      const span = this.#attempt;
-      if (!span) return fetcher(input, init);
-      const headers = new Headers(init?.headers);
-      headers.set("traceparent", traceparentOf(span));
-      return fetcher(input, { ...init, headers });
-    };
+  /** The `traceparent` naming the attempt in flight (for its provider request), if any. */
+  attemptTraceparent(): string | undefined {
+    return this.#attempt && traceparentOf(this.#attempt);
   }
 
   /** Ends the server span (renamed to its route), with its attributes and status. */

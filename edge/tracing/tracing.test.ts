@@ -180,6 +180,71 @@ describe("edge tracing", () => {
     expect(sent.headers.traceparent).toBe(`00-${traceId}-${attempt.spanId}-01`);
   });
 
+  it("a cache hit: the lookup answers, no routing, no attempt", async () => {
+    const { client } = await gateway();
+    const model = `openai/${fresh()}`;
+    const ask = (traceId: string) =>
+      client.chat.completions.create(
+        { model, messages, temperature: 0 },
+        { headers: { traceparent: traceparent(traceId) } },
+      );
+    await ask(freshTrace());
+    const traceId = freshTrace();
+    await ask(traceId);
+    const spans = await spansOf(traceId);
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      "POST /v1/chat/completions",
+      "cache lookup",
+      "limits",
+    ]);
+    expect(attributes(only(spans, "cache lookup"))).toMatchObject({
+      "textnlp.cache.status": "hit",
+      "textnlp.passed": false,
+    });
+    expect(attributes(only(spans, "limits"))).toMatchObject({ "textnlp.passed": true });
+    expect(attributes(only(spans, "POST /v1/chat/completions"))).toMatchObject({
+      "textnlp.cache.status": "hit",
+      "textnlp.attempts": 0,
+    });
+  });
+
+  it("a failed call: the attempt and the server span carry the error", async () => {
+    const { client } = await gateway();
+    const model = `openai/${fresh("err503")}`;
+    const traceId = freshTrace();
+    await expect(
+      client.chat.completions.create(
+        { model, messages },
+        { headers: { traceparent: traceparent(traceId) } },
+      ),
+    ).rejects.toThrow();
+    const spans = await spansOf(traceId);
+    const server = only(spans, "POST /v1/chat/completions");
+    expect(server.status?.code).toBe(STATUS_ERROR);
+    expect(attributes(server)["http.response.status_code"]).toBeGreaterThanOrEqual(500);
+    const attempt = only(spans, "upstream attempt");
+    expect(attempt.status?.code).toBe(STATUS_ERROR);
+    expect(attributes(attempt)).toMatchObject({
+      "textnlp.target": model,
+      "http.response.status_code": 503,
+      "error.type": "status",
+    });
+  });
+
+  it("a signed provider call (Bedrock, SigV4) carries the traceparent and is accepted", async () => {
+    const { client } = await gateway();
+    const model = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+    const traceId = freshTrace();
+    const answer = await client.chat.completions.create(
+      { model: `bedrock/${model}`, messages },
+      { headers: { traceparent: traceparent(traceId) } },
+    );
+    expect(answer.choices[0]?.message.content).toContain(MARKER);
+    const attempt = only(await spansOf(traceId), "upstream attempt");
+    const sent = await fakeReceived("bedrock", model);
+    expect(sent.headers.traceparent).toBe(`00-${traceId}-${attempt.spanId}-01`);
+  });
+
   describe("the request log's trace id", () => {
     let written: string[] = [];
     beforeEach(() => {
