@@ -268,6 +268,20 @@ describe("edge tracing", () => {
     });
   });
 
+  it("a caller that did not sample: nothing is exported, the provider hears it unsampled", async () => {
+    const { client } = await gateway();
+    const model = `openai/${fresh()}`;
+    const traceId = freshTrace();
+    await client.chat.completions.create(
+      { model, messages },
+      { headers: { traceparent: `00-${traceId}-${CALLER_SPAN}-00` } },
+    );
+    expect(await exported(traceId)).toEqual([]);
+    const sent = await fakeReceived("openai", model.slice("openai/".length));
+    expect(sent.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    expect(sent.headers.traceparent).not.toContain(CALLER_SPAN);
+  });
+
   it("without OTEL_EXPORTER_OTLP_ENDPOINT nothing is exported or propagated", async () => {
     const harness = startGateway({ policy: { retry: { attempts: 0 } } });
     const model = `openai/${fresh()}`;
