@@ -231,6 +231,28 @@ describe("edge tracing", () => {
     });
   });
 
+  it("a call the limits refuse: the limits span answers, no routing, no attempt", async () => {
+    const { client } = await gateway({
+      bindings: { LIMITS: { key: { requests_per_minute: 1 } } },
+    });
+    const model = `openai/${fresh()}`;
+    await client.chat.completions.create({ model, messages });
+    const traceId = freshTrace();
+    await expect(
+      client.chat.completions.create(
+        { model, messages },
+        { headers: { traceparent: traceparent(traceId) } },
+      ),
+    ).rejects.toMatchObject({ status: 429 });
+    const spans = await spansOf(traceId);
+    expect(spans.map((s) => s.name).sort()).toEqual(["POST /v1/chat/completions", "limits"]);
+    expect(attributes(only(spans, "limits"))).toMatchObject({ "textnlp.passed": false });
+    expect(attributes(only(spans, "POST /v1/chat/completions"))).toMatchObject({
+      "http.response.status_code": 429,
+      "textnlp.attempts": 0,
+    });
+  });
+
   it("a signed provider call (Bedrock, SigV4) carries the traceparent and is accepted", async () => {
     const { client } = await gateway();
     const model = "anthropic.claude-3-5-sonnet-20240620-v1:0";
