@@ -15,11 +15,9 @@
 import {
   type Attributes,
   type Context,
-  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
-  TraceFlags,
   trace,
 } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
@@ -29,7 +27,8 @@ import {
   type ReadableSpan,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { newSpanId, parseTraceparent } from "../../shared/tracing/traceparent.ts";
+import { remoteParent, traceparentOf } from "../../shared/tracing/otel.ts";
+import { newSpanId } from "../../shared/tracing/traceparent.ts";
 import type { Attempt } from "../routing/dispatch.ts";
 
 /** The service name the edge's spans carry. */
@@ -50,6 +49,12 @@ class CollectSpans implements SpanProcessor {
   }
 }
 
+/** Marks `span` as failed with `code`. */
+function failed(span: Span, code: string): void {
+  span.setAttribute("error.type", code);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+}
+
 /** What a trace starts from. */
 export interface RequestTraceOptions {
   /** The OTLP/HTTP base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`); spans go to `/v1/traces` under it. */
@@ -60,12 +65,6 @@ export interface RequestTraceOptions {
   traceparent: string | undefined;
   /** The server span's first name (`METHOD /path`); {@link RequestTrace.endServer} renames it. */
   name: string;
-}
-
-/** The `traceparent` naming `span` as the parent. */
-export function traceparentOf(span: Span): string {
-  const { traceId, spanId, traceFlags } = span.spanContext();
-  return `00-${traceId}-${spanId}-${(traceFlags & TraceFlags.SAMPLED) === 1 ? "01" : "00"}`;
 }
 
 /** A request's spans. */
@@ -79,6 +78,8 @@ export class RequestTrace {
   readonly #context: Context;
   /** The upstream attempt in flight (the dispatcher makes one at a time per call). */
   #attempt: Span | undefined;
+  /** The attempt that answered: open until the call ends (a stream's body comes after). */
+  #answered: Span | undefined;
 
   constructor({ endpoint, traceId, traceparent, name }: RequestTraceOptions) {
     this.#endpoint = endpoint;
@@ -88,15 +89,7 @@ export class RequestTrace {
       idGenerator: { generateTraceId: () => traceId, generateSpanId: newSpanId },
       spanProcessors: [this.#collected],
     });
-    const caller = parseTraceparent(traceparent);
-    const parent = caller
-      ? trace.setSpanContext(ROOT_CONTEXT, {
-          traceId: caller.traceId,
-          spanId: caller.parentId,
-          traceFlags: caller.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-          isRemote: true,
-        })
-      : ROOT_CONTEXT;
+    const parent = remoteParent(traceparent);
     this.server = this.#provider
       .getTracer(EDGE_SERVICE_NAME)
       .startSpan(name, { kind: SpanKind.SERVER }, parent);
@@ -115,17 +108,23 @@ export class RequestTrace {
     this.#attempt = this.start("upstream attempt", { "textnlp.target": target }, SpanKind.CLIENT);
   }
 
-  /** Ends the attempt in flight with its outcome, as the dispatcher recorded it. */
+  /**
+   * Ends the attempt in flight with its outcome, as the dispatcher recorded it. The one that
+   * answered stays open until the call ends ({@link endServer}): its body (a stream's tokens)
+   * comes after the dispatcher is done, and a failure there (a cut stream, a link lost
+   * mid-answer) is that attempt's.
+   */
   endAttempt(attempt: Attempt): void {
     const span = this.#attempt;
     this.#attempt = undefined;
     if (!span) return;
     if (attempt.status !== null) span.setAttribute("http.response.status_code", attempt.status);
     if (attempt.failure) {
-      span.setAttribute("error.type", attempt.failure);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: attempt.failure });
+      failed(span, attempt.failure);
+      span.end();
+    } else {
+      this.#answered = span;
     }
-    span.end();
   }
 
   /** The `traceparent` naming the attempt in flight (for its provider request), if any. */
@@ -135,6 +134,12 @@ export class RequestTrace {
 
   /** Ends the server span (renamed to its route), with its attributes and status. */
   endServer(name: string, status: number, attributes: Attributes, error?: string): void {
+    const answered = this.#answered;
+    this.#answered = undefined;
+    if (answered) {
+      if (error) failed(answered, error);
+      answered.end();
+    }
     this.server.updateName(name);
     this.server.setAttributes({ ...attributes, "http.response.status_code": status });
     if (status >= 500 || error) {

@@ -4,7 +4,7 @@
  * provider key): the fields are picked one by one here, never spread from the request.
  */
 import type { Context } from "hono";
-import { matchedRoutes } from "hono/route";
+import { routeOf } from "../../../shared/api/route-of.ts";
 import type { EdgeEnv, EdgeSettings } from "../../env.ts";
 import type { CallEnd, CallRecord } from "../../inference/call-record.ts";
 import type { Attempt } from "../../routing/dispatch.ts";
@@ -54,15 +54,7 @@ const roundedCost = (usd: number | null) => (usd === null ? null : Number(usd.to
 /** Milliseconds from `from` to `to`, whole and never negative. */
 export const elapsedMs = (from: number, to: number) => Math.max(0, Math.round(to - from));
 
-/** The pattern of the route that serves the request: the last matched that is not middleware. */
-export function routeOf(c: Context<EdgeEnv>): string | null {
-  const routes = matchedRoutes(c);
-  for (let i = routes.length - 1; i >= 0; i--) {
-    const route = routes[i];
-    if (route && route.method !== "ALL") return route.path;
-  }
-  return null;
-}
+export { routeOf };
 
 /** The line of any request, with its answer's status. */
 export function requestLine(
