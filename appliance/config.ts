@@ -109,6 +109,13 @@ const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * OpenTelemetry tracing: with an OTLP/HTTP endpoint (`OTEL_EXPORTER_OTLP_ENDPOINT`, spans go
+     * to `<endpoint>/v1/traces`), each API request is a trace (or joins its caller's, from
+     * `traceparent` or the edge's link frame) with queue wait, prompt processing and generation
+     * spans. Without one nothing is made or sent.
+     */
+    tracing: z.object({ otlpEndpoint: z.url().optional() }).strict().prefault({}),
     /** The admin web panel under `/panel`. */
     panel: z
       .object({
@@ -130,6 +137,7 @@ export type Config = Readonly<z.infer<typeof ConfigSchema>> & {
   readonly lifecycle: Readonly<z.infer<typeof ConfigSchema>["lifecycle"]>;
   readonly link: Readonly<z.infer<typeof ConfigSchema>["link"]>;
   readonly panel: Readonly<z.infer<typeof ConfigSchema>["panel"]>;
+  readonly tracing: Readonly<z.infer<typeof ConfigSchema>["tracing"]>;
 };
 /** What a command line may set; undefined fields are left to file, environment and defaults. */
 export type ConfigOverrides = {
@@ -182,6 +190,7 @@ export const envMap: Record<string, string[]> = {
   TEXTNLP_LINK_BACKOFF_BASE_MS: ["link", "backoffBaseMs"],
   TEXTNLP_LINK_BACKOFF_MAX_MS: ["link", "backoffMaxMs"],
   TEXTNLP_LINK_PROTOCOL: ["link", "protocolVersion"],
+  OTEL_EXPORTER_OTLP_ENDPOINT: ["tracing", "otlpEndpoint"],
   TEXTNLP_PANEL_SESSION_HOURS: ["panel", "sessionHours"],
   TEXTNLP_PANEL_LOCKOUT_FAILURES: ["panel", "lockoutFailures"],
   TEXTNLP_PANEL_LOCKOUT_WINDOW_SECONDS: ["panel", "lockoutWindowSeconds"],

@@ -28,6 +28,7 @@ import { writePidFile } from "./store/pid-file.ts";
 import { latestBackupState } from "./store/queries/backups.ts";
 import { jobsWithStatus } from "./store/queries/jobs.ts";
 import { LOCAL_TENANT } from "./store/queries/tenants.ts";
+import { ApplianceTracer } from "./tracing/tracer.ts";
 import { VERSION } from "./version.ts";
 
 /** A running appliance. */
@@ -181,9 +182,15 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       }
       disposers.push(() => schedule.stop());
     }
+    // Traces only with an endpoint; the last spans are sent after everything else stopped.
+    const tracer = config.tracing.otlpEndpoint
+      ? new ApplianceTracer({ endpoint: config.tracing.otlpEndpoint, version: VERSION })
+      : undefined;
+    if (tracer) disposers.unshift(() => tracer.shutdown());
     const services: ApplianceServices = {
       config,
       logger,
+      tracer,
       db,
       registry,
       host,

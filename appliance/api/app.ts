@@ -14,6 +14,7 @@ import { mountPanel } from "../panel/index.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { httpMetrics } from "./middleware/metrics.ts";
 import { requestLog } from "./middleware/request-log.ts";
+import { tracing } from "./middleware/tracing.ts";
 import { meterUsage } from "./middleware/usage.ts";
 import { mountChatRoutes } from "./routes/chat.ts";
 import { mountCompletionRoutes } from "./routes/completions.ts";
@@ -33,6 +34,7 @@ export function createApplianceApp(services: ApplianceServices): OpenAPIHono<App
   const app = createApiApp<ApplianceEnv>();
 
   app.use(requestId({ limitLength: 128 }));
+  if (services.tracer) app.use(tracing(services.tracer));
   app.use(requestLog({ logger }));
   if (services.metrics) app.use(httpMetrics(services.metrics));
   if (services.usage) app.use(meterUsage({ meter: services.usage }));

@@ -11,6 +11,8 @@ import type { LinkState } from "../link/state.ts";
 import type { ApplianceMetrics } from "../metrics/metrics.ts";
 import type { UsageMeter } from "../metrics/usage-meter.ts";
 import type { Db } from "../store/db.ts";
+import type { RequestSpans } from "../tracing/request-spans.ts";
+import type { ApplianceTracer } from "../tracing/tracer.ts";
 import type { PanelLogin } from "./middleware/panel-session.ts";
 
 /** Everything the routes need, built once in `main.ts`. */
@@ -26,6 +28,8 @@ export interface ApplianceServices {
   usage?: UsageMeter;
   /** Prometheus metrics; absent in tests that build the app without them. */
   metrics?: ApplianceMetrics;
+  /** OpenTelemetry tracing; absent unless an OTLP endpoint is configured. */
+  tracer?: ApplianceTracer;
   /** Backups (the daemon's schedule and the panel's "run now" share it, one at a time). */
   backups?: BackupService;
   /** The link to the edge once started (null when not enrolled or disabled). */
@@ -66,6 +70,8 @@ export type ApplianceEnv = {
      * 499 when the client went away. Unset for a stream that ended cleanly.
      */
     streamStatus?: number;
+    /** The request's spans, when tracing is on. */
+    trace?: RequestSpans;
     /** The admin logged in to the panel (panel routes only). */
     panelLogin?: PanelLogin;
   };

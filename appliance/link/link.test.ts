@@ -34,7 +34,7 @@ describe("link settings", () => {
         TEXTNLP_LINK_CA_FILE: "certs/extra.pem",
         TEXTNLP_LINK_BACKOFF_BASE_MS: "50",
         TEXTNLP_LINK_BACKOFF_MAX_MS: "400",
-        TEXTNLP_LINK_PROTOCOL: "1",
+        TEXTNLP_LINK_PROTOCOL: "2",
       },
     );
     expect(config.link).toMatchObject({
@@ -42,7 +42,7 @@ describe("link settings", () => {
       proxy: "http://proxy.internal:3128",
       backoffBaseMs: 50,
       backoffMaxMs: 400,
-      protocolVersion: 1,
+      protocolVersion: 2,
     });
     expect(config.link.caFile).toMatch(/\/certs\/extra\.pem$/);
     expect(() => loadConfig({}, { TEXTNLP_LINK_PROXY: "not a url" })).toThrow(/link\.proxy/);

@@ -31,7 +31,11 @@ export async function serveLinkRequest(
   let seq = 0;
   const request = new Request(`http://link.internal${frame.path}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: {
+      "content-type": "application/json",
+      // The edge's attempt: the appliance's spans of this request join its trace.
+      ...(frame.traceparent ? { traceparent: frame.traceparent } : {}),
+    },
     body: JSON.stringify(frame.body),
     signal,
   });

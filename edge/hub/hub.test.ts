@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import OpenAI from "openai";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { ApiError } from "../../shared/api/errors.ts";
 import {
   collect,
@@ -238,22 +238,46 @@ describe("the link", () => {
     const gw = startGateway();
     const [a, b, c] = await siteWith(gw, "plant-d", 3);
     const current = await link(gw, a);
-    expect(current.received[0]).toMatchObject({ type: "welcome", protocol: 2 });
-    const previous = await link(gw, b, { protocol: 1 });
-    expect(previous.received[0]).toMatchObject({ type: "welcome", protocol: 1 });
-    // Version 1 gets no heartbeat acks; version 2 does.
+    expect(current.received[0]).toMatchObject({ type: "welcome", protocol: 3 });
+    const previous = await link(gw, b, { protocol: 2 });
+    expect(previous.received[0]).toMatchObject({ type: "welcome", protocol: 2 });
     current.heartbeat();
     previous.heartbeat();
     await current.waitFor("heartbeat_ack");
+    await previous.waitFor("heartbeat_ack");
     const tooOld = connected(
-      await playAppliance(gw.callRaw, { credential: c.credential, applianceId: c.id, protocol: 0 }),
+      await playAppliance(gw.callRaw, { credential: c.credential, applianceId: c.id, protocol: 1 }),
     );
     expect(await tooOld.closed).toBe(4002);
     expect(tooOld.received[0]).toMatchObject({ type: "error", code: "protocol_version" });
-    expect(previous.received.some((f) => f.type === "heartbeat_ack")).toBe(false);
     const site = await siteStatus(gw, "plant-d");
     const statuses = Object.fromEntries(site.appliances.map((x) => [x.id, x.status]));
     expect(statuses).toEqual({ [a.id]: "online", [b.id]: "online", [c.id]: "offline" });
+  });
+
+  it("sends the attempt's trace context down a protocol-3 link only", async () => {
+    const gw = startGateway({ bindings: { OTEL_EXPORTER_OTLP_ENDPOINT: inject("otlp").url } });
+    const [a, b] = await siteWith(gw, "plant-trace", 2);
+    const current = await link(gw, a);
+    const previous = await link(gw, b, { protocol: 2 });
+    const traceId = crypto.randomUUID().replaceAll("-", "");
+    const headers = { traceparent: `00-${traceId}-00f067aa0ba902b7-01` };
+    // Load ties go to the appliance idle longest: two calls reach both.
+    for (let i = 0; i < 2; i++) {
+      await gw.client.chat.completions.create(
+        { model: "site:plant-trace/tiny", messages: [{ role: "user", content: "hi" }] },
+        { headers },
+      );
+    }
+    await gw.settled();
+    const [sent] = current.received.filter((f) => f.type === "request");
+    const [old] = previous.received.filter((f) => f.type === "request");
+    // The caller's trace, under the edge's attempt span.
+    const carried = sent?.type === "request" ? (sent.traceparent ?? "") : "";
+    expect(carried).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(carried).not.toBe(headers.traceparent);
+    expect(old).toBeDefined();
+    expect(old).not.toHaveProperty("traceparent");
   });
 
   it("answers malformed frames with an error and keeps the link", async () => {

@@ -19,6 +19,8 @@ interface PendingRequest {
   body: Record<string, unknown>;
   model: string;
   deadline: number;
+  /** The trace context of the edge's attempt, sent on links of protocol 3 and later. */
+  traceparent: string | null;
   /** Appliances tried, in order (the last is the current one). */
   tried: string[];
   /** The connection it is on now. */
@@ -82,6 +84,7 @@ export class LinkRelay {
         body,
         model,
         deadline,
+        traceparent: request.headers.get("traceparent"),
         tried: [],
         connection: null,
         streaming: body.stream === true,
@@ -146,7 +149,7 @@ export class LinkRelay {
         this.fail(p, new ApiError(503, message, { code: "site_unavailable", retryAfter: 1 }));
         return;
       }
-      const { applianceId, connectionId } = this.links.stateOf(ws);
+      const { applianceId, connectionId, protocol } = this.links.stateOf(ws);
       // A new attempt starts its body from scratch (nothing of the last one was relayed).
       Object.assign(p, { nextSeq: 0, received: 0, early: new Map(), endAt: null });
       p.tried.push(applianceId);
@@ -158,6 +161,7 @@ export class LinkRelay {
         path: p.path,
         body: p.body,
         deadline: p.deadline,
+        ...(p.traceparent && (protocol ?? 0) >= 3 ? { traceparent: p.traceparent } : {}),
       });
       if (sent) return;
     }

@@ -9,6 +9,7 @@ import {
   type Frame,
   type FrameOf,
   type LinkModel,
+  PROTOCOL_VERSION,
 } from "../../shared/protocol/index.ts";
 
 type Call = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -165,7 +166,7 @@ export async function playAppliance(
   if (!options.noHello) {
     played.send({
       type: "hello",
-      protocol: options.protocol ?? 2,
+      protocol: options.protocol ?? PROTOCOL_VERSION,
       applianceId: options.applianceId,
       version: "test",
       models: options.models ?? [{ id: "tiny", contextSize: 512 }],

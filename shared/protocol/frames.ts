@@ -72,6 +72,11 @@ export const RequestFrame = z.object({
   body: z.record(z.string(), z.unknown()),
   /** Epoch ms after which the answer is of no use (the appliance cancels then). */
   deadline: Millis,
+  /**
+   * The edge's attempt as W3C trace context (protocol 3): the appliance's spans of this request
+   * are its children. Invalid values are ignored there, as a bad header is.
+   */
+  traceparent: z.string().max(256).optional(),
 });
 
 /** Appliance -> edge: the response's status and headers, before any body. */

@@ -13,13 +13,13 @@ import {
 const samples: Frame[] = [
   {
     type: "hello",
-    protocol: 2,
+    protocol: 3,
     applianceId: "app_1",
     version: "0.1.0",
     models: [{ id: "stories260K", contextSize: 2048 }],
     capacity: 8,
   },
-  { type: "welcome", protocol: 2, heartbeatMs: 5000 },
+  { type: "welcome", protocol: 3, heartbeatMs: 5000 },
   { type: "heartbeat", load: { active: 1, queued: 0 }, sentAt: 1700000000000 },
   { type: "heartbeat_ack", sentAt: 1700000000000 },
   {
@@ -28,6 +28,7 @@ const samples: Frame[] = [
     path: "/v1/chat/completions",
     body: { model: "m", messages: [{ role: "user", content: "hi" }], stream: true },
     deadline: 1700000060000,
+    traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
   },
   { type: "response", id: "r1", status: 200, headers: { "content-type": "text/event-stream" } },
   { type: "chunk", id: "r1", data: 'data: {"x":1}\n\n' },

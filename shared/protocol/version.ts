@@ -6,10 +6,12 @@
  * - 1: hello without `capacity` (taken as 1), no `heartbeat_ack` (no round-trip time).
  * - 2: hello carries `capacity`; the edge answers each heartbeat with `heartbeat_ack`; chunks
  *   are numbered (`seq`) and `end` says how many there were.
+ * - 3: a request may carry the W3C `traceparent` of the edge's attempt, so the appliance's
+ *   spans join the caller's trace (the edge sends it only on a link that agreed on 3).
  */
 
 /** The version this code speaks. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** The oldest version this code still accepts (its own and the one before). */
 export const OLDEST_PROTOCOL_VERSION = PROTOCOL_VERSION - 1;
 

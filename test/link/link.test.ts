@@ -8,6 +8,8 @@ import { connect } from "node:net";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKeySecret, hashApiKey } from "../../shared/auth/api-keys.ts";
+import { type ExportedSpan, exportedTrace, OTLP, startOtlpReceiver } from "../fakes/otlp.ts";
+import type { FakeServer } from "../fakes/server.ts";
 import {
   type ApplianceProcess,
   runCli,
@@ -18,9 +20,18 @@ import {
 import { type EdgeWorker, startEdgeWorker } from "../helpers/edge.ts";
 
 const SITE = "lab";
+/** Planted in prompts: no exported span may hold it. */
+const MARKER = `planted-prompt-${crypto.randomUUID()}`;
+/** The caller's span in the `traceparent` the tests send. */
+const CALLER_SPAN = "00f067aa0ba902b7";
+const EDGE = "textnlp-edge";
+const APPLIANCE = "textnlp-appliance";
 const DEADLINE_MS = 30_000;
+/** A loopback OTLP receiver both halves export to (spans batched for 100 ms on the appliance). */
+let otlp: FakeServer;
 /** Short backoff, so a restarted or dropped appliance redials at once. */
-const LINK_ENV = {
+const LINK_ENV: Record<string, string> = {
+  OTEL_BSP_SCHEDULE_DELAY: "100",
   TEXTNLP_LINK_BACKOFF_BASE_MS: "100",
   TEXTNLP_LINK_BACKOFF_MAX_MS: "400",
   TEXTNLP_SEQUENCES: "4",
@@ -115,7 +126,7 @@ async function start(name: string, env: Record<string, string> = {}) {
   const proc = await startAppliance({
     dataDir: dirs[name],
     args: ["--model", STORIES_MODEL],
-    env: { ...LINK_ENV, ...env },
+    env: { ...LINK_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, ...env },
   });
   running.push(proc);
   return proc;
@@ -162,12 +173,49 @@ async function streamed(max_tokens: number, signal?: AbortSignal) {
   return { text, finishes, error, ms: Date.now() - started };
 }
 
+/** A fresh trace id, and the `traceparent` header naming the caller's span in it. */
+function freshTrace() {
+  const id = crypto.randomUUID().replaceAll("-", "");
+  return { id, headers: { traceparent: `00-${id}-${CALLER_SPAN}-01` } };
+}
+
+/**
+ * The spans of trace `traceId` once `ready` holds for them (both halves export in the
+ * background); nothing exported may hold the prompt marker, the API key or `secrets`.
+ */
+async function traceOf(
+  traceId: string,
+  ready: (spans: ExportedSpan[]) => boolean,
+  secrets: string[] = [],
+): Promise<ExportedSpan[]> {
+  let found = { bodies: [] as string[], spans: [] as ExportedSpan[] };
+  await waitUntil(`the spans of trace ${traceId}`, async () => {
+    found = await exportedTrace(otlp.url, traceId);
+    return ready(found.spans);
+  });
+  const exported = found.bodies.join("\n");
+  for (const planted of [MARKER, secret, ...secrets]) expect(exported).not.toContain(planted);
+  return found.spans;
+}
+
+/** The one span of `service` named `name`. */
+function one(spans: ExportedSpan[], service: string, name: string): ExportedSpan {
+  const matching = spans.filter((span) => span.service === service && span.name === name);
+  expect(matching, `${service}: ${name}`).toHaveLength(1);
+  return matching[0] as ExportedSpan;
+}
+
+const hasEdgeServer = (spans: ExportedSpan[]) =>
+  spans.some((span) => span.service === EDGE && span.kind === OTLP.SERVER);
+
 describe("the hybrid link, edge in workerd and real appliances", () => {
   let a: ApplianceProcess;
   let b: ApplianceProcess;
 
   beforeAll(async () => {
+    otlp = await startOtlpReceiver();
     edge = await startEdgeWorker({
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
       LINK_HEARTBEAT_MS: "500",
       ROUTING_POLICY: JSON.stringify({ timeoutMs: DEADLINE_MS }),
     });
@@ -184,7 +232,7 @@ describe("the hybrid link, edge in workerd and real appliances", () => {
     await enrollAppliance("a");
     await enrollAppliance("b");
     // A mixed-version pair: b speaks the protocol version before the current one.
-    [a, b] = await Promise.all([start("a"), start("b", { TEXTNLP_LINK_PROTOCOL: "1" })]);
+    [a, b] = await Promise.all([start("a"), start("b", { TEXTNLP_LINK_PROTOCOL: "2" })]);
     await waitUntil("both appliances online", async () => {
       const rows = await siteAppliances();
       return rows.filter((r) => r.status === "online").length === 2;
@@ -198,11 +246,12 @@ describe("the hybrid link, edge in workerd and real appliances", () => {
       proc.cleanup();
     }
     await edge?.dispose();
+    await otlp?.close();
   });
 
   it("answers plain and streamed from site: models over a mixed-version pair", async () => {
     const rows = await siteAppliances();
-    expect(rows.map((r) => r.protocol).sort()).toEqual([1, 2]);
+    expect(rows.map((r) => r.protocol).sort()).toEqual([2, 3]);
     expect((await client.models.list()).data.map((m) => m.id)).toContain(model);
     const plain = await ask();
     expect(plain.choices[0]?.message.content?.length).toBeGreaterThan(0);
@@ -222,6 +271,75 @@ describe("the hybrid link, edge in workerd and real appliances", () => {
     await waitUntil("request logs", async () => served(a) + served(b) >= before[0] + before[1] + 8);
     expect(served(a)).toBeGreaterThan(before[0] as number);
     expect(served(b)).toBeGreaterThan(before[1] as number);
+  });
+
+  it("traces a request across edge, link and appliance; an older appliance gets no context", async () => {
+    const beforeA = served(a);
+    const beforeB = served(b);
+    const calls: { id: string; text: string }[] = [];
+    // One at a time: ties of load go to the appliance idle longest, so both serve some.
+    for (let i = 0; i < 4; i++) {
+      const { id, headers } = freshTrace();
+      const stream = await client.chat.completions.create(
+        {
+          model,
+          messages: [{ role: "user", content: `Once upon a time ${MARKER}` }],
+          max_tokens: 24,
+          stream: true,
+        },
+        { headers },
+      );
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+      calls.push({ id, text });
+    }
+    await waitUntil("request logs", async () => served(a) + served(b) === beforeA + beforeB + 4);
+    const fromA = served(a) - beforeA;
+    expect(fromA).toBeGreaterThan(0);
+    expect(fromA).toBeLessThan(4);
+    // The protocol-3 appliance's spans join the edge's trace; the protocol-2 one's cannot.
+    const traces = new Map<string, ExportedSpan[]>();
+    await waitUntil("appliance spans in a's traces", async () => {
+      for (const { id, text } of calls) {
+        traces.set(id, await traceOf(id, hasEdgeServer, text.length > 8 ? [text] : []));
+      }
+      const joined = [...traces.values()].filter((spans) =>
+        spans.some((span) => span.service === APPLIANCE && span.name.startsWith("POST")),
+      );
+      // The request's span and its three phases, however the batches split them.
+      const complete = (spans: ExportedSpan[]) =>
+        spans.filter((span) => span.service === APPLIANCE).length === 4;
+      return joined.length === fromA && joined.every(complete);
+    });
+    for (const spans of traces.values()) {
+      const server = one(spans, EDGE, "POST /v1/chat/completions");
+      expect(server.kind).toBe(OTLP.SERVER);
+      expect(server.parentSpanId).toBe(CALLER_SPAN);
+      const attempt = one(spans, EDGE, "upstream attempt");
+      expect(attempt).toMatchObject({ kind: OTLP.CLIENT, parentSpanId: server.spanId });
+      expect(attempt.attributes["textnlp.target"]).toBe(model);
+      if (!spans.some((span) => span.service === APPLIANCE)) continue;
+      const linked = one(spans, APPLIANCE, "POST /v1/chat/completions");
+      expect(linked).toMatchObject({ kind: OTLP.SERVER, parentSpanId: attempt.spanId });
+      expect(linked.attributes).toMatchObject({
+        "textnlp.via": "link",
+        "http.response.status_code": 200,
+      });
+      for (const phase of ["queue wait", "prompt processing", "generation"]) {
+        expect(one(spans, APPLIANCE, phase).parentSpanId).toBe(linked.spanId);
+      }
+      const prompt = one(spans, APPLIANCE, "prompt processing").attributes;
+      expect(
+        Number(prompt["textnlp.prompt.evaluated_tokens"]) +
+          Number(prompt["textnlp.prompt.reused_tokens"]),
+      ).toBeGreaterThan(0);
+      const generation = one(spans, APPLIANCE, "generation").attributes;
+      expect(generation["gen_ai.usage.output_tokens"]).toBeGreaterThan(0);
+      expect(generation["textnlp.time_to_first_token_ms"]).toBeGreaterThanOrEqual(0);
+      expect(linked.attributes["textnlp.time_to_first_token_ms"]).toBe(
+        generation["textnlp.time_to_first_token_ms"],
+      );
+    }
   });
 
   it("cancels the generation on the appliance when the client aborts", async () => {
@@ -273,6 +391,44 @@ describe("the hybrid link, edge in workerd and real appliances", () => {
     expect(after.choices[0]?.message.content?.length).toBeGreaterThan(0);
   });
 
+  it("traces a link cut mid-stream as the failure of the attempt that carried it", async () => {
+    // b is revoked: a serves this, and is killed once its answer began.
+    const { id, headers } = freshTrace();
+    const stream = await client.chat.completions.create(
+      {
+        model,
+        messages: [{ role: "user", content: `Once upon a time ${MARKER}` }],
+        max_tokens: 1500,
+        stream: true,
+      },
+      { headers },
+    );
+    let error: unknown;
+    let killed = false;
+    try {
+      for await (const chunk of stream) {
+        if (chunk.choices[0]?.delta.content && !killed) killed = a.proc.kill("SIGKILL");
+      }
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeDefined();
+    const spans = await traceOf(id, hasEdgeServer);
+    const server = one(spans, EDGE, "POST /v1/chat/completions");
+    expect(server.status?.code).toBe(OTLP.STATUS_ERROR);
+    const attempt = one(spans, EDGE, "upstream attempt");
+    expect(attempt.parentSpanId).toBe(server.spanId);
+    expect(attempt.status?.code).toBe(OTLP.STATUS_ERROR);
+    // The relay saw the hub end the stream with an error event (the link dropped mid-answer).
+    expect(attempt.attributes["error.type"]).toBe("upstream_stream_error");
+    expect(server.attributes["error.type"]).toBe("upstream_stream_error");
+    // The steps before it did their part.
+    for (const span of spans.filter((s) => s !== server && s !== attempt)) {
+      expect(span.status?.code, span.name).not.toBe(OTLP.STATUS_ERROR);
+    }
+    await waitUntil("a offline", async () => (await statusOf("a")) === "offline", 10_000);
+  });
+
   it("enrolls and links through an outbound proxy", async () => {
     const proxy = await startConnectProxy();
     let proxied: ApplianceProcess | undefined;
@@ -304,7 +460,7 @@ describe("the hybrid link, edge in workerd and real appliances", () => {
 
   it("refuses a too-old protocol on both ends", async () => {
     await enrollAppliance("old");
-    await start("old", { TEXTNLP_LINK_PROTOCOL: "0" });
+    await start("old", { TEXTNLP_LINK_PROTOCOL: "1" });
     await waitUntil("old refused", async () => (await linkStatus("old")).link.status === "refused");
     expect((await linkStatus("old")).link.last_error).toMatch(/too old/);
     expect(await statusOf("old")).toBe("offline");

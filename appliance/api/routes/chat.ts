@@ -10,7 +10,9 @@ import {
 import { chatCompletionsRoute } from "../../../shared/api/routes.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
 import { refuseImages } from "../../inference/chat-format.ts";
+import type { GenerationOptions } from "../../inference/engine/index.ts";
 import type { GeneratedToolCall } from "../../inference/tools.ts";
+import { tracedGeneration } from "../../tracing/request-spans.ts";
 import { requireScope } from "../middleware/auth.ts";
 import { requestSignal, streamGeneration } from "../streaming.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
@@ -31,6 +33,10 @@ export function mountChatRoutes(
   app.use(chatCompletionsRoute.path, requireScope("inference"));
   app.openapi(chatCompletionsRoute, async (c) => {
     const req = c.req.valid("json");
+    // Queue wait, prompt processing and generation spans when the request is traced.
+    const generate = tracedGeneration(c.get("trace"), (options: GenerationOptions) =>
+      engine.chat(req, options),
+    );
     refuseImages(req.messages);
     const id = `chatcmpl-${randomId()}`;
     const created = Math.floor(Date.now() / 1000);
@@ -43,7 +49,7 @@ export function mountChatRoutes(
     });
     if (!req.stream) {
       const { signal } = requestSignal(c, timeout);
-      const result = await engine.chat(req, { signal });
+      const result = await generate({ signal });
       c.set("model", result.model);
       c.set("usage", result.usage);
       const choices = result.choices.map((choice, index) =>
@@ -60,7 +66,7 @@ export function mountChatRoutes(
     // With include_usage, every chunk but the last carries `usage: null`, as OpenAI's do.
     const usage = req.stream_options?.include_usage === true ? null : undefined;
     let model = req.model;
-    return streamGeneration(c, timeout, (options) => engine.chat(req, options), {
+    return streamGeneration(c, timeout, generate, {
       start: (m) => {
         model = m;
         return Array.from({ length: req.n ?? 1 }, (_, index) =>

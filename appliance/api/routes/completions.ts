@@ -4,6 +4,8 @@ import { completionsRoute } from "../../../shared/api/routes.ts";
 import type { Usage } from "../../../shared/api/schemas/common.ts";
 import type { Completion } from "../../../shared/api/schemas/completions.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
+import type { GenerationOptions } from "../../inference/engine/index.ts";
+import { tracedGeneration } from "../../tracing/request-spans.ts";
 import { requireScope } from "../middleware/auth.ts";
 import { requestSignal, streamGeneration } from "../streaming.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
@@ -16,6 +18,10 @@ export function mountCompletionRoutes(
   app.use(completionsRoute.path, requireScope("inference"));
   app.openapi(completionsRoute, async (c) => {
     const req = c.req.valid("json");
+    // Queue wait, prompt processing and generation spans when the request is traced.
+    const generate = tracedGeneration(c.get("trace"), (options: GenerationOptions) =>
+      engine.complete(req, options),
+    );
     const id = `cmpl-${randomId()}`;
     const created = Math.floor(Date.now() / 1000);
     const timeout = config.inference.requestTimeoutMs;
@@ -23,7 +29,7 @@ export function mountCompletionRoutes(
       textCompletion({ id, created, model }, choices, usage);
     if (!req.stream) {
       const { signal } = requestSignal(c, timeout);
-      const result = await engine.complete(req, { signal });
+      const result = await generate({ signal });
       c.set("model", result.model);
       c.set("usage", result.usage);
       return c.json(
@@ -41,7 +47,7 @@ export function mountCompletionRoutes(
       );
     }
     let model = req.model;
-    return streamGeneration(c, timeout, (options) => engine.complete(req, options), {
+    return streamGeneration(c, timeout, generate, {
       start: (m) => {
         model = m;
         return [];
