@@ -13,7 +13,13 @@
  *   npx tsx bench/appliance-throughput.ts [--rounds 5] [--tokens 128] [--threads 1]
  *     [--sequences 8] [--model file.gguf] [--concurrency 1,4,8,16]
  *     [--model-size 100M [--size-tokens 64] [--size-threads 2] [--skip-tiny]]
- *     [--gpu] [--log-dir dir]
+ *     [--gpu] [--log-dir dir] [--tracing]
+ *
+ * `--tracing`: a second appliance with `OTEL_EXPORTER_OTLP_ENDPOINT` set (a loopback sink that
+ * answers every export at once, so the cost measured is ours, not a collector's) joins the
+ * rounds, each request with a `traceparent`: the table adds its tokens/s, `traced/http` (the
+ * cost of tracing; goal of issue 19: >= 0.97) and the spread of the untraced rounds
+ * ((max - min) / median of `http`), within which an untraced difference is noise.
  *
  * `--gpu`: every model fully offloaded to CUDA (llama-server `-ngl 99`, node-llama-cpp
  * `gpu: "cuda"`); when node-llama-cpp has no usable CUDA binary the bench says why and our side
@@ -31,6 +37,8 @@ import {
   type LlamaContextSequence,
   resolveChatWrapper,
 } from "node-llama-cpp";
+import { newSpanId, newTraceId } from "../shared/tracing/traceparent.ts";
+import { startFakeServer } from "../test/fakes/server.ts";
 import { ROOT, STORIES_MODEL, startAppliance } from "../test/helpers/appliance.ts";
 import { interleave, median, printTable, Resources } from "./lib.ts";
 import { llamaServerPlacement, startLlamaServer } from "./llama-server.ts";
@@ -49,6 +57,7 @@ const { values: args } = parseArgs({
     "size-threads": { type: "string", default: "2" },
     "skip-tiny": { type: "boolean", default: false },
     gpu: { type: "boolean", default: false },
+    tracing: { type: "boolean", default: false },
     "log-dir": { type: "string" },
   },
 });
@@ -162,19 +171,41 @@ async function runTable(llama: Llama, spec: TableSpec): Promise<void> {
     };
     const wrapper = resolveChatWrapper(model);
 
+    const applianceEnv = {
+      TEXTNLP_GPU: gpu ? "cuda" : "cpu",
+      TEXTNLP_THREADS: String(spec.threads),
+      TEXTNLP_SEQUENCES: String(sequences),
+      TEXTNLP_LOG_LEVEL: "info",
+    };
     const appliance = await startAppliance({
       args: ["--model", spec.modelPath],
-      env: {
-        TEXTNLP_GPU: gpu ? "cuda" : "cpu",
-        TEXTNLP_THREADS: String(spec.threads),
-        TEXTNLP_SEQUENCES: String(sequences),
-        TEXTNLP_LOG_LEVEL: "info",
-      },
+      env: applianceEnv,
     });
     stops.add(async () => {
       await appliance.stop();
       appliance.cleanup();
     });
+    // With --tracing: the same appliance exporting every request's spans to a loopback sink.
+    let exports = 0;
+    const sink = !args.tracing
+      ? undefined
+      : await startFakeServer((_req, res) => {
+          exports += 1;
+          res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        });
+    if (sink) stops.add(() => sink.close());
+    const traced = !sink
+      ? undefined
+      : await startAppliance({
+          args: ["--model", spec.modelPath],
+          env: { ...applianceEnv, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+        });
+    if (traced) {
+      stops.add(async () => {
+        await traced.stop();
+        traced.cleanup();
+      });
+    }
     const server = !llamaServerBinary
       ? undefined
       : await startLlamaServer({
@@ -197,6 +228,20 @@ async function runTable(llama: Llama, spec: TableSpec): Promise<void> {
     };
     const http = async (seed: number) =>
       checked("http", await chatOverHttp(appliance.url, applianceModel, seed, spec.maxTokens));
+    const tracedHttp = async (url: string, seed: number) => {
+      const traceparent = `00-${newTraceId()}-${newSpanId()}-01`;
+      const tokens = await chatOverHttp(
+        url,
+        applianceModel,
+        seed,
+        spec.maxTokens,
+        {},
+        {
+          traceparent,
+        },
+      );
+      return checked("traced", tokens);
+    };
     // llama-server's own field; our model cannot end, which the appliance's API has no field for.
     const peerFields = spec.exactTokens ? { ignore_eos: true } : {};
     const peer = async (url: string, seed: number) =>
@@ -238,6 +283,7 @@ async function runTable(llama: Llama, spec: TableSpec): Promise<void> {
     // Warm-up: load the model in the appliance and touch every path once.
     await http(0);
     await direct(0);
+    if (traced) await tracedHttp(traced.url, 0);
     if (server) await peer(server.url, 0);
     console.log(placement(model.gpuLayers, appliance.logs, server ? server.logFile : undefined));
 
@@ -251,6 +297,8 @@ async function runTable(llama: Llama, spec: TableSpec): Promise<void> {
       if (server) {
         contenders.llamaServer = () => timed(concurrency, () => peer(server.url, seed++));
       }
+      if (traced)
+        contenders.traced = () => timed(concurrency, () => tracedHttp(traced.url, seed++));
       const samples = await interleave(rounds, contenders);
       const ours = median(samples.http ?? []);
       const inProcess = median(samples.direct ?? []);
@@ -260,6 +308,13 @@ async function runTable(llama: Llama, spec: TableSpec): Promise<void> {
         "direct tok/s": inProcess,
         "http/direct": ours / inProcess,
       };
+      if (samples.traced) {
+        const withTraces = median(samples.traced);
+        const untraced = samples.http ?? [];
+        row["traced tok/s"] = withTraces;
+        row["traced/http"] = withTraces / ours;
+        row["http spread"] = (Math.max(...untraced) - Math.min(...untraced)) / ours;
+      }
       if (samples.llamaServer) {
         const theirs = median(samples.llamaServer);
         row["llama-server tok/s"] = theirs;
@@ -268,6 +323,13 @@ async function runTable(llama: Llama, spec: TableSpec): Promise<void> {
       rows.push(row);
     }
     printTable(rows);
+    if (traced) {
+      await traced.stop(); // flushes its last spans
+      console.log(
+        `Tracing (issue 19): traced/http >= 0.97 with an exporter configured; ${exports} OTLP ` +
+          "exports reached the sink.",
+      );
+    }
     console.log(
       `Goals (issue 15): ${spec.goal} (medians of interleaved rounds; ` +
         `${((performance.now() - started) / 1000).toFixed(0)} s for this table).`,
@@ -285,17 +347,18 @@ async function timed(concurrency: number, one: () => Promise<number>): Promise<n
   return tokens.reduce((a, b) => a + b, 0) / seconds;
 }
 
-/** A chat completion (with `extra` fields in its body); returns its completion tokens. */
+/** A chat completion (with `extra` fields in its body, `headers` added); returns its completion tokens. */
 async function chatOverHttp(
   baseUrl: string,
   model: string,
   seed: number,
   maxTokens: number,
   extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ): Promise<number> {
   const res = await fetch(`${baseUrl}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({
       model,
       messages: [{ role: "user", content: prompt }],
