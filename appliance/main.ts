@@ -133,7 +133,12 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     // in memory are written, and any recorded later go straight in.
     const usage = new UsageMeter({ db, logger });
     disposers.push(() => usage.stop());
-    const jobs = new JobManager({ db, engine, logger, usage });
+    // Traces only with an endpoint; the last spans are sent after everything else stopped.
+    const tracer = config.tracing.otlpEndpoint
+      ? new ApplianceTracer({ endpoint: config.tracing.otlpEndpoint, version: VERSION })
+      : undefined;
+    if (tracer) disposers.unshift(() => tracer.shutdown());
+    const jobs = new JobManager({ db, engine, logger, usage, tracer });
     // Registered after the host, so disposal stops job work before models unload.
     disposers.push(() => jobs.stop());
     const metrics = new ApplianceMetrics({
@@ -182,11 +187,6 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
       }
       disposers.push(() => schedule.stop());
     }
-    // Traces only with an endpoint; the last spans are sent after everything else stopped.
-    const tracer = config.tracing.otlpEndpoint
-      ? new ApplianceTracer({ endpoint: config.tracing.otlpEndpoint, version: VERSION })
-      : undefined;
-    if (tracer) disposers.unshift(() => tracer.shutdown());
     const services: ApplianceServices = {
       config,
       logger,

@@ -11,7 +11,7 @@ import type { LinkState } from "../link/state.ts";
 import type { ApplianceMetrics } from "../metrics/metrics.ts";
 import type { UsageMeter } from "../metrics/usage-meter.ts";
 import type { Db } from "../store/db.ts";
-import type { RequestSpans } from "../tracing/request-spans.ts";
+import type { SpanScope } from "../tracing/spans.ts";
 import type { ApplianceTracer } from "../tracing/tracer.ts";
 import type { PanelLogin } from "./middleware/panel-session.ts";
 
@@ -71,7 +71,7 @@ export type ApplianceEnv = {
      */
     streamStatus?: number;
     /** The request's spans, when tracing is on. */
-    trace?: RequestSpans;
+    trace?: SpanScope;
     /** The admin logged in to the panel (panel routes only). */
     panelLogin?: PanelLogin;
   };

@@ -4,6 +4,7 @@
  * or a shutdown are resumed at the next start, generating only the samples not yet committed.
  */
 
+import { type Span, SpanKind } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { toApiError } from "../../shared/api/app.ts";
 import type { JobRow, TemplateRow } from "../../shared/db/schema/index.ts";
@@ -19,12 +20,15 @@ import {
   setJobStatus,
 } from "../../shared/synth/store/jobs.ts";
 import { getTemplateById } from "../../shared/synth/store/templates.ts";
+import { remoteParent, traceparentOf } from "../../shared/tracing/otel.ts";
 import { chatForJson } from "../inference/chat-json.ts";
 import type { Engine, GenerationResult } from "../inference/engine/index.ts";
 import { compileResponseSchema } from "../inference/json-schema.ts";
 import type { UsageMeter } from "../metrics/usage-meter.ts";
 import type { Db } from "../store/db.ts";
 import { jobsWithStatus, loadJobRows } from "../store/queries/jobs.ts";
+import { SpanScope, tracedGeneration } from "../tracing/spans.ts";
+import { type ApplianceTracer, type OpenSpan, spanFailed } from "../tracing/tracer.ts";
 
 /** Options of {@link JobManager}. */
 export interface JobManagerOptions {
@@ -35,6 +39,8 @@ export interface JobManagerOptions {
   maxConcurrentJobs?: number;
   /** Meters each model call of a job; absent in tests that run jobs without metering. */
   usage?: UsageMeter;
+  /** Traces each run of a job and its model calls; absent unless an OTLP endpoint is set. */
+  tracer?: ApplianceTracer;
 }
 
 type Listener = () => void;
@@ -46,6 +52,8 @@ export class JobManager implements JobRunner {
     { controller: AbortController; done: Promise<void>; live?: JobProgress }
   >();
   readonly #listeners = new Map<string, Set<Listener>>();
+  /** The trace context of the request that last started or resumed a job (in memory only). */
+  readonly #traceparents = new Map<string, string>();
   #stopped = false;
 
   constructor(private readonly options: JobManagerOptions) {}
@@ -62,6 +70,25 @@ export class JobManager implements JobRunner {
   /** A stored or resumed job is queued: it starts when a slot is free. */
   async start(): Promise<void> {
     this.#schedule();
+  }
+
+  /**
+   * This runner as a request that starts or resumes jobs sees it: when the request is traced
+   * (`span`), the job's next run is a span in its trace. Runs after a restart begin traces of
+   * their own (the context is not stored).
+   */
+  startedBy(span: Span | undefined): JobRunner {
+    if (!span) return this;
+    const traceparent = traceparentOf(span);
+    return {
+      start: (job) => {
+        this.#traceparents.set(job.id, traceparent);
+        return this.start();
+      },
+      halt: (id) => this.halt(id),
+      live: (id) => this.live(id),
+      subscribe: (id, listener) => this.subscribe(id, listener),
+    };
   }
 
   /** Stops generating a job (cancelled, paused or deleted); committed samples stay. */
@@ -125,8 +152,9 @@ export class JobManager implements JobRunner {
    * the way the edge meters a job's samples (each goes through its own chat route). A call
    * stopped by a pause, cancel or shutdown is not metered: its sample is generated again later.
    */
-  #meteredEngine(job: JobRow): Pick<Engine, "chat"> {
-    const { engine, usage } = this.options;
+  #meteredEngine(job: JobRow, run?: OpenSpan): Pick<Engine, "chat"> {
+    const engine = this.#tracedEngine(run);
+    const { usage } = this.options;
     if (!usage) return engine;
     return {
       chat: async (request, options) => {
@@ -156,9 +184,83 @@ export class JobManager implements JobRunner {
     };
   }
 
+  /**
+   * The engine as a traced job run reaches it: each model call a span (`model call`) under the
+   * run's, with its generation's phases as children (appliance/tracing/spans.ts).
+   */
+  #tracedEngine(run: OpenSpan | undefined): Pick<Engine, "chat"> {
+    const { engine, tracer } = this.options;
+    if (!run || !tracer) return engine;
+    return {
+      chat: async (request, options) => {
+        const call = tracer.start("model call", run.context, {
+          "gen_ai.request.model": request.model,
+        });
+        try {
+          const generate = tracedGeneration(new SpanScope(tracer, call), (o) =>
+            engine.chat(request, o),
+          );
+          const result = await generate(options);
+          call.span.setAttributes({
+            "gen_ai.usage.input_tokens": result.usage.prompt_tokens,
+            "gen_ai.usage.output_tokens": result.usage.completion_tokens,
+          });
+          return result;
+        } catch (err) {
+          spanFailed(
+            call.span,
+            options.signal.aborted ? "cancelled" : (toApiError(err).code ?? "error"),
+          );
+          throw err;
+        } finally {
+          call.span.end();
+        }
+      },
+    };
+  }
+
+  /**
+   * A run of a job (from its start or resumption to its end or interruption) as a span, under
+   * the trace context the job was created in when it has one; undefined without tracing.
+   */
+  #runSpan(job: JobRow): OpenSpan | undefined {
+    const { tracer } = this.options;
+    const traceparent = this.#traceparents.get(job.id);
+    this.#traceparents.delete(job.id);
+    return tracer?.start(
+      "job run",
+      remoteParent(traceparent),
+      { "textnlp.job.id": job.id, "gen_ai.request.model": job.model },
+      SpanKind.INTERNAL,
+    );
+  }
+
   async #run(job: JobRow, signal: AbortSignal, entry: { live?: JobProgress }): Promise<void> {
+    const run = this.#runSpan(job);
+    try {
+      await this.#runTraced(job, signal, entry, run);
+    } finally {
+      if (run) {
+        if (entry.live) {
+          run.span.setAttributes({
+            "textnlp.job.done": entry.live.done,
+            "textnlp.job.failed": entry.live.failed,
+          });
+        }
+        if (signal.aborted) run.span.setAttribute("textnlp.job.interrupted", true);
+        run.span.end();
+      }
+    }
+  }
+
+  async #runTraced(
+    job: JobRow,
+    signal: AbortSignal,
+    entry: { live?: JobProgress },
+    run: OpenSpan | undefined,
+  ): Promise<void> {
     const { db, logger } = this.options;
-    const engine = this.#meteredEngine(job);
+    const engine = this.#meteredEngine(job, run);
     const template = (await getTemplateById(db, job.templateId)) as TemplateRow;
     // Cancelled or paused since it was picked: nothing to run.
     const started = await setJobStatus(
@@ -220,13 +322,14 @@ export class JobManager implements JobRunner {
         },
       );
       if (result.state === "done") {
-        await this.#postprocess(job, template, signal);
+        await this.#postprocess(job, template, signal, run);
         if (signal.aborted) return;
         await setJobStatus(db, job.id, "done", { finishedAt: new Date() }, ["running"]);
         logger.info({ job: job.id, ...result.progress }, "job done");
       }
     } catch (err) {
       logger.error({ err, job: job.id }, "job failed");
+      if (run) spanFailed(run.span, toApiError(err).code ?? "job_failed");
       await setJobStatus(
         db,
         job.id,
@@ -238,9 +341,14 @@ export class JobManager implements JobRunner {
   }
 
   /** Runs the job's steps over all its generated samples and stores each decision. */
-  async #postprocess(job: JobRow, template: TemplateRow, signal: AbortSignal): Promise<void> {
+  async #postprocess(
+    job: JobRow,
+    template: TemplateRow,
+    signal: AbortSignal,
+    run: OpenSpan | undefined,
+  ): Promise<void> {
     const { db } = this.options;
-    const engine = this.#meteredEngine(job);
+    const engine = this.#meteredEngine(job, run);
     const validate = template.outputSchema
       ? compileResponseSchema(template.outputSchema, "output_schema")
       : undefined;

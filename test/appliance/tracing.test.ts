@@ -3,16 +3,19 @@
  * loopback OTLP receiver: a request is a server span under the caller's `traceparent`, with its
  * generation's queue wait, prompt processing and generation as children; a stream the client
  * leaves is marked cancelled on the request and on the phase it was in; an unknown model fails
- * the queue wait with its code. The batch delay is a minute, so every span here reaches the
+ * the queue wait with its code; a job created by a traced request runs in its trace, each model
+ * call a span with its phases. The batch delay is a minute, so every span here reaches the
  * receiver only through the flush at SIGTERM: nothing is lost on a stop. No export may hold the
  * prompt, a completion or the API key. The link's trace (edge, frame, appliance) is in
  * test/link/link.test.ts.
  */
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "../../shared/sdk/index.ts";
 import { type ExportedSpan, exportedTrace, OTLP, startOtlpReceiver } from "../fakes/otlp.ts";
 import type { FakeServer } from "../fakes/server.ts";
 import { type ApplianceProcess, STORIES_MODEL, startAppliance } from "../helpers/appliance.ts";
+import { follow } from "../helpers/jobs.ts";
 
 const SECRET = "sk-tracing-test-0123456789abcdef";
 const MARKER = `planted-prompt-${crypto.randomUUID()}`;
@@ -87,15 +90,40 @@ describe("tracing on the appliance", () => {
       ),
     ).rejects.toMatchObject({ status: 404 });
 
+    // A job created by a traced request: its run, and each sample's model call, in that trace.
+    const sdk = createClient({ baseUrl: app.url, apiKey: SECRET });
+    await sdk.templates.create({ name: "traced-tale", prompt: `A story about {{ topic }}.` });
+    const jobTrace = freshTrace();
+    const created = await fetch(`${app.url}/v1/jobs`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${SECRET}`,
+        "content-type": "application/json",
+        ...jobTrace.headers,
+      },
+      body: JSON.stringify({
+        template: "traced-tale",
+        model: "stories260K",
+        rows: [{ topic: `a boat ${MARKER}` }, { topic: "a dog" }],
+        samples_per_row: 1,
+        params: { max_tokens: 8 },
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const job = await follow(sdk, ((await created.json()) as { id: string }).id);
+    expect(job.status).toBe("done");
+
     // Nothing before the stop (the batch waits a minute); everything after it.
     expect((await exportedTrace(otlp.url, plain.id)).spans).toEqual([]);
     expect(await app.stop("SIGTERM")).toBe(0);
     const traces = await Promise.all(
-      [plain, left, unknown].map(({ id }) => exportedTrace(otlp.url, id)),
+      [plain, left, unknown, jobTrace].map(({ id }) => exportedTrace(otlp.url, id)),
     );
     const exported = traces.flatMap((t) => t.bodies).join("\n");
     for (const secret of [MARKER, SECRET, completion]) expect(exported).not.toContain(secret);
-    const [plainSpans, leftSpans, unknownSpans] = traces.map((t) => t.spans) as ExportedSpan[][];
+    const [plainSpans, leftSpans, unknownSpans, jobSpans] = traces.map(
+      (t) => t.spans,
+    ) as ExportedSpan[][];
 
     const server = one(plainSpans as ExportedSpan[], "POST /v1/chat/completions");
     expect(server).toMatchObject({
@@ -138,5 +166,24 @@ describe("tracing on the appliance", () => {
     expect(one(unknownSpans as ExportedSpan[], "queue wait").attributes["error.type"]).toBe(
       "model_not_found",
     );
+
+    // The job: created under the caller, run under the creating request, two model calls.
+    const spansOfJob = jobSpans as ExportedSpan[];
+    const creation = one(spansOfJob, "POST /v1/jobs");
+    expect(creation.parentSpanId).toBe(CALLER_SPAN);
+    const run = one(spansOfJob, "job run");
+    expect(run.parentSpanId).toBe(creation.spanId);
+    expect(run.attributes).toMatchObject({ "textnlp.job.id": job.id, "textnlp.job.done": 2 });
+    const calls = spansOfJob.filter((span) => span.name === "model call");
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.parentSpanId).toBe(run.spanId);
+      const phases = spansOfJob.filter((span) => span.parentSpanId === call.spanId);
+      expect(phases.map((span) => span.name).sort()).toEqual([
+        "generation",
+        "prompt processing",
+        "queue wait",
+      ]);
+    }
   });
 });

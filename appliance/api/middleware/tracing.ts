@@ -8,7 +8,7 @@
 import type { MiddlewareHandler } from "hono";
 import { toApiError } from "../../../shared/api/app.ts";
 import { routeOf } from "../../../shared/api/route-of.ts";
-import { RequestSpans } from "../../tracing/request-spans.ts";
+import { SpanScope } from "../../tracing/spans.ts";
 import { type ApplianceTracer, spanFailed } from "../../tracing/tracer.ts";
 import type { ApplianceEnv } from "../types.ts";
 
@@ -17,7 +17,7 @@ export function tracing(tracer: ApplianceTracer): MiddlewareHandler<ApplianceEnv
   return async function tracingHandler(c, next) {
     const method = c.req.method;
     const server = tracer.startServer(`${method} ${c.req.path}`, c.req.header("traceparent"));
-    c.set("trace", new RequestSpans(tracer, server));
+    c.set("trace", new SpanScope(tracer, server));
     const end = () => {
       const status = c.get("streamStatus") ?? c.res.status;
       const route = routeOf(c);

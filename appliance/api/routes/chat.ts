@@ -12,7 +12,7 @@ import { randomId } from "../../../shared/auth/api-keys.ts";
 import { refuseImages } from "../../inference/chat-format.ts";
 import type { GenerationOptions } from "../../inference/engine/index.ts";
 import type { GeneratedToolCall } from "../../inference/tools.ts";
-import { tracedGeneration } from "../../tracing/request-spans.ts";
+import { tracedGeneration } from "../../tracing/spans.ts";
 import { requireScope } from "../middleware/auth.ts";
 import { requestSignal, streamGeneration } from "../streaming.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";

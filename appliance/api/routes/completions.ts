@@ -5,7 +5,7 @@ import type { Usage } from "../../../shared/api/schemas/common.ts";
 import type { Completion } from "../../../shared/api/schemas/completions.ts";
 import { randomId } from "../../../shared/auth/api-keys.ts";
 import type { GenerationOptions } from "../../inference/engine/index.ts";
-import { tracedGeneration } from "../../tracing/request-spans.ts";
+import { tracedGeneration } from "../../tracing/spans.ts";
 import { requireScope } from "../middleware/auth.ts";
 import { requestSignal, streamGeneration } from "../streaming.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";

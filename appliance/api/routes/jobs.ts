@@ -13,7 +13,8 @@ export function mountJobRoutes(app: OpenAPIHono<ApplianceEnv>, services: Applian
     jobRoutes<ApplianceEnv>({
       db: () => db,
       now: Date.now,
-      runner: () => jobs,
+      // A job started or resumed by a traced request runs in that request's trace.
+      runner: (c) => jobs.startedBy(c.get("trace")?.open.span),
       resolveModel: (_c, name) => host.resolve(name).name,
       draining: () => services.lifecycle.draining,
       measurePrompts: () => async (model, prompts) => {

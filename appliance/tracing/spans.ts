@@ -1,7 +1,7 @@
 /**
- * One API request's spans on the appliance: the request's own (kind server, under the caller's
- * `traceparent`: a client's header, or the edge's attempt carried in the link frame), and for a
- * chat or completion call the phases of its generation as children:
+ * The phases of a generation on the appliance, as children of the span that asked for it (an
+ * API request's server span, under the caller's `traceparent`: a client's header, or the edge's
+ * attempt carried in the link frame; or a job's model call):
  *
  * - `queue wait`: from the call until it holds a sequence (waiting behind other requests, and
  *   loading the model when it was not loaded);
@@ -18,22 +18,22 @@ import { toApiError } from "../../shared/api/app.ts";
 import type { GenerationOptions, GenerationResult } from "../inference/engine/index.ts";
 import { type ApplianceTracer, type OpenSpan, spanFailed } from "./tracer.ts";
 
-/** A request's span and what its children need. */
-export class RequestSpans {
+/** A span that others start under: a request's, or a job's model call. */
+export class SpanScope {
   constructor(
     readonly tracer: ApplianceTracer,
-    readonly server: OpenSpan,
+    readonly open: OpenSpan,
   ) {}
 
-  /** A child of the request's span. */
+  /** A child of the scope's span. */
   child(name: string): Span {
-    return this.tracer.start(name, this.server.context).span;
+    return this.tracer.start(name, this.open.context).span;
   }
 }
 
 /** The phases of one generation, as its callbacks report them. */
 class GenerationSpans {
-  readonly #request: RequestSpans;
+  readonly #scope: SpanScope;
   readonly #began = performance.now();
   #phase: Span;
   #stage: "queue" | "prompt" | "generate" = "queue";
@@ -41,9 +41,9 @@ class GenerationSpans {
   #evaluated = 0;
   #tokens = 0;
 
-  constructor(request: RequestSpans) {
-    this.#request = request;
-    this.#phase = request.child("queue wait");
+  constructor(scope: SpanScope) {
+    this.#scope = scope;
+    this.#phase = scope.child("queue wait");
   }
 
   /** `options` with the phase changes added to its callbacks. */
@@ -91,13 +91,13 @@ class GenerationSpans {
     const ttft = Math.round((performance.now() - this.#began) * 10) / 10;
     this.#next("generate", "generation");
     this.#phase.setAttribute("textnlp.time_to_first_token_ms", ttft);
-    this.#request.server.span.setAttribute("textnlp.time_to_first_token_ms", ttft);
+    this.#scope.open.span.setAttribute("textnlp.time_to_first_token_ms", ttft);
   }
 
   #next(stage: "prompt" | "generate", name: string): void {
     this.#close();
     this.#stage = stage;
-    this.#phase = this.#request.child(name);
+    this.#phase = this.#scope.child(name);
   }
 
   #close(): void {
@@ -112,16 +112,16 @@ class GenerationSpans {
 }
 
 /**
- * `generate` with its phases traced under the request's span; `generate` itself when the
- * request is not traced.
+ * `generate` with its phases traced under `scope`'s span; `generate` itself when nothing is
+ * traced.
  */
 export function tracedGeneration(
-  request: RequestSpans | undefined,
+  scope: SpanScope | undefined,
   generate: (options: GenerationOptions) => Promise<GenerationResult>,
 ): (options: GenerationOptions) => Promise<GenerationResult> {
-  if (!request) return generate;
+  if (!scope) return generate;
   return async (options) => {
-    const spans = new GenerationSpans(request);
+    const spans = new GenerationSpans(scope);
     try {
       const result = await generate(spans.hooks(options));
       spans.ended(result);
