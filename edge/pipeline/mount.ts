@@ -5,7 +5,7 @@
  * they talk only through `c.get("inference")` (the request) and `c.get("call")` (the call record).
  */
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
-import { SpanStatusCode } from "@opentelemetry/api";
+import { type Attributes, SpanStatusCode } from "@opentelemetry/api";
 import type { Context } from "hono";
 import { ApiError } from "../../shared/api/errors.ts";
 import type { EdgeEnv } from "../env.ts";
@@ -64,6 +64,25 @@ function tracedPlan<R extends InferenceRoute>(
   };
 }
 
+/**
+ * What the guardrails did, for their span: the kinds found (`pii:email`, `injection:role_play`,
+ * as the usage row names them; never the text that matched) and the action that followed.
+ */
+function guardAttributes(c: Context<EdgeEnv>, passed: boolean): Attributes {
+  const findings = c.get("call").guardFindings;
+  const action = !passed
+    ? "blocked"
+    : findings.some((f) => f.endsWith(":redacted"))
+      ? "redacted"
+      : findings.length > 0
+        ? "flagged"
+        : "none";
+  return {
+    "textnlp.guardrails.action": action,
+    ...(findings.length > 0 ? { "textnlp.guardrails.findings": [...findings] } : {}),
+  };
+}
+
 /** Mounts `spec`'s route behind the whole pipeline. */
 export function mountInference<R extends InferenceRoute>(
   app: OpenAPIHono<EdgeEnv>,
@@ -81,7 +100,7 @@ export function mountInference<R extends InferenceRoute>(
     // Reserves with the estimate before any work is done; settles when the call ends.
     tracedStep("limits", enforceLimits({ now })),
     // Before the cache: a redacted prompt is what the cache keys on, a blocked one never hits.
-    guardrails(),
+    tracedStep("guardrails", guardrails(), guardAttributes),
     // A hit ends the call without a provider.
     tracedStep("cache lookup", responseCache({ now }), (c) => ({
       "textnlp.cache.status": c.get("call").cacheStatus,

@@ -5,8 +5,9 @@
  * tokens are known) and exports it in the background (`waitUntil`). `tracedStep` gives one
  * pipeline step (limits, cache) a span of its own. Without an endpoint both pass straight on.
  */
-import type { Attributes } from "@opentelemetry/api";
+import { type Attributes, SpanStatusCode } from "@opentelemetry/api";
 import type { Context, MiddlewareHandler } from "hono";
+import { ApiError } from "../../../shared/api/errors.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import type { CallEnd, CallRecord } from "../../inference/call-record.ts";
 import { inBackground } from "../../lib/background.ts";
@@ -65,12 +66,14 @@ export function tracing(): MiddlewareHandler<EdgeEnv> {
 
 /**
  * `step` with a span named `name` around its own work: from its start until it passes the
- * request on (or answers itself); `attributes` are read when the span ends.
+ * request on (or answers itself); `attributes` are read when the span ends, told whether the
+ * step passed the request on. A step that throws (a refusal such as a guardrail's block) has
+ * its error code as `error.type`; the span is an error only for a server error.
  */
 export function tracedStep(
   name: string,
   step: MiddlewareHandler<EdgeEnv>,
-  attributes: (c: Context<EdgeEnv>) => Attributes = () => ({}),
+  attributes: (c: Context<EdgeEnv>, passed: boolean) => Attributes = () => ({}),
 ): MiddlewareHandler<EdgeEnv> {
   return async function tracedStepHandler(c, next) {
     const trace = c.get("trace");
@@ -79,7 +82,7 @@ export function tracedStep(
     let passed = false;
     const end = () => {
       if (!span.isRecording()) return;
-      span.setAttributes({ ...attributes(c), "textnlp.passed": passed });
+      span.setAttributes({ ...attributes(c, passed), "textnlp.passed": passed });
       span.end();
     };
     try {
@@ -88,6 +91,15 @@ export function tracedStep(
         end();
         await next();
       });
+    } catch (err) {
+      // Only the step's own throw: once it passed the request on, its span has ended.
+      if (span.isRecording()) {
+        span.setAttribute("error.type", (err instanceof ApiError && err.code) || "error");
+        if (!(err instanceof ApiError) || err.status >= 500) {
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+      }
+      throw err;
     } finally {
       end();
     }
