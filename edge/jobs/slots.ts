@@ -57,9 +57,19 @@ export class JobSlots extends DurableObject<Bindings> {
     waitMs: number,
   ): Promise<number> {
     const granted = new Promise<number>((resolve) => {
-      const waiter: Waiter = { lease, want: Math.max(1, want), limit, leaseMs, grant: resolve };
+      const waiter: Waiter = {
+        lease,
+        want: Math.max(1, want),
+        limit,
+        leaseMs,
+        // Granted: the wait is over, so is its timer (it would hold the object awake for nothing).
+        grant: (count) => {
+          clearTimeout(giveUp);
+          resolve(count);
+        },
+      };
       this.#waiters.push(waiter);
-      setTimeout(() => {
+      const giveUp = setTimeout(() => {
         const at = this.#waiters.indexOf(waiter);
         if (at < 0) return;
         this.#waiters.splice(at, 1);
