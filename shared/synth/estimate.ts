@@ -8,9 +8,9 @@ import type { z } from "@hono/zod-openapi";
 import type { ChatCompletionRequest } from "../api/schemas/chat.ts";
 import type { JobCreate, JobEstimate } from "../api/schemas/synth.ts";
 import type { AnySqliteDb } from "../db/audit.ts";
-import { jobInputRows } from "./routes/jobs.ts";
 import { findTemplate } from "./routes/templates.ts";
 import { previewSample, variablesOf } from "./sample-generator.ts";
+import { jobInputRows } from "./store/seed-sets.ts";
 
 /** What a half measured of a job's prompts. */
 export interface PromptMeasure {

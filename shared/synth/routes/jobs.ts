@@ -38,7 +38,7 @@ import {
   readJobSnapshot,
   setJobStatus,
 } from "../store/jobs.ts";
-import { getSeedSet, loadSeedRows } from "../store/seed-sets.ts";
+import { jobInputRows } from "../store/seed-sets.ts";
 import { findTemplate } from "./templates.ts";
 
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
@@ -83,24 +83,6 @@ export async function findJob(
   const snapshot = await readJobSnapshot(db, id, tenantId, live);
   if (!snapshot) throw new ApiError(404, `No job '${id}'.`, { param: "id", code: "job_not_found" });
   return snapshot;
-}
-
-/** A job's rows: inline, an uploaded seed set (404 if unknown), or empty rows for samplers only. */
-export async function jobInputRows(
-  db: AnySqliteDb,
-  tenantId: string,
-  body: { rows?: Record<string, unknown>[]; row_count?: number; seed_set?: string },
-): Promise<Record<string, unknown>[]> {
-  if (body.seed_set) {
-    if (!(await getSeedSet(db, tenantId, body.seed_set))) {
-      throw new ApiError(404, `No seed set '${body.seed_set}'.`, {
-        param: "seed_set",
-        code: "seed_set_not_found",
-      });
-    }
-    return loadSeedRows(db, body.seed_set);
-  }
-  return body.rows ?? Array.from({ length: body.row_count ?? 0 }, () => ({}));
 }
 
 /** A page of samples as the API shows them (jobs and datasets). */

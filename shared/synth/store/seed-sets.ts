@@ -3,6 +3,7 @@
  * uploaded rows a job reads its variables from.
  */
 import { and, asc, eq } from "drizzle-orm";
+import { ApiError } from "../../api/errors.ts";
 import type { AnySqliteDb } from "../../db/audit.ts";
 import { type SeedSet, seedRows, seedSets } from "../../db/schema/index.ts";
 import { ensureTenant } from "../../identity/tenants.ts";
@@ -75,4 +76,22 @@ export async function loadSeedRows(
     .where(eq(seedRows.setId, id))
     .orderBy(asc(seedRows.rowIndex));
   return rows.map((r) => r.variables);
+}
+
+/** A job's rows: inline, an uploaded seed set (404 if unknown), or empty rows for samplers only. */
+export async function jobInputRows(
+  db: AnySqliteDb,
+  tenantId: string,
+  body: { rows?: Record<string, unknown>[]; row_count?: number; seed_set?: string },
+): Promise<Record<string, unknown>[]> {
+  if (body.seed_set) {
+    if (!(await getSeedSet(db, tenantId, body.seed_set))) {
+      throw new ApiError(404, `No seed set '${body.seed_set}'.`, {
+        param: "seed_set",
+        code: "seed_set_not_found",
+      });
+    }
+    return loadSeedRows(db, body.seed_set);
+  }
+  return body.rows ?? Array.from({ length: body.row_count ?? 0 }, () => ({}));
 }
