@@ -24,7 +24,7 @@ import { authenticate, requireScope } from "./middleware/auth/index.ts";
 import { forgetApiKey } from "./middleware/auth/key-cache.ts";
 import { limitBodySize } from "./middleware/body-limit/index.ts";
 import { requestLog } from "./middleware/request-log/index.ts";
-import { tracing } from "./middleware/tracing/index.ts";
+import { serverTraceparent, tracing } from "./middleware/tracing/index.ts";
 import { mountLimitRoutes } from "./routes/admin/limits.ts";
 import { mountProviderKeyRoutes } from "./routes/admin/provider-keys.ts";
 import { mountAuthRoutes } from "./routes/auth.ts";
@@ -52,6 +52,9 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
   };
   const app = createApiApp<EdgeEnv>();
   const store = (c: Context<EdgeEnv>) => openStore(settings(c).database);
+  // A traced request's jobs run in its trace: their batches' spans are its server span's children.
+  const jobRunner = (c: Context<EdgeEnv>) =>
+    queueJobRunner(c.env, () => store(c), settings(c).jobBatchSize, now, serverTraceparent(c));
   app.use(requestId({ limitLength: 128 }));
   // One JSON line per request (an inference call's when it ends): sees every answer.
   app.use(requestLog({ now }));
@@ -112,7 +115,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
     jobRoutes<EdgeEnv>({
       db: store,
       now,
-      runner: (c) => queueJobRunner(c.env, () => store(c), settings(c).jobBatchSize, now),
+      runner: jobRunner,
       // Refused at creation when no route serves it (unknown model, provider without a key).
       resolveModel: async (c, model) => {
         await routeFor(c, model, deps, { promptTokens: 0, maxTokens: 0 }, ["chat"]);
@@ -138,7 +141,7 @@ export function createEdgeApp(overrides: Partial<GatewayDeps> = {}) {
     "/",
     datasetRoutes<EdgeEnv>({
       db: store,
-      runner: (c) => queueJobRunner(c.env, () => store(c), settings(c).jobBatchSize, now),
+      runner: jobRunner,
       exports: (c) => (c.env.DATASETS ? r2ExportStore(c.env.DATASETS) : undefined),
     }),
   );

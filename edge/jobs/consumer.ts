@@ -26,6 +26,7 @@ import { outputValidator } from "../lib/json-schema.ts";
 import { internalEnv } from "../middleware/auth/index.ts";
 import { openStore } from "../store/db.ts";
 import type { EdgeDb } from "../store/types.ts";
+import { JobTrace } from "../tracing/job-trace.ts";
 import { completeJob, runPostprocessStage } from "./postprocess.ts";
 
 /** One queue message: a batch of a job's sample keys. */
@@ -36,6 +37,11 @@ export interface JobBatchMessage {
   tasks: [number, number][];
   /** `postprocess`: the job's last stage (./postprocess.ts), once every key is written. */
   stage?: "postprocess";
+  /**
+   * The server span of the request that created or resumed the job, when it was traced: the
+   * parent of the batch's span (edge/tracing/job-trace.ts).
+   */
+  traceparent?: string;
 }
 
 /** The app the consumer calls into (the edge's own). */
@@ -55,13 +61,21 @@ function jobPrincipal(job: Pick<JobRow, "tenantId" | "keyId">): Principal {
   return { ...openPrincipal(job.tenantId, ["inference"]), keyId: job.keyId };
 }
 
-/** Chat through the edge itself, as `env`'s principal; a refusal throws an ApiError. */
-function completeThrough(app: EdgeFetcher, env: Bindings, ctx: ExecutionContext): CompleteChat {
+/**
+ * Chat through the edge itself, as `env`'s principal; a refusal throws an ApiError. With a
+ * `traceparent` (the batch's span), each call's trace is a child of it.
+ */
+function completeThrough(
+  app: EdgeFetcher,
+  env: Bindings,
+  ctx: ExecutionContext,
+  traceparent?: string,
+): CompleteChat {
   return async (request, signal) => {
     const res = await app.fetch(
       new Request(`${INTERNAL_ORIGIN}/v1/chat/completions`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...(traceparent && { traceparent }) },
         body: JSON.stringify({ ...request, stream: false }),
         signal,
       }),
@@ -151,7 +165,9 @@ async function claimSlots(
 
 /**
  * Runs one batch; resolves when each of its keys is written (ok or failed) or the job halted,
- * or `deferred` when the tenant's job slots stayed taken (nothing was generated).
+ * or `deferred` when the tenant's job slots stayed taken (nothing was generated). Traced (an OTLP
+ * endpoint set), the batch is a span in the trace of the request that started the job, exported
+ * in the background once the batch ends.
  */
 export async function runJobBatch(
   app: EdgeFetcher,
@@ -166,9 +182,43 @@ export async function runJobBatch(
     .where(and(eq(jobs.id, message.jobId), eq(jobs.tenantId, message.tenantId)));
   // A job deleted, cancelled or paused since: nothing to do (resume enqueues what is left).
   if (!job || halted.has(job.status)) return "done";
+  const endpoint = settingsOf(env).otlpEndpoint;
+  const span = endpoint
+    ? new JobTrace(endpoint, "job batch", message.traceparent, {
+        "textnlp.job.id": job.id,
+        "textnlp.job.keys": message.tasks.length,
+        "gen_ai.request.model": job.model,
+      })
+    : undefined;
+  let outcome: "done" | "deferred" | undefined;
+  let failure: unknown;
+  try {
+    outcome = await generateBatch(app, db, env, ctx, job, message.tasks, span?.traceparent);
+    return outcome;
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    if (span) {
+      const ended = span.end({ "textnlp.job.outcome": outcome ?? "failed" }, failure);
+      ctx.waitUntil(ended.catch((err) => console.error("job batch trace export failed:", err)));
+    }
+  }
+}
+
+/** Generates `keys` of `job` (see {@link runJobBatch}), each call carrying `traceparent`. */
+async function generateBatch(
+  app: EdgeFetcher,
+  db: EdgeDb,
+  env: Bindings,
+  ctx: ExecutionContext,
+  job: JobRow,
+  keys: [number, number][],
+  traceparent: string | undefined,
+): Promise<"done" | "deferred"> {
   const template = await getTemplateById(db, job.templateId);
   if (!template) throw new Error(`job ${job.id}: its template ${job.templateId} is gone`);
-  const tasks: SampleTask[] = message.tasks.map(([row, sample]) => ({ row, sample }));
+  const tasks: SampleTask[] = keys.map(([row, sample]) => ({ row, sample }));
   // A range of rows, not a list: D1 binds at most 100 values a statement.
   const rowIndexes = tasks.map((t) => t.row);
   const stored = await db
@@ -193,7 +243,7 @@ export async function runJobBatch(
     model: job.model,
     params: job.params,
     validateOutput: template.outputSchema ? outputValidator(template.outputSchema) : undefined,
-    complete: completeThrough(app, asTenant, ctx),
+    complete: completeThrough(app, asTenant, ctx, traceparent),
   });
   // The job's own concurrency, within what the tenant's other batches leave free.
   const slots = await claimSlots(

@@ -27,6 +27,8 @@ interface Watched {
   jobId: string;
   /** Keys written at the last look. */
   written: number;
+  /** The server span of the request that started the job, when traced (the batches' parent). */
+  traceparent?: string;
 }
 
 const NEWLINE = new TextEncoder().encode("\n");
@@ -54,10 +56,11 @@ export class JobMonitor extends DurableObject<Bindings> {
   /**
    * Starts (or restarts, after a resume) watching `jobId`; the first look is one period away. A
    * restart may queue post-processing again at once: a pause stopped the last one from finishing.
+   * `traceparent` (the starting request's server span) goes on the batches it re-enqueues.
    */
-  async watch(jobId: string): Promise<void> {
+  async watch(jobId: string, traceparent?: string): Promise<void> {
     await this.ctx.storage.delete("postprocessQueuedAt");
-    await this.ctx.storage.put<Watched>("watched", { jobId, written: -1 });
+    await this.ctx.storage.put<Watched>("watched", { jobId, written: -1, traceparent });
     await this.ctx.storage.setAlarm(Date.now() + settingsOf(this.env).jobReconcileMs);
   }
 
@@ -86,14 +89,15 @@ export class JobMonitor extends DurableObject<Bindings> {
     }
     let outcome: "progressing" | "re-enqueued" = "progressing";
     if (written <= watched.written && this.env.JOBS_QUEUE) {
-      const missing = jobBatches(job, await committedSampleKeys(db, job.id), settings.jobBatchSize);
+      const committed = await committedSampleKeys(db, job.id);
+      const missing = jobBatches(job, committed, settings.jobBatchSize, watched.traceparent);
       await enqueueBatches(this.env.JOBS_QUEUE, missing);
       console.warn(
         `job ${job.id}: no key written for ${settings.jobReconcileMs} ms; re-enqueued ${missing.length} batches`,
       );
       outcome = "re-enqueued";
     }
-    await this.ctx.storage.put<Watched>("watched", { jobId: job.id, written });
+    await this.ctx.storage.put<Watched>("watched", { ...watched, written });
     await this.ctx.storage.setAlarm(Date.now() + settings.jobReconcileMs);
     return outcome;
   }

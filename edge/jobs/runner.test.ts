@@ -28,6 +28,14 @@ describe("the edge's job runner", () => {
       { jobId: "j", tenantId: "t", tasks: [[2, 1]] },
     ]);
     expect(jobBatches(job, new Set(["0:0", "0:1", "1:0", "1:1", "2:0", "2:1"]), 3)).toEqual([]);
+    // A traced start's batches each carry its server span, the parent of their spans.
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const traced = jobBatches(job, new Set(), 4, traceparent);
+    expect(traced.map((b) => [b.tasks.length, b.traceparent])).toEqual([
+      [4, traceparent],
+      [2, traceparent],
+    ]);
+    expect(batches.every((b) => !("traceparent" in b))).toBe(true);
   });
 
   it("refuses a job with 503 jobs_unavailable, storing nothing, without a JOBS_QUEUE binding", async () => {

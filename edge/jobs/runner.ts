@@ -18,21 +18,35 @@ import { completeJob } from "./postprocess.ts";
 /** Messages per `sendBatch` call (Cloudflare Queues takes at most 100). */
 const SEND_AT_ONCE = 100;
 
-/** The queue messages for a job's keys not in `written`, `size` keys each, in key order. */
-export function jobBatches(job: JobRow, written: Set<string>, size: number): JobBatchMessage[] {
+/**
+ * The queue messages for a job's keys not in `written`, `size` keys each, in key order; each
+ * carries `traceparent` (the starting request's server span) when given.
+ */
+export function jobBatches(
+  job: JobRow,
+  written: Set<string>,
+  size: number,
+  traceparent?: string,
+): JobBatchMessage[] {
   const messages: JobBatchMessage[] = [];
+  const message = (tasks: [number, number][]): JobBatchMessage => ({
+    jobId: job.id,
+    tenantId: job.tenantId,
+    tasks,
+    ...(traceparent && { traceparent }),
+  });
   let tasks: [number, number][] = [];
   for (let row = 0; row < job.rowCount; row++) {
     for (let sample = 0; sample < job.samplesPerRow; sample++) {
       if (written.has(sampleKey({ row, sample }))) continue;
       tasks.push([row, sample]);
       if (tasks.length === size) {
-        messages.push({ jobId: job.id, tenantId: job.tenantId, tasks });
+        messages.push(message(tasks));
         tasks = [];
       }
     }
   }
-  if (tasks.length > 0) messages.push({ jobId: job.id, tenantId: job.tenantId, tasks });
+  if (tasks.length > 0) messages.push(message(tasks));
   return messages;
 }
 
@@ -46,12 +60,16 @@ export async function enqueueBatches(
   }
 }
 
-/** The runner for one request's environment. */
+/**
+ * The runner for one request's environment; `traceparent` names the request's server span when
+ * it is traced: the batches of the jobs it starts (creates or resumes) join its trace.
+ */
 export function queueJobRunner(
   env: Pick<Bindings, "JOBS_QUEUE" | "JOB_MONITOR">,
   db: () => Promise<AnySqliteDb>,
   batchSize: number,
   now: () => number,
+  traceparent?: string,
 ): JobRunner {
   return {
     ready() {
@@ -60,10 +78,12 @@ export function queueJobRunner(
     async start(job) {
       if (!env.JOBS_QUEUE) throw jobsUnavailable();
       const store = await db();
-      const batches = jobBatches(job, await committedSampleKeys(store, job.id), batchSize);
+      const written = await committedSampleKeys(store, job.id);
+      const batches = jobBatches(job, written, batchSize, traceparent);
       // Watched from now on, even with nothing left to generate: its post-processing may be.
+      // A re-enqueue of lost batches joins the same trace.
       const monitor = monitorOf(job.id);
-      await monitor?.watch(job.id);
+      await monitor?.watch(job.id, traceparent);
       if (batches.length === 0) {
         // Every key written before a pause took effect: done, or post-processed, now.
         await completeJob(env, store, job, new Date(now()));

@@ -7,9 +7,14 @@
  * into the completion, the API key, provider keys, an address the guardrails find). Workers' clock does not advance during pure
  * CPU work: structure is checked, never durations.
  */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
+import type { Bindings } from "../env.ts";
+import { createJobConsumer, type JobBatchMessage } from "../jobs/consumer.ts";
 import {
   collect,
+  fakeProviderBindings,
   fakeReceived,
   fallbackPolicy,
   gatewayClient,
@@ -371,5 +376,103 @@ describe("edge tracing", () => {
     expect(await exported(traceId)).toEqual([]);
     const sent = await fakeReceived("openai", model.slice("openai/".length));
     expect(sent.headers.traceparent).toBeUndefined();
+  });
+});
+
+describe("a job's sample calls", () => {
+  /**
+   * Creates a 3-row job on a gateway with `bindings` (traced by the caller's `traceparent`), its
+   * queue messages kept, then delivers them to the consumer as the queue would: the job ends done.
+   */
+  async function runJob(bindings: Partial<Bindings>, traceId: string) {
+    const sent: JobBatchMessage[] = [];
+    const queue = {
+      async sendBatch(messages: { body: JobBatchMessage }[]) {
+        sent.push(...messages.map((m) => m.body));
+      },
+    };
+    const all = {
+      ...bindings,
+      JOBS_QUEUE: queue as unknown as Queue<JobBatchMessage>,
+      // Two batches: keys 0-1, then key 2.
+      JOB_BATCH_SIZE: "2",
+    } as Partial<Bindings>;
+    const { app, call, secret } = startGateway({ bindings: all });
+    planted.push(secret);
+    const name = `traced-${fresh()}`;
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      call(`http://edge${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await post("/v1/templates", { name, prompt: `Tell {{ topic }}. ${MARKER}` })).status,
+    ).toBe(201);
+    const created = await post(
+      "/v1/jobs",
+      {
+        template: name,
+        model: `openai/${fresh()}`,
+        rows: ["a", "b", "c"].map((topic) => ({ topic })),
+        concurrency: 2,
+      },
+      { traceparent: traceparent(traceId) },
+    );
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    expect(sent.map((m) => m.tasks.length)).toEqual([2, 1]);
+    const batch = createMessageBatch<JobBatchMessage>(
+      "textnlp-jobs",
+      sent.map((body, i) => ({ id: `${id}-${i}`, timestamp: new Date(), attempts: 1, body })),
+    );
+    const ctx = createExecutionContext();
+    const consumer = createJobConsumer(app);
+    await consumer(batch, { ...env, ...fakeProviderBindings(), ...all } as Bindings, ctx);
+    // Waits for the background work too: the calls' and the batches' exports.
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(2);
+    const job = (await (await call(`http://edge/v1/jobs/${id}`)).json()) as { status: string };
+    expect(job.status).toBe("done");
+    return { id, sent };
+  }
+
+  it("are in the trace of the request that created the job, each under its batch's span", async () => {
+    const traceId = freshTrace();
+    const { id, sent } = await runJob({ OTEL_EXPORTER_OTLP_ENDPOINT: inject("otlp").url }, traceId);
+    const spans = await spansOf(traceId);
+    for (const span of spans) expect(span.traceId).toBe(traceId);
+    const created = only(spans, "POST /v1/jobs");
+    expect(created.parentSpanId).toBe(CALLER_SPAN);
+    // Each message carries the creating request's server span.
+    for (const message of sent) {
+      expect(message.traceparent).toBe(`00-${traceId}-${created.spanId}-01`);
+    }
+
+    const batches = spans.filter((s) => s.name === "job batch");
+    expect(batches.map((b) => attributes(b)["textnlp.job.keys"]).sort()).toEqual([1, 2]);
+    for (const batch of batches) {
+      expect(batch.parentSpanId).toBe(created.spanId);
+      expect(attributes(batch)).toMatchObject({
+        "textnlp.job.id": id,
+        "textnlp.job.outcome": "done",
+      });
+    }
+    // Each sample call's own server span is a child of its batch's: as many as the batch's keys.
+    const calls = spans.filter((s) => s.name === "POST /v1/chat/completions");
+    expect(calls).toHaveLength(3);
+    for (const batch of batches) {
+      const children = calls.filter((c) => c.parentSpanId === batch.spanId);
+      expect(children).toHaveLength(attributes(batch)["textnlp.job.keys"] as number);
+    }
+    // And the calls' own steps sit under them, as any request's do.
+    const attempts = spans.filter((s) => s.name === "upstream attempt");
+    expect(attempts.map((a) => a.parentSpanId).sort()).toEqual(calls.map((c) => c.spanId).sort());
+  });
+
+  it("without OTEL_EXPORTER_OTLP_ENDPOINT: no traceparent queued, nothing exported", async () => {
+    const traceId = freshTrace();
+    const { sent } = await runJob({}, traceId);
+    for (const message of sent) expect(message.traceparent).toBeUndefined();
+    expect(await exported(traceId)).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { ApiError } from "../../../shared/api/errors.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import type { CallEnd, CallRecord } from "../../inference/call-record.ts";
 import { inBackground } from "../../lib/background.ts";
-import { RequestTrace } from "../../tracing/request-trace.ts";
+import { RequestTrace, traceparentOf } from "../../tracing/request-trace.ts";
 import { routeOf } from "../request-log/line.ts";
 
 /** The configured endpoint; null when tracing is off or the settings cannot be read. */
@@ -62,6 +62,15 @@ export function tracing(): MiddlewareHandler<EdgeEnv> {
       ended.then(() => trace.export()),
     );
   };
+}
+
+/**
+ * The `traceparent` naming this request's server span, for work it starts that runs later (a
+ * job's batches); undefined when the request is not traced.
+ */
+export function serverTraceparent(c: Context<EdgeEnv>): string | undefined {
+  const trace = c.get("trace");
+  return trace && traceparentOf(trace.server);
 }
 
 /**
