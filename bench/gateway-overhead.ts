@@ -19,8 +19,15 @@
  * (`bench/gateway/round-trips.ts`). The issue's goals are printed beside the figures.
  *
  *   npx tsx bench/gateway-overhead.ts [--rounds 5] [--duration 3] [--warmup 2]
- *     [--concurrency 1,64] [--cache bypass|miss|hit]
+ *     [--concurrency 1,64] [--cache bypass|miss|hit] [--tracing A|B]
  *     [--profile worker.cpuprofile [--profile-config A|B]]
+ *
+ * `--tracing A` (or `B`) adds that configuration again with tracing exported to a loopback OTLP
+ * sink (`OTEL_EXPORTER_OTLP_ENDPOINT`, `bench/gateway/otlp-sink.ts`, which answers at once and
+ * keeps nothing) and the request log on (`REQUEST_LOG=all`), timed in the same interleaved rounds
+ * as the configuration with both off, and prints its throughput on/off per round (median), the
+ * cost that makes and the off row's run-to-run spread, with issue 19's goal (<= 3 % with an
+ * exporter configured) beside them (`bench/gateway/tracing.ts`).
  *
  * `--profile` opens workerd's inspector for that configuration's edge (its timed figures then
  * include an open inspector), and after the rounds records a CPU profile of the Worker over one
@@ -48,6 +55,7 @@ import { checkAnswer, type Endpoint, load, type Sample, send } from "./gateway/l
 import { profileWorker, topSelfTime } from "./gateway/profile.ts";
 import { type Row, report } from "./gateway/report.ts";
 import { countRoundTrips, type RoundTrips } from "./gateway/round-trips.ts";
+import { reportTracing, startOtlpSink, tracedConfiguration } from "./gateway/tracing.ts";
 import {
   freePort,
   interleave,
@@ -67,18 +75,25 @@ const { values: args } = parseArgs({
     cache: { type: "string", default: "bypass" },
     profile: { type: "string" },
     "profile-config": { type: "string", default: "A" },
+    tracing: { type: "string" },
   },
 });
 const rounds = Number(args.rounds);
 const durationS = Number(args.duration);
 const warmupS = Number(args.warmup);
 const concurrencies = String(args.concurrency).split(",").map(Number);
-if (![rounds, durationS, warmupS, ...concurrencies].every((n) => Number.isFinite(n) && n > 0)) {
-  throw new Error("--rounds, --duration, --warmup and --concurrency take positive numbers");
+if (![rounds, durationS, ...concurrencies].every((n) => Number.isFinite(n) && n > 0)) {
+  throw new Error("--rounds, --duration and --concurrency take positive numbers");
 }
+if (!(Number.isFinite(warmupS) && warmupS >= 0))
+  throw new Error("--warmup takes seconds, 0 or more");
 const cache = args.cache as CacheMode;
 if (!cacheModes.includes(cache)) throw new Error(`--cache takes ${cacheModes.join(", ")}`);
 const configurations = edgeConfigurations(cache);
+const untraced = configurations.find((c) => c.id === args.tracing);
+if (args.tracing !== undefined && !untraced) throw new Error("--tracing takes A or B");
+const traced = untraced && tracedConfiguration(untraced);
+if (traced) configurations.push(traced);
 const profiled = args.profile
   ? configurations.find((c) => c.id === args["profile-config"])
   : undefined;
@@ -116,7 +131,11 @@ await resources.run(async () => {
 
   // Counted first, in their own instances, so nothing counted shares a core with the timing.
   const trips: Record<string, RoundTrips> = {};
-  for (const config of configurations) trips[config.id] = await countRoundTrips(config, upstream);
+  for (const config of configurations) {
+    if (config !== traced) trips[config.id] = await countRoundTrips(config, upstream);
+  }
+  const sink = traced && (await startOtlpSink(lifetimeS));
+  if (sink) resources.add(() => sink.stop());
 
   const ceilings = await startCeilings(upstream, lifetimeS * 1000);
   resources.add(() => ceilings.dispose());
@@ -130,12 +149,17 @@ await resources.run(async () => {
   const inspectorPort = profiled ? await freePort() : undefined;
   for (const config of configurations) {
     const edge = await startEdgeWorker(
-      { OPENAI_API_KEY: fakeKeys.openai, OPENAI_BASE_URL: upstream, ...config.bindings },
+      {
+        OPENAI_API_KEY: fakeKeys.openai,
+        OPENAI_BASE_URL: upstream,
+        ...config.bindings,
+        ...(config.exportsTraces && sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
+      },
       {
         ...config.options,
         lifetimeMs: lifetimeS * 1000,
         inspectorPort: config === profiled ? inspectorPort : undefined,
-        handleRuntimeStdio: quietBrokenPipes,
+        handleRuntimeStdio: config.options.handleRuntimeStdio ?? quietBrokenPipes,
       },
     );
     resources.add(() => edge.dispose());
@@ -180,8 +204,11 @@ await resources.run(async () => {
       config?.cacheStatus,
     );
   }
-  // Warm-up: JIT, connection pools and workerd's isolates, at the highest concurrency.
-  for (const name of targets) await load(endpoint(name), Math.max(...concurrencies), warmupS);
+  // Warm-up: JIT, connection pools and workerd's isolates, at the highest concurrency (none: a
+  // smoke run).
+  if (warmupS > 0) {
+    for (const name of targets) await load(endpoint(name), Math.max(...concurrencies), warmupS);
+  }
 
   const contenders: Record<string, () => Promise<Sample>> = {};
   for (const c of concurrencies) {
@@ -190,6 +217,11 @@ await resources.run(async () => {
   }
   const samples = await interleave(rounds, contenders);
   report(rows, concurrencies, samples, trips);
+  if (untraced && traced && sink) {
+    console.log("");
+    const row = (c: typeof traced) => rows.find((r) => r.key === c.id) as Row;
+    reportTracing(row(untraced), row(traced), concurrencies, samples, await sink.posts());
+  }
 
   if (profiled && inspectorPort && args.profile) {
     const edge = edges[profiled.id] as EdgeWorker;

@@ -24,8 +24,8 @@ export const expectedReply = `Hello from openai! You said: ${prompt}`;
 
 /** One way to run our edge. */
 export interface EdgeConfiguration {
-  /** Short name: A or B. */
-  id: "A" | "B";
+  /** Short name: A or B (`A+obs` or `B+obs` traced, ./tracing.ts). */
+  id: string;
   label: string;
   /** Vars beyond the provider's key and base URL. */
   bindings: Record<string, string>;
@@ -33,6 +33,8 @@ export interface EdgeConfiguration {
   body: string | (() => string);
   /** What `x-textnlp-cache` must say once warm (B only). */
   cacheStatus?: string;
+  /** Exports its spans to the bench's OTLP sink (`--tracing`). */
+  exportsTraces?: boolean;
 }
 
 /** A plan with every kind of limit, far above what a bench sends, so every request is counted. */
