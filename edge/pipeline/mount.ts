@@ -70,17 +70,17 @@ function tracedPlan<R extends InferenceRoute>(
  */
 function guardAttributes(c: Context<EdgeEnv>, passed: boolean): Attributes {
   const findings = c.get("call").guardFindings;
-  const action = !passed
-    ? "blocked"
-    : findings.some((f) => f.endsWith(":redacted"))
-      ? "redacted"
-      : findings.length > 0
-        ? "flagged"
-        : "none";
   return {
-    "textnlp.guardrails.action": action,
+    "textnlp.guardrails.action": guardAction(findings, passed),
     ...(findings.length > 0 ? { "textnlp.guardrails.findings": [...findings] } : {}),
   };
+}
+
+function guardAction(findings: string[], passed: boolean): string {
+  // A block always names what it found: a step that stopped without findings failed.
+  if (!passed) return findings.length > 0 ? "blocked" : "failed";
+  if (findings.some((f) => f.endsWith(":redacted"))) return "redacted";
+  return findings.length > 0 ? "flagged" : "none";
 }
 
 /** Mounts `spec`'s route behind the whole pipeline. */
