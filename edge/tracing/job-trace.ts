@@ -13,8 +13,9 @@
  */
 import { type Attributes, SpanStatusCode } from "@opentelemetry/api";
 import { ApiError } from "../../shared/api/errors.ts";
+import { traceparentOf } from "../../shared/tracing/otel.ts";
 import { traceIdOf } from "../../shared/tracing/traceparent.ts";
-import { RequestTrace, traceparentOf } from "./request-trace.ts";
+import { RequestTrace } from "./request-trace.ts";
 
 /** One batch's span, from its start until {@link JobTrace.end}. */
 export class JobTrace {

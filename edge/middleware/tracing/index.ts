@@ -8,10 +8,11 @@
 import { type Attributes, SpanStatusCode } from "@opentelemetry/api";
 import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "../../../shared/api/errors.ts";
+import { traceparentOf } from "../../../shared/tracing/otel.ts";
 import { type EdgeEnv, settings } from "../../env.ts";
 import type { CallEnd, CallRecord } from "../../inference/call-record.ts";
 import { inBackground } from "../../lib/background.ts";
-import { RequestTrace, traceparentOf } from "../../tracing/request-trace.ts";
+import { RequestTrace } from "../../tracing/request-trace.ts";
 import { routeOf } from "../request-log/line.ts";
 
 /** The configured endpoint; null when tracing is off or the settings cannot be read. */
