@@ -71,6 +71,35 @@ const ConfigSchema = z
         keepHourly: Count.default(24),
         keepDaily: Count.default(7),
         keepWeekly: Count.default(4),
+        /**
+         * Offsite copies: each verified backup is uploaded to this S3-compatible store (AWS S3,
+         * Cloudflare R2, MinIO) and checked there; retention applies there too. Encrypted
+         * backups only (a key file is required). Credentials come from the AWS SDK's usual
+         * chain (`AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, or a credentials file).
+         */
+        remote: z
+          .object({
+            /** `s3://bucket/prefix/`: where the copies go. */
+            url: z
+              .string()
+              .regex(
+                /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/,
+                "must be s3://bucket/prefix",
+              ),
+            /** The store's endpoint, for anything but AWS (`https://<account>.r2.cloudflarestorage.com`, `http://minio:9000`). */
+            endpoint: z.url().optional(),
+            region: z.string().min(1).default("us-east-1"),
+            /** Path-style addressing (`endpoint/bucket/key`): most S3-compatible servers want it. */
+            pathStyle: Flag.default(true),
+            /** Multipart part size in MiB (S3's minimum is 5). */
+            partSizeMiB: Positive.min(5).default(8),
+            /** Upload attempts per backup before it is marked failed (retried with the next). */
+            attempts: Positive.default(4),
+            /** First wait between attempts, doubling. */
+            retryBaseMs: Positive.default(2000),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -176,6 +205,10 @@ export const envMap: Record<string, string[]> = {
   TEXTNLP_BACKUP_CRON: ["backup", "cron"],
   TEXTNLP_BACKUP_DIR: ["backup", "dir"],
   TEXTNLP_BACKUP_KEY_FILE: ["backup", "keyFile"],
+  TEXTNLP_BACKUP_REMOTE: ["backup", "remote", "url"],
+  TEXTNLP_BACKUP_REMOTE_ENDPOINT: ["backup", "remote", "endpoint"],
+  TEXTNLP_BACKUP_REMOTE_REGION: ["backup", "remote", "region"],
+  TEXTNLP_BACKUP_REMOTE_RETRY_BASE_MS: ["backup", "remote", "retryBaseMs"],
   TEXTNLP_BACKUP_KEEP_HOURLY: ["backup", "keepHourly"],
   TEXTNLP_BACKUP_KEEP_DAILY: ["backup", "keepDaily"],
   TEXTNLP_BACKUP_KEEP_WEEKLY: ["backup", "keepWeekly"],
@@ -284,6 +317,12 @@ export function loadConfig(
   if (config.link.caFile) config.link.caFile = abs(config.link.caFile);
   if (config.link.backoffMaxMs < config.link.backoffBaseMs) {
     throw new ConfigError("invalid configuration: link.backoffMaxMs: must be >= backoffBaseMs");
+  }
+  if (config.backup.remote && !config.backup.keyFile) {
+    throw new ConfigError(
+      "invalid configuration: backup.remote: offsite copies must be encrypted: set " +
+        "backup.keyFile (TEXTNLP_BACKUP_KEY_FILE) to a key file kept outside the data directory",
+    );
   }
   if (config.backup.keyFile) {
     config.backup.keyFile = abs(config.backup.keyFile);

@@ -164,6 +164,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     // The panel's "run now" uses the same service as the schedule: backups run one at a time.
     const { backupServiceFor, startBackupSchedule } = await import("./backup/index.ts");
     const backups = backupServiceFor(config, store, logger);
+    disposers.push(() => backups.close());
     // The restored database predates the backups taken after it: list them again.
     if (restored?.ok) backups.adoptOrphans();
     if (config.backup.enabled) {

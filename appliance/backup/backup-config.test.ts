@@ -55,4 +55,30 @@ describe("backup configuration", () => {
         .backup.keyFile,
     ).toBe(join("/srv/textnlp-keys", "k"));
   });
+
+  it("reads the remote store, and refuses one without a key file, saying why", () => {
+    const env = {
+      TEXTNLP_BACKUP_REMOTE: "s3://offsite-backups/plant-a",
+      TEXTNLP_BACKUP_REMOTE_ENDPOINT: "http://minio.internal:9000",
+    };
+    expect(() => loadConfig({ dataDir: "/srv/textnlp" }, env)).toThrow(
+      /backup.remote: offsite copies must be encrypted: set backup.keyFile/,
+    );
+    const config = loadConfig(
+      { dataDir: "/srv/textnlp" },
+      { ...env, TEXTNLP_BACKUP_KEY_FILE: "/etc/textnlp/backup.key" },
+    );
+    expect(config.backup.remote).toEqual({
+      url: "s3://offsite-backups/plant-a",
+      endpoint: "http://minio.internal:9000",
+      region: "us-east-1",
+      pathStyle: true,
+      partSizeMiB: 8,
+      attempts: 4,
+      retryBaseMs: 2000,
+    });
+    expect(() =>
+      loadConfig({}, { TEXTNLP_BACKUP_REMOTE: "https://not-s3", TEXTNLP_BACKUP_KEY_FILE: "/k" }),
+    ).toThrow(/backup.remote.url: must be s3:\/\/bucket\/prefix/);
+  });
 });

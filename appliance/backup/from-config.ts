@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import { effectiveValue } from "../settings/runtime-settings.ts";
 import type { Db, Store } from "../store/db.ts";
 import { readKeyFile } from "./encryption.ts";
+import { RemoteStore } from "./remote.ts";
 import type { RetentionPolicy } from "./retention.ts";
 import { type BackupSchedule, scheduleBackups } from "./scheduler.ts";
 import { BackupService } from "./service.ts";
@@ -16,8 +17,14 @@ export function retentionFor(config: Config, db: Db): RetentionPolicy {
   };
 }
 
+/** The remote store of a configured appliance, or undefined when none is configured. */
+export function remoteStoreFor(config: Config): RemoteStore | undefined {
+  return config.backup.remote ? new RemoteStore(config.backup.remote) : undefined;
+}
+
 /** The backup service of a configured appliance (retention read at every prune). */
 export function backupServiceFor(config: Config, store: Store, logger?: Logger): BackupService {
+  const remote = remoteStoreFor(config);
   return new BackupService({
     db: store.db,
     sqlite: store.sqlite,
@@ -25,6 +32,15 @@ export function backupServiceFor(config: Config, store: Store, logger?: Logger):
     keyFile: config.backup.keyFile,
     keep: () => retentionFor(config, store.db),
     logger,
+    ...(remote && config.backup.remote
+      ? {
+          remote: {
+            store: remote,
+            attempts: config.backup.remote.attempts,
+            retryBaseMs: config.backup.remote.retryBaseMs,
+          },
+        }
+      : {}),
   });
 }
 
@@ -44,5 +60,7 @@ export async function startBackupSchedule({
   // A missing or short key file is a start-up error, not an hourly failure.
   if (config.backup.keyFile) readKeyFile(config.backup.keyFile);
   service.adoptOrphans();
+  // Offsite copies a stop interrupted, or that failed last time, go up now.
+  void service.syncRemote();
   return scheduleBackups(service, config.backup.cron, logger);
 }

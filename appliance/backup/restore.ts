@@ -5,7 +5,15 @@
  * replaced, so it works when that database is lost or damaged.
  */
 import { createHash } from "node:crypto";
-import { existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../store/atomic-file.ts";
 import { databasePath } from "../store/db.ts";
@@ -105,6 +113,8 @@ export function restoreBackup(options: RestoreOptions): RestoreResult {
     }
   }
   const target = databasePath(options.dataDir);
+  // A fresh machine has no data directory yet.
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   const staging = `${target}.restoring`;
   rmSync(staging, { force: true });
   writeFileAtomic(staging, data);

@@ -1,8 +1,49 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import type { Command } from "commander";
+import type { Config } from "../config.ts";
 import { LOCAL_TENANT } from "../store/queries/tenants.ts";
 import { auditCli, type CommonFlags, configFrom, fail, printRows, withStore } from "./context.ts";
 import { withCommonOptions } from "./options.ts";
+
+/** The configured remote store, or the command fails saying how to configure one. */
+async function openRemote(config: Config) {
+  const { remoteStoreFor } = await import("../backup/index.ts");
+  const remote = remoteStoreFor(config);
+  if (!remote)
+    fail(
+      "no remote store is configured: set backup.remote.url (TEXTNLP_BACKUP_REMOTE=s3://bucket/prefix)",
+      2,
+    );
+  return remote as NonNullable<typeof remote>;
+}
+
+/**
+ * Downloads the remote copy to restore (by id, the newest before `before`, or the newest of all
+ * for `latest` or no id) into the backup directory, checked against its sha256; its path.
+ */
+async function downloadRemote(
+  config: Config,
+  id: string | undefined,
+  before: Date | undefined,
+): Promise<string> {
+  const { RestoreError } = await import("../backup/index.ts");
+  const remote = await openRemote(config);
+  try {
+    const copies = await remote.list();
+    const found = before
+      ? copies.find((m) => m.createdAt < before.toISOString())
+      : !id || id === "latest"
+        ? copies[0]
+        : copies.find((m) => m.id === id);
+    if (!found) {
+      const which = before ? `taken before ${before.toISOString()}` : `'${id ?? "latest"}'`;
+      throw new RestoreError(`no verified copy ${which} in ${remote.describe()}`);
+    }
+    return await remote.download(found, config.backup.dir);
+  } finally {
+    remote.close();
+  }
+}
 
 /** `backup now|list` and `restore`. Backup code is loaded inside the actions (fast start). */
 export function registerBackupCommands(program: Command): void {
@@ -19,7 +60,11 @@ export function registerBackupCommands(program: Command): void {
         try {
           const service = backupServiceFor(config, store);
           service.adoptOrphans();
-          const row = await service.run("manual");
+          const taken = await service.run("manual");
+          // With a remote store, the offsite copy goes up before the command ends.
+          await service.syncRemote();
+          service.close();
+          const row = service.list().find((b) => b.id === taken.id) ?? taken;
           await auditCli(store.db, {
             tenantId: LOCAL_TENANT,
             action: "backup.run",
@@ -27,11 +72,21 @@ export function registerBackupCommands(program: Command): void {
             detail: { ok: true, kind: "manual", sha256: row.sha256 },
           });
           if (flags.json) process.stdout.write(`${JSON.stringify(row)}\n`);
-          else
+          else {
             process.stdout.write(
               `backup ${row.id} written to ${row.file} (${row.sizeBytes} bytes, ` +
                 `${row.encrypted ? "encrypted" : "NOT encrypted: set backup.keyFile"}, verified)\n`,
             );
+            if (row.remoteStatus === "uploaded") {
+              process.stdout.write(
+                `offsite copy uploaded to ${config.backup.remote?.url} and verified\n`,
+              );
+            } else if (row.remoteStatus === "failed") {
+              process.stdout.write(
+                `offsite copy FAILED (the local backup is fine; retried with the next): ${row.remoteError}\n`,
+              );
+            }
+          }
         } catch (err) {
           fail(`backup failed: ${(err as Error).message}`);
         }
@@ -39,8 +94,31 @@ export function registerBackupCommands(program: Command): void {
     });
   withCommonOptions(backup.command("list").description("list recorded backups, newest first"))
     .option("--json", "print JSON")
-    .action(async (flags: CommonFlags & { json?: boolean }) => {
+    .option("--remote", "list the verified copies in the remote store (backup.remote) instead")
+    .action(async (flags: CommonFlags & { json?: boolean; remote?: boolean }) => {
       const { backupServiceFor } = await import("../backup/index.ts");
+      if (flags.remote) {
+        const remote = await openRemote(configFrom(flags));
+        try {
+          const copies = await remote.list();
+          printRows(
+            copies.map((m) => ({
+              id: m.id,
+              kind: m.kind,
+              created: m.createdAt,
+              bytes: m.sizeBytes,
+              encrypted: m.encrypted,
+              object: remote.describe(m.file),
+            })),
+            flags.json === true,
+          );
+        } catch (err) {
+          fail(`cannot list ${remote.describe()}: ${(err as Error).message}`);
+        } finally {
+          remote.close();
+        }
+        return;
+      }
       await withStore(flags, ({ config, store }) => {
         printRows(
           backupServiceFor(config, store)
@@ -53,6 +131,7 @@ export function registerBackupCommands(program: Command): void {
               bytes: b.sizeBytes,
               encrypted: b.encrypted,
               file: b.file || b.error,
+              ...(config.backup.remote ? { offsite: b.remoteStatus ?? "-" } : {}),
             })),
           flags.json === true,
         );
@@ -68,13 +147,19 @@ export function registerBackupCommands(program: Command): void {
       .argument("[backup]", "backup file, or backup id (see 'backup list')"),
   )
     .option("--before <time>", "restore the newest backup taken before this ISO time")
+    .option(
+      "--remote",
+      "take the backup (id, --before, or 'latest') from the remote store, downloaded and checked first",
+    )
     .option("--json", "print JSON")
     .action(
       async (
         backupArg: string | undefined,
-        flags: CommonFlags & { before?: string; json?: boolean },
+        flags: CommonFlags & { before?: string; json?: boolean; remote?: boolean },
       ) => {
-        if (Boolean(backupArg) === Boolean(flags.before))
+        if (backupArg && flags.before)
+          fail("give either a backup (file or id) or --before <ISO time>, not both", 2);
+        if (!backupArg && !flags.before && !flags.remote)
           fail("give either a backup (file or id) or --before <ISO time>", 2);
         const before = flags.before ? new Date(flags.before) : undefined;
         if (before && Number.isNaN(before.getTime()))
@@ -82,19 +167,24 @@ export function registerBackupCommands(program: Command): void {
         const config = configFrom(flags);
         const { readKeyFile, restoreBackup, RestoreError } = await import("../backup/index.ts");
         const lifecycle = await import("../lifecycle/index.ts");
+        // A fresh machine (a restore from the remote store) has no data directory yet.
+        mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
         // Marked first: if the replay below is interrupted, the daemon finishes it at start.
         const alreadyPending = lifecycle.erasuresPending(config.dataDir);
         lifecycle.markErasuresPending(config.dataDir);
         try {
+          const source = flags.remote
+            ? { file: await downloadRemote(config, backupArg, before) }
+            : before
+              ? { before }
+              : existsSync(backupArg as string)
+                ? { file: backupArg as string }
+                : { id: backupArg as string };
           const result = restoreBackup({
             dataDir: config.dataDir,
             backupDir: config.backup.dir,
             keyMaterial: config.backup.keyFile ? readKeyFile(config.backup.keyFile) : undefined,
-            source: before
-              ? { before }
-              : existsSync(backupArg as string)
-                ? { file: backupArg as string }
-                : { id: backupArg as string },
+            source,
           });
           const replayed = await withStore(flags, ({ store }) =>
             lifecycle.reapplyErasures({ sqlite: store.sqlite, dataDir: config.dataDir }),

@@ -180,6 +180,7 @@ function database(config: Config, options: DoctorOptions): CheckResult[] {
         );
       else results.push(ok("backups", age));
     }
+    if (config.backup.remote && hasBackups) results.push(offsite(db, config, now));
     // A clock behind the newest record went backwards (RTC reset, NTP off).
     if (newest != null && newest > now + 60_000)
       results.push(
@@ -193,6 +194,30 @@ function database(config: Config, options: DoctorOptions): CheckResult[] {
     db.close();
   }
   return results;
+}
+
+/** The offsite copies (backup.remote): the newest settled upload, and how old the newest good one is. */
+function offsite(db: Database.Database, config: Config, now: number): CheckResult {
+  const where = config.backup.remote?.url ?? "";
+  const fix =
+    `check that ${where} is reachable with the configured credentials (AWS_ACCESS_KEY_ID / ` +
+    "AWS_SECRET_ACCESS_KEY) and the daemon's log for 'backup upload failed'; failed copies go " +
+    "up again with the next backup ('textnlp-appliance backup now')";
+  const latest = db
+    .prepare(
+      "SELECT remote_status AS status, remote_error AS error FROM backups " +
+        "WHERE remote_status IN ('uploaded', 'failed') ORDER BY created_at DESC LIMIT 1",
+    )
+    .get() as { status: string; error: string | null } | undefined;
+  const newest = db
+    .prepare("SELECT max(remote_uploaded_at) FROM backups WHERE remote_status = 'uploaded'")
+    .pluck()
+    .get() as number | null;
+  if (latest?.status === "failed")
+    return fail("offsite backups", `the latest upload to ${where} failed: ${latest.error}`, fix);
+  if (newest == null) return fail("offsite backups", `no verified copy in ${where} yet`, fix);
+  const hours = ((now - newest) / 3_600_000).toFixed(1);
+  return ok("offsite backups", `newest verified copy in ${where} uploaded ${hours} h ago`);
 }
 
 function clock(options: DoctorOptions): CheckResult {

@@ -19,7 +19,13 @@ export interface MetricSources {
   /** Jobs queued or running, with samples done and total. */
   jobs?: () => Jobs | Promise<Jobs>;
   /** The newest backup of each outcome (ms since epoch), or null when none was taken. */
-  backups?: () => { lastOkAt: number | null; lastResult: "ok" | "failed" | null };
+  backups?: () => {
+    lastOkAt: number | null;
+    lastResult: "ok" | "failed" | null;
+    /** Offsite copies (backup.remote): the newest verified upload's time, the newest outcome. */
+    remoteLastOkAt?: number | null;
+    remoteLastResult?: "uploaded" | "failed" | null;
+  };
   /** GPU load, already cached (a scrape must not wait for the driver's tools). */
   gpus?: () => GpuSample[];
   /**
@@ -178,6 +184,26 @@ export class ApplianceMetrics {
         absent(this);
         const result = backups?.().lastResult;
         if (result) this.set(result === "ok" ? 1 : 0);
+      },
+    });
+    new client.Gauge({
+      name: "textnlp_backup_offsite_age_seconds",
+      help: "Seconds since the newest verified offsite copy went up (absent without one)",
+      registers,
+      collect() {
+        absent(this);
+        const last = backups?.().remoteLastOkAt;
+        if (last != null) this.set(Math.max(0, (now() - last) / 1000));
+      },
+    });
+    new client.Gauge({
+      name: "textnlp_backup_offsite_last_success",
+      help: "1 when the latest offsite upload was verified, 0 when it failed (absent before one)",
+      registers,
+      collect() {
+        absent(this);
+        const result = backups?.().remoteLastResult;
+        if (result) this.set(result === "uploaded" ? 1 : 0);
       },
     });
     this.#gpuGauges(gpus);

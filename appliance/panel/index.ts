@@ -128,6 +128,7 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
       backupsBody(backups?.list() ?? [], {
         encrypted: Boolean(config.backup.keyFile),
         dir: config.backup.dir,
+        remote: config.backup.remote?.url ?? null,
         pending: readPendingRestore(config.dataDir),
         lastRestore: readRestoreOutcome(config.dataDir),
         retention: effectiveSettings(config, db).filter((s) => s.key.startsWith("backup.")),

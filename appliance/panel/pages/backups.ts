@@ -9,6 +9,8 @@ import { runtimeSettingsForm } from "./settings-form.ts";
 export interface BackupsPageOptions {
   encrypted: boolean;
   dir: string;
+  /** The remote store offsite copies go to (`backup.remote.url`), or null. */
+  remote: string | null;
   /** A restore recorded for the next start (the appliance is restarting). */
   pending: PendingRestore | null;
   /** What the last restore asked for from the panel did. */
@@ -34,7 +36,7 @@ export function backupsBody(rows: BackupRow[], options: BackupsPageOptions) {
   return html`${restoreNotice(options)}
     <section aria-labelledby="run-heading">
       <h2 id="run-heading">Run a backup</h2>
-      <p>Backups go to <code>${options.dir}</code>, ${options.encrypted ? "encrypted (AES-256-GCM)" : html`<strong>not encrypted</strong> (set <code>backup.keyFile</code>)`}. The appliance keeps serving while one runs.</p>
+      <p>Backups go to <code>${options.dir}</code>, ${options.encrypted ? "encrypted (AES-256-GCM)" : html`<strong>not encrypted</strong> (set <code>backup.keyFile</code>)`}. The appliance keeps serving while one runs.${options.remote ? html` Each is then copied to <code>${options.remote}</code> and verified there (the Offsite column).` : ""}</p>
       <button type="button" data-action="backup-now">Back up now</button>
     </section>
     <section aria-labelledby="list-heading">
@@ -44,7 +46,7 @@ export function backupsBody(rows: BackupRow[], options: BackupsPageOptions) {
         rows.length === 0
           ? html`<p>No backup yet.</p>`
           : html`<table>
-        <thead><tr><th scope="col">Taken</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Size</th><th scope="col">Encrypted</th><th scope="col">SHA-256 / error</th><th scope="col">Actions</th></tr></thead>
+        <thead><tr><th scope="col">Taken</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Size</th><th scope="col">Encrypted</th>${options.remote ? html`<th scope="col">Offsite</th>` : ""}<th scope="col">SHA-256 / error</th><th scope="col">Actions</th></tr></thead>
         <tbody>
           ${rows.map(
             (b) => html`<tr data-backup="${b.id}">
@@ -53,6 +55,7 @@ export function backupsBody(rows: BackupRow[], options: BackupsPageOptions) {
               <td>${b.status}</td>
               <td>${formatBytes(b.sizeBytes)}</td>
               <td>${b.encrypted ? "yes" : "no"}</td>
+              ${options.remote ? html`<td data-offsite="${b.remoteStatus ?? "none"}">${b.remoteStatus === "failed" ? html`failed: ${b.remoteError}` : (b.remoteStatus ?? "–")}</td>` : ""}
               <td>${b.status === "failed" ? b.error : html`<code class="hash">${b.sha256 ?? ""}</code>`}</td>
               <td class="actions">${
                 b.status === "ok" && !options.pending

@@ -1,4 +1,4 @@
-import { desc, eq, ne } from "drizzle-orm";
+import { desc, eq, inArray, ne } from "drizzle-orm";
 import { backups } from "../../../shared/db/schema/backups.ts";
 import type { Db } from "../db.ts";
 
@@ -9,6 +9,10 @@ import type { Db } from "../db.ts";
 export function latestBackupState(db: Db): {
   lastOkAt: number | null;
   lastResult: "ok" | "failed" | null;
+  /** When the newest verified offsite copy went up, or null. */
+  remoteLastOkAt: number | null;
+  /** The newest settled offsite upload's outcome, or null when none settled. */
+  remoteLastResult: "uploaded" | "failed" | null;
 } {
   const lastOk = db
     .select({ createdAt: backups.createdAt })
@@ -23,9 +27,25 @@ export function latestBackupState(db: Db): {
     .orderBy(desc(backups.createdAt))
     .limit(1)
     .get();
+  const remoteOk = db
+    .select({ at: backups.remoteUploadedAt })
+    .from(backups)
+    .where(eq(backups.remoteStatus, "uploaded"))
+    .orderBy(desc(backups.remoteUploadedAt))
+    .limit(1)
+    .get();
+  const remoteLatest = db
+    .select({ status: backups.remoteStatus })
+    .from(backups)
+    .where(inArray(backups.remoteStatus, ["uploaded", "failed"]))
+    .orderBy(desc(backups.createdAt))
+    .limit(1)
+    .get();
   return {
     lastOkAt: lastOk ? lastOk.createdAt.getTime() : null,
     lastResult: latest ? (latest.status === "failed" ? "failed" : "ok") : null,
+    remoteLastOkAt: remoteOk?.at ? remoteOk.at.getTime() : null,
+    remoteLastResult: (remoteLatest?.status as "uploaded" | "failed" | undefined) ?? null,
   };
 }
 

@@ -6,6 +6,13 @@ export type BackupKind = (typeof backupKinds)[number];
 /** `pruned`: removed by retention (the row stays as history); `failed`: never usable. */
 export const backupStatuses = ["ok", "failed", "pruned"] as const;
 export type BackupStatus = (typeof backupStatuses)[number];
+/**
+ * The offsite copy of a backup: `pending` until uploaded and verified (retried, and resumed at
+ * the next start), `uploaded`, or `failed` after its last attempt (retried with the next
+ * backup); null where no remote store is configured.
+ */
+export const remoteStatuses = ["pending", "uploaded", "failed"] as const;
+export type RemoteStatus = (typeof remoteStatuses)[number];
 
 /** Backups of the appliance database (appliance only: the edge's D1 has its own). */
 export const backups = sqliteTable(
@@ -28,6 +35,10 @@ export const backups = sqliteTable(
       .notNull()
       .default(sql`(unixepoch() * 1000)`),
     durationMs: integer("duration_ms"),
+    remoteStatus: text("remote_status", { enum: remoteStatuses }),
+    /** Why the last upload attempt failed (kept until one succeeds). */
+    remoteError: text("remote_error"),
+    remoteUploadedAt: integer("remote_uploaded_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("backups_kind_idx").on(t.kind, t.createdAt)],
 );
