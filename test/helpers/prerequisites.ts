@@ -9,6 +9,12 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
+/**
+ * The Python that Debian's `python3-*` packages install into. A `python3` found first on PATH
+ * (pyenv, a virtualenv) does not see them, so the tests run this one when it exists.
+ */
+export const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
 const runs = (command: string, args: string[]) => {
   try {
     return spawnSync(command, args, { stdio: "ignore", timeout: 10_000 }).status === 0;
@@ -59,6 +65,11 @@ export const PREREQUISITES = {
     for: "`promtool check rules` and `promtool test rules` of the appliance's Prometheus alerts",
     present: () => runs("promtool", ["--version"]),
     packages: ["prometheus"],
+  },
+  python: {
+    for: "the Python client's tests (clients/python, on Debian's httpx and pytest)",
+    present: () => runs(PYTHON, ["-c", "import httpx, pytest"]),
+    packages: ["python3-httpx", "python3-pytest"],
   },
 } satisfies Record<string, Prerequisite>;
 
