@@ -71,6 +71,11 @@ export const PREREQUISITES = {
     present: () => runs(PYTHON, ["-c", "import httpx, pytest"]),
     packages: ["python3-httpx", "python3-pytest"],
   },
+  notebook: {
+    for: "running the example notebook headless (examples/synthetic-qa.ipynb, nbclient and ipykernel)",
+    present: () => runs(PYTHON, ["-c", "import nbclient, nbformat, ipykernel"]),
+    packages: ["python3-nbclient", "python3-ipykernel"],
+  },
 } satisfies Record<string, Prerequisite>;
 
 export type PrerequisiteName = keyof typeof PREREQUISITES;

@@ -1,8 +1,9 @@
 /**
  * The Python client (`clients/python`) against a real appliance on the tiny model: its pytest
  * suite (every generated method called, errors as exceptions with the envelope's fields, a job
- * followed to its end, the async client), and its generated module is exactly what the
- * generator writes from both servers' documents today, so it cannot drift from the API.
+ * followed to its end, the async client), the example notebook executed headless with its
+ * magics, and its generated module is exactly what the generator writes from both servers'
+ * documents today, so it cannot drift from the API.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -19,6 +20,8 @@ import { PYTHON } from "../helpers/prerequisites.ts";
 import { requirement } from "../helpers/requirement.ts";
 
 const { describe, it } = requirement("python");
+const notebook = requirement("notebook");
+const TESTS = join("clients", "python", "tests");
 
 /** Runs Debian's Python in the repository; resolves with its exit code and all its output. */
 function runPython(args: string[], env: Record<string, string>) {
@@ -52,18 +55,29 @@ describe("the Python client", () => {
     appliance?.cleanup();
   });
 
-  it("passes its pytest suite against the appliance", async () => {
-    const run = await runPython(
-      ["-m", "pytest", "-q", "-p", "no:cacheprovider", join("clients", "python", "tests")],
-      {
-        TEXTNLP_ENDPOINT: appliance.url,
-        TEXTNLP_API_KEY: apiKey,
-        TEXTNLP_TEST_MODEL: "stories260K",
-      },
-    );
+  /** pytest on `args` against the appliance; fails with pytest's output. */
+  async function pytest(...args: string[]) {
+    const run = await runPython(["-m", "pytest", "-q", "-p", "no:cacheprovider", ...args], {
+      TEXTNLP_ENDPOINT: appliance.url,
+      TEXTNLP_API_KEY: apiKey,
+      TEXTNLP_TEST_MODEL: "stories260K",
+      PYDEVD_DISABLE_FILE_VALIDATION: "1",
+    });
     expect(run.code, run.output).toBe(0);
     expect(run.output).toMatch(/\d+ passed/);
+  }
+
+  it("passes its pytest suite against the appliance", async () => {
+    await pytest(TESTS, "--ignore", join(TESTS, "notebook"));
   }, 120_000);
+
+  notebook.it(
+    "runs the example notebook headless against the appliance",
+    async () => {
+      await pytest(join(TESTS, "notebook"));
+    },
+    120_000,
+  );
 
   it("is generated from both servers' current documents", async () => {
     const committed = readFileSync(GENERATED_FILE, "utf8");

@@ -20,3 +20,10 @@ from .errors import (
 )
 
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython) -> None:  # noqa: ANN001 (IPython's shell)
+    """``%load_ext textnlp``: the notebook magics (see :mod:`textnlp.notebook`)."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)
