@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+
+import pytest
+
 from textnlp import ApiKeyCreated, AuthenticationError, Client
 
 
@@ -37,3 +41,18 @@ def test_users_lifecycle_and_audit(client, unique):
     assert user.username not in [u.username for u in client.admin.users.list().data]
     actions = [entry.action for entry in client.admin.audit(limit=50).data]
     assert "user.create" in actions
+
+
+def test_openai_is_configured_for_the_same_server_or_says_what_is_missing(client):
+    if importlib.util.find_spec("openai") is None:
+        with pytest.raises(ImportError, match=r"client\.openai\(\) needs the openai package"):
+            client.openai()
+    else:
+        openai = client.openai()
+        assert str(openai.base_url).rstrip("/") == f"{client.base_url}/v1"
+        assert openai.api_key == client._transport.api_key
+
+
+def test_a_base_url_with_v1_is_the_same_server(client):
+    with Client(f"{client.base_url}/v1/", "unused") as other:
+        assert other.base_url == client.base_url

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from textnlp import Sample, ValidateResponse
+from textnlp import ValidateResponse
 
 
 def test_datasets_list_page_export_and_frame(client, finished_job):
