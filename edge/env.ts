@@ -152,6 +152,8 @@ export interface Bindings {
   REQUEST_LOG?: string;
   /** OTLP/HTTP base URL for traces (edge/tracing; spans go to `/v1/traces` under it); unset: no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  /** Milliseconds an isolate gathers requests' spans before one export (default 1000; 0: at once). */
+  OTEL_BSP_SCHEDULE_DELAY?: string;
 }
 
 const Vars = z.object({
@@ -173,6 +175,7 @@ const Vars = z.object({
   CACHE_DEFAULT_TTL_SECONDS: z.coerce.number().int().min(KV_MIN_TTL_SECONDS).default(3600),
   CACHE_MAX_TTL_SECONDS: z.coerce.number().int().min(KV_MIN_TTL_SECONDS).default(86_400),
   REQUEST_LOG: z.enum(requestLogLevels).default("all"),
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(0).max(30_000).default(1000),
 });
 
 const BaseUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ""));
@@ -217,8 +220,8 @@ export interface EdgeSettings {
   oidc: OidcSettings | null;
   /** Which requests get a request log line. */
   requestLog: RequestLogLevel;
-  /** Where traces are exported (OTLP/HTTP base URL), or null when tracing is off. */
-  otlpEndpoint: string | null;
+  /** Where and how traces are exported, or null when tracing is off. */
+  otlp: OtlpSettings | null;
 }
 
 const cache = new WeakMap<object, EdgeSettings>();
@@ -402,11 +405,19 @@ function readPricing(env: Bindings) {
   };
 }
 
-function readOtlpEndpoint(env: Bindings): string | null {
+/** Where traces go (edge/tracing). */
+export interface OtlpSettings {
+  /** The OTLP/HTTP base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  endpoint: string;
+  /** How long an isolate gathers spans before one export (`OTEL_BSP_SCHEDULE_DELAY`). */
+  exportDelayMs: number;
+}
+
+function readOtlp(env: Bindings, exportDelayMs: number): OtlpSettings | null {
   if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
   const url = BaseUrl.safeParse(env.OTEL_EXPORTER_OTLP_ENDPOINT);
   if (!url.success) throw new Error("OTEL_EXPORTER_OTLP_ENDPOINT is not an http(s) URL");
-  return url.data;
+  return { endpoint: url.data, exportDelayMs };
 }
 
 /** Reads and validates the bindings once per environment object. */
@@ -430,6 +441,7 @@ export function settingsOf(env: Bindings): EdgeSettings {
         CACHE_DEFAULT_TTL_SECONDS: env.CACHE_DEFAULT_TTL_SECONDS,
         CACHE_MAX_TTL_SECONDS: env.CACHE_MAX_TTL_SECONDS,
         REQUEST_LOG: env.REQUEST_LOG || undefined,
+        OTEL_BSP_SCHEDULE_DELAY: env.OTEL_BSP_SCHEDULE_DELAY || undefined,
       });
       parsed = {
         environment: vars.ENVIRONMENT,
@@ -464,7 +476,7 @@ export function settingsOf(env: Bindings): EdgeSettings {
           : null,
         oidc: readOidc(env),
         requestLog: vars.REQUEST_LOG,
-        otlpEndpoint: readOtlpEndpoint(env),
+        otlp: readOtlp(env, vars.OTEL_BSP_SCHEDULE_DELAY),
       };
       if (!parsed.limiter && hasAnyLimit(parsed.limits)) {
         throw new Error("LIMITS is set but the LIMITER Durable Object binding is missing");

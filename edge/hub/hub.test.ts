@@ -256,7 +256,9 @@ describe("the link", () => {
   });
 
   it("sends the attempt's trace context down a protocol-3 link only", async () => {
-    const gw = startGateway({ bindings: { OTEL_EXPORTER_OTLP_ENDPOINT: inject("otlp").url } });
+    const gw = startGateway({
+      bindings: { OTEL_EXPORTER_OTLP_ENDPOINT: inject("otlp").url, OTEL_BSP_SCHEDULE_DELAY: "0" },
+    });
     const [a, b] = await siteWith(gw, "plant-trace", 2);
     const current = await link(gw, a);
     const previous = await link(gw, b, { protocol: 2 });

@@ -182,9 +182,9 @@ export async function runJobBatch(
     .where(and(eq(jobs.id, message.jobId), eq(jobs.tenantId, message.tenantId)));
   // A job deleted, cancelled or paused since: nothing to do (resume enqueues what is left).
   if (!job || halted.has(job.status)) return "done";
-  const endpoint = settingsOf(env).otlpEndpoint;
-  const span = endpoint
-    ? new JobTrace(endpoint, "job batch", message.traceparent, {
+  const otlp = settingsOf(env).otlp;
+  const span = otlp
+    ? new JobTrace(otlp, "job batch", message.traceparent, {
         "textnlp.job.id": job.id,
         "textnlp.job.keys": message.tasks.length,
         "gen_ai.request.model": job.model,

@@ -15,6 +15,7 @@ import { type Attributes, SpanStatusCode } from "@opentelemetry/api";
 import { ApiError } from "../../shared/api/errors.ts";
 import { traceparentOf } from "../../shared/tracing/otel.ts";
 import { traceIdOf } from "../../shared/tracing/traceparent.ts";
+import type { OtlpSettings } from "../env.ts";
 import { RequestTrace } from "./request-trace.ts";
 
 /** One batch's span, from its start until {@link JobTrace.end}. */
@@ -23,10 +24,15 @@ export class JobTrace {
   /** The `traceparent` naming this span, for the batch's sample calls. */
   readonly traceparent: string;
 
-  /** Starts `name` under `parent` (the message's `traceparent`), posting to `endpoint` when ended. */
-  constructor(endpoint: string, name: string, parent: string | undefined, attributes: Attributes) {
+  /** Starts `name` under `parent` (the message's `traceparent`), exported to `otlp` when ended. */
+  constructor(
+    otlp: OtlpSettings,
+    name: string,
+    parent: string | undefined,
+    attributes: Attributes,
+  ) {
     this.#trace = new RequestTrace({
-      endpoint,
+      otlp,
       traceId: traceIdOf(parent),
       traceparent: parent,
       name,

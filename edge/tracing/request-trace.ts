@@ -29,6 +29,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { remoteParent, traceparentOf } from "../../shared/tracing/otel.ts";
 import { newSpanId } from "../../shared/tracing/traceparent.ts";
+import type { OtlpSettings } from "../env.ts";
 import type { Attempt } from "../routing/dispatch.ts";
 
 /** The service name the edge's spans carry. */
@@ -57,8 +58,8 @@ function failed(span: Span, code: string): void {
 
 /** What a trace starts from. */
 export interface RequestTraceOptions {
-  /** The OTLP/HTTP base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`); spans go to `/v1/traces` under it. */
-  endpoint: string;
+  /** Where its spans go (`/v1/traces` under the endpoint) and how long they may wait. */
+  otlp: OtlpSettings;
   /** The request's trace id (the request log's): the incoming `traceparent`'s, or a fresh one. */
   traceId: string;
   /** The incoming `traceparent` header, when any: its span is the server span's parent. */
@@ -71,7 +72,7 @@ export interface RequestTraceOptions {
 export class RequestTrace {
   /** The request's span (kind server). */
   readonly server: Span;
-  readonly #endpoint: string;
+  readonly #otlp: OtlpSettings;
   readonly #provider: BasicTracerProvider;
   readonly #collected = new CollectSpans();
   /** The server span's context: every child's parent. */
@@ -81,10 +82,10 @@ export class RequestTrace {
   /** The attempt that answered: open until the call ends (a stream's body comes after). */
   #answered: Span | undefined;
 
-  constructor({ endpoint, traceId, traceparent, name }: RequestTraceOptions) {
-    this.#endpoint = endpoint;
+  constructor({ otlp, traceId, traceparent, name }: RequestTraceOptions) {
+    this.#otlp = otlp;
     this.#provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ "service.name": EDGE_SERVICE_NAME }),
+      resource: RESOURCE,
       // A root span takes the request log's trace id; spans get fresh ids.
       idGenerator: { generateTraceId: () => traceId, generateSpanId: newSpanId },
       spanProcessors: [this.#collected],
@@ -149,18 +150,74 @@ export class RequestTrace {
     this.server.end();
   }
 
-  /** Posts the ended spans (OTLP/HTTP JSON, the official exporter); none: nothing is sent. */
-  async export(): Promise<void> {
+  /**
+   * Hands the ended spans to the isolate's batch for this endpoint ({@link ExportBatch}); resolves
+   * once the batch that holds them was posted (the request's `waitUntil` keeps it alive).
+   */
+  export(): Promise<void> {
     const spans = this.#collected.spans.splice(0);
-    if (spans.length === 0) return;
-    const exporter = new OTLPTraceExporter({ url: `${this.#endpoint}/v1/traces` });
-    try {
-      const result = await new Promise<{ code: number; error?: Error }>((resolve) =>
-        exporter.export(spans, resolve),
-      );
-      if (result.code !== 0) throw result.error ?? new Error("the OTLP export failed");
-    } finally {
-      await exporter.shutdown();
-    }
+    if (spans.length === 0) return Promise.resolve();
+    return batchFor(this.#otlp).add(spans);
   }
+}
+
+/** The one resource of the edge's spans (shared, so a batch's spans group under it). */
+const RESOURCE = resourceFromAttributes({ "service.name": EDGE_SERVICE_NAME });
+
+/** Spans a batch posts at most at once (and at once when it holds that many). */
+const MAX_BATCH_SPANS = 512;
+
+/**
+ * The spans of an isolate's requests waiting for one OTLP/HTTP post (JSON, the official
+ * exporter), per endpoint: a post per request would cost about what the request does (a second
+ * subrequest), so requests within `exportDelayMs` of the first share one, which the first
+ * request's `waitUntil` holds. A failed post is dropped (logged by that request), never retried.
+ */
+class ExportBatch {
+  readonly #exporter: OTLPTraceExporter;
+  #spans: ReadableSpan[] = [];
+  #flush: Promise<void> | null = null;
+
+  constructor(readonly otlp: OtlpSettings) {
+    this.#exporter = new OTLPTraceExporter({ url: `${otlp.endpoint}/v1/traces` });
+  }
+
+  /**
+   * Adds a request's spans. The request that finds no flush pending starts one and gets its
+   * promise (its `waitUntil` keeps the isolate up until the post); a later one resolves at once,
+   * its spans in that pending post (no promise crosses from one request's context to another's).
+   */
+  add(spans: ReadableSpan[]): Promise<void> {
+    this.#spans.push(...spans);
+    if (this.#spans.length >= MAX_BATCH_SPANS) return this.#post();
+    if (this.#flush) return Promise.resolve();
+    this.#flush = new Promise<void>((resolve) => setTimeout(resolve, this.otlp.exportDelayMs)).then(
+      () => this.#post(),
+    );
+    return this.#flush;
+  }
+
+  async #post(): Promise<void> {
+    const spans = this.#spans;
+    this.#spans = [];
+    this.#flush = null;
+    if (spans.length === 0) return;
+    const result = await new Promise<{ code: number; error?: Error }>((resolve) =>
+      this.#exporter.export(spans, resolve),
+    );
+    if (result.code !== 0) throw result.error ?? new Error("the OTLP export failed");
+  }
+}
+
+const batches = new Map<string, ExportBatch>();
+
+/** The isolate's batch for `otlp` (one per endpoint and delay). */
+function batchFor(otlp: OtlpSettings): ExportBatch {
+  const key = `${otlp.exportDelayMs} ${otlp.endpoint}`;
+  let batch = batches.get(key);
+  if (!batch) {
+    batch = new ExportBatch(otlp);
+    batches.set(key, batch);
+  }
+  return batch;
 }

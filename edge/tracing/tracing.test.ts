@@ -93,7 +93,12 @@ async function gateway(options: Parameters<typeof startGateway>[0] = {}) {
   const harness = startGateway({
     policy: { retry: { attempts: 0 } },
     ...options,
-    bindings: { OTEL_EXPORTER_OTLP_ENDPOINT: inject("otlp").url, ...options.bindings },
+    bindings: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: inject("otlp").url,
+      // Each request's spans posted at once (one test below batches them).
+      OTEL_BSP_SCHEDULE_DELAY: "0",
+      ...options.bindings,
+    },
   });
   const key = await seedApiKey(["*"], "tenant-trace");
   planted.push(key.secret);
@@ -365,6 +370,24 @@ describe("edge tracing", () => {
     expect(sent.headers.traceparent).not.toContain(CALLER_SPAN);
   });
 
+  it("posts the spans of requests close together in one export", async () => {
+    const { client, settled } = await gateway({ bindings: { OTEL_BSP_SCHEDULE_DELAY: "1500" } });
+    const [first, second] = [freshTrace(), freshTrace()];
+    // Streamed: the harness waits for a plain answer's background work before answering.
+    for (const traceId of [first, second]) {
+      const stream = await client.chat.completions.create(
+        { model: `openai/${fresh()}`, messages, stream: true },
+        { headers: { traceparent: traceparent(traceId) } },
+      );
+      expect((await collect(stream)).error).toBeUndefined();
+    }
+    await settled();
+    const bodies = await exported(first);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).toContain(second);
+    expect((await spansOf(second)).map((s) => s.name)).toContain("POST /v1/chat/completions");
+  });
+
   it("without OTEL_EXPORTER_OTLP_ENDPOINT nothing is exported or propagated", async () => {
     const harness = startGateway({ policy: { retry: { attempts: 0 } } });
     const model = `openai/${fresh()}`;
@@ -438,7 +461,10 @@ describe("a job's sample calls", () => {
 
   it("are in the trace of the request that created the job, each under its batch's span", async () => {
     const traceId = freshTrace();
-    const { id, sent } = await runJob({ OTEL_EXPORTER_OTLP_ENDPOINT: inject("otlp").url }, traceId);
+    const { id, sent } = await runJob(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: inject("otlp").url, OTEL_BSP_SCHEDULE_DELAY: "0" },
+      traceId,
+    );
     const spans = await spansOf(traceId);
     for (const span of spans) expect(span.traceId).toBe(traceId);
     const created = only(spans, "POST /v1/jobs");

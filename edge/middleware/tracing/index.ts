@@ -9,16 +9,16 @@ import { type Attributes, SpanStatusCode } from "@opentelemetry/api";
 import type { Context, MiddlewareHandler } from "hono";
 import { ApiError } from "../../../shared/api/errors.ts";
 import { traceparentOf } from "../../../shared/tracing/otel.ts";
-import { type EdgeEnv, settings } from "../../env.ts";
+import { type EdgeEnv, type OtlpSettings, settings } from "../../env.ts";
 import type { CallEnd, CallRecord } from "../../inference/call-record.ts";
 import { inBackground } from "../../lib/background.ts";
 import { RequestTrace } from "../../tracing/request-trace.ts";
 import { routeOf } from "../request-log/line.ts";
 
-/** The configured endpoint; null when tracing is off or the settings cannot be read. */
-function endpointOf(c: Context<EdgeEnv>): string | null {
+/** Where traces go; null when tracing is off or the settings cannot be read. */
+function otlpOf(c: Context<EdgeEnv>): OtlpSettings | null {
   try {
-    return settings(c).otlpEndpoint;
+    return settings(c).otlp;
   } catch {
     return null;
   }
@@ -39,10 +39,10 @@ function callAttributes(call: CallRecord, end: CallEnd): Attributes {
 /** The tracing middleware: after the request log, which names the request's trace id. */
 export function tracing(): MiddlewareHandler<EdgeEnv> {
   return async function tracingHandler(c, next) {
-    const endpoint = endpointOf(c);
-    if (!endpoint) return next();
+    const otlp = otlpOf(c);
+    if (!otlp) return next();
     const trace = new RequestTrace({
-      endpoint,
+      otlp,
       traceId: c.get("traceId"),
       traceparent: c.req.header("traceparent"),
       name: `${c.req.method} ${c.req.path}`,
