@@ -80,7 +80,10 @@ export function reportTracing(
       };
     }),
   );
-  console.log(`The OTLP sink received ${posts} exports (one per traced request).`);
+  console.log(
+    `The OTLP sink received ${posts} exports (each isolate batches its requests' spans; ` +
+      "none means the traced row exported nothing).",
+  );
   console.log(
     `Goal (issue 19): <= ${GOAL * 100}% throughput cost with an exporter configured (on/off >= ` +
       `${1 - GOAL}); off, within the run-to-run spread printed. Targets, not asserts.`,
