@@ -82,9 +82,10 @@ export type PrerequisiteName = keyof typeof PREREQUISITES;
 
 /**
  * Packages the suite uses when they are there and replaces when not: NLTK is the live peer of
- * the metrics' differential test, which otherwise compares with a committed reference file.
+ * the metrics' differential test, which otherwise compares with a committed reference file;
+ * pandas lets the Python client's tests build a DataFrame (without it they check the ImportError).
  */
-export const OPTIONAL_PACKAGES = ["python3-nltk", "wordnet-base"];
+export const OPTIONAL_PACKAGES = ["python3-nltk", "wordnet-base", "python3-pandas"];
 
 /** The names in `TEXTNLP_TEST_SKIP` (comma- or space-separated). */
 export function requestedSkips(env: NodeJS.ProcessEnv = process.env): Set<string> {
