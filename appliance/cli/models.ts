@@ -21,31 +21,44 @@ async function clearly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `models list|import|alias|unalias|default|delete`. */
+/** `models list|import|rollback|prune|alias|unalias|default|delete`. */
 export function registerModelCommands(program: Command): void {
   const models = program.command("models").description("manage GGUF models");
-  withCommonOptions(models.command("list").description("list registered models"))
+  withCommonOptions(
+    models
+      .command("list")
+      .description("list registered models, a row per version (* marks the current one)"),
+  )
     .option("--json", "print JSON")
     .action(async (flags: CommonFlags & { json?: boolean }) => {
       await withRegistry(flags, ({ registry }) => {
+        const aliases = registry.aliases();
         printRows(
-          registry.list().map((m) => ({
-            name: m.name,
-            default: m.isDefault ? "*" : "",
-            architecture: m.architecture,
-            parameters: m.parameters,
-            context: m.contextLength,
-            quantization: m.quantization,
-            size: m.sizeBytes,
-            sha256: flags.json ? m.sha256 : m.sha256.slice(0, 12),
-            managed: m.managed,
-            path: m.path,
-            aliases: registry
-              .aliases()
-              .filter((a) => a.modelName === m.name)
-              .map((a) => a.alias)
-              .join(","),
-          })),
+          registry.list().flatMap((m) =>
+            registry.versions(m.name).map((v) => {
+              const current = v.version === m.currentVersion;
+              return {
+                name: m.name,
+                version: v.version,
+                current: current ? "*" : "",
+                default: current && m.isDefault ? "*" : "",
+                architecture: v.architecture,
+                parameters: v.parameters,
+                context: v.contextLength,
+                quantization: v.quantization,
+                size: v.sizeBytes,
+                sha256: flags.json ? v.sha256 : v.sha256.slice(0, 12),
+                managed: v.managed,
+                path: v.path,
+                aliases: current
+                  ? aliases
+                      .filter((a) => a.modelName === m.name)
+                      .map((a) => a.alias)
+                      .join(",")
+                  : "",
+              };
+            }),
+          ),
           flags.json === true,
         );
       });
@@ -53,29 +66,73 @@ export function registerModelCommands(program: Command): void {
   withCommonOptions(
     models
       .command("import")
-      .description("copy a GGUF into the models directory and register it")
+      .description(
+        "copy a GGUF into the models directory and register it (a name already known gets a new version)",
+      )
       .argument("<file>"),
   )
     .option("--name <name>", "name clients use (default: the file name)")
+    .option("--sha256 <hex>", "refuse the file unless its SHA-256 is this one")
     .option("--default", "make it the default model")
-    .action(async (file: string, flags: CommonFlags & { name?: string; default?: boolean }) => {
-      await withRegistry(flags, ({ registry, store }) =>
-        clearly(async () => {
-          const row = await registry.import(resolve(file), {
-            name: flags.name,
-            makeDefault: flags.default,
-          });
-          await auditModel(store.db, "model.import", row.name, {
-            path: resolve(file),
-            sha256: row.sha256,
-            default: row.isDefault,
-          });
-          process.stdout.write(
-            `imported ${row.name} (${row.architecture}, ${row.parameters} parameters, sha256 ${row.sha256})\n`,
-          );
-        }),
-      );
-    });
+    .action(
+      async (
+        file: string,
+        flags: CommonFlags & { name?: string; sha256?: string; default?: boolean },
+      ) => {
+        await withRegistry(flags, ({ registry, store }) =>
+          clearly(async () => {
+            const row = await registry.import(resolve(file), {
+              name: flags.name,
+              sha256: flags.sha256,
+              makeDefault: flags.default,
+            });
+            await auditModel(store.db, "model.import", row.name, {
+              path: resolve(file),
+              version: row.currentVersion,
+              sha256: row.sha256,
+              default: row.isDefault,
+            });
+            process.stdout.write(
+              `imported ${row.name}@${row.currentVersion} (${row.architecture}, ${row.parameters} parameters, sha256 ${row.sha256}), now the current version\n`,
+            );
+          }),
+        );
+      },
+    );
+  withCommonOptions(
+    models
+      .command("rollback")
+      .description("make the version before the current one current")
+      .argument("<name>"),
+  ).action(async (name: string, flags: CommonFlags) => {
+    await withRegistry(flags, ({ registry, store }) =>
+      clearly(async () => {
+        const { from, to } = registry.rollback(name);
+        await auditModel(store.db, "model.rollback", name, { from, to });
+        process.stdout.write(`${name}: current version ${to} (was ${from})\n`);
+      }),
+    );
+  });
+  withCommonOptions(
+    models
+      .command("prune")
+      .description("delete all but the newest versions of a model (never the current one)")
+      .argument("<name>")
+      .requiredOption("--keep <n>", "how many of the newest versions to keep"),
+  ).action(async (name: string, flags: CommonFlags & { keep: string }) => {
+    await withRegistry(flags, ({ registry, store }) =>
+      clearly(async () => {
+        const removed = await registry.prune(name, Number(flags.keep));
+        await auditModel(store.db, "model.prune", name, {
+          keep: Number(flags.keep),
+          removed: removed.map((v) => ({ version: v.version, sha256: v.sha256 })),
+        });
+        if (removed.length === 0) process.stdout.write(`${name}: nothing to prune\n`);
+        for (const v of removed)
+          process.stdout.write(`removed ${name}@${v.version} (sha256 ${v.sha256.slice(0, 12)})\n`);
+      }),
+    );
+  });
   withCommonOptions(
     models
       .command("alias")

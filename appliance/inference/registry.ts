@@ -1,20 +1,25 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { ModelRow } from "../../shared/db/schema/index.ts";
+import type { ModelRow, ModelVersion } from "../../shared/db/schema/index.ts";
 import type { Db } from "../store/db.ts";
 import {
   addModelAlias,
+  addModelVersion,
   deleteModel,
+  deleteModelVersions,
   getModel,
   listModelAliases,
   listModels,
+  listModelVersions,
+  modelFileInUse,
+  refreshCurrentVersion,
   removeModelAlias,
   resolveModelName,
+  setCurrentVersion,
   setDefaultModel,
-  upsertModel,
 } from "../store/queries/models.ts";
 import { readGgufSummary } from "./gguf-info.ts";
 
@@ -36,11 +41,15 @@ import { ModelRegistryError } from "./errors.ts";
 
 export { ModelRegistryError };
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
 /** Options of {@link ModelRegistry} operations that add a model. */
 export interface AddModelOptions {
   name?: string;
   makeDefault?: boolean;
   demo?: boolean;
+  /** The checksum the file must have (hex); an import of any other file fails and keeps nothing. */
+  sha256?: string;
 }
 
 /**
@@ -81,42 +90,50 @@ export class ModelRegistry {
       throw new ModelRegistryError(`no alias named '${alias}'`);
   }
 
-  /** Registers a GGUF where it lies (not copied). Re-registering the same path refreshes it. */
+  /**
+   * Registers a GGUF where it lies (not copied). Re-registering the current version's path
+   * refreshes that version; another path under the same name becomes a new version.
+   */
   async registerInPlace(path: string, options: AddModelOptions = {}): Promise<ModelRow> {
     const name = this.#checkName(options.name ?? modelNameFromPath(path));
     const summary = await readGgufSummary(path);
     const [sha256, info] = await Promise.all([sha256File(path), stat(path)]);
-    const row = upsertModel(this.db, {
-      name,
-      path,
-      sha256,
-      sizeBytes: info.size,
-      ...summary,
-      managed: false,
-      demo: options.demo ?? false,
-    });
+    if (options.sha256 !== undefined)
+      this.#checkSha256(this.#expectedSha256(options.sha256), sha256);
+    const file = { path, sha256, sizeBytes: info.size, ...summary, managed: false };
+    const demo = options.demo ?? false;
+    if (getModel(this.db, name)?.path === path) refreshCurrentVersion(this.db, name, file, demo);
+    else addModelVersion(this.db, { name, ...file, demo });
     if (options.makeDefault || this.list().length === 1) setDefaultModel(this.db, name);
-    return this.get(name) ?? row;
+    return this.get(name) as ModelRow;
   }
 
   /**
-   * Copies a GGUF into the models directory (named by its checksum) and registers it. The header
-   * is checked first; an invalid file leaves nothing behind.
+   * Copies a GGUF into the models directory (named by its checksum) and registers it as the next
+   * version of its name (version 1 of a new name), which becomes current (`currentVersion` of the
+   * row returned). The header is checked first, and the copy's checksum against `sha256` when
+   * given; a file refused for either leaves nothing behind: no copy, no partial file, no registry
+   * entry.
    */
   async import(path: string, options: AddModelOptions = {}): Promise<ModelRow> {
     const name = this.#checkName(options.name ?? modelNameFromPath(path));
-    if (this.get(name))
-      throw new ModelRegistryError(`a model or alias named '${name}' already exists`);
+    const expected =
+      options.sha256 === undefined ? undefined : this.#expectedSha256(options.sha256);
+    if (!getModel(this.db, name) && this.get(name))
+      throw new ModelRegistryError(`'${name}' is an alias; import under the model's own name`);
     const summary = await readGgufSummary(path);
-    await mkdir(this.modelsDir, { recursive: true });
+    // The first directory mkdir made, if any: removed again (when still empty) on failure.
+    const made = await mkdir(this.modelsDir, { recursive: true });
     const partial = join(this.modelsDir, `.import-${process.pid}-${Date.now()}.partial`);
+    let target: string | undefined;
     try {
       await copyFile(path, partial);
       const sha256 = await sha256File(partial);
-      const target = join(this.modelsDir, `${sha256}.gguf`);
+      if (expected !== undefined) this.#checkSha256(expected, sha256);
+      target = join(this.modelsDir, `${sha256}.gguf`);
       await rename(partial, target);
       const { size } = await stat(target);
-      upsertModel(this.db, {
+      addModelVersion(this.db, {
         name,
         path: target,
         sha256,
@@ -126,23 +143,90 @@ export class ModelRegistry {
       });
     } catch (err) {
       await rm(partial, { force: true });
+      if (target && !modelFileInUse(this.db, target)) await rm(target, { force: true });
+      if (made) await rmdir(made).catch(() => undefined);
       throw err;
     }
     if (options.makeDefault || this.list().length === 1) setDefaultModel(this.db, name);
-    return this.get(name) as ModelRow;
+    return getModel(this.db, name) as ModelRow;
+  }
+
+  /** A model's versions, newest first; unknown names throw. */
+  versions(name: string): ModelVersion[] {
+    this.#model(name);
+    return listModelVersions(this.db, name);
+  }
+
+  /** Makes the version before the current one current; returns both version numbers. */
+  rollback(name: string): { from: number; to: number } {
+    const from = this.#model(name).currentVersion;
+    const previous = listModelVersions(this.db, name).find((v) => v.version < from);
+    if (!previous)
+      throw new ModelRegistryError(
+        `${name}@${from} is the oldest version: nothing to roll back to`,
+      );
+    setCurrentVersion(this.db, name, previous.version);
+    return { from, to: previous.version };
+  }
+
+  /**
+   * Deletes all but the newest `keep` versions of a model, never the current one, and the
+   * imported files no version uses any more. Returns the versions deleted, oldest first.
+   */
+  async prune(name: string, keep: number): Promise<ModelVersion[]> {
+    if (!Number.isInteger(keep) || keep < 1)
+      throw new ModelRegistryError(`--keep must be a whole number of at least 1, not ${keep}`);
+    const { currentVersion } = this.#model(name);
+    const doomed = listModelVersions(this.db, name)
+      .slice(keep)
+      .filter((v) => v.version !== currentVersion)
+      .map((v) => v.version);
+    const removed = deleteModelVersions(this.db, name, doomed).sort(
+      (a, b) => a.version - b.version,
+    );
+    await this.#removeUnusedFiles(removed);
+    return removed;
   }
 
   setDefault(name: string): void {
     if (!setDefaultModel(this.db, name)) throw new ModelRegistryError(`no model named '${name}'`);
   }
 
-  /** Removes a model; an imported file is deleted unless another entry still uses it. */
+  /**
+   * Removes a model with all its versions; imported files are deleted unless another model still
+   * uses them.
+   */
   async delete(name: string): Promise<ModelRow> {
+    const versions = listModelVersions(this.db, name);
     const row = deleteModel(this.db, name);
     if (!row) throw new ModelRegistryError(`no model named '${name}'`);
-    if (row.managed && !this.list().some((m) => m.path === row.path))
-      await rm(row.path, { force: true });
+    await this.#removeUnusedFiles([...versions, row]);
     return row;
+  }
+
+  async #removeUnusedFiles(files: { path: string; managed: boolean }[]): Promise<void> {
+    for (const path of new Set(files.filter((f) => f.managed).map((f) => f.path)))
+      if (!modelFileInUse(this.db, path)) await rm(path, { force: true });
+  }
+
+  #model(name: string): ModelRow {
+    const row = getModel(this.db, name);
+    if (!row) throw new ModelRegistryError(`no model named '${name}'`);
+    return row;
+  }
+
+  #expectedSha256(hex: string): string {
+    const expected = hex.trim().toLowerCase();
+    if (!SHA256.test(expected))
+      throw new ModelRegistryError(`--sha256 must be 64 hexadecimal digits, not '${hex}'`);
+    return expected;
+  }
+
+  #checkSha256(expected: string, actual: string): void {
+    if (actual !== expected)
+      throw new ModelRegistryError(
+        `sha256 mismatch: expected ${expected}, the file has ${actual}; nothing was imported`,
+      );
   }
 
   #checkName(name: string): string {

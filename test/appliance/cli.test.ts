@@ -20,7 +20,7 @@ describe("textnlp-appliance command line", () => {
     const imported = await runCli(["models", "import", STORIES_MODEL, ...args]);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(
-      /imported stories260K \(llama, \d+ parameters, sha256 270cba1bd510/,
+      /imported stories260K@1 \(llama, \d+ parameters, sha256 270cba1bd510/,
     );
     expect(
       (await runCli(["models", "import", TINY_RANDOM_MODEL, "--name", "rnd", ...args])).code,
@@ -67,9 +67,11 @@ describe("textnlp-appliance command line", () => {
     expect(
       json<unknown[]>((await runCli(["models", "list", "--json", ...args])).stdout),
     ).toHaveLength(2);
-    expect((await runCli(["models", "import", STORIES_MODEL, ...args])).stderr).toMatch(
-      /already exists/,
+    // Importing a known name again adds a version and keeps the file (the same one here).
+    expect((await runCli(["models", "import", STORIES_MODEL, ...args])).stdout).toMatch(
+      /^imported stories260K@2 \(.*\), now the current version$/m,
     );
+    expect(readdirSync(join(dir, "models")).sort()).toEqual(files.sort());
 
     expect((await runCli(["models", "alias", "rnd", "gpt-4o-mini", ...args])).code).toBe(0);
     expect((await runCli(["models", "alias", "ghost", "x", ...args])).stderr).toMatch(

@@ -1,23 +1,157 @@
-import { eq } from "drizzle-orm";
+import { and, desc, eq, inArray, max } from "drizzle-orm";
 import {
   type ModelAlias,
   type ModelRow,
+  type ModelVersion,
   modelAliases,
   models,
+  modelVersions,
 } from "../../../shared/db/schema/index.ts";
 import type { Db } from "../db.ts";
 
-export type NewModel = typeof models.$inferInsert;
+/** What one version of a model is: its file and what its GGUF header says. */
+export type ModelFile = Pick<
+  ModelRow,
+  | "path"
+  | "sha256"
+  | "sizeBytes"
+  | "architecture"
+  | "parameters"
+  | "contextLength"
+  | "quantization"
+  | "managed"
+>;
 
-/** Inserts or replaces a model entry by name. */
-export function upsertModel(db: Db, row: NewModel): ModelRow {
-  const { name: _name, ...rest } = row;
+/** A new model file under a name, and the flags that belong to the name rather than the file. */
+export type NewModelVersion = ModelFile & { name: string; demo?: boolean };
+
+const fileOf = (v: ModelFile): ModelFile => ({
+  path: v.path,
+  sha256: v.sha256,
+  sizeBytes: v.sizeBytes,
+  architecture: v.architecture ?? null,
+  parameters: v.parameters ?? null,
+  contextLength: v.contextLength ?? null,
+  quantization: v.quantization ?? null,
+  managed: v.managed,
+});
+
+/**
+ * Adds a file as the next version of a name (1 for a new name) and makes it current, in one
+ * transaction. Returns the model row and the version number.
+ */
+export function addModelVersion(
+  db: Db,
+  row: NewModelVersion,
+): { model: ModelRow; version: number } {
+  const { name, demo, ...file } = row;
+  // Immediate: the next version number is read, then written (see setDefaultModel).
+  return db.transaction(
+    (tx) => {
+      const last = tx
+        .select({ v: max(modelVersions.version) })
+        .from(modelVersions)
+        .where(eq(modelVersions.modelName, name))
+        .get()?.v;
+      const version = (last ?? 0) + 1;
+      const set = {
+        ...fileOf(file),
+        currentVersion: version,
+        ...(demo === undefined ? {} : { demo }),
+      };
+      tx.insert(models)
+        .values({ name, ...set })
+        .onConflictDoUpdate({ target: models.name, set })
+        .run();
+      tx.insert(modelVersions)
+        .values({ modelName: name, version, ...fileOf(file) })
+        .run();
+      const model = tx.select().from(models).where(eq(models.name, name)).get() as ModelRow;
+      return { model, version };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Rewrites a model's current version in place (a file served where it lies changed). */
+export function refreshCurrentVersion(db: Db, name: string, file: ModelFile, demo?: boolean): void {
+  db.transaction(
+    (tx) => {
+      const model = tx.select().from(models).where(eq(models.name, name)).get();
+      if (!model) return;
+      tx.update(models)
+        .set({ ...fileOf(file), ...(demo === undefined ? {} : { demo }) })
+        .where(eq(models.name, name))
+        .run();
+      tx.update(modelVersions)
+        .set(fileOf(file))
+        .where(
+          and(eq(modelVersions.modelName, name), eq(modelVersions.version, model.currentVersion)),
+        )
+        .run();
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** A name's versions, newest first. */
+export function listModelVersions(db: Db, name: string): ModelVersion[] {
   return db
-    .insert(models)
-    .values(row)
-    .onConflictDoUpdate({ target: models.name, set: rest })
-    .returning()
+    .select()
+    .from(modelVersions)
+    .where(eq(modelVersions.modelName, name))
+    .orderBy(desc(modelVersions.version))
+    .all();
+}
+
+export function getModelVersion(db: Db, name: string, version: number): ModelVersion | undefined {
+  return db
+    .select()
+    .from(modelVersions)
+    .where(and(eq(modelVersions.modelName, name), eq(modelVersions.version, version)))
     .get();
+}
+
+/** Makes one version current: the name and its aliases resolve to its file from now on. */
+export function setCurrentVersion(db: Db, name: string, version: number): boolean {
+  return db.transaction(
+    (tx) => {
+      const v = tx
+        .select()
+        .from(modelVersions)
+        .where(and(eq(modelVersions.modelName, name), eq(modelVersions.version, version)))
+        .get();
+      if (!v) return false;
+      tx.update(models)
+        .set({ ...fileOf(v), currentVersion: version })
+        .where(eq(models.name, name))
+        .run();
+      return true;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Deletes some versions of a name (the caller keeps the current one). */
+export function deleteModelVersions(db: Db, name: string, versions: number[]): ModelVersion[] {
+  if (versions.length === 0) return [];
+  return db
+    .delete(modelVersions)
+    .where(and(eq(modelVersions.modelName, name), inArray(modelVersions.version, versions)))
+    .returning()
+    .all();
+}
+
+/** Whether any version of any model still uses a file. */
+export function modelFileInUse(db: Db, path: string): boolean {
+  return (
+    db
+      .select({ v: modelVersions.version })
+      .from(modelVersions)
+      .where(eq(modelVersions.path, path))
+      .limit(1)
+      .get() !== undefined
+  );
 }
 
 export function getModel(db: Db, name: string): ModelRow | undefined {
@@ -69,10 +203,24 @@ export function listModelAliases(db: Db): ModelAlias[] {
   return db.select().from(modelAliases).orderBy(modelAliases.alias).all();
 }
 
-/** The model a name or alias refers to. */
-export function resolveModelName(db: Db, name: string): ModelRow | undefined {
-  const direct = getModel(db, name);
-  if (direct) return direct;
-  const alias = db.select().from(modelAliases).where(eq(modelAliases.alias, name)).get();
-  return alias ? getModel(db, alias.modelName) : undefined;
+/** `llama@3` → `{ base: "llama", version: 3 }`; a bare name has no version. */
+export function parseModelRef(ref: string): { base: string; version?: number } {
+  const at = /^(.+)@([1-9][0-9]{0,8})$/.exec(ref);
+  return at ? { base: at[1] as string, version: Number(at[2]) } : { base: ref };
+}
+
+/**
+ * The model a name or alias refers to: its current version, or with `@N` that version, as a row
+ * named `name@N` (so it loads and reports apart from the current one).
+ */
+export function resolveModelName(db: Db, ref: string): ModelRow | undefined {
+  const { base, version } = parseModelRef(ref);
+  let model = getModel(db, base);
+  if (!model) {
+    const alias = db.select().from(modelAliases).where(eq(modelAliases.alias, base)).get();
+    model = alias ? getModel(db, alias.modelName) : undefined;
+  }
+  if (!model || version === undefined) return model;
+  const v = getModelVersion(db, model.name, version);
+  return v && { ...model, ...fileOf(v), name: `${model.name}@${version}` };
 }
