@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   runCli,
@@ -83,4 +86,114 @@ describe("model loading", () => {
       await appliance.stop();
     }
   });
+});
+
+describe("model versions", () => {
+  const sha256Of = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+  /** The greedy completion a model name gives, and the name the answer reports. */
+  async function complete(url: string, model: string) {
+    const res = await raw(`${url}/v1/completions`, {
+      method: "POST",
+      json: { model, prompt: "Once upon a time", max_tokens: 8, temperature: 0 },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const choices = res.body.choices as { text: string }[];
+    return { model: res.body.model, text: choices[0]?.text };
+  }
+
+  it("refuses a wrong --sha256 leaving nothing, then serves name@N, the current version and rollback", async () => {
+    const dir = tempDataDir();
+    const args = ["--data-dir", dir];
+    const random = sha256Of(TINY_RANDOM_MODEL);
+    const stories = sha256Of(STORIES_MODEL);
+
+    const refused = await runCli([
+      "models",
+      "import",
+      STORIES_MODEL,
+      "--name",
+      "llama",
+      "--sha256",
+      random,
+      ...args,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `sha256 mismatch: expected ${random}, the file has ${stories}`,
+    );
+    expect(existsSync(join(dir, "models"))).toBe(false);
+    expect(JSON.parse((await runCli(["models", "list", "--json", ...args])).stdout)).toEqual([]);
+
+    for (const [file, sha256] of [
+      [TINY_RANDOM_MODEL, random],
+      [STORIES_MODEL, stories],
+    ] as const) {
+      const run = await runCli([
+        "models",
+        "import",
+        file,
+        "--name",
+        "llama",
+        "--sha256",
+        sha256,
+        ...args,
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    expect((await runCli(["models", "alias", "llama", "gpt-4o-mini", ...args])).code).toBe(0);
+    const list = JSON.parse((await runCli(["models", "list", "--json", ...args])).stdout) as {
+      name: string;
+      version: number;
+      current: string;
+      sha256: string;
+    }[];
+    expect(list.map((v) => [v.name, v.version, v.current, v.sha256])).toEqual([
+      ["llama", 2, "*", stories],
+      ["llama", 1, "", random],
+    ]);
+
+    const appliance = await startAppliance({ dataDir: dir });
+    try {
+      const v1 = await complete(appliance.url, "llama@1");
+      const v2 = await complete(appliance.url, "llama@2");
+      expect([v1.model, v2.model]).toEqual(["llama@1", "llama@2"]);
+      expect(v1.text).not.toBe(v2.text);
+      // The bare name and the alias answer as the current version (2)...
+      expect((await complete(appliance.url, "llama")).text).toBe(v2.text);
+      expect((await complete(appliance.url, "gpt-4o-mini")).text).toBe(v2.text);
+      expect(
+        (
+          await raw(`${appliance.url}/v1/completions`, {
+            method: "POST",
+            json: { model: "llama@3", prompt: "Once", max_tokens: 2 },
+          })
+        ).status,
+      ).toBe(404);
+
+      // ...and as version 1 once rolled back, with the daemon running.
+      const back = await runCli(["models", "rollback", "llama", ...args]);
+      expect(back.stdout).toBe("llama: current version 1 (was 2)\n");
+      expect((await complete(appliance.url, "llama")).text).toBe(v1.text);
+      expect((await complete(appliance.url, "gpt-4o-mini")).text).toBe(v1.text);
+      expect((await runCli(["models", "rollback", "llama", ...args])).stderr).toMatch(
+        /llama@1 is the oldest version/,
+      );
+    } finally {
+      await appliance.stop();
+    }
+
+    // Prune keeps the newest N and the current one; a file no version uses is removed.
+    expect((await runCli(["models", "prune", "llama", "--keep", "1", ...args])).stdout).toBe(
+      "llama: nothing to prune\n",
+    );
+    expect(
+      (await runCli(["models", "import", STORIES_MODEL, "--name", "llama", ...args])).code,
+    ).toBe(0);
+    const pruned = await runCli(["models", "prune", "llama", "--keep", "1", ...args]);
+    expect(pruned.stdout).toBe(
+      `removed llama@1 (sha256 ${random.slice(0, 12)})\nremoved llama@2 (sha256 ${stories.slice(0, 12)})\n`,
+    );
+    expect(readdirSync(join(dir, "models"))).toEqual([`${stories}.gguf`]);
+  }, 120_000);
 });
