@@ -155,6 +155,18 @@ describe("model versions", () => {
 
     const appliance = await startAppliance({ dataDir: dir });
     try {
+      // With two versions, each is listed besides the bare name (one version lists only the name).
+      const models = await raw(`${appliance.url}/v1/models`);
+      expect((models.body.data as { id: string }[]).map((m) => m.id).sort()).toEqual([
+        "gpt-4o-mini",
+        "llama",
+        "llama@1",
+        "llama@2",
+      ]);
+      expect((await raw(`${appliance.url}/v1/models/llama@1`)).body.id).toBe("llama@1");
+      expect((await raw(`${appliance.url}/v1/models/gpt-4o-mini@1`)).status).toBe(200);
+      expect((await raw(`${appliance.url}/v1/models/llama@3`)).status).toBe(404);
+
       const v1 = await complete(appliance.url, "llama@1");
       const v2 = await complete(appliance.url, "llama@2");
       expect([v1.model, v2.model]).toEqual(["llama@1", "llama@2"]);

@@ -8,30 +8,47 @@ import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 /** What every local model serves: chat, embeddings, and JSON by grammar; no images or tools. */
 const LOCAL_CAPABILITIES: ModelCapability[] = ["chat", "embeddings", "json"];
 
-/** Mounts `GET /v1/models` and `GET /v1/models/{model}`: the local models and their aliases. */
+/**
+ * Mounts `GET /v1/models` and `GET /v1/models/{model}`: the local models, their aliases, and for
+ * a model with more than one version each of them (`name@N`; a lone version is its bare name, so
+ * the list stays as it was until a second import). Any `name@N` that resolves can be retrieved.
+ */
 export function mountModelRoutes(
   app: OpenAPIHono<ApplianceEnv>,
   { registry }: ApplianceServices,
 ): void {
+  const versionsOf = (name: string) => {
+    const versions = registry.versions(name);
+    return versions.length > 1 ? versions.reverse() : [];
+  };
+  const toModel = (id: string, createdAt: Date): Model => ({
+    id,
+    object: "model",
+    created: Math.floor(createdAt.getTime() / 1000),
+    owned_by: "textnlp-appliance",
+    capabilities: LOCAL_CAPABILITIES,
+  });
   const list = (): Model[] =>
     [
-      ...registry.list().map((row) => ({ id: row.name, createdAt: row.createdAt })),
+      ...registry.list().flatMap((row) => [
+        { id: row.name, createdAt: row.createdAt },
+        ...versionsOf(row.name).map((v) => ({
+          id: `${row.name}@${v.version}`,
+          createdAt: v.createdAt,
+        })),
+      ]),
       ...registry.aliases().map((a) => ({ id: a.alias, createdAt: a.createdAt })),
-    ].map(({ id, createdAt }) => ({
-      id,
-      object: "model" as const,
-      created: Math.floor(createdAt.getTime() / 1000),
-      owned_by: "textnlp-appliance",
-      capabilities: LOCAL_CAPABILITIES,
-    }));
+    ].map(({ id, createdAt }) => toModel(id, createdAt));
   app.use(listModelsRoute.path, requireScope("models:read"));
   app.use(`${listModelsRoute.path}/*`, requireScope("models:read"));
   app.openapi(listModelsRoute, (c) => c.json({ object: "list" as const, data: list() }, 200));
   app.openapi(retrieveModelRoute, (c) => {
     const { model } = c.req.valid("param");
-    const found = list().find((m) => m.id === model);
-    if (!found) throw modelNotFound(model);
-    return c.json(found, 200);
+    const listed = list().find((m) => m.id === model);
+    if (listed) return c.json(listed, 200);
+    const row = registry.get(model);
+    if (!row) throw modelNotFound(model);
+    return c.json(toModel(model, row.createdAt), 200);
   });
 }
 
