@@ -6,7 +6,7 @@
  * JobTrace.traceparent}, so the call's own server span (`tracing()`) is the batch span's child.
  *
  * It is a {@link RequestTrace} of one span, so it is sampled, identified and exported exactly as
- * a request's trace is (one OTLP/HTTP post when it ends; an unsampled job's batches and calls
+ * a request's trace is (batched into the isolate's next OTLP/HTTP post when it ends; an unsampled job's batches and calls
  * export nothing), and made only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. Its kind is a
  * request's (server): the queue's invocation of the Worker is where the batch's work enters. Attributes are the
  * job's id, model and counts: never a prompt, an output or a key.

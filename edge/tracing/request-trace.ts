@@ -1,13 +1,14 @@
 /**
  * One request's trace on the edge (OpenTelemetry, `@opentelemetry/sdk-trace-base`): a server
  * span and its children (routing decision, limits, cache lookup, one span per upstream
- * attempt), exported in one OTLP/HTTP post once the request is done. It exists only when
- * `OTEL_EXPORTER_OTLP_ENDPOINT` is set: without it nothing is made and nothing is sent.
+ * attempt), handed to the isolate's export batch once the request is done ({@link ExportBatch}:
+ * the spans of requests within `OTEL_BSP_SCHEDULE_DELAY` share one OTLP/HTTP post). It exists
+ * only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set: without it nothing is made and nothing is sent.
  *
  * workerd may have no context manager (no AsyncLocalStorage-based context across awaits), so
  * parents are passed explicitly: every child starts from the server span's context, built with
  * `trace.setSpan`. One provider per request keeps the trace id the request log shows (its id
- * generator hands out that id) and lets the request's own `waitUntil` carry the export.
+ * generator hands out that id); the request that starts a batch carries its post in `waitUntil`.
  *
  * Attributes are picked one by one (model, target, tokens, status, cache status, failure
  * codes): never a prompt, completion, key or secret.
