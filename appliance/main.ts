@@ -144,7 +144,8 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
     const metrics = new ApplianceMetrics({
       pools: () =>
         host.loaded.map((m) => ({
-          model: m.row.name,
+          model: m.row.model,
+          version: String(m.row.version),
           active: m.pool.active,
           queued: m.pool.queued,
           size: m.pool.size,

@@ -4,6 +4,7 @@ import { toApiError } from "../../shared/api/app.ts";
 import { AsyncQueue } from "../../shared/lib/async-queue.ts";
 import { encodeSse, SSE_DONE } from "../../shared/sse/index.ts";
 import type { GenerationOptions, GenerationResult } from "../inference/engine/index.ts";
+import { provenanceOf, type ResolvedModel } from "../store/queries/models.ts";
 import type { ApplianceEnv } from "./types.ts";
 
 /** A piece of a streamed generation. */
@@ -45,8 +46,8 @@ export async function streamGeneration(
 ): Promise<Response> {
   const { signal, abort } = requestSignal(c, timeoutMs);
   const queue = new AsyncQueue<StreamEvent>();
-  let started: (model: string) => void = () => {};
-  const ready = new Promise<string>((resolve) => {
+  let started: (model: ResolvedModel) => void = () => {};
+  const ready = new Promise<ResolvedModel>((resolve) => {
     started = resolve;
   });
   let completionTokens = 0;
@@ -70,7 +71,8 @@ export async function streamGeneration(
     },
   );
   const model = await Promise.race([ready, generation.then(() => ready)]);
-  c.set("model", model);
+  c.set("model", model.name);
+  c.set("provenance", provenanceOf(model));
   let finish: () => void = () => {};
   c.set("streamDone", new Promise<void>((resolve) => (finish = resolve)));
   // The headers Hono's streamSSE sets; the events are written by the shared SSE writer.
@@ -85,7 +87,7 @@ export async function streamGeneration(
     if (c.req.raw.signal.aborted) onClientGone();
     else c.req.raw.signal.addEventListener("abort", onClientGone, { once: true });
     try {
-      for (const chunk of format.start(model)) await stream.write(encodeSse(chunk));
+      for (const chunk of format.start(model.name)) await stream.write(encodeSse(chunk));
       for await (const event of queue) {
         if (event.kind === "text") {
           await stream.write(encodeSse(format.text(event.choice, event.text)));

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Usage } from "../../shared/api/schemas/common.ts";
+import type { ModelProvenance } from "../../shared/db/schema/index.ts";
 import type { Principal } from "../../shared/identity/principal.ts";
 import type { BackupService } from "../backup/service.ts";
 import type { Config } from "../config.ts";
@@ -60,7 +61,10 @@ export type ApplianceEnv = {
     principal: Principal;
     /** Token usage, for the request log. */
     usage?: Usage;
+    /** The name the model answered as. */
     model?: string;
+    /** The exact version that answered (usage rows and per-version metrics record it). */
+    provenance?: ModelProvenance;
     /** The client went away (or the request timed out) before the response ended. */
     cancelled?: boolean;
     /** Resolves when a streamed response ends, so the request is logged once, complete. */

@@ -21,7 +21,7 @@ async function clearly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `models list|import|rollback|prune|alias|unalias|default|delete`. */
+/** `models list|import|rollback|prune|alias|split|unalias|default|delete`. */
 export function registerModelCommands(program: Command): void {
   const models = program.command("models").description("manage GGUF models");
   withCommonOptions(
@@ -33,6 +33,18 @@ export function registerModelCommands(program: Command): void {
     .action(async (flags: CommonFlags & { json?: boolean }) => {
       await withRegistry(flags, ({ registry }) => {
         const aliases = registry.aliases();
+        const splits = registry.splits();
+        // `llama 90%` for each split that sends a share of its traffic to a version.
+        const splitsOf = (model: string, version: number) =>
+          splits
+            .filter((s) => s.modelName === model)
+            .flatMap((s) => {
+              const share = s.shares.find((x) => x.version === version);
+              if (!share) return [];
+              const total = s.shares.reduce((sum, x) => sum + x.weight, 0);
+              return [`${s.name} ${Math.round((100 * share.weight) / total)}%`];
+            })
+            .join(",");
         printRows(
           registry.list().flatMap((m) =>
             registry.versions(m.name).map((v) => {
@@ -56,6 +68,7 @@ export function registerModelCommands(program: Command): void {
                       .map((a) => a.alias)
                       .join(",")
                   : "",
+                split: splitsOf(m.name, v.version),
               };
             }),
           ),
@@ -147,6 +160,41 @@ export function registerModelCommands(program: Command): void {
       }),
     );
   });
+  withCommonOptions(
+    models
+      .command("split")
+      .description(
+        "split the traffic of a model name or alias between its versions by weight (llama llama@3=90 llama@4=10); --off ends it",
+      )
+      .argument("<name>")
+      .argument("[shares...]", "name@N=weight, two or more"),
+  )
+    .option("--off", "end the split: the name resolves to the current version again")
+    .action(async (name: string, shares: string[], flags: CommonFlags & { off?: boolean }) => {
+      await withRegistry(flags, ({ registry, store }) =>
+        clearly(async () => {
+          if (flags.off) {
+            if (shares.length > 0) fail("--off takes no shares");
+            registry.unsplit(name);
+            await auditModel(store.db, "model.unsplit", name);
+            process.stdout.write(`${name}: no split (current version)\n`);
+            return;
+          }
+          const parsed = shares.map((share): [string, number] => {
+            const at = /^(.+)=(.+)$/.exec(share);
+            if (!at) fail(`'${share}' is not name@N=weight (llama@3=90)`);
+            return [at[1] as string, Number(at[2])];
+          });
+          const split = registry.split(name, parsed);
+          await auditModel(store.db, "model.split", name, { shares: split.shares });
+          const total = split.shares.reduce((sum, s) => sum + s.weight, 0);
+          const parts = split.shares.map(
+            (s) => `${split.modelName}@${s.version} ${((100 * s.weight) / total).toFixed(1)}%`,
+          );
+          process.stdout.write(`${name} → ${parts.join(", ")}\n`);
+        }),
+      );
+    });
   withCommonOptions(
     models.command("unalias").description("remove an alias").argument("<alias>"),
   ).action(async (alias: string, flags: CommonFlags) => {

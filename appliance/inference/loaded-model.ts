@@ -6,7 +6,7 @@ import type {
   LlamaModel,
   Token,
 } from "node-llama-cpp";
-import type { ModelRow } from "../../shared/db/schema/index.ts";
+import type { ResolvedModel } from "../store/queries/models.ts";
 import { reusablePrefix } from "./prompt-prefix.ts";
 import type { Preference, SequencePool } from "./sequence-pool.ts";
 import { ThroughputMeter } from "./throughput-meter.ts";
@@ -20,6 +20,8 @@ export type RequestPriority = "interactive" | "batch";
  */
 export interface ModelLease extends Disposable {
   readonly loaded: LoadedModel;
+  /** The model as this request resolved it: the name it reports, its version and file. */
+  readonly row: ResolvedModel;
   readonly model: LlamaModel;
   readonly context: LlamaContext;
   /**
@@ -41,6 +43,8 @@ export interface ModelLease extends Disposable {
 /** A model, its context and one of its sequences, held by one request. */
 export interface SequenceLease extends Disposable {
   readonly loaded: LoadedModel;
+  /** The model as the request resolved it (see {@link ModelLease.row}). */
+  readonly row: ResolvedModel;
   readonly model: LlamaModel;
   readonly context: LlamaContext;
   readonly sequence: LlamaContextSequence;
@@ -63,7 +67,8 @@ export class LoadedModel {
   #drained: (() => void) | undefined;
 
   constructor(
-    readonly row: ModelRow,
+    /** The version loaded (one copy per `name@version`; its `name` is the first caller's). */
+    readonly row: ResolvedModel,
     readonly model: LlamaModel,
     readonly context: LlamaContext,
     readonly pool: SequencePool<LlamaContextSequence>,
@@ -87,13 +92,16 @@ export class LoadedModel {
     return this.#retired !== undefined;
   }
 
-  /** Pins the model for one request. Throws once the model is retiring (the host never asks then). */
-  pin(): ModelLease {
-    if (this.retiring) throw new Error(`model '${this.row.name}' is being unloaded`);
-    return this.#lease();
+  /**
+   * Pins the model for one request, which resolved it as `row` (another name of the same
+   * version, say). Throws once the model is retiring (the host never asks then).
+   */
+  pin(row: ResolvedModel = this.row): ModelLease {
+    if (this.retiring) throw new Error(`model '${this.row.ref}' is being unloaded`);
+    return this.#lease(row);
   }
 
-  #lease(): ModelLease {
+  #lease(row: ResolvedModel): ModelLease {
     this.#pins++;
     this.lastUsed = Date.now();
     let released = false;
@@ -104,11 +112,12 @@ export class LoadedModel {
     };
     return {
       loaded: this,
+      row,
       model: this.model,
       context: this.context,
       acquireSequence: (signal, priority, reuse) => {
         if (released) return Promise.reject(new Error("the model lease was released"));
-        return this.#acquireSequence(signal, priority, reuse);
+        return this.#acquireSequence(row, signal, priority, reuse);
       },
       release,
       [Symbol.dispose]: release,
@@ -141,13 +150,14 @@ export class LoadedModel {
   }
 
   async #acquireSequence(
+    row: ResolvedModel,
     signal: AbortSignal | undefined,
     priority: RequestPriority | undefined,
     reuse: readonly Token[] | undefined,
   ): Promise<SequenceLease> {
     // Pinned while it waits in the queue, so a queued request is never left without its model;
     // allowed while retiring, since the caller's own lease still holds the model.
-    const pin = this.#lease();
+    const pin = this.#lease(row);
     // Cached tokens kept for this request, less those it erases: a shared system prompt draws a
     // request to the sequence holding it, but a common first token or two never makes it erase
     // another prompt while an emptier sequence is free.
@@ -166,6 +176,7 @@ export class LoadedModel {
       };
       return {
         loaded: this,
+        row,
         model: this.model,
         context: this.context,
         sequence: lease.item,

@@ -1,7 +1,7 @@
 import { type LlamaModel, resolveChatWrapper } from "node-llama-cpp";
 import type { Logger } from "pino";
 import { ApiError, modelNotFound } from "../../shared/api/errors.ts";
-import type { ModelRow } from "../../shared/db/schema/index.ts";
+import type { ResolvedModel } from "../store/queries/models.ts";
 import {
   LoadedModel,
   type ModelLease,
@@ -27,14 +27,16 @@ export interface ModelHostOptions {
 
 /**
  * Loads models on first use and unloads the least recently used idle ones when the memory
- * budget would be exceeded. Concurrent first uses of a model share one load. Requests hold
- * leases: a leased model is never evicted, and `unload` waits for its leases to drain, so
- * nothing is disposed under a live request.
+ * budget would be exceeded. One copy per version (`name@N`): the bare name, its aliases and
+ * `name@<current>` share it, and two versions of a split are two copies. Concurrent first uses
+ * share one load. Requests hold leases: a leased model is never evicted, and `unload` waits for
+ * its leases to drain, so nothing is disposed under a live request.
  */
 export class ModelHost {
+  /** By ref (`name@version`). */
   readonly #loaded = new Map<string, LoadedModel>();
   readonly #loading = new Map<string, Promise<void>>();
-  /** Models unloading (waiting for their leases, then disposed), by name. */
+  /** Models unloading (waiting for their leases, then disposed), by ref. */
   readonly #retiring = new Map<string, { model: LoadedModel; done: Promise<void> }>();
 
   constructor(
@@ -43,8 +45,11 @@ export class ModelHost {
     private readonly options: ModelHostOptions,
   ) {}
 
-  /** The registry entry for a request's model name; 404 when unknown. */
-  resolve(name: string): ModelRow {
+  /**
+   * The model a request's name refers to (a split draws its version anew each call); 404 when
+   * unknown.
+   */
+  resolve(name: string): ResolvedModel {
     const row = this.registry.get(name);
     if (!row) throw modelNotFound(name);
     return row;
@@ -60,15 +65,16 @@ export class ModelHost {
    * released. 404 for an unknown name, 503 when it cannot be loaded.
    */
   async pin(name: string): Promise<ModelLease> {
+    // Resolved once: a split's draw holds through a load.
+    const row = this.resolve(name);
     for (;;) {
-      const row = this.resolve(name);
-      const current = this.#loaded.get(row.name);
+      const current = this.#loaded.get(row.ref);
       // Pinned in the same turn as the lookup: no eviction can come between.
-      if (current && current.row.sha256 === row.sha256) return current.pin();
-      let loading = this.#loading.get(row.name);
+      if (current && current.row.sha256 === row.sha256) return current.pin(row);
+      let loading = this.#loading.get(row.ref);
       if (!loading) {
-        loading = this.#load(row).finally(() => this.#loading.delete(row.name));
-        this.#loading.set(row.name, loading);
+        loading = this.#load(row).finally(() => this.#loading.delete(row.ref));
+        this.#loading.set(row.ref, loading);
       }
       // Loaded (or evicted again by the time this resumes, then loaded once more).
       await loading;
@@ -92,13 +98,16 @@ export class ModelHost {
   }
 
   /**
-   * Unloads one model (e.g. after it was deleted): new requests no longer reach it at once, and it
-   * is disposed once the requests holding it have finished. Resolves when it is disposed.
+   * Unloads a model (every version of a name, or one `name@N`), e.g. after it was deleted: new
+   * requests no longer reach it at once, and it is disposed once the requests holding it have
+   * finished. Resolves when it is disposed.
    */
   async unload(name: string): Promise<void> {
-    const loaded = this.#loaded.get(name);
-    if (loaded) this.#retire(loaded);
-    await this.#retiring.get(name)?.done;
+    const matches = (row: ResolvedModel) => row.ref === name || row.model === name;
+    for (const loaded of this.loaded) if (matches(loaded.row)) this.#retire(loaded);
+    await Promise.all(
+      [...this.#retiring.values()].filter((r) => matches(r.model.row)).map((r) => r.done),
+    );
   }
 
   /** Unloads every model once its requests have finished. */
@@ -108,25 +117,25 @@ export class ModelHost {
   }
 
   #retire(loaded: LoadedModel): void {
-    const name = loaded.row.name;
-    if (this.#loaded.get(name) === loaded) this.#loaded.delete(name);
-    if (this.#retiring.get(name)?.model === loaded) return;
+    const ref = loaded.row.ref;
+    if (this.#loaded.get(ref) === loaded) this.#loaded.delete(ref);
+    if (this.#retiring.get(ref)?.model === loaded) return;
     const done = loaded.retire().then(
-      () => this.options.logger.info({ model: name }, "model unloaded"),
-      (err: unknown) => this.options.logger.error({ err, model: name }, "model unload failed"),
+      () => this.options.logger.info({ model: ref }, "model unloaded"),
+      (err: unknown) => this.options.logger.error({ err, model: ref }, "model unload failed"),
     );
     const entry = { model: loaded, done };
-    this.#retiring.set(name, entry);
+    this.#retiring.set(ref, entry);
     void done.finally(() => {
-      if (this.#retiring.get(name) === entry) this.#retiring.delete(name);
+      if (this.#retiring.get(ref) === entry) this.#retiring.delete(ref);
     });
   }
 
-  async #load(row: ModelRow): Promise<void> {
+  async #load(row: ResolvedModel): Promise<void> {
     const { llama } = this.runtime;
     const started = Date.now();
     // A changed file replaces the old copy once its requests finish; never two copies at once.
-    await this.unload(row.name);
+    await this.unload(row.ref);
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath: row.path });
@@ -147,7 +156,7 @@ export class ModelHost {
       sequences: this.options.sequences,
     });
     const memoryBytes = model.size + estimate.cpuRam + estimate.gpuVram;
-    await this.#makeRoom(memoryBytes, row.name);
+    await this.#makeRoom(memoryBytes, row.ref);
     const context = await model.createContext({
       contextSize,
       sequences: this.options.sequences,
@@ -165,10 +174,10 @@ export class ModelHost {
       memoryBytes,
       this.options.threads,
     );
-    this.#loaded.set(row.name, loaded);
+    this.#loaded.set(row.ref, loaded);
     this.options.logger.info(
       {
-        model: row.name,
+        model: row.ref,
         ms: Date.now() - started,
         backend: this.runtime.backend,
         gpuLayers: model.gpuLayers,
@@ -180,24 +189,24 @@ export class ModelHost {
     );
   }
 
-  async #makeRoom(needed: number, forName: string): Promise<void> {
+  async #makeRoom(needed: number, forRef: string): Promise<void> {
     const used = () =>
       [...this.loaded, ...[...this.#retiring.values()].map((r) => r.model)].reduce(
         (sum, m) => sum + m.memoryBytes,
         0,
       );
     const idle = this.loaded
-      .filter((m) => m.pins === 0 && m.row.name !== forName)
+      .filter((m) => m.pins === 0 && m.row.ref !== forRef)
       .sort((a, b) => a.lastUsed - b.lastUsed);
     while (used() + needed > this.options.memoryBudgetBytes && idle.length > 0) {
       const victim = idle.shift() as LoadedModel;
       // Checked again after every await: a request may have pinned it meanwhile.
-      if (victim.pins > 0 || this.#loaded.get(victim.row.name) !== victim) continue;
-      await this.unload(victim.row.name);
+      if (victim.pins > 0 || this.#loaded.get(victim.row.ref) !== victim) continue;
+      await this.unload(victim.row.ref);
     }
     if (used() + needed > this.options.memoryBudgetBytes) {
       this.options.logger.warn(
-        { model: forName, needed, used: used() },
+        { model: forRef, needed, used: used() },
         "loading over the memory budget: the other models are busy",
       );
     }

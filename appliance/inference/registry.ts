@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { copyFile, mkdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { ModelRow, ModelVersion } from "../../shared/db/schema/index.ts";
+import type { ModelRow, ModelSplit, ModelVersion } from "../../shared/db/schema/index.ts";
 import type { Db } from "../store/db.ts";
 import {
   addModelAlias,
@@ -11,15 +11,21 @@ import {
   deleteModel,
   deleteModelVersions,
   getModel,
+  getModelVersion,
   listModelAliases,
+  listModelSplits,
   listModels,
   listModelVersions,
   modelFileInUse,
+  parseModelRef,
+  type ResolvedModel,
   refreshCurrentVersion,
   removeModelAlias,
+  removeModelSplit,
   resolveModelName,
   setCurrentVersion,
   setDefaultModel,
+  setModelSplit,
 } from "../store/queries/models.ts";
 import { readGgufSummary } from "./gguf-info.ts";
 
@@ -66,9 +72,54 @@ export class ModelRegistry {
     return listModels(this.db);
   }
 
-  /** The model a name or alias refers to. */
-  get(name: string): ModelRow | undefined {
+  /**
+   * The model a name, alias or `name@N` refers to, as one request resolves it (a name that
+   * splits draws its version here, each call anew).
+   */
+  get(name: string): ResolvedModel | undefined {
     return resolveModelName(this.db, name);
+  }
+
+  /** Splits between versions, by the name that splits. */
+  splits(): ModelSplit[] {
+    return listModelSplits(this.db);
+  }
+
+  /**
+   * Splits the traffic of a model name or alias between versions of its model by weight:
+   * `split("llama", ["llama@3", 90], ["llama@4", 10])`. Every version must exist; weights are
+   * positive whole numbers. Replaces the name's split, if any.
+   */
+  split(name: string, shares: readonly (readonly [string, number])[]): ModelSplit {
+    const model = this.get(name);
+    if (!model || parseModelRef(name).version !== undefined)
+      throw new ModelRegistryError(`no model or alias named '${name}'`);
+    if (shares.length < 2)
+      throw new ModelRegistryError("a split needs at least two versions, each with its weight");
+    const seen = new Set<number>();
+    const parsed = shares.map(([ref, weight]) => {
+      const { base, version } = parseModelRef(ref);
+      if (version === undefined || (base !== model.model && this.get(base)?.model !== model.model))
+        throw new ModelRegistryError(
+          `'${ref}' is not a version of ${model.model}: name them as ${model.model}@N`,
+        );
+      if (!getModelVersion(this.db, model.model, version))
+        throw new ModelRegistryError(`${model.model} has no version ${version}`);
+      if (seen.has(version)) throw new ModelRegistryError(`${ref} is named twice`);
+      seen.add(version);
+      if (!Number.isInteger(weight) || weight < 1)
+        throw new ModelRegistryError(
+          `the weight of ${ref} must be a whole number of at least 1, not ${weight}`,
+        );
+      return { version, weight };
+    });
+    setModelSplit(this.db, name, model.model, parsed);
+    return this.splits().find((s) => s.name === name) as ModelSplit;
+  }
+
+  /** Ends a name's split: it resolves to the current version again. */
+  unsplit(name: string): void {
+    if (!removeModelSplit(this.db, name)) throw new ModelRegistryError(`'${name}' has no split`);
   }
 
   /** Aliases, each with the model it names. */
@@ -85,9 +136,11 @@ export class ModelRegistry {
       throw new ModelRegistryError(`no model named '${model}'`);
   }
 
+  /** Removes an alias, and its split if it had one. */
   unalias(alias: string): void {
     if (!removeModelAlias(this.db, alias))
       throw new ModelRegistryError(`no alias named '${alias}'`);
+    removeModelSplit(this.db, alias);
   }
 
   /**
@@ -170,16 +223,22 @@ export class ModelRegistry {
   }
 
   /**
-   * Deletes all but the newest `keep` versions of a model, never the current one, and the
-   * imported files no version uses any more. Returns the versions deleted, oldest first.
+   * Deletes all but the newest `keep` versions of a model, never the current one nor one a split
+   * sends traffic to, and the imported files no version uses any more. Returns the versions
+   * deleted, oldest first.
    */
   async prune(name: string, keep: number): Promise<ModelVersion[]> {
     if (!Number.isInteger(keep) || keep < 1)
       throw new ModelRegistryError(`--keep must be a whole number of at least 1, not ${keep}`);
     const { currentVersion } = this.#model(name);
+    const split = new Set(
+      this.splits()
+        .filter((s) => s.modelName === name)
+        .flatMap((s) => s.shares.map((share) => share.version)),
+    );
     const doomed = listModelVersions(this.db, name)
       .slice(keep)
-      .filter((v) => v.version !== currentVersion)
+      .filter((v) => v.version !== currentVersion && !split.has(v.version))
       .map((v) => v.version);
     const removed = deleteModelVersions(this.db, name, doomed).sort(
       (a, b) => a.version - b.version,

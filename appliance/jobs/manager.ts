@@ -166,6 +166,8 @@ export class JobManager implements JobRunner {
           route: "chat",
           model: request.model,
           target: result?.model ?? null,
+          targetVersion: result?.provenance.version ?? null,
+          targetSha256: result?.provenance.sha256 ?? null,
           promptTokens: result?.usage.prompt_tokens ?? 0,
           completionTokens: result?.usage.completion_tokens ?? 0,
           latencyMs: Math.max(0, Math.round(performance.now() - started)),

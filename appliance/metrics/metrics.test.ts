@@ -9,21 +9,21 @@ describe("ApplianceMetrics", () => {
   it("reads pools, jobs and backups at scrape time", async () => {
     let active = 1;
     const metrics = new ApplianceMetrics({
-      pools: () => [{ model: "m", active, queued: 2, size: 4 }],
+      pools: () => [{ model: "m", version: "1", active, queued: 2, size: 4 }],
       jobs: () => [{ job: "job_1", done: 3, total: 10 }],
       backups: () => ({ lastOkAt: 1_000_000, lastResult: "failed" }),
       now: () => 1_090_000,
     });
     let text = (await metrics.scrape()).body;
-    expect(text).toContain('textnlp_active_sequences{model="m"} 1');
-    expect(text).toContain('textnlp_queue_depth{model="m"} 2');
-    expect(text).toContain('textnlp_sequences{model="m"} 4');
+    expect(text).toContain('textnlp_active_sequences{model="m",version="1"} 1');
+    expect(text).toContain('textnlp_queue_depth{model="m",version="1"} 2');
+    expect(text).toContain('textnlp_sequences{model="m",version="1"} 4');
     expect(text).toContain('textnlp_job_samples{job="job_1",state="done"} 3');
     expect(text).toContain("textnlp_backup_age_seconds 90");
     expect(text).toContain("textnlp_backup_last_success 0");
     active = 0;
     text = (await metrics.scrape()).body;
-    expect(text).toContain('textnlp_active_sequences{model="m"} 0');
+    expect(text).toContain('textnlp_active_sequences{model="m",version="1"} 0');
   });
 
   it("leaves the backup gauges out until there is a backup, so no alert reads 0 as a failure", async () => {

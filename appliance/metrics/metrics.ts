@@ -15,7 +15,7 @@ type Jobs = { job: string; done: number; total: number }[];
 /** Where the scrape-time gauges read from; each source is optional so parts can be absent. */
 export interface MetricSources {
   /** Loaded models and their sequence pools. */
-  pools?: () => { model: string; active: number; queued: number; size: number }[];
+  pools?: () => { model: string; version: string; active: number; queued: number; size: number }[];
   /** Jobs queued or running, with samples done and total. */
   jobs?: () => Jobs | Promise<Jobs>;
   /** The newest backup of each outcome (ms since epoch), or null when none was taken. */
@@ -51,12 +51,12 @@ const RATE_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 /** The metrics of one appliance. */
 export class ApplianceMetrics {
   readonly registry = new client.Registry();
-  readonly requestDuration: client.Histogram<"method" | "route" | "model" | "status">;
-  readonly timeToFirstToken: client.Histogram<"model">;
-  readonly tokensGenerated: client.Counter<"model" | "priority">;
-  readonly promptTokensEvaluated: client.Counter<"model" | "priority">;
-  readonly promptTokensReused: client.Counter<"model" | "priority">;
-  readonly tokensPerSecond: client.Histogram<"model">;
+  readonly requestDuration: client.Histogram<"method" | "route" | "model" | "version" | "status">;
+  readonly timeToFirstToken: client.Histogram<"model" | "version">;
+  readonly tokensGenerated: client.Counter<"model" | "version" | "priority">;
+  readonly promptTokensEvaluated: client.Counter<"model" | "version" | "priority">;
+  readonly promptTokensReused: client.Counter<"model" | "version" | "priority">;
+  readonly tokensPerSecond: client.Histogram<"model" | "version">;
   readonly rejected: client.Counter<"route" | "status">;
   /** 1 while this appliance dials the edge (enrolled, `link.enabled`): the link alerts need it. */
   readonly linkEnabled: client.Gauge;
@@ -72,24 +72,24 @@ export class ApplianceMetrics {
     client.collectDefaultMetrics({ register: this.registry });
     this.requestDuration = new client.Histogram({
       name: "textnlp_http_request_duration_seconds",
-      help: "HTTP request latency, to the end of the response (streams included), by route and model",
-      labelNames: ["method", "route", "model", "status"],
+      help: "HTTP request latency, to the end of the response (streams included), by route, model and version (errors by status)",
+      labelNames: ["method", "route", "model", "version", "status"],
       buckets: LATENCY_BUCKETS,
       registers,
     });
     this.timeToFirstToken = new client.Histogram({
       name: "textnlp_time_to_first_token_seconds",
       help: "From the start of a generation (queue wait included) to its first token",
-      labelNames: ["model"],
+      labelNames: ["model", "version"],
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    // Tokens by model and by interactive requests / job work.
+    // Tokens by model version and by interactive requests / job work.
     const tokenCounter = (name: string, help: string) =>
-      new client.Counter<"model" | "priority">({
+      new client.Counter<"model" | "version" | "priority">({
         name,
         help,
-        labelNames: ["model", "priority"],
+        labelNames: ["model", "version", "priority"],
         registers,
       });
     this.tokensGenerated = tokenCounter(
@@ -107,7 +107,7 @@ export class ApplianceMetrics {
     this.tokensPerSecond = new client.Histogram({
       name: "textnlp_generation_tokens_per_second",
       help: "Decoding speed of each finished generation (first token to last)",
-      labelNames: ["model"],
+      labelNames: ["model", "version"],
       buckets: RATE_BUCKETS,
       registers,
     });
@@ -143,11 +143,12 @@ export class ApplianceMetrics {
       new client.Gauge({
         name,
         help,
-        labelNames: ["model"],
+        labelNames: ["model", "version"],
         registers,
         collect() {
           this.reset();
-          for (const p of pools?.() ?? []) this.set({ model: p.model }, p[pick]);
+          for (const p of pools?.() ?? [])
+            this.set({ model: p.model, version: p.version }, p[pick]);
         },
       });
     poolGauge("textnlp_queue_depth", "Requests waiting for a sequence, per loaded model", "queued");

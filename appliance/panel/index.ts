@@ -109,7 +109,7 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
     renderPanelPage(
       c,
       "/panel/models",
-      modelsBody(registry.list(), new Set(host.loaded.map((m) => m.row.name))),
+      modelsBody(registry.list(), new Set(host.loaded.map((m) => m.row.model))),
     ),
   );
   app.get("/panel/jobs", async (c) => {

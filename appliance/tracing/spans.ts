@@ -52,7 +52,7 @@ class GenerationSpans {
       ...options,
       onStart: (model) => {
         this.#next("prompt", "prompt processing");
-        this.#phase.setAttribute("gen_ai.request.model", model);
+        this.#phase.setAttribute("gen_ai.request.model", model.name);
         options.onStart?.(model);
       },
       onPrompt: (prompt) => {

@@ -47,7 +47,7 @@ export async function perplexityFigures(
     const out: PerplexityResult[] = [];
     for (const [i, text] of texts.entries())
       out.push(await perplexityOf(lease.model, lease.sequence, text, `hypotheses.${i}`));
-    return { model: lease.loaded.row.name, out };
+    return { model: lease.row.name, out };
   });
   const scored = results.out.filter((r) => r.perplexity !== null);
   const tokens = scored.reduce((s, r) => s + r.tokens, 0);
@@ -116,7 +116,7 @@ export async function toxicityJudgeFigures(
       engine,
       { model, messages: toxicityRubricMessages(text), temperature: 0, seed: 0 },
       TOXICITY_RUBRIC_SCHEMA as unknown as Record<string, unknown>,
-      { signal: options.signal, onStart: (served) => (name = served) },
+      { signal: options.signal, onStart: (served) => (name = served.name) },
     );
     try {
       perText.push(readToxicityVerdict(answer, options.threshold));

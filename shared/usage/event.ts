@@ -15,6 +15,8 @@ export type UsageEventRow = Required<NewUsageEvent> & { id: string };
 const defaults = {
   keyId: null,
   target: null,
+  targetVersion: null,
+  targetSha256: null,
   promptTokens: 0,
   completionTokens: 0,
   costUsd: null,

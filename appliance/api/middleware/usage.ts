@@ -37,12 +37,15 @@ export function meterUsage({ meter }: { meter: UsageMeter }): MiddlewareHandler<
     const model = (await requestedModel(c)) ?? c.get("model") ?? "";
     const write = () => {
       const usage = c.get("usage");
+      const served = c.get("provenance");
       meter.record({
         tenantId: principal.tenantId,
         keyId: principal.keyId,
         route,
         model,
         target: c.get("model") ?? null,
+        targetVersion: served?.version ?? null,
+        targetSha256: served?.sha256 ?? null,
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
         latencyMs: Math.max(0, Math.round(performance.now() - started)),

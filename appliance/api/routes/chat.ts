@@ -51,6 +51,7 @@ export function mountChatRoutes(
       const { signal } = requestSignal(c, timeout);
       const result = await generate({ signal });
       c.set("model", result.model);
+      c.set("provenance", result.provenance);
       c.set("usage", result.usage);
       const choices = result.choices.map((choice, index) =>
         assistantChoice(

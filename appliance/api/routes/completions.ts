@@ -31,6 +31,7 @@ export function mountCompletionRoutes(
       const { signal } = requestSignal(c, timeout);
       const result = await generate({ signal });
       c.set("model", result.model);
+      c.set("provenance", result.provenance);
       c.set("usage", result.usage);
       return c.json(
         body(

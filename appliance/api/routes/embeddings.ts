@@ -16,8 +16,9 @@ export function mountEmbeddingRoutes(
   app.use(embeddingsRoute.path, requireScope("inference"));
   app.openapi(embeddingsRoute, async (c) => {
     const req = c.req.valid("json");
-    const { model, vectors, promptTokens } = await engine.embed(req);
+    const { model, provenance, vectors, promptTokens } = await engine.embed(req);
     c.set("model", model);
+    c.set("provenance", provenance);
     c.set("usage", {
       prompt_tokens: promptTokens,
       completion_tokens: 0,

@@ -64,7 +64,8 @@ export function mountHealthRoutes(
         version: lifecycle.version,
         uptime_s: Math.round((Date.now() - lifecycle.startedAt) / 1000),
         load: host.loaded.map((m) => ({
-          model: m.row.name,
+          // The bare name for the current version (as loaded), `name@N` for another one.
+          model: m.row.version === m.row.currentVersion ? m.row.model : m.row.ref,
           active: m.pool.active,
           queued: m.pool.queued,
           capacity: m.pool.size,

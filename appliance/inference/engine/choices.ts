@@ -1,4 +1,5 @@
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import { provenanceOf } from "../../store/queries/models.ts";
 import type { ModelLease } from "../loaded-model.ts";
 import { reusablePrefix } from "../prompt-prefix.ts";
 import type { GeneratedChoice, GenerationOptions, GenerationResult } from "./types.ts";
@@ -56,7 +57,7 @@ export async function generateChoices(
   );
   const { sequence } = held;
   try {
-    options.onStart?.(loaded.row.name);
+    options.onStart?.(lease.row);
     for (let choice = 0; choice < plan.count; choice++) {
       if (plan.seeded && sequence.nextTokenIndex > 0) await sequence.clearHistory();
       const prompt = plan.promptOf(choice);
@@ -70,7 +71,8 @@ export async function generateChoices(
     held.release();
   }
   return {
-    model: loaded.row.name,
+    model: lease.row.name,
+    provenance: provenanceOf(lease.row),
     choices,
     usage: {
       prompt_tokens: plan.promptTokens,

@@ -1,6 +1,7 @@
 import type { Token } from "node-llama-cpp";
 import { ApiError, invalidRequest } from "../../../shared/api/errors.ts";
 import type { EmbeddingRequest } from "../../../shared/api/schemas/embeddings.ts";
+import { provenanceOf } from "../../store/queries/models.ts";
 import type { ModelLease } from "../loaded-model.ts";
 import type { EmbeddingResult } from "./types.ts";
 
@@ -39,5 +40,5 @@ export async function runEmbedding(
       "dimensions",
     );
   }
-  return { model: loaded.row.name, vectors, promptTokens };
+  return { model: lease.row.name, provenance: provenanceOf(lease.row), vectors, promptTokens };
 }

@@ -13,8 +13,10 @@ export interface GenerationStarted {
 /** Tokens were generated. */
 export interface GenerationTokens {
   id: number;
-  /** The model serving the request. */
+  /** The model serving the request (its own name, never an alias or `@N`). */
   model: string;
+  /** Its version ("" before the model was resolved). */
+  version: string;
   priority: RequestPriority;
   count: number;
   at: number;
@@ -27,6 +29,7 @@ export interface GenerationTokens {
 export interface GenerationPrompt {
   id: number;
   model: string;
+  version: string;
   priority: RequestPriority;
   reused: number;
   evaluated: number;
@@ -36,7 +39,9 @@ export interface GenerationPrompt {
 /** A call ended, successfully or not. */
 export interface GenerationEnded {
   id: number;
+  /** The model serving the request, or the name asked for when none was resolved. */
   model: string;
+  version: string;
   priority: RequestPriority;
   ok: boolean;
   at: number;

@@ -59,7 +59,7 @@ export class LlamaEngine implements Engine {
     prompts: ChatCompletionRequest["messages"][],
   ): Promise<PromptMeasure> {
     return this.#withModel(model, async (lease) => ({
-      model: lease.loaded.row.name,
+      model: lease.row.name,
       promptTokens: prompts.map((messages) => chatPrompt(lease, toChatHistory(messages)).length),
       tokensPerSecond: lease.loaded.throughput.tokensPerSecond(),
       contextSize: lease.loaded.contextSize,
@@ -97,19 +97,22 @@ export class LlamaEngine implements Engine {
     const id = this.#nextId++;
     const priority = options.priority ?? "interactive";
     let model = requested;
+    let version = "";
     this.events.emit("start", { id, model, priority, at: performance.now() });
     const observed: GenerationOptions = {
       ...options,
       onStart: (served) => {
-        model = served;
+        model = served.model;
+        version = String(served.version);
         options.onStart?.(served);
       },
       onPrompt: (prompt) => {
-        this.events.emit("prompt", { id, model, priority, ...prompt, at: performance.now() });
+        const at = performance.now();
+        this.events.emit("prompt", { id, model, version, priority, ...prompt, at });
         options.onPrompt?.(prompt);
       },
       onTokens: (count) => {
-        this.events.emit("tokens", { id, model, priority, count, at: performance.now() });
+        this.events.emit("tokens", { id, model, version, priority, count, at: performance.now() });
         options.onTokens?.(count);
       },
     };
@@ -119,7 +122,7 @@ export class LlamaEngine implements Engine {
       ok = true;
       return result;
     } finally {
-      this.events.emit("end", { id, model, priority, ok, at: performance.now() });
+      this.events.emit("end", { id, model, version, priority, ok, at: performance.now() });
     }
   }
 }

@@ -2,6 +2,8 @@ import type { ChatCompletionRequest } from "../../../shared/api/schemas/chat.ts"
 import type { FinishReason, Usage } from "../../../shared/api/schemas/common.ts";
 import type { CompletionRequest } from "../../../shared/api/schemas/completions.ts";
 import type { EmbeddingRequest } from "../../../shared/api/schemas/embeddings.ts";
+import type { ModelProvenance } from "../../../shared/db/schema/index.ts";
+import type { ResolvedModel } from "../../store/queries/models.ts";
 import type { RequestPriority, SequenceLease } from "../loaded-model.ts";
 import type { GeneratedToolCall } from "../tools.ts";
 import type { EngineEvents } from "./events.ts";
@@ -15,7 +17,10 @@ export interface GeneratedChoice {
 
 /** What a chat or completion generation returns. */
 export interface GenerationResult {
+  /** The name the model answers as (`name@N` when a version was asked for or drawn). */
   model: string;
+  /** The exact version that generated it. */
+  provenance: ModelProvenance;
   choices: GeneratedChoice[];
   usage: Usage;
 }
@@ -30,8 +35,11 @@ export interface GenerationOptions {
   priority?: RequestPriority;
   /** Tokens generated so far (counted even when the request is later cancelled). */
   onTokens?: (count: number) => void;
-  /** Called once the request holds a sequence and is about to generate: past this, no 4xx. */
-  onStart?: (model: string) => void;
+  /**
+   * Called once the request holds a sequence and is about to generate (past this, no 4xx), with
+   * the model as the request resolved it.
+   */
+  onStart?: (model: ResolvedModel) => void;
   /**
    * Before each sampling pass: prompt tokens the sequence already held (kept in its KV cache)
    * and those it evaluates now.
@@ -50,6 +58,7 @@ export interface PromptTokens {
 /** Embeddings of a request's inputs, in order. */
 export interface EmbeddingResult {
   model: string;
+  provenance: ModelProvenance;
   vectors: number[][];
   promptTokens: number;
 }

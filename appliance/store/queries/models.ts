@@ -1,11 +1,15 @@
 import { and, desc, eq, inArray, max } from "drizzle-orm";
 import {
   type ModelAlias,
+  type ModelProvenance,
   type ModelRow,
+  type ModelSplit,
   type ModelVersion,
   modelAliases,
+  modelSplits,
   models,
   modelVersions,
+  type SplitShare,
 } from "../../../shared/db/schema/index.ts";
 import type { Db } from "../db.ts";
 
@@ -210,17 +214,89 @@ export function parseModelRef(ref: string): { base: string; version?: number } {
 }
 
 /**
- * The model a name or alias refers to: its current version, or with `@N` that version, as a row
- * named `name@N` (so it loads and reports apart from the current one).
+ * A model as one request resolved it: the row of its model with the chosen version's file in
+ * place of the current one's.
  */
-export function resolveModelName(db: Db, ref: string): ModelRow | undefined {
+export type ResolvedModel = ModelRow & {
+  /**
+   * The name the model answers as: the model's own name for its current version (asked by name
+   * or alias), `name@N` when a version was asked for or drawn by a split.
+   */
+  name: string;
+  /** The model's own name (never an alias, never `@N`). */
+  model: string;
+  version: number;
+  /** `name@version`: one loaded copy per ref, however it was asked for. */
+  ref: string;
+};
+
+/** Sets (or replaces) the split of a model name or alias; the caller checked the versions. */
+export function setModelSplit(db: Db, name: string, modelName: string, shares: SplitShare[]): void {
+  db.insert(modelSplits)
+    .values({ name, modelName, shares })
+    .onConflictDoUpdate({ target: modelSplits.name, set: { modelName, shares } })
+    .run();
+}
+
+export function removeModelSplit(db: Db, name: string): boolean {
+  return db.delete(modelSplits).where(eq(modelSplits.name, name)).run().changes > 0;
+}
+
+export function listModelSplits(db: Db): ModelSplit[] {
+  return db.select().from(modelSplits).orderBy(modelSplits.name).all();
+}
+
+/** The split a name follows: its own, else its model's (aliases follow their model). */
+export function splitOf(db: Db, name: string, modelName: string): ModelSplit | undefined {
+  const own = db.select().from(modelSplits).where(eq(modelSplits.name, name)).get();
+  if (own || name === modelName) return own;
+  return db.select().from(modelSplits).where(eq(modelSplits.name, modelName)).get();
+}
+
+/** Draws one version of a split by weight; `random` is in [0, 1). */
+export function drawShare(shares: readonly SplitShare[], random: number): number {
+  const total = shares.reduce((sum, s) => sum + s.weight, 0);
+  let point = random * total;
+  for (const share of shares) {
+    point -= share.weight;
+    if (point < 0) return share.version;
+  }
+  return (shares[shares.length - 1] as SplitShare).version;
+}
+
+/**
+ * The model a name or alias refers to: its current version, a version drawn by the split it
+ * follows, or with `@N` that version. `random` draws the split (tests pass their own).
+ */
+export function resolveModelName(
+  db: Db,
+  ref: string,
+  random: () => number = Math.random,
+): ResolvedModel | undefined {
   const { base, version } = parseModelRef(ref);
   let model = getModel(db, base);
   if (!model) {
     const alias = db.select().from(modelAliases).where(eq(modelAliases.alias, base)).get();
     model = alias ? getModel(db, alias.modelName) : undefined;
   }
-  if (!model || version === undefined) return model;
-  const v = getModelVersion(db, model.name, version);
-  return v && { ...model, ...fileOf(v), name: `${model.name}@${version}` };
+  if (!model) return undefined;
+  const row = model;
+  const split = version === undefined ? splitOf(db, base, row.name) : undefined;
+  const chosen = version ?? (split ? drawShare(split.shares, random()) : row.currentVersion);
+  const resolved = (file: ModelFile, name: string): ResolvedModel => ({
+    ...row,
+    ...fileOf(file),
+    name,
+    model: row.name,
+    version: chosen,
+    ref: `${row.name}@${chosen}`,
+  });
+  if (version === undefined && !split) return resolved(row, row.name);
+  const v = getModelVersion(db, row.name, chosen);
+  return v && resolved(v, `${row.name}@${chosen}`);
+}
+
+/** What rows produced by a resolved model record of it. */
+export function provenanceOf(row: ResolvedModel): ModelProvenance {
+  return { name: row.model, version: row.version, sha256: row.sha256 };
 }

@@ -28,7 +28,10 @@ export const Health = z
     status: z.enum(["ok", "degraded"]),
     version: z.string(),
     uptime_s: z.number(),
-    /** Per loaded model: sequences generating, requests waiting, sequences in all. */
+    /**
+     * Per loaded model (`name@N` for a version other than the current one): sequences generating,
+     * requests waiting, sequences in all.
+     */
     load: z
       .array(
         z.object({

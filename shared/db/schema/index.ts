@@ -7,6 +7,7 @@ export * from "./limit-overrides.ts";
 export * from "./link-credentials.ts";
 export * from "./login-failures.ts";
 export * from "./model-aliases.ts";
+export * from "./model-splits.ts";
 export * from "./model-versions.ts";
 export * from "./models.ts";
 export * from "./panel-sessions.ts";

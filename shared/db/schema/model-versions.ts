@@ -24,3 +24,13 @@ export const modelVersions = sqliteTable(
 );
 
 export type ModelVersion = typeof modelVersions.$inferSelect;
+
+/**
+ * The exact model file that produced something (a sample, a usage row): the name it was served
+ * under, its version and the file's sha256. Null parts where it is not a local model.
+ */
+export interface ModelProvenance {
+  name: string;
+  version: number | null;
+  sha256: string | null;
+}

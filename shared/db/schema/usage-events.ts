@@ -18,6 +18,10 @@ export const usageEvents = sqliteTable(
     model: text("model").notNull(),
     /** The target that answered (`provider/model`); null when none did. */
     target: text("target"),
+    /** The version of a local model that answered (`models import` numbers them); else null. */
+    targetVersion: integer("target_version"),
+    /** The sha256 of that version's GGUF file; else null. */
+    targetSha256: text("target_sha256"),
     promptTokens: integer("prompt_tokens").notNull().default(0),
     completionTokens: integer("completion_tokens").notNull().default(0),
     /** USD, when the routing policy prices the target; else null. */
