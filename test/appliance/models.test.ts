@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import {
   runCli,
@@ -10,6 +11,7 @@ import {
   tempDataDir,
 } from "../helpers/appliance.ts";
 import { raw } from "../helpers/envelope.ts";
+import { parseExposition, total } from "../helpers/prometheus.ts";
 
 async function loadedModels(url: string): Promise<string[]> {
   const health = await raw(`${url}/health`);
@@ -208,4 +210,105 @@ describe("model versions", () => {
     );
     expect(readdirSync(join(dir, "models"))).toEqual([`${stories}.gguf`]);
   }, 120_000);
+
+  it("splits an alias 90/10 between two versions within a binomial bound; one copy per version; metrics and usage rows per version", async () => {
+    const dir = tempDataDir();
+    const args = ["--data-dir", dir];
+    const sha = [sha256Of(TINY_RANDOM_MODEL), sha256Of(STORIES_MODEL)];
+    for (const file of [TINY_RANDOM_MODEL, STORIES_MODEL])
+      expect((await runCli(["models", "import", file, "--name", "llama", ...args])).code).toBe(0);
+    expect((await runCli(["models", "alias", "llama", "ab", ...args])).code).toBe(0);
+    const split = (...shares: string[]) => runCli(["models", "split", "ab", ...shares, ...args]);
+    expect((await split("llama@1=90", "llama@3=10")).stderr).toContain("llama has no version 3");
+    expect((await split("llama@1=90")).stderr).toContain("at least two versions");
+    expect((await split("llama@1=90", "llama@2=0")).stderr).toContain("at least 1, not 0");
+    const made = await split("llama@1=90", "llama@2=10");
+    expect(made.stdout).toBe("ab → llama@1 90.0%, llama@2 10.0%\n");
+    const list = JSON.parse((await runCli(["models", "list", "--json", ...args])).stdout) as {
+      version: number;
+      split: string;
+    }[];
+    expect(list.map((v) => [v.version, v.split])).toEqual([
+      [2, "ab 10%"],
+      [1, "ab 90%"],
+    ]);
+
+    const appliance = await startAppliance({ dataDir: dir });
+    const served: Record<string, number> = {};
+    try {
+      const ask = async (model: string) => {
+        const res = await raw(`${appliance.url}/v1/completions`, {
+          method: "POST",
+          json: { model, prompt: "Once", max_tokens: 1 },
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return res.body.model as string;
+      };
+      const requests = 1000;
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next++ < requests) {
+            const model = await ask("ab");
+            served[model] = (served[model] ?? 0) + 1;
+          }
+        }),
+      );
+      expect(Object.keys(served).sort()).toEqual(["llama@1", "llama@2"]);
+      // Binomial(1000, 0.1): mean 100, sd 9.5; 4.5 sd either side fails a fair draw about once
+      // in 150,000 runs.
+      const sd = Math.sqrt(requests * 0.1 * 0.9);
+      expect(Math.abs((served["llama@2"] as number) - 100)).toBeLessThanOrEqual(4.5 * sd);
+
+      // The bare name (no split of its own) is the current version, llama@2, and shares its copy.
+      expect(await ask("llama")).toBe("llama");
+      expect(await ask("llama@2")).toBe("llama@2");
+      expect(await loadedModels(appliance.url)).toEqual(["llama", "llama@1"]);
+
+      const samples = parseExposition(await (await fetch(`${appliance.url}/metrics`)).text());
+      const count = (version: string) =>
+        total(samples, "textnlp_http_request_duration_seconds_count", [
+          'route="/v1/completions"',
+          'model="llama"',
+          `version="${version}"`,
+          'status="200"',
+        ]);
+      expect([count("1"), count("2")]).toEqual([served["llama@1"], (served["llama@2"] ?? 0) + 2]);
+      for (const version of ["1", "2"])
+        expect(
+          total(samples, "textnlp_tokens_generated_total", [
+            'model="llama"',
+            `version="${version}"`,
+          ]),
+        ).toBeGreaterThan(0);
+    } finally {
+      await appliance.stop();
+    }
+
+    // Usage rows name the version that answered and its file.
+    const db = new Database(join(dir, "textnlp.sqlite"), { readonly: true });
+    try {
+      const rows = db
+        .prepare(
+          "select target, target_version as version, target_sha256 as sha, count(*) as n from usage_events group by 1, 2, 3 order by 1",
+        )
+        .all();
+      expect(rows).toEqual([
+        { target: "llama", version: 2, sha: sha[1], n: 1 },
+        { target: "llama@1", version: 1, sha: sha[0], n: served["llama@1"] },
+        { target: "llama@2", version: 2, sha: sha[1], n: (served["llama@2"] ?? 0) + 1 },
+      ]);
+    } finally {
+      db.close();
+    }
+
+    // A version a split sends traffic to is never pruned; once the split ends, it may be.
+    expect((await runCli(["models", "prune", "llama", "--keep", "1", ...args])).stdout).toBe(
+      "llama: nothing to prune\n",
+    );
+    expect((await split("--off")).stdout).toBe("ab: no split (current version)\n");
+    expect((await runCli(["models", "prune", "llama", "--keep", "1", ...args])).stdout).toMatch(
+      /^removed llama@1 /,
+    );
+  }, 180_000);
 });
