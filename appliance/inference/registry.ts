@@ -49,6 +49,15 @@ export { ModelRegistryError };
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** A name clients may use, the model it belongs to, and the file it serves now. */
+export interface CatalogEntry {
+  id: string;
+  model: string;
+  alias: boolean;
+  createdAt: Date;
+  file: Pick<ModelRow, "contextLength" | "sha256">;
+}
+
 /** Options of {@link ModelRegistry} operations that add a model. */
 export interface AddModelOptions {
   name?: string;
@@ -78,6 +87,36 @@ export class ModelRegistry {
    */
   get(name: string): ResolvedModel | undefined {
     return resolveModelName(this.db, name);
+  }
+
+  /**
+   * The names requests may use: each model's own, `name@N` for every version of a name that has
+   * more than one (a lone version is its bare name only), and its aliases.
+   */
+  catalog(): CatalogEntry[] {
+    const aliases = this.aliases();
+    return this.list().flatMap((row) => {
+      const versions = listModelVersions(this.db, row.name).reverse();
+      return [
+        { id: row.name, model: row.name, alias: false, createdAt: row.createdAt, file: row },
+        ...(versions.length > 1 ? versions : []).map((v) => ({
+          id: `${row.name}@${v.version}`,
+          model: row.name,
+          alias: false,
+          createdAt: v.createdAt,
+          file: v,
+        })),
+        ...aliases
+          .filter((a) => a.modelName === row.name)
+          .map((a) => ({
+            id: a.alias,
+            model: row.name,
+            alias: true,
+            createdAt: a.createdAt,
+            file: row,
+          })),
+      ];
+    });
   }
 
   /** Splits between versions, by the name that splits. */

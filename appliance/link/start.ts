@@ -50,13 +50,18 @@ export function startLink(
         queued += m.pool.queued;
       }
       return {
-        models: registry.list().map((row) => ({
-          id: row.name,
-          contextSize: Math.min(
-            config.inference.contextSize,
-            row.contextLength ?? config.inference.contextSize,
-          ),
-        })),
+        // Every name and version (`llama@2` once a name has two), not the aliases: the edge
+        // routes its own aliases.
+        models: registry
+          .catalog()
+          .filter((entry) => !entry.alias)
+          .map(({ id, file }) => ({
+            id,
+            contextSize: Math.min(
+              config.inference.contextSize,
+              file.contextLength ?? config.inference.contextSize,
+            ),
+          })),
         capacity: config.inference.sequences,
         load: { active, queued },
       };

@@ -15,6 +15,7 @@ import {
   runCli,
   STORIES_MODEL,
   startAppliance,
+  TINY_RANDOM_MODEL,
   tempDataDir,
 } from "../helpers/appliance.ts";
 import { type EdgeWorker, startEdgeWorker } from "../helpers/edge.ts";
@@ -231,6 +232,17 @@ describe("the hybrid link, edge in workerd and real appliances", () => {
     ).toBe(201);
     await enrollAppliance("a");
     await enrollAppliance("b");
+    // a has two versions of its model: this file as version 1, `--model` makes its own version 2.
+    const imported = await runCli([
+      "models",
+      "import",
+      TINY_RANDOM_MODEL,
+      "--name",
+      "stories260K",
+      "--data-dir",
+      dirs.a as string,
+    ]);
+    expect(imported.code, imported.stderr).toBe(0);
     // A mixed-version pair: b speaks the protocol version before the current one.
     [a, b] = await Promise.all([start("a"), start("b", { TEXTNLP_LINK_PROTOCOL: "2" })]);
     await waitUntil("both appliances online", async () => {
@@ -262,6 +274,20 @@ describe("the hybrid link, edge in workerd and real appliances", () => {
     expect(out.finishes).toHaveLength(1);
     const status = await linkStatus("a");
     expect(status.link.status).toBe("connected");
+  });
+
+  it("routes name@N to the appliance that has that version", async () => {
+    const versioned = `site:${SITE}/stories260K@1`;
+    expect((await client.models.list()).data.map((m) => m.id)).toContain(versioned);
+    const before = [served(a), served(b)];
+    const answer = await client.chat.completions.create({
+      model: versioned,
+      messages: [{ role: "user", content: "Once upon a time" }],
+      max_tokens: 4,
+    });
+    expect(answer.model).toBe(versioned);
+    await waitUntil("a's request log", async () => served(a) === (before[0] as number) + 1);
+    expect(served(b)).toBe(before[1]);
   });
 
   it("spreads concurrent load over both appliances", async () => {

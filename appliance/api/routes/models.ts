@@ -17,10 +17,6 @@ export function mountModelRoutes(
   app: OpenAPIHono<ApplianceEnv>,
   { registry }: ApplianceServices,
 ): void {
-  const versionsOf = (name: string) => {
-    const versions = registry.versions(name);
-    return versions.length > 1 ? versions.reverse() : [];
-  };
   const toModel = (id: string, createdAt: Date): Model => ({
     id,
     object: "model",
@@ -29,16 +25,10 @@ export function mountModelRoutes(
     capabilities: LOCAL_CAPABILITIES,
   });
   const list = (): Model[] =>
-    [
-      ...registry.list().flatMap((row) => [
-        { id: row.name, createdAt: row.createdAt },
-        ...versionsOf(row.name).map((v) => ({
-          id: `${row.name}@${v.version}`,
-          createdAt: v.createdAt,
-        })),
-      ]),
-      ...registry.aliases().map((a) => ({ id: a.alias, createdAt: a.createdAt })),
-    ].map(({ id, createdAt }) => toModel(id, createdAt));
+    registry
+      .catalog()
+      .sort((a, b) => Number(a.alias) - Number(b.alias))
+      .map(({ id, createdAt }) => toModel(id, createdAt));
   app.use(listModelsRoute.path, requireScope("models:read"));
   app.use(`${listModelsRoute.path}/*`, requireScope("models:read"));
   app.openapi(listModelsRoute, (c) => c.json({ object: "list" as const, data: list() }, 200));
