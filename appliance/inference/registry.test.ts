@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { STORIES_MODEL, TINY_RANDOM_MODEL } from "../../test/helpers/models.ts";
 import { openStore, type Store } from "../store/db.ts";
+import { resolveModelName } from "../store/queries/models.ts";
 import { ModelRegistry } from "./registry.ts";
 
 const sha256Of = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
@@ -134,5 +135,54 @@ describe("model registry versions", () => {
     await registry.registerInPlace(TINY_RANDOM_MODEL, { name: "llama" });
     expect(registry.get("llama")).toMatchObject({ currentVersion: 2, sha256: random });
     expect(existsSync(STORIES_MODEL)).toBe(true);
+  });
+
+  it("splits a name by weight; its aliases follow unless they split on their own; @N never splits", async () => {
+    await registry.import(TINY_RANDOM_MODEL, { name: "llama" });
+    await registry.import(STORIES_MODEL, { name: "llama" });
+    registry.alias("llama", "gpt");
+    registry.alias("llama", "own");
+    registry.split("llama", [
+      ["llama@1", 3],
+      ["llama@2", 1],
+    ]);
+    registry.split("own", [
+      ["gpt@1", 1],
+      ["llama@2", 1],
+    ]);
+    const at = (name: string, random: number) => {
+      const row = resolveModelName(store.db, name, () => random);
+      return row && [row.name, row.version, row.sha256, row.ref];
+    };
+    // 3:1 — the first three quarters of [0, 1) draw version 1.
+    expect(at("llama", 0.74)).toEqual(["llama@1", 1, random, "llama@1"]);
+    expect(at("llama", 0.75)).toEqual(["llama@2", 2, stories, "llama@2"]);
+    expect(at("gpt", 0.74)?.[0]).toBe("llama@1");
+    expect(at("own", 0.49)?.[0]).toBe("llama@1");
+    expect(at("own", 0.5)?.[0]).toBe("llama@2");
+    expect(at("llama@2", 0)?.[0]).toBe("llama@2");
+    expect(() =>
+      registry.split("llama", [
+        ["other@1", 1],
+        ["llama@2", 1],
+      ]),
+    ).toThrow("'other@1' is not a version of llama");
+    expect(() =>
+      registry.split("llama", [
+        ["llama@1", 1],
+        ["llama@1", 2],
+      ]),
+    ).toThrow("llama@1 is named twice");
+    expect(() =>
+      registry.split("llama@1", [
+        ["llama@1", 1],
+        ["llama@2", 1],
+      ]),
+    ).toThrow("no model or alias named 'llama@1'");
+    // Unsplit, the bare name is the current version again; an alias removed takes its split along.
+    registry.unsplit("llama");
+    expect(at("llama", 0)).toEqual(["llama", 2, stories, "llama@2"]);
+    registry.unalias("own");
+    expect(registry.splits()).toEqual([]);
   });
 });
