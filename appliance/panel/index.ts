@@ -109,7 +109,10 @@ export function mountPanel(app: OpenAPIHono<ApplianceEnv>, services: ApplianceSe
     renderPanelPage(
       c,
       "/panel/models",
-      modelsBody(registry.list(), new Set(host.loaded.map((m) => m.row.model))),
+      modelsBody(registry.list(), new Set(host.loaded.map((m) => m.row.model)), {
+        count: (name) => registry.versions(name).length,
+        splits: registry.splits(),
+      }),
     ),
   );
   app.get("/panel/jobs", async (c) => {

@@ -221,6 +221,18 @@ requirement("browser").describe("admin panel in a browser", () => {
     await row.waitFor();
     const sha256 = createHash("sha256").update(readFileSync(TINY_RANDOM_MODEL)).digest("hex");
     await expect(row.locator("code.hash").textContent()).resolves.toBe(sha256);
+    await expect(row.locator("td.version").textContent()).resolves.toBe("1 of 1");
+    // A second version and a split between the two show in the same cell.
+    const args = ["--data-dir", dataDir];
+    expect(
+      (await runCli(["models", "import", STORIES_MODEL, "--name", "tiny-llama", ...args])).code,
+    ).toBe(0);
+    const split = ["tiny-llama@1=1", "tiny-llama@2=3"];
+    expect((await runCli(["models", "split", "tiny-llama", ...split, ...args])).code).toBe(0);
+    await page.reload();
+    await expect(row.locator("td.version").textContent()).resolves.toBe(
+      "2 of 2split tiny-llama: @1 25%, @2 75%",
+    );
     const listed = await runCli(["models", "list", "--json", "--data-dir", dataDir]);
     expect(JSON.parse(listed.stdout).map((m: { name: string }) => m.name)).toContain("tiny-llama");
     await checkPage("models");
