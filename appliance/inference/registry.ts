@@ -119,6 +119,11 @@ export class ModelRegistry {
     });
   }
 
+  /** The current version of a model, or undefined for an unknown name. */
+  currentVersion(name: string): number | undefined {
+    return getModel(this.db, name)?.currentVersion;
+  }
+
   /** Splits between versions, by the name that splits. */
   splits(): ModelSplit[] {
     return listModelSplits(this.db);

@@ -281,6 +281,10 @@ describe("model versions", () => {
             `version="${version}"`,
           ]),
         ).toBeGreaterThan(0);
+
+      // /health names a copy by what it is now: after a rollback, version 1 is the bare name.
+      expect((await runCli(["models", "rollback", "llama", ...args])).code).toBe(0);
+      expect(await loadedModels(appliance.url)).toEqual(["llama", "llama@2"]);
     } finally {
       await appliance.stop();
     }
@@ -302,13 +306,16 @@ describe("model versions", () => {
       db.close();
     }
 
-    // A version a split sends traffic to is never pruned; once the split ends, it may be.
+    // A version a split sends traffic to is never pruned (1 is current now, 2 the newest); once
+    // the split ends, both go when a third version comes.
     expect((await runCli(["models", "prune", "llama", "--keep", "1", ...args])).stdout).toBe(
       "llama: nothing to prune\n",
     );
     expect((await split("--off")).stdout).toBe("ab: no split (current version)\n");
+    const third = await runCli(["models", "import", STORIES_MODEL, "--name", "llama", ...args]);
+    expect(third.code).toBe(0);
     expect((await runCli(["models", "prune", "llama", "--keep", "1", ...args])).stdout).toMatch(
-      /^removed llama@1 /,
+      /^removed llama@1 .*\nremoved llama@2 /,
     );
   }, 180_000);
 });

@@ -45,8 +45,12 @@ export function mountModelRoutes(
 /** Mounts `GET /health` (no auth). */
 export function mountHealthRoutes(
   app: OpenAPIHono<ApplianceEnv>,
-  { lifecycle, host }: ApplianceServices,
+  { lifecycle, host, registry }: ApplianceServices,
 ): void {
+  // The bare name for a copy of the current version (now: a rollback may have come since it
+  // loaded), `name@N` for another one.
+  const nameOf = ({ row }: (typeof host.loaded)[number]) =>
+    registry.currentVersion(row.model) === row.version ? row.model : row.ref;
   app.openapi(healthRoute, (c) =>
     c.json(
       {
@@ -54,8 +58,7 @@ export function mountHealthRoutes(
         version: lifecycle.version,
         uptime_s: Math.round((Date.now() - lifecycle.startedAt) / 1000),
         load: host.loaded.map((m) => ({
-          // The bare name for the current version (as loaded), `name@N` for another one.
-          model: m.row.version === m.row.currentVersion ? m.row.model : m.row.ref,
+          model: nameOf(m),
           active: m.pool.active,
           queued: m.pool.queued,
           capacity: m.pool.size,
