@@ -5,6 +5,7 @@ import { AsyncQueue } from "../../shared/lib/async-queue.ts";
 import { encodeSse, SSE_DONE } from "../../shared/sse/index.ts";
 import type { GenerationOptions, GenerationResult } from "../inference/engine/index.ts";
 import { provenanceOf, type ResolvedModel } from "../store/queries/models.ts";
+import { servedBy } from "./served-by.ts";
 import type { ApplianceEnv } from "./types.ts";
 
 /** A piece of a streamed generation. */
@@ -71,8 +72,7 @@ export async function streamGeneration(
     },
   );
   const model = await Promise.race([ready, generation.then(() => ready)]);
-  c.set("model", model.name);
-  c.set("provenance", provenanceOf(model));
+  servedBy(c, model.name, provenanceOf(model));
   let finish: () => void = () => {};
   c.set("streamDone", new Promise<void>((resolve) => (finish = resolve)));
   // The headers Hono's streamSSE sets; the events are written by the shared SSE writer.

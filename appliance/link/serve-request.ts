@@ -3,6 +3,7 @@
  * in-process: the same routes, queue, limits and engine as a local client, no copy. The answer
  * goes back as a response head, body chunks as they are produced, and an end.
  */
+import { MODEL_SHA256_HEADER, MODEL_VERSION_HEADER } from "../../shared/api/model-headers.ts";
 import type { Frame, FrameOf } from "../../shared/protocol/index.ts";
 
 /** Answers a request as the HTTP app does (`app.fetch` with the link's trusted principal). */
@@ -15,7 +16,13 @@ export type ServeRequest = (request: Request) => Promise<Response>;
 const COALESCE_MS = 15;
 
 /** Headers worth carrying back to the edge. */
-const KEPT_HEADERS = ["content-type", "retry-after", "x-request-id"];
+const KEPT_HEADERS = [
+  "content-type",
+  "retry-after",
+  "x-request-id",
+  MODEL_VERSION_HEADER,
+  MODEL_SHA256_HEADER,
+];
 
 /**
  * Runs `frame` through `serve`, sending frames with `send`. Aborting `signal` (a cancel frame, a

@@ -20,7 +20,7 @@ import type { RoutePlan } from "../routing/plan.ts";
 import { type GatewayDeps, TARGET_HEADER } from "./deps.ts";
 import { openStream, type StreamKind, streamResponse } from "./relay.ts";
 import type { Served, ServedEnd } from "./served.ts";
-import { readJson, sendUpstream } from "./upstream.ts";
+import { readJson, sendUpstream, servedVersion } from "./upstream.ts";
 
 /** One capability's adapter, as chat and completions both have it. */
 export interface GenerationAdapter<Req, Res, Chunk> {
@@ -108,7 +108,13 @@ export async function serveGeneration<
       failedLate,
       // A stream cut after its 200 went out is still an upstream failure: it ends as a 502.
       ({ ok, usage, error }) =>
-        ended({ status: ok ? 200 : 502, usage, target: target.id, ...(error ? { error } : {}) }),
+        ended({
+          status: ok ? 200 : 502,
+          usage,
+          target: target.id,
+          ...value.served,
+          ...(error ? { error } : {}),
+        }),
     );
     return { response, end };
   }
@@ -127,7 +133,8 @@ export async function serveGeneration<
       );
       const body = await readJson(provider.name, upstream, timeoutMs);
       try {
-        return adapter.response(body, contextFor(target.id));
+        const answer = adapter.response(body, contextFor(target.id));
+        return { answer, served: servedVersion(provider, upstream.response) };
       } catch (err) {
         if (err instanceof UpstreamError) throw err;
         throw new UpstreamError(provider.name, "network", "unreadable answer", { cause: err });
@@ -135,8 +142,9 @@ export async function serveGeneration<
     },
     deps,
   );
+  const { answer, served } = value;
   return {
-    response: Response.json(value, { headers: { [TARGET_HEADER]: target.id } }),
-    end: Promise.resolve({ status: 200, usage: value.usage, target: target.id }),
+    response: Response.json(answer, { headers: { [TARGET_HEADER]: target.id } }),
+    end: Promise.resolve({ status: 200, usage: answer.usage, target: target.id, ...served }),
   };
 }

@@ -4,7 +4,9 @@
  * that, the stream is relayed; it ends with `[DONE]` only if the provider's terminal event
  * arrived, and otherwise with an error event.
  */
+
 import { ApiError } from "../../shared/api/errors.ts";
+import type { ServedVersion } from "../../shared/api/model-headers.ts";
 import type { Usage } from "../../shared/api/schemas/common.ts";
 import { encodeSse, readSse, SSE_DONE, SSE_HEADERS } from "../../shared/sse/index.ts";
 import { UpstreamError } from "../providers/errors.ts";
@@ -18,7 +20,7 @@ import type {
   UpstreamCall,
 } from "../providers/types.ts";
 import { TARGET_HEADER } from "./deps.ts";
-import { failure, sendUpstream, type UpstreamDeps } from "./upstream.ts";
+import { failure, sendUpstream, servedVersion, type UpstreamDeps } from "./upstream.ts";
 
 /**
  * Hears how a relayed stream ended, with the usage the provider reported and, when it failed,
@@ -49,6 +51,8 @@ export interface OpenedStream<C> {
   translator: StreamTranslator<C>;
   ctx: ResponseContext;
   provider: string;
+  /** The local model version a site's appliance answered with. */
+  served?: ServedVersion;
 }
 
 /** Translates one event, turning parse failures into stream failures. */
@@ -86,6 +90,7 @@ export async function openStream<C>(
     translator,
     ctx,
     provider: provider.name,
+    served: servedVersion(provider, upstream.response),
   };
   try {
     for (;;) {

@@ -13,6 +13,9 @@ export interface ServedEnd {
   usage: Usage | undefined;
   /** The target that answered (`provider/model`). */
   target: string;
+  /** A site's local model version that answered, as its appliance named it. */
+  targetVersion?: number;
+  targetSha256?: string;
   /** Why a stream failed after its 200 went out (the code of its error event). */
   error?: string;
 }

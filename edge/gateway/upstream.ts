@@ -2,6 +2,7 @@
  * Sends one call to a provider: JSON body, a time limit to the first byte, and every non-2xx
  * answer, network failure or timeout turned into an {@link UpstreamError}.
  */
+import { type ServedVersion, servedVersionOf } from "../../shared/api/model-headers.ts";
 import { parseRetryAfter, providerErrorOf, UpstreamError } from "../providers/errors.ts";
 import type {
   OutgoingCall,
@@ -36,6 +37,17 @@ export interface UpstreamResponse {
  * Sends `call` with `credentials` (which the provider's `authorize`, if any, signs it with);
  * resolves on a 2xx status, throws an `UpstreamError` otherwise.
  */
+/**
+ * The local model version that answered, as a site's appliance names it in its headers; other
+ * providers' headers are not read (the names are ours, not theirs).
+ */
+export function servedVersion(
+  provider: ProviderConfig,
+  response: Response,
+): ServedVersion | undefined {
+  return provider.name === "site" ? servedVersionOf(response.headers) : undefined;
+}
+
 export async function sendUpstream(
   provider: ProviderConfig,
   call: UpstreamCall,

@@ -19,6 +19,9 @@ export interface CallEnd {
   usage: Usage | undefined;
   /** The target that answered (`provider/model`), when one did. */
   target: string | null;
+  /** A site's local model version that answered, as its appliance named it. */
+  targetVersion?: number;
+  targetSha256?: string;
   /** True when this deployment's own limits refused the call (no provider, not metered). */
   refused?: boolean;
   /** Why a call that began answering failed later (a stream's error code), for the request log. */

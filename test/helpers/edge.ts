@@ -23,6 +23,8 @@ export interface EdgeWorker {
   fetch: typeof fetch;
   /** Runs SQL on the Worker's D1. */
   sql(query: string, ...params: unknown[]): Promise<void>;
+  /** The rows a query on the Worker's D1 returns. */
+  rows<T = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<T[]>;
   /** Stores a tenant (once) and a new API key of it with `scopes`; returns the key's secret. */
   seedApiKey(options?: { tenantId?: string; scopes?: string[] }): Promise<string>;
   dispose(): Promise<void>;
@@ -158,10 +160,18 @@ export async function startEdgeWorker(
       .bind(...params)
       .run();
   };
+  const rows = async <T>(query: string, ...params: unknown[]) =>
+    (
+      await db
+        .prepare(query)
+        .bind(...params)
+        .all<T>()
+    ).results;
   return {
     mf,
     url,
     scriptPath,
+    rows,
     fetch: ((input: string | URL | Request, init?: RequestInit) =>
       // Miniflare's fetch types are undici's; at runtime they are the same web types.
       mf.dispatchFetch(input as never, init as never)) as unknown as typeof fetch,

@@ -3,6 +3,8 @@
  * Objects, listening on loopback) and real appliance processes on the tiny model that enrolled
  * with the CLI and dialled out to it. The official `openai` SDK talks to the edge only.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { connect } from "node:net";
 import OpenAI from "openai";
@@ -288,6 +290,15 @@ describe("the hybrid link, edge in workerd and real appliances", () => {
     expect(answer.model).toBe(versioned);
     await waitUntil("a's request log", async () => served(a) === (before[0] as number) + 1);
     expect(served(b)).toBe(before[1]);
+    // The edge's usage row names the version that answered and its file, as a reported.
+    const usage = () =>
+      edge.rows<{ version: number; sha256: string }>(
+        "SELECT target_version AS version, target_sha256 AS sha256 FROM usage_events WHERE model = ?",
+        versioned,
+      );
+    await waitUntil("the edge's usage row", async () => (await usage()).length === 1);
+    const sha256 = createHash("sha256").update(readFileSync(TINY_RANDOM_MODEL)).digest("hex");
+    expect(await usage()).toEqual([{ version: 1, sha256 }]);
   });
 
   it("spreads concurrent load over both appliances", async () => {

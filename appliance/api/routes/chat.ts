@@ -14,6 +14,7 @@ import type { GenerationOptions } from "../../inference/engine/index.ts";
 import type { GeneratedToolCall } from "../../inference/tools.ts";
 import { tracedGeneration } from "../../tracing/spans.ts";
 import { requireScope } from "../middleware/auth.ts";
+import { servedBy } from "../served-by.ts";
 import { requestSignal, streamGeneration } from "../streaming.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 
@@ -50,8 +51,7 @@ export function mountChatRoutes(
     if (!req.stream) {
       const { signal } = requestSignal(c, timeout);
       const result = await generate({ signal });
-      c.set("model", result.model);
-      c.set("provenance", result.provenance);
+      servedBy(c, result.model, result.provenance);
       c.set("usage", result.usage);
       const choices = result.choices.map((choice, index) =>
         assistantChoice(

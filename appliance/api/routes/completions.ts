@@ -7,6 +7,7 @@ import { randomId } from "../../../shared/auth/api-keys.ts";
 import type { GenerationOptions } from "../../inference/engine/index.ts";
 import { tracedGeneration } from "../../tracing/spans.ts";
 import { requireScope } from "../middleware/auth.ts";
+import { servedBy } from "../served-by.ts";
 import { requestSignal, streamGeneration } from "../streaming.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 
@@ -30,8 +31,7 @@ export function mountCompletionRoutes(
     if (!req.stream) {
       const { signal } = requestSignal(c, timeout);
       const result = await generate({ signal });
-      c.set("model", result.model);
-      c.set("provenance", result.provenance);
+      servedBy(c, result.model, result.provenance);
       c.set("usage", result.usage);
       return c.json(
         body(

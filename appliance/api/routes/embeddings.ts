@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { embeddingsRoute } from "../../../shared/api/routes.ts";
 import { requireScope } from "../middleware/auth.ts";
+import { servedBy } from "../served-by.ts";
 import type { ApplianceEnv, ApplianceServices } from "../types.ts";
 
 /** Little-endian float32 bytes as base64, the way OpenAI encodes `encoding_format: base64`. */
@@ -17,8 +18,7 @@ export function mountEmbeddingRoutes(
   app.openapi(embeddingsRoute, async (c) => {
     const req = c.req.valid("json");
     const { model, provenance, vectors, promptTokens } = await engine.embed(req);
-    c.set("model", model);
-    c.set("provenance", provenance);
+    servedBy(c, model, provenance);
     c.set("usage", {
       prompt_tokens: promptTokens,
       completion_tokens: 0,

@@ -23,7 +23,7 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
     const call = c.get("call");
     const principal = c.get("principal");
     const config = settings(c);
-    call.subscribe("metering", async ({ status, usage, target, refused }) => {
+    call.subscribe("metering", async ({ status, usage, target, refused, ...served }) => {
       if (refused) return;
       await recordUsage(await openStore(config.database), {
         tenantId: principal.tenantId,
@@ -31,6 +31,8 @@ export function meterUsage({ route, now = Date.now }: MeterOptions): MiddlewareH
         route,
         model: call.model,
         target,
+        targetVersion: served.targetVersion ?? null,
+        targetSha256: served.targetSha256 ?? null,
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
         costUsd: costOfCall(config, call.model, target, usage),
