@@ -15,25 +15,21 @@ import Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTemplateVersion } from "../../shared/synth/store/templates.ts";
-import { type FakeS3, startFakeS3 } from "../../test/fakes/s3.ts";
+import { type FakeS3, S3RVER_CREDENTIALS, startFakeS3 } from "../../test/fakes/s3.ts";
 import { runCli } from "../../test/helpers/appliance.ts";
+import { restoreLatestRemote } from "../../test/helpers/backup.ts";
 import { loadConfig } from "../config.ts";
 import { databasePath, openStore, type Store } from "../store/db.ts";
-import { readKeyFile } from "./encryption.ts";
 import { RemoteStore } from "./remote.ts";
-import { restoreBackup } from "./restore.ts";
 import { BackupService } from "./service.ts";
 import { tableRowCounts } from "./snapshot.ts";
-
-/** s3rver's fixed credentials, read by the AWS SDK from the environment as in production. */
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" };
 
 let s3: FakeS3;
 const roots: string[] = [];
 const opened: { close(): void }[] = [];
 
 beforeAll(async () => {
-  Object.assign(process.env, CREDENTIALS);
+  Object.assign(process.env, S3RVER_CREDENTIALS);
   s3 = await startFakeS3();
 });
 afterAll(async () => {
@@ -204,13 +200,10 @@ describe("offsite copies of backups", () => {
     // A fresh machine: nothing but the key file and the store's address.
     const fresh = mkdtempSync(join(tmpdir(), "textnlp-fresh-"));
     roots.push(fresh);
-    const [copy] = await remote.list();
-    const file = await remote.download(copy as NonNullable<typeof copy>, join(fresh, "backups"));
-    const restored = restoreBackup({
+    const restored = await restoreLatestRemote(remote, {
       dataDir: join(fresh, "data"),
       backupDir: join(fresh, "backups"),
-      source: { file },
-      keyMaterial: readKeyFile(keyFile),
+      keyFile,
     });
     expect(restored.rowCounts).toEqual(expected);
     const db = new Database(databasePath(join(fresh, "data")), { readonly: true });
@@ -230,7 +223,7 @@ describe("offsite copies of backups", () => {
     (store as Store).close();
     opened.splice(opened.indexOf(store), 1);
     const env = {
-      ...CREDENTIALS,
+      ...S3RVER_CREDENTIALS,
       TEXTNLP_BACKUP_KEY_FILE: keyFile,
       TEXTNLP_BACKUP_REMOTE: url,
       TEXTNLP_BACKUP_REMOTE_ENDPOINT: s3.endpoint,

@@ -4,13 +4,36 @@
  * 5xx, connections cut before an answer, or request bodies with one byte flipped (a store that
  * keeps something else than it was sent). Requests are forwarded as they came (headers included,
  * so SigV4 signatures still hold). 127.0.0.1 only; both close by themselves after `lifetimeMs`.
+ * Used by the backup tests (vitest) and bench/recovery.ts (tsx).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import S3rver from "s3rver";
+import { dirname, join } from "node:path";
+import type S3rver from "s3rver";
+
+/**
+ * Loads s3rver so that it also runs under tsx. Koa (inside s3rver) requires
+ * `generator-function`, whose `module-sync` export is an ES module exporting `'module.exports'`:
+ * Node's own require(esm) returns that function, tsx (4.21) returns the module's namespace and
+ * koa fails with "getGeneratorFunction is not a function". The package's CommonJS build is put
+ * in require's cache under the ES module's path first (the same function either way).
+ */
+async function loadS3rver(): Promise<typeof S3rver> {
+  const require = createRequire(import.meta.url);
+  const esm = require.resolve("generator-function");
+  if (!require.cache[esm]) {
+    const cjs = join(dirname(esm), "legacy.js");
+    require(cjs);
+    require.cache[esm] = require.cache[cjs];
+  }
+  return (await import("s3rver")).default;
+}
+
+/** s3rver's fixed credentials, read by the AWS SDK from the environment as in production. */
+export const S3RVER_CREDENTIALS = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" };
 
 /** What the proxy does to the next requests that match. */
 export interface S3Faults {
@@ -42,7 +65,7 @@ export async function startFakeS3({
   lifetimeMs = 10 * 60_000,
 } = {}): Promise<FakeS3> {
   const directory = mkdtempSync(join(tmpdir(), "textnlp-s3-"));
-  const s3 = new S3rver({
+  const s3 = new (await loadS3rver())({
     address: "127.0.0.1",
     port: 0,
     silent: true,
