@@ -3,13 +3,13 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../config.ts";
 
 describe("backup configuration", () => {
-  it("defaults to hourly backups in <dataDir>/backups, in clear, 24/7/4 generations", () => {
+  it("defaults to half-hourly backups in <dataDir>/backups, in clear, 48/7/4 generations", () => {
     const config = loadConfig({ dataDir: "/srv/textnlp" }, {});
     expect(config.backup).toEqual({
       enabled: true,
-      cron: "0 * * * *",
+      cron: "*/30 * * * *",
       dir: "/srv/textnlp/backups",
-      keepHourly: 24,
+      keepHourly: 48,
       keepDaily: 7,
       keepWeekly: 4,
     });

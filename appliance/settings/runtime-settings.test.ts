@@ -32,7 +32,7 @@ describe("runtime settings", () => {
     const s = store();
     changeSettings(s.db, { "backup.keepWeekly": 9 }, "admin");
     const e = byKey(config, s);
-    expect(e["backup.keepHourly"]).toMatchObject({ value: 24, source: "default" });
+    expect(e["backup.keepHourly"]).toMatchObject({ value: 48, source: "default" });
     expect(e["backup.keepDaily"]).toMatchObject({ value: 3, source: "config", configValue: 3 });
     expect(e["backup.keepWeekly"]).toMatchObject({
       value: 9,
@@ -41,7 +41,7 @@ describe("runtime settings", () => {
       defaultValue: 4,
       updatedBy: "admin",
     });
-    expect(retentionFor(config, s.db)).toEqual({ hourly: 24, daily: 3, weekly: 9 });
+    expect(retentionFor(config, s.db)).toEqual({ hourly: 48, daily: 3, weekly: 9 });
   });
 
   it("go back to the configuration when set to null", () => {
@@ -71,7 +71,7 @@ describe("runtime settings", () => {
     s.sqlite
       .prepare("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)")
       .run("backup.keepHourly", JSON.stringify(-5), Date.now());
-    expect(byKey(config, s)["backup.keepHourly"]).toMatchObject({ value: 24, source: "default" });
+    expect(byKey(config, s)["backup.keepHourly"]).toMatchObject({ value: 48, source: "default" });
   });
 
   it("are what the backup service prunes with, read at every prune", async () => {

@@ -169,7 +169,7 @@ requirement("browser").describe("panel operations in a browser", () => {
     expect(await page.content()).not.toContain(API_KEY);
     const hourly = page.locator('tr[data-setting="backup.keepHourly"]');
     await expect(hourly.getAttribute("data-source")).resolves.toBe("default");
-    await expect(hourly.getByRole("spinbutton").inputValue()).resolves.toBe("24");
+    await expect(hourly.getByRole("spinbutton").inputValue()).resolves.toBe("48");
     await checkPanelPage(browser, "settings");
   });
 
@@ -184,7 +184,7 @@ requirement("browser").describe("panel operations in a browser", () => {
     const settings = await panelApi("GET", "/panel/api/settings");
     expect(
       settings.body.data.find((s: { key: string }) => s.key === "backup.keepHourly"),
-    ).toMatchObject({ value: 24, source: "default" });
+    ).toMatchObject({ value: 48, source: "default" });
     // Only whitelisted keys, only numbers.
     const host = await panelApi("PATCH", "/panel/api/settings", { host: "0.0.0.0" });
     expect(host.status).toBe(400);
