@@ -299,6 +299,7 @@ export class JobManager implements JobRunner {
           finishReason: choice?.finishReason ?? "stop",
           promptTokens: result.usage.prompt_tokens,
           completionTokens: result.usage.completion_tokens,
+          provenance: result.provenance,
         };
       },
     });

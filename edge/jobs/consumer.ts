@@ -83,6 +83,7 @@ function completeThrough(
       ctx,
     );
     const body = (await res.json()) as {
+      model?: string;
       error?: { message?: string; code?: string | null; type?: string };
       choices?: { message?: { content?: string | null }; finish_reason?: string | null }[];
       usage?: { prompt_tokens?: number; completion_tokens?: number };
@@ -106,6 +107,8 @@ function completeThrough(
       finishReason: choice?.finish_reason ?? "stop",
       promptTokens: body.usage?.prompt_tokens ?? 0,
       completionTokens: body.usage?.completion_tokens ?? 0,
+      // The target that answered (a provider's model, or an appliance's); no file to name.
+      ...(body.model ? { provenance: { name: body.model, version: null, sha256: null } } : {}),
     };
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Dataset exports: JSONL (every field), chat fine-tuning JSONL (messages), and the flat formats,
  * CSV and Parquet, which share one record per sample: key, status, each variable, each generated
- * column, the output and the reason it was dropped or failed. Samples are read a page at a time,
+ * column, the output, the reason it was dropped or failed, and the model (name, version, sha256)
+ * that produced it. Samples are read a page at a time,
  * so an export of any size streams in bounded memory.
  */
 import { stringify } from "csv-stringify/sync";
@@ -65,6 +66,9 @@ function exportLine(format: "jsonl" | "chat", sample: SampleRow): string {
     ...(parsed(sample.output) !== undefined ? { data: parsed(sample.output) } : {}),
     decision: sample.decision ?? null,
     error: sample.error,
+    model: sample.model,
+    model_version: sample.modelVersion,
+    model_sha256: sample.modelSha256,
   })}\n`;
 }
 
@@ -86,6 +90,9 @@ async function flatColumns(
     ...planColumns(template.columns ?? []).map((name) => text(`columns.${name}`)),
     text("output"),
     text("reason"),
+    text("model"),
+    { name: "model_version", type: "INT32", nullable: true },
+    text("model_sha256"),
   ];
 }
 
@@ -98,6 +105,9 @@ function flatRecord(sample: SampleRow, columns: ParquetColumn[]): Record<string,
     kept: sample.kept,
     output: sample.output,
     reason: sample.decision?.reason ?? sample.error,
+    model: sample.model,
+    model_version: sample.modelVersion,
+    model_sha256: sample.modelSha256,
   };
   for (const { name } of columns) {
     if (name in record) continue;

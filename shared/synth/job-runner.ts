@@ -4,6 +4,7 @@
  * in one idempotent write. Killed at any point and run again, it generates only what is missing.
  */
 import { ApiError } from "../api/errors.ts";
+import type { ModelProvenance } from "../db/schema/model-versions.ts";
 
 /** What a job is made of. */
 export interface JobPlan {
@@ -56,6 +57,8 @@ export interface GeneratedSample {
   /** Tokens of the whole sample, its columns included. */
   promptTokens: number;
   completionTokens: number;
+  /** The model that produced the output, when the call said. */
+  provenance?: ModelProvenance | null;
 }
 
 /** A committed result. */

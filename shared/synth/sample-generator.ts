@@ -4,6 +4,7 @@
  * appliance (local models) and the CLI (any OpenAI-compatible endpoint).
  */
 import type { ChatCompletionRequest } from "../api/schemas/chat.ts";
+import type { ModelProvenance } from "../db/schema/model-versions.ts";
 import { COLUMNS_VARIABLE, columnValues, type GeneratedColumn, planColumns } from "./columns.ts";
 import type {
   ColumnValue,
@@ -26,6 +27,11 @@ export type CompleteChat = (
   finishReason: string;
   promptTokens: number;
   completionTokens: number;
+  /**
+   * The model that answered: on the appliance the exact local file (name, version, sha256), on
+   * the edge the target's name (version and sha256 null); absent where the caller cannot tell.
+   */
+  provenance?: ModelProvenance;
 }>;
 
 /** Options of {@link createTemplateSampleGenerator}. */
@@ -162,6 +168,7 @@ export function createTemplateSampleGenerator(
       ...(columns ? { columns } : {}),
       promptTokens: sum(columns, "promptTokens") + result.promptTokens,
       completionTokens: sum(columns, "completionTokens") + result.completionTokens,
+      provenance: result.provenance ?? null,
     };
   };
 }

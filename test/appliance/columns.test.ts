@@ -153,6 +153,7 @@ describe("generated columns on the appliance", () => {
     const samples = (await raw(`${appliance.url}/v1/jobs/${id}/samples?limit=100`)).body
       .data as (Json & { columns: Record<string, Column> })[];
     expect(samples).toHaveLength(12);
+    for (const s of samples) expect(s.model_sha256).toMatch(/^[0-9a-f]{64}$/);
     const chat = (
       await (await fetch(`${appliance.url}/v1/datasets/${id}/export?format=chat`)).text()
     )
@@ -194,7 +195,7 @@ describe("generated columns on the appliance", () => {
     });
     const csv = await (await fetch(`${appliance.url}/v1/datasets/${id}/export?format=csv`)).text();
     expect(csv.split("\n")[0]).toBe(
-      "row,sample,status,kept,topic,columns.title,columns.opening,output,reason",
+      "row,sample,status,kept,topic,columns.title,columns.opening,output,reason,model,model_version,model_sha256",
     );
 
     // Parquet through the CLI (SDK → route → hyparquet-writer), read back by arrow-rs.
@@ -215,6 +216,9 @@ describe("generated columns on the appliance", () => {
       "columns.opening",
       "output",
       "reason",
+      "model",
+      "model_version",
+      "model_sha256",
     ]);
     expect(table.toArray().map((r) => ({ ...r.toJSON() }))).toEqual(
       samples.map((s) => ({
@@ -227,6 +231,9 @@ describe("generated columns on the appliance", () => {
         "columns.opening": s.columns.opening?.value,
         output: s.output,
         reason: null,
+        model: "stories260K",
+        model_version: 1,
+        model_sha256: s.model_sha256,
       })),
     );
   });

@@ -446,6 +446,9 @@ class Sample(_Schema):
     error: str | None
     attempts: int
     completion_tokens: int
+    model: str | None
+    model_version: int | None
+    model_sha256: str | None
 
 
 @dataclass(kw_only=True)

@@ -185,6 +185,12 @@ export const Sample = z
     error: z.string().nullable(),
     attempts: z.number().int(),
     completion_tokens: z.number().int(),
+    /** The model that produced the output (as it answered), or null where not known. */
+    model: z.string().nullable(),
+    /** The version of that model, on the appliance; null elsewhere. */
+    model_version: z.number().int().nullable(),
+    /** The sha256 of that model's file, on the appliance; null elsewhere. */
+    model_sha256: z.string().nullable(),
   })
   .openapi("Sample");
 

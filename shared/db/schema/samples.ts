@@ -38,6 +38,14 @@ export const samples = sqliteTable(
       reason: string | null;
       scores: Record<string, number>;
     }>(),
+    /**
+     * The model that produced the output (its name, as the answer reported it), the version and
+     * its file's sha256: null where not known (failed samples, rows older than these columns;
+     * version and sha256 also for a model that is not an appliance's local file).
+     */
+    model: text("model"),
+    modelVersion: integer("model_version"),
+    modelSha256: text("model_sha256"),
     promptTokens: integer("prompt_tokens").notNull().default(0),
     completionTokens: integer("completion_tokens").notNull().default(0),
     createdAt: integer("created_at", { mode: "timestamp_ms" })

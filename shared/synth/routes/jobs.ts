@@ -109,6 +109,9 @@ export async function sampleListResponse(
       error: s.error,
       attempts: s.attempts,
       completion_tokens: s.completionTokens,
+      model: s.model,
+      model_version: s.modelVersion,
+      model_sha256: s.modelSha256,
     })),
   };
 }

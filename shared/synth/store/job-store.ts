@@ -67,6 +67,9 @@ export async function commitSample(
             columns: recordedColumns(outcome.columns),
             promptTokens: outcome.promptTokens,
             completionTokens: outcome.completionTokens,
+            model: outcome.provenance?.name ?? null,
+            modelVersion: outcome.provenance?.version ?? null,
+            modelSha256: outcome.provenance?.sha256 ?? null,
           }
         : { error: outcome.error }),
     })
