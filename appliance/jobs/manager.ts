@@ -16,6 +16,7 @@ import type { Sampler } from "../../shared/synth/samplers.ts";
 import { sqliteJobStore } from "../../shared/synth/store/job-store.ts";
 import {
   type JobSnapshot,
+  jobTargets,
   type LiveProgress,
   setJobStatus,
 } from "../../shared/synth/store/jobs.ts";
@@ -282,6 +283,8 @@ export class JobManager implements JobRunner {
       rows: (row: number) => rows[row] ?? {},
       samplers: job.samplers as Record<string, Sampler>,
       seed: job.seed,
+      // The versions pinned at creation (or a comparison's models), not what names mean now.
+      models: jobTargets(job),
     };
     const generate = createTemplateSampleGenerator({
       ...sampling,

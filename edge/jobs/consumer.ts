@@ -19,7 +19,7 @@ import {
 } from "../../shared/synth/sample-generator.ts";
 import type { Sampler } from "../../shared/synth/samplers.ts";
 import { sqliteJobStore } from "../../shared/synth/store/job-store.ts";
-import { getJob, setJobStatus } from "../../shared/synth/store/jobs.ts";
+import { getJob, jobTargets, setJobStatus } from "../../shared/synth/store/jobs.ts";
 import { getTemplateById } from "../../shared/synth/store/templates.ts";
 import { type Bindings, settingsOf } from "../env.ts";
 import { outputValidator } from "../lib/json-schema.ts";
@@ -238,6 +238,8 @@ async function generateBatch(
     rows: (row: number) => rows.get(row) ?? {},
     samplers: job.samplers as Record<string, Sampler>,
     seed: job.seed,
+    // A comparison's models take turns over each row's sample keys.
+    models: jobTargets(job),
   };
   const asTenant = internalEnv(env, jobPrincipal(job));
   const generate = createTemplateSampleGenerator({

@@ -46,6 +46,7 @@ export async function estimateJob(
 ): Promise<z.infer<typeof JobEstimate>> {
   const template = await findTemplate(db, tenantId, body.template, body.template_version);
   const rows = await jobInputRows(db, tenantId, body);
+  // Each model of a comparison generates every sample, on the same prompts.
   const total = rows.length * body.samples_per_row;
   const seed = body.seed ?? 0;
   const sampling = { rows: (row: number) => rows[row] ?? {}, samplers: body.samplers, seed };
@@ -57,26 +58,44 @@ export async function estimateJob(
     const sample = previewSample(template, variablesOf(sampling, task), seed, task);
     return [...Object.values(sample.columns ?? {}), sample.messages];
   });
-  const measure = await measurePrompts(body.model, prompts);
-  const sum = measure.promptTokens.reduce((a, b) => a + b, 0);
-  const average = measured ? sum / measured : 0;
   const params = { ...template.params, ...body.params } as { max_tokens?: number };
   const callsPerSample = 1 + (template.columns?.length ?? 0);
-  const perCall = measure.defaultMaxTokens(Math.ceil(average / callsPerSample));
-  const maxTokens = [params, ...(template.columns ?? []).map((c) => ({ ...params, ...c.params }))]
-    .map((p) => p.max_tokens ?? perCall)
-    .reduce((a, b) => a + b, 0);
-  const maxCompletion = total * maxTokens;
-  const promptTokens = measured === total ? sum : Math.round(average * total);
+  const estimates = [];
+  for (const model of body.models ?? [body.model as string]) {
+    const measure = await measurePrompts(model, prompts);
+    const sum = measure.promptTokens.reduce((a, b) => a + b, 0);
+    const average = measured ? sum / measured : 0;
+    const perCall = measure.defaultMaxTokens(Math.ceil(average / callsPerSample));
+    const maxTokens = [params, ...(template.columns ?? []).map((c) => ({ ...params, ...c.params }))]
+      .map((p) => p.max_tokens ?? perCall)
+      .reduce((a, b) => a + b, 0);
+    const maxCompletion = total * maxTokens;
+    const promptTokens = measured === total ? sum : Math.round(average * total);
+    estimates.push({
+      model: measure.model,
+      promptTokens,
+      exact: measure.exact,
+      maxCompletion,
+      tokensPerSecond: measure.tokensPerSecond,
+      maxSeconds: measure.tokensPerSecond ? maxCompletion / measure.tokensPerSecond : null,
+      maxCostUsd: measure.maxCostUsd(promptTokens, maxCompletion),
+    });
+  }
+  /** The sum over the models, or null when one of them is unknown. */
+  const sumOf = (values: (number | null)[]) =>
+    values.some((v) => v === null) ? null : values.reduce<number>((a, b) => a + (b ?? 0), 0);
+  const first = estimates[0] as (typeof estimates)[number];
   return {
     object: "job_estimate" as const,
-    model: measure.model,
-    samples: total,
-    prompt_tokens: promptTokens,
-    prompt_tokens_exact: measure.exact && measured === total && !template.columns?.length,
-    max_completion_tokens: maxCompletion,
-    tokens_per_second: measure.tokensPerSecond,
-    max_seconds: measure.tokensPerSecond ? maxCompletion / measure.tokensPerSecond : null,
-    max_cost_usd: measure.maxCostUsd(promptTokens, maxCompletion),
+    model: first.model,
+    samples: total * estimates.length,
+    prompt_tokens: estimates.reduce((a, e) => a + e.promptTokens, 0),
+    prompt_tokens_exact:
+      estimates.every((e) => e.exact) && measured === total && !template.columns?.length,
+    max_completion_tokens: estimates.reduce((a, e) => a + e.maxCompletion, 0),
+    // A comparison's models take turns on the same slots: its time is the sum of theirs.
+    tokens_per_second: estimates.length === 1 ? first.tokensPerSecond : null,
+    max_seconds: sumOf(estimates.map((e) => e.maxSeconds)),
+    max_cost_usd: sumOf(estimates.map((e) => e.maxCostUsd)),
   };
 }

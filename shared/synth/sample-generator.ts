@@ -45,7 +45,13 @@ export interface TemplateSampleGeneratorOptions {
   rows: (row: number) => Record<string, unknown>;
   samplers: Record<string, Sampler>;
   seed: number;
+  /** The model every sample is generated on, unless `models` is given. */
   model: string;
+  /**
+   * A comparison: sample key s of a row is generated on `models[s % k]` with the variables,
+   * variant and seeds of sample `floor(s / k)`, so the k samples of one input are paired.
+   */
+  models?: readonly string[];
   params: { temperature?: number; top_p?: number; max_tokens?: number };
   complete: CompleteChat;
   /** Checks a parsed JSON output against the template's schema; returns an error or null. */
@@ -57,18 +63,39 @@ export class OutputInvalidError extends Error {
   override name = "OutputInvalidError";
 }
 
+/**
+ * The sample whose inputs (variables, variant, seeds) a sample key uses: itself, or with k
+ * `models`, the `floor(sample / k)`th of its row, shared by the k keys of one pair.
+ */
+export function inputTaskOf(task: SampleTask, models = 1): SampleTask {
+  return models > 1 ? { row: task.row, sample: Math.floor(task.sample / models) } : task;
+}
+
+/** The model a sample key is generated on (see {@link TemplateSampleGeneratorOptions.models}). */
+const modelOf = (
+  options: Pick<TemplateSampleGeneratorOptions, "model" | "models">,
+  task: SampleTask,
+) =>
+  options.models?.length
+    ? (options.models[task.sample % options.models.length] as string)
+    : options.model;
+
 /** The variables of a sample: its row's, then the sampled ones. */
 export function variablesOf(
-  options: Pick<TemplateSampleGeneratorOptions, "rows" | "samplers" | "seed">,
+  options: Pick<TemplateSampleGeneratorOptions, "rows" | "samplers" | "seed" | "models">,
   task: SampleTask,
 ) {
+  const input = inputTaskOf(task, options.models?.length);
   return {
-    ...options.rows(task.row),
-    ...sampleVariables(options.samplers, options.seed, task.row, task.sample),
+    ...options.rows(input.row),
+    ...sampleVariables(options.samplers, options.seed, input.row, input.sample),
   };
 }
 
-/** The seed of one model call of a sample: each sample (and each of its columns) has its own. */
+/**
+ * The seed of one model call of a sample: each sample (and each of its columns) has its own;
+ * `task` is the sample's input task, so paired samples share it.
+ */
 const callSeed = (options: TemplateSampleGeneratorOptions, task: SampleTask, part?: string) =>
   (part === undefined
     ? deriveSeed(options.seed, task.row, task.sample)
@@ -81,6 +108,8 @@ const callSeed = (options: TemplateSampleGeneratorOptions, task: SampleTask, par
 async function generateColumns(
   options: TemplateSampleGeneratorOptions,
   order: string[],
+  model: string,
+  /** The sample's input task (its seeds). */
   task: SampleTask,
   variables: Record<string, unknown>,
   signal: AbortSignal,
@@ -99,7 +128,7 @@ async function generateColumns(
       });
       const result = await options.complete(
         {
-          model: options.model,
+          model,
           messages,
           ...options.params,
           ...column.params,
@@ -127,10 +156,17 @@ export function createTemplateSampleGenerator(
   const order = planColumns(options.template.columns ?? []);
   return async (task, signal, checkpoint): Promise<GeneratedSample> => {
     const variables = variablesOf(options, task);
-    const { variant, prompt } = pickVariant(options.template, options.seed, task.row, task.sample);
+    const model = modelOf(options, task);
+    const input = inputTaskOf(task, options.models?.length);
+    const { variant, prompt } = pickVariant(
+      options.template,
+      options.seed,
+      input.row,
+      input.sample,
+    );
     const columns =
       order.length > 0
-        ? await generateColumns(options, order, task, variables, signal, checkpoint)
+        ? await generateColumns(options, order, model, input, variables, signal, checkpoint)
         : undefined;
     const { messages } = renderPrompt(
       prompt,
@@ -138,11 +174,11 @@ export function createTemplateSampleGenerator(
     );
     const result = await options.complete(
       {
-        model: options.model,
+        model,
         messages,
         ...options.params,
         // Each sample has its own seed, so a regenerated sample (after a crash) is the same sample.
-        seed: callSeed(options, task),
+        seed: callSeed(options, input),
         ...(schema
           ? { response_format: { type: "json_schema", json_schema: { name: "output", schema } } }
           : {}),

@@ -1,15 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
-import Database from "better-sqlite3";
 import { readParquet } from "parquet-wasm";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   type ApplianceProcess,
+  queryDataDir,
   runTextnlp,
   STORIES_MODEL,
   startAppliance,
   tempDataDir,
+  waitFor,
 } from "../helpers/appliance.ts";
 import { expectEnvelope, raw } from "../helpers/envelope.ts";
 
@@ -28,28 +29,7 @@ const template = {
   ],
 };
 
-async function waitFor<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 240_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Reads the appliance database beside the running process (WAL: readers do not block it). */
-function query<T>(dataDir: string, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(join(dataDir, "textnlp.sqlite"), { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = queryDataDir;
 
 describe("generated columns on the appliance", () => {
   const dataDir = tempDataDir();

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import Database from "better-sqlite3";
 
 import { ROOT } from "./models.ts";
 
@@ -70,6 +71,30 @@ function runBin(
       proc.stdin.end(options.input ?? "");
     },
   );
+}
+
+/** Polls `probe` every 25 ms until it gives a value; throws after `timeoutMs`. */
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 240_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Reads the appliance database beside the running process (WAL: readers do not block it). */
+export function queryDataDir<T>(dataDir: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(join(dataDir, "textnlp.sqlite"), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
 }
 
 /** Makes an empty temporary data directory. */

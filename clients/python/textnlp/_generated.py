@@ -140,6 +140,9 @@ class Job(_Schema):
     status: Literal["queued", "running", "paused", "done", "failed", "cancelled"]
     template: DatasetTemplate
     model: str
+    model_version: int | None
+    model_sha256: str | None
+    models: list[JobModelsItem] | None
     total: int
     rows: int
     samples_per_row: int
@@ -232,6 +235,13 @@ class JobEstimate(_Schema):
 class JobList(_Schema):
     object: Literal["list"]
     data: list[Job]
+
+
+@dataclass(kw_only=True)
+class JobModelsItem(_Schema):
+    name: str
+    model_version: int | None
+    model_sha256: str | None
 
 
 @dataclass(kw_only=True)
@@ -1254,8 +1264,9 @@ class JobsApi(SyncResource):
         self,
         *,
         template: str,
-        model: str,
         template_version: int | None = None,
+        model: str | None = None,
+        models: list[str] | None = None,
         rows: list[dict[str, Any]] | None = None,
         seed_set: str | None = None,
         row_count: int | None = None,
@@ -1274,8 +1285,9 @@ class JobsApi(SyncResource):
             "jobs.create",
             body={
                 "template": template,
-                "model": model,
                 "template_version": template_version,
+                "model": model,
+                "models": models,
                 "rows": rows,
                 "seed_set": seed_set,
                 "row_count": row_count,
@@ -1292,8 +1304,9 @@ class JobsApi(SyncResource):
         self,
         *,
         template: str,
-        model: str,
         template_version: int | None = None,
+        model: str | None = None,
+        models: list[str] | None = None,
         rows: list[dict[str, Any]] | None = None,
         seed_set: str | None = None,
         row_count: int | None = None,
@@ -1312,8 +1325,9 @@ class JobsApi(SyncResource):
             "jobs.estimate",
             body={
                 "template": template,
-                "model": model,
                 "template_version": template_version,
+                "model": model,
+                "models": models,
                 "rows": rows,
                 "seed_set": seed_set,
                 "row_count": row_count,
@@ -2080,8 +2094,9 @@ class AsyncJobsApi(AsyncResource):
         self,
         *,
         template: str,
-        model: str,
         template_version: int | None = None,
+        model: str | None = None,
+        models: list[str] | None = None,
         rows: list[dict[str, Any]] | None = None,
         seed_set: str | None = None,
         row_count: int | None = None,
@@ -2100,8 +2115,9 @@ class AsyncJobsApi(AsyncResource):
             "jobs.create",
             body={
                 "template": template,
-                "model": model,
                 "template_version": template_version,
+                "model": model,
+                "models": models,
                 "rows": rows,
                 "seed_set": seed_set,
                 "row_count": row_count,
@@ -2118,8 +2134,9 @@ class AsyncJobsApi(AsyncResource):
         self,
         *,
         template: str,
-        model: str,
         template_version: int | None = None,
+        model: str | None = None,
+        models: list[str] | None = None,
         rows: list[dict[str, Any]] | None = None,
         seed_set: str | None = None,
         row_count: int | None = None,
@@ -2138,8 +2155,9 @@ class AsyncJobsApi(AsyncResource):
             "jobs.estimate",
             body={
                 "template": template,
-                "model": model,
                 "template_version": template_version,
+                "model": model,
+                "models": models,
                 "rows": rows,
                 "seed_set": seed_set,
                 "row_count": row_count,

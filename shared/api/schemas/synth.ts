@@ -89,7 +89,12 @@ export const JobCreate = z
   .object({
     template: Name,
     template_version: z.number().int().min(1).optional(),
-    model: ModelName,
+    model: ModelName.optional(),
+    /**
+     * A comparison, instead of `model`: every sample is generated on each of these models with
+     * the same inputs and seed, so their outputs are paired (`samples_per_row` × k samples a row).
+     */
+    models: z.array(ModelName).min(2).max(4).optional(),
     rows: z.array(Variables).max(100_000).optional(),
     /** An uploaded seed set (`POST /v1/seed-rows`), instead of inline `rows`. */
     seed_set: z.string().min(1).optional(),
@@ -115,6 +120,14 @@ export const JobCreate = z
       path: ["rows"],
     },
   )
+  .refine((job) => (job.model === undefined) !== (job.models === undefined), {
+    message: "give exactly one of model or models",
+    path: ["model"],
+  })
+  .refine((job) => !job.models || new Set(job.models).size === job.models.length, {
+    message: "models must be distinct",
+    path: ["models"],
+  })
   .openapi("JobCreate");
 export type JobCreate = z.infer<typeof JobCreate>;
 
@@ -136,9 +149,28 @@ export const Job = z
     object: z.literal("job"),
     status: z.enum(["queued", "running", "paused", "done", "failed", "cancelled"]),
     template: z.object({ name: z.string(), version: z.number().int() }),
+    /** The model asked for (a comparison: the first of `models`). */
     model: z.string(),
+    /**
+     * The version the job's model was pinned to at creation (its samples are all made by that
+     * file), and its sha256: null on the edge, for a split name (each sample records the version
+     * drawn) and for a comparison (see `models`).
+     */
+    model_version: z.number().int().nullable(),
+    model_sha256: z.string().nullable(),
+    /** A comparison's models, in order (sample key s of a row is made by the s % k-th); else null. */
+    models: z
+      .array(
+        z.object({
+          name: z.string(),
+          model_version: z.number().int().nullable(),
+          model_sha256: z.string().nullable(),
+        }),
+      )
+      .nullable(),
     total: z.number().int(),
     rows: z.number().int(),
+    /** Samples per row on each model (a comparison makes k times as many). */
     samples_per_row: z.number().int(),
     concurrency: z.number().int(),
     seed: z.number().int(),

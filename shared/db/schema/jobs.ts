@@ -6,7 +6,22 @@ import { tenants } from "./tenants.ts";
 export const jobStatuses = ["queued", "running", "paused", "done", "failed", "cancelled"] as const;
 export type JobStatus = (typeof jobStatuses)[number];
 
-/** Batch generation jobs: template × rows × samples per row. */
+/**
+ * One model a job generates on: the name the client gave, the name its calls use (`llama@3` for
+ * a name pinned at creation to the version current then; the name itself for a split, whose
+ * samples each record the version drawn, and on the edge) and that version and file.
+ */
+export interface JobModel {
+  name: string;
+  target: string;
+  version: number | null;
+  sha256: string | null;
+}
+
+/**
+ * Batch generation jobs: template × rows × samples per row, on one model or (a comparison) on
+ * each of several with the same inputs.
+ */
 export const jobs = sqliteTable(
   "jobs",
   {
@@ -17,7 +32,16 @@ export const jobs = sqliteTable(
     templateId: text("template_id")
       .notNull()
       .references(() => templates.id),
+    /** The model asked for (a comparison job: the first of `models`). */
     model: text("model").notNull(),
+    /** The version and sha256 the model was pinned to; null on the edge, for a split and a comparison. */
+    modelVersion: integer("model_version"),
+    modelSha256: text("model_sha256"),
+    /**
+     * What the job generates on, in order: sample key s of a row uses `models[s % k]` with the
+     * inputs and seed of sample `floor(s / k)`. Null for jobs older than this column (`model`).
+     */
+    models: text("models", { mode: "json" }).$type<JobModel[] | null>(),
     /** The API key that created the job (its samples are metered as that key's); null for others. */
     keyId: text("key_id"),
     /** Generation parameters after template defaults are applied. */
@@ -27,6 +51,7 @@ export const jobs = sqliteTable(
     /** Post-processing steps (dedup, filters, judge), run after generation. */
     steps: text("steps", { mode: "json" }).$type<unknown[]>().notNull().default(sql`'[]'`),
     rowCount: integer("row_count").notNull(),
+    /** Sample keys per row: the samples per row asked for, times the number of `models`. */
     samplesPerRow: integer("samples_per_row").notNull(),
     concurrency: integer("concurrency").notNull(),
     seed: integer("seed").notNull(),

@@ -25,13 +25,14 @@ import {
 import { randomId } from "../../auth/api-keys.ts";
 import { scopes } from "../../auth/scopes.ts";
 import type { AnySqliteDb } from "../../db/audit.ts";
-import type { JobRow, JobStatus } from "../../db/schema/index.ts";
+import type { JobModel, JobRow, JobStatus } from "../../db/schema/index.ts";
 import { type IdentityEnv, requireScope } from "../../identity/principal.ts";
 import { estimateJob, type MeasurePrompts } from "../estimate.ts";
 import { compileFilterRegex, type PostStep } from "../postprocess.ts";
 import {
   insertJob,
   type JobSnapshot,
+  jobModels,
   type LiveProgress,
   listJobs,
   listSamples,
@@ -45,15 +46,22 @@ const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000)
 
 /** A job snapshot as the API shows it. */
 export function toJob({ job, template, progress }: JobSnapshot): Job {
+  const models = jobModels(job);
   return {
     id: job.id,
     object: "job",
     status: job.status,
     template: { name: template.name, version: template.version },
     model: job.model,
+    model_version: job.modelVersion,
+    model_sha256: job.modelSha256,
+    models:
+      models.length > 1
+        ? models.map((m) => ({ name: m.name, model_version: m.version, model_sha256: m.sha256 }))
+        : null,
     total: progress.total,
     rows: job.rowCount,
-    samples_per_row: job.samplesPerRow,
+    samples_per_row: job.samplesPerRow / models.length,
     concurrency: job.concurrency,
     seed: job.seed,
     progress: {
@@ -135,8 +143,12 @@ export interface JobRouteDeps<E extends IdentityEnv> {
   db(c: Context<E>): AnySqliteDb | Promise<AnySqliteDb>;
   now(): number;
   runner(c: Context<E>): JobRunner;
-  /** The model name a job records; throws a 404 for a model this half cannot serve. */
-  resolveModel(c: Context<E>, name: string): string | Promise<string>;
+  /**
+   * What a job generates on for a model name: the name its calls use (a name pinned to a version
+   * where the half has versions) and that version; a bare string where the half has none. Throws
+   * a 404 for a model this half cannot serve.
+   */
+  resolveModel(c: Context<E>, name: string): string | JobModel | Promise<string | JobModel>;
   /** Seed rows per insert statement (D1: 30). */
   rowsPerStatement?: number;
   /** Milliseconds between progress reads of an event stream whose runner cannot notify (default 1000). */
@@ -163,8 +175,16 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
     db: AnySqliteDb,
     tenantId: string,
     steps: PostStep[],
+    comparison: boolean,
   ): Promise<PostStep[]> {
     for (const [index, step] of steps.entries()) {
+      // A judge defaults to the job's model: in a comparison it would favour one side.
+      if (step.type === "judge" && comparison && !step.model) {
+        throw new ApiError(400, `steps.${index}.model is required in a job with several models`, {
+          param: `steps.${index}.model`,
+          code: "invalid_value",
+        });
+      }
       if (step.type === "filter" && step.regex !== undefined) {
         try {
           compileFilterRegex(step.regex);
@@ -223,7 +243,16 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
     const db = await deps.db(c);
     const { tenantId, keyId } = c.get("principal");
     const template = await findTemplate(db, tenantId, body.template, body.template_version);
-    const model = await deps.resolveModel(c, body.model);
+    const models: JobModel[] = [];
+    for (const name of body.models ?? [body.model as string]) {
+      const resolved = await deps.resolveModel(c, name);
+      models.push(
+        typeof resolved === "string"
+          ? { name, target: resolved, version: null, sha256: null }
+          : resolved,
+      );
+    }
+    const single = models.length === 1 ? models[0] : undefined;
     const rows = await jobInputRows(db, tenantId, body);
     const job = await insertJob(
       db,
@@ -232,14 +261,18 @@ export function jobRoutes<E extends IdentityEnv>(deps: JobRouteDeps<E>): OpenAPI
         tenantId,
         keyId,
         templateId: template.id,
-        model,
+        // As the client asked (a comparison: its first model); `models` says what runs.
+        model: (models[0] as JobModel).name,
+        modelVersion: single?.version ?? null,
+        modelSha256: single?.sha256 ?? null,
+        models,
         params: { ...template.params, ...body.params },
         samplers: body.samplers,
         rowCount: rows.length,
-        samplesPerRow: body.samples_per_row,
+        samplesPerRow: body.samples_per_row * models.length,
         concurrency: body.concurrency,
         seed: body.seed ?? Math.floor(Math.random() * 2 ** 31),
-        steps: await checkSteps(c, db, tenantId, body.steps),
+        steps: await checkSteps(c, db, tenantId, body.steps, models.length > 1),
       },
       rows,
       new Date(deps.now()),

@@ -5,6 +5,7 @@
 import { and, asc, count, desc, eq, inArray, sql, sum } from "drizzle-orm";
 import type { AnySqliteDb } from "../../db/audit.ts";
 import {
+  type JobModel,
   type JobRow,
   type JobStatus,
   jobRows,
@@ -58,6 +59,26 @@ export async function insertJob(
     .returning();
   return created as JobRow;
 }
+
+/** The models a job generates on, in order (one for a job older than `jobs.models`). */
+export function jobModels(
+  job: Pick<JobRow, "model" | "modelVersion" | "modelSha256" | "models">,
+): JobModel[] {
+  if (job.models?.length) return job.models;
+  return [
+    { name: job.model, target: job.model, version: job.modelVersion, sha256: job.modelSha256 },
+  ];
+}
+
+/** A job's generation targets, as the sample generator's `models` take them. */
+export const jobTargets = (job: Parameters<typeof jobModels>[0]) =>
+  jobModels(job).map((m) => m.target);
+
+/** A job's own model the samples of key `sample` are generated on. */
+export const jobModelOfSample = (job: Parameters<typeof jobModels>[0], sample: number) => {
+  const models = jobModels(job);
+  return models[sample % models.length] as JobModel;
+};
 
 /** A job, of `tenantId` when given. */
 export async function getJob(
