@@ -53,6 +53,7 @@ function latestRun(db: Db, jobId: string) {
     metrics: run.metrics,
     samples: figures.size,
     createdAt: run.createdAt,
+    byModel: run.byModel ?? null,
   };
   return { summary, figures };
 }

@@ -30,6 +30,8 @@ export const SIMILARITY_METHOD = "sentence-embedding-cosine";
 export interface ModelFigures {
   perText: Record<string, unknown>[];
   aggregate: Record<string, unknown>;
+  /** The aggregate of some of the texts alone (by index), without asking the model again. */
+  aggregateOf(indexes: readonly number[]): Record<string, unknown>;
 }
 
 /**
@@ -49,17 +51,13 @@ export async function perplexityFigures(
       out.push(await perplexityOf(lease.model, lease.sequence, text, `hypotheses.${i}`));
     return { model: lease.row.name, out };
   });
-  const scored = results.out.filter((r) => r.perplexity !== null);
-  const tokens = scored.reduce((s, r) => s + r.tokens, 0);
-  const logprob = scored.reduce((s, r) => s + (r.meanLogprob ?? 0) * r.tokens, 0);
-  return {
-    perText: results.out.map((r) => ({
-      perplexity: r.perplexity,
-      mean_logprob: r.meanLogprob,
-      tokens: r.tokens,
-      ...(options.tokenLogprobs ? { token_logprobs: r.tokenLogprobs } : {}),
-    })),
-    aggregate: {
+  const aggregateOf = (indexes: readonly number[]) => {
+    const scored = indexes
+      .map((i) => results.out[i] as PerplexityResult)
+      .filter((r) => r.perplexity !== null);
+    const tokens = scored.reduce((s, r) => s + r.tokens, 0);
+    const logprob = scored.reduce((s, r) => s + (r.meanLogprob ?? 0) * r.tokens, 0);
+    return {
       model: results.model,
       perplexity: tokens === 0 ? null : Math.exp(-logprob / tokens),
       mean_perplexity:
@@ -67,7 +65,17 @@ export async function perplexityFigures(
           ? null
           : scored.reduce((s, r) => s + (r.perplexity as number), 0) / scored.length,
       tokens,
-    },
+    };
+  };
+  return {
+    perText: results.out.map((r) => ({
+      perplexity: r.perplexity,
+      mean_logprob: r.meanLogprob,
+      tokens: r.tokens,
+      ...(options.tokenLogprobs ? { token_logprobs: r.tokenLogprobs } : {}),
+    })),
+    aggregate: aggregateOf(results.out.map((_, i) => i)),
+    aggregateOf,
   };
 }
 
@@ -92,14 +100,12 @@ export async function similarityFigures(
       method: SIMILARITY_METHOD,
     };
   });
-  return {
-    perText,
-    aggregate: {
-      model: name,
-      method: SIMILARITY_METHOD,
-      mean: perText.reduce((s, r) => s + r.score, 0) / perText.length,
-    },
-  };
+  const aggregateOf = (indexes: readonly number[]) => ({
+    model: name,
+    method: SIMILARITY_METHOD,
+    mean: indexes.reduce((s, i) => s + (perText[i]?.score ?? 0), 0) / indexes.length,
+  });
+  return { perText, aggregate: aggregateOf(perText.map((_, i) => i)), aggregateOf };
 }
 
 /** Toxicity of each text as a judge model rates it on the rubric. */
@@ -131,13 +137,18 @@ export async function toxicityJudgeFigures(
       );
     }
   }
-  return {
-    perText: perText.map((j) => ({ ...j })),
-    aggregate: {
+  const aggregateOf = (indexes: readonly number[]) => {
+    const judged = indexes.map((i) => perText[i] as ToxicityJudgement);
+    return {
       model: name,
       threshold: options.threshold,
-      mean_score: perText.reduce((s, j) => s + j.score, 0) / perText.length,
-      flagged: perText.filter((j) => j.flagged).length,
-    },
+      mean_score: judged.reduce((s, j) => s + j.score, 0) / judged.length,
+      flagged: judged.filter((j) => j.flagged).length,
+    };
+  };
+  return {
+    perText: perText.map((j) => ({ ...j })),
+    aggregate: aggregateOf(perText.map((_, i) => i)),
+    aggregateOf,
   };
 }

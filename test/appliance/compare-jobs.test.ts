@@ -11,7 +11,10 @@ import {
   tempDataDir,
   waitFor,
 } from "../helpers/appliance.ts";
+import { type BrowserSession, openBrowser } from "../helpers/browser.ts";
 import { expectEnvelope, raw } from "../helpers/envelope.ts";
+import { checkPanelPage, createPanelUser, logInToPanel } from "../helpers/panel.ts";
+import { requirement } from "../helpers/requirement.ts";
 
 type Json = Record<string, unknown>;
 type Sample = {
@@ -37,7 +40,9 @@ describe("jobs on model versions", () => {
   const random = sha256Of(TINY_RANDOM_MODEL);
   const stories = sha256Of(STORIES_MODEL);
   let appliance: ApplianceProcess;
+  let browser: BrowserSession | undefined;
   afterAll(async () => {
+    await browser?.close();
     await appliance?.stop();
     appliance?.cleanup();
   });
@@ -60,6 +65,7 @@ describe("jobs on model versions", () => {
       const run = await runCli(["models", "import", file, "--name", "llama", ...args]);
       expect(run.code, run.stderr).toBe(0);
     }
+    await createPanelUser(dataDir, "admin");
     appliance = await startAppliance({ dataDir });
     expect(
       (
@@ -171,5 +177,88 @@ describe("jobs on model versions", () => {
     expect(lines.map((l) => [l.sample, l.model_version, l.model_sha256])).toEqual(
       samples.map((s) => [s.sample, s.model_version, s.model_sha256]),
     );
+  });
+
+  type Validation = Json & {
+    run: string;
+    results: (Json & { row: number; sample: number; perplexity: { tokens: number } })[];
+    aggregate: Record<string, Json>;
+    by_model?: Record<string, { samples: number; aggregate: Record<string, Json> }>;
+  };
+  let report: Validation;
+
+  it("validates a comparison's dataset model by model, each on its own samples", async () => {
+    const validate = async (json: Json) => {
+      const res = await post(`${appliance.url}/v1/validate`, json);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body as Validation;
+    };
+    const metrics = ["readability", "distinct", "perplexity"];
+    const options = { perplexity: { model: "llama@2" } };
+    report = await validate({ dataset: comparison, metrics, options });
+    expect(report.count).toBe(topics.length * 4);
+    const byModel = report.by_model ?? {};
+    expect(Object.keys(byModel)).toEqual(["llama@1", "llama@2"]);
+    const samples = await samplesOf(comparison);
+    for (const [name, parity] of [
+      ["llama@1", 0],
+      ["llama@2", 1],
+    ] as const) {
+      const own = byModel[name];
+      expect(own?.samples).toBe(topics.length * 2);
+      expect(Object.keys(own?.aggregate ?? {}).sort()).toEqual([...metrics].sort());
+      // Model metrics: this model's samples' per-text figures, not asked again.
+      const tokens = report.results
+        .filter((r) => r.sample % 2 === parity)
+        .reduce((sum, r) => sum + r.perplexity.tokens, 0);
+      expect(own?.aggregate.perplexity?.tokens).toBe(tokens);
+      // The other metrics: what these outputs alone score.
+      const alone = await validate({
+        hypotheses: samples.filter((s) => s.sample % 2 === parity).map((s) => s.output ?? ""),
+        metrics: ["readability", "distinct"],
+      });
+      expect({ ...own?.aggregate, perplexity: undefined }).toEqual({
+        ...alone.aggregate,
+        perplexity: undefined,
+      });
+    }
+    expect(byModel["llama@1"]?.aggregate.distinct).not.toEqual(
+      byModel["llama@2"]?.aggregate.distinct,
+    );
+    // Stored with the run.
+    const run = (await raw(`${appliance.url}/v1/datasets/${comparison}/validations/${report.run}`))
+      .body as Json;
+    expect(run.by_model).toEqual(byModel);
+    // A job on one model has no by_model.
+    const single = await validate({ dataset: pinned, metrics: ["readability"] });
+    expect(single.by_model).toBeUndefined();
+    expect(
+      (await raw(`${appliance.url}/v1/datasets/${pinned}/validations/${single.run}`)).body.by_model,
+    ).toBeNull();
+  });
+
+  requirement("browser").it("shows the models side by side on the dataset page", async () => {
+    browser = await openBrowser("panel-compare");
+    await logInToPanel(browser, appliance.url, "admin");
+    const { page } = browser;
+    await page.goto(`${appliance.url}/panel/datasets/${comparison}`);
+    const table = page.locator("#validation-by-model");
+    await expect(table.locator("thead th").allTextContents()).resolves.toEqual([
+      "Figure",
+      "llama@1",
+      "llama@2",
+    ]);
+    for (const [name, own] of Object.entries(report.by_model ?? {})) {
+      const cell = (figure: string) =>
+        table
+          .locator(`td[data-model="${name}"][data-figure="${figure}"]`)
+          .getAttribute("data-value");
+      expect(Number(await cell("samples"))).toBe(own.samples);
+      expect(Number(await cell("perplexity.tokens"))).toBe(own.aggregate.perplexity?.tokens);
+      expect(Number(await cell("distinct.distinct_1"))).toBe(
+        (own.aggregate.distinct as Record<string, number>).distinct_1,
+      );
+    }
+    await checkPanelPage(browser, "dataset-compare");
   });
 });

@@ -13,8 +13,9 @@ import {
   listValidationRunsRoute,
   validateRoute,
 } from "../../../shared/api/validate-routes.ts";
-import type { SampleRow, ValidationRunRow } from "../../../shared/db/schema/index.ts";
+import type { JobRow, SampleRow, ValidationRunRow } from "../../../shared/db/schema/index.ts";
 import { finishedDataset } from "../../../shared/synth/routes/datasets.ts";
+import { jobModelOfSample, jobModels } from "../../../shared/synth/store/jobs.ts";
 import type { RougeType } from "../../../shared/validate/rouge/rouge.ts";
 import { runValidation, type ValidationInput } from "../../../shared/validate/run.ts";
 import { getDefaultModel } from "../../store/queries/models.ts";
@@ -138,7 +139,7 @@ async function textsOf(
   services: ApplianceServices,
   body: ValidateRequest,
   tenantId: string,
-): Promise<{ texts: string[]; samples?: SampleRow[] }> {
+): Promise<{ texts: string[]; samples?: SampleRow[]; job?: JobRow }> {
   if (body.dataset === undefined) {
     const texts = body.hypotheses as string[];
     checkReferences(body, texts);
@@ -161,7 +162,40 @@ async function textsOf(
       "dataset",
       "dataset_too_large",
     );
-  return { texts: samples.map((s) => s.output ?? ""), samples };
+  return { texts: samples.map((s) => s.output ?? ""), samples, job };
+}
+
+/**
+ * The figures of each model of a comparison job, side by side: its samples' indexes among the
+ * validated ones, run through the same metrics (model metrics from their per-text figures,
+ * without asking a model again); undefined for a job on one model.
+ */
+function figuresByModel(
+  job: JobRow,
+  samples: readonly SampleRow[],
+  input: ValidationInput,
+  modelFigures: Record<string, ModelFigures>,
+): ValidateResponse["by_model"] {
+  if (jobModels(job).length < 2) return undefined;
+  const groups = new Map<string, number[]>(jobModels(job).map((m) => [m.name, []]));
+  samples.forEach((s, i) => {
+    groups.get(jobModelOfSample(job, s.sampleIndex).name)?.push(i);
+  });
+  return Object.fromEntries(
+    [...groups].map(([name, indexes]) => {
+      const pick = <T>(list: readonly T[] | undefined) => list && indexes.map((i) => list[i] as T);
+      // A model none of whose samples is in the dataset (all failed or dropped) has no figures.
+      if (indexes.length === 0) return [name, { samples: 0, aggregate: {} }];
+      const { aggregate } = runValidation({
+        ...input,
+        hypotheses: pick(input.hypotheses) as string[],
+        references: pick(input.references),
+      });
+      for (const [metric, figures] of Object.entries(modelFigures))
+        aggregate[metric] = figures.aggregateOf(indexes);
+      return [name, { samples: indexes.length, aggregate }];
+    }),
+  );
 }
 
 /**
@@ -178,12 +212,13 @@ export function mountValidateRoutes(
   app.openapi(validateRoute, async (c) => {
     const body = c.req.valid("json");
     const tenantId = c.get("principal").tenantId;
-    const { texts, samples } = await textsOf(services, body, tenantId);
+    const { texts, samples, job } = await textsOf(services, body, tenantId);
     const input = toInput(body, texts);
     // WordNet is parsed on first use and kept for the life of the process.
     if (body.metrics.includes("meteor")) input.wordnet = await loadWordNet();
     const { results, aggregate } = runValidation(input);
     const options = body.options ?? {};
+    const modelFigures: Record<string, ModelFigures> = {};
     if (body.metrics.includes("perplexity")) {
       const model = modelFor(services, options.perplexity?.model, "perplexity");
       const { signal } = requestSignal(c, services.config.inference.requestTimeoutMs);
@@ -192,11 +227,13 @@ export function mountValidateRoutes(
         signal,
       });
       merge("perplexity", figures, results, aggregate);
+      modelFigures.perplexity = figures;
     }
     if (body.metrics.includes("similarity")) {
       const model = modelFor(services, options.similarity?.model, "similarity");
       const figures = await similarityFigures(services.engine, model, texts, body.references ?? []);
       merge("similarity", figures, results, aggregate);
+      modelFigures.similarity = figures;
     }
     if (body.metrics.includes("toxicity_judge")) {
       const judge = options.toxicity_judge;
@@ -207,6 +244,7 @@ export function mountValidateRoutes(
         signal,
       });
       merge("toxicity_judge", figures, results, aggregate);
+      modelFigures.toxicity_judge = figures;
     }
     const response: ValidateResponse = {
       object: "validation",
@@ -215,7 +253,9 @@ export function mountValidateRoutes(
       results,
       aggregate,
     };
-    if (samples && body.dataset !== undefined) {
+    if (samples && job && body.dataset !== undefined) {
+      const byModel = figuresByModel(job, samples, input, modelFigures);
+      if (byModel) response.by_model = byModel;
       // Recorded with every figure, per sample and for the dataset, in one transaction.
       const run = recordValidationRun(
         services.db,
@@ -226,6 +266,7 @@ export function mountValidateRoutes(
           options: options as Record<string, unknown>,
           aggregate,
           samples: samples.length,
+          byModel: byModel ?? null,
         },
         results.map(({ index, ...figures }) => ({ sampleId: samples[index].id, figures })),
       );
@@ -247,6 +288,7 @@ export function mountValidateRoutes(
     metrics: run.metrics,
     samples: run.samples,
     aggregate: run.aggregate,
+    by_model: run.byModel ?? null,
     created_at: Math.floor(run.createdAt.getTime() / 1000),
   });
 

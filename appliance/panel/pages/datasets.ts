@@ -5,7 +5,7 @@ import {
   VALIDATE_METRICS,
   type ValidateMetric,
 } from "../../../shared/api/schemas/validate.ts";
-import type { Distribution } from "../histogram.ts";
+import { type Distribution, numericFigures } from "../histogram.ts";
 import { formatTime } from "./format.ts";
 
 /** Metrics a dataset can be validated on from the panel: those needing no references. */
@@ -37,6 +37,39 @@ export interface RunSummary {
   metrics: string[];
   samples: number;
   createdAt: Date;
+  /** A comparison job's run: each model's sample count and figures; null for one model. */
+  byModel: Record<
+    string,
+    { samples: number; aggregate: Record<string, Record<string, unknown>> }
+  > | null;
+}
+
+/**
+ * A comparison's latest run side by side: one column per model, one row per numeric figure of
+ * the run's aggregates (`readability.flesch`), the sample count first.
+ */
+function byModelTable(byModel: NonNullable<RunSummary["byModel"]>) {
+  const models = Object.entries(byModel).map(([name, m]) => ({
+    name,
+    samples: m.samples,
+    figures: numericFigures(m.aggregate),
+  }));
+  const names = [...new Set(models.flatMap((m) => Object.keys(m.figures)))].sort();
+  const cell = (model: string, figure: string, value: number | undefined) =>
+    value === undefined
+      ? html`<td data-model="${model}" data-figure="${figure}">–</td>`
+      : html`<td data-model="${model}" data-figure="${figure}" data-value="${value}">${formatFigure(value)}</td>`;
+  return html`<table id="validation-by-model">
+    <caption>Latest run, model by model</caption>
+    <thead><tr><th scope="col">Figure</th>${models.map((m) => html`<th scope="col">${m.name}</th>`)}</tr></thead>
+    <tbody>
+      <tr><th scope="row">samples</th>${models.map((m) => cell(m.name, "samples", m.samples))}</tr>
+      ${names.map(
+        (figure) =>
+          html`<tr><th scope="row">${figure}</th>${models.map((m) => cell(m.name, figure, m.figures[figure]))}</tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 /** A figure short enough for a table cell: four significant digits. */
@@ -149,6 +182,7 @@ export function datasetBody(options: {
           ? html`Latest run <code>${options.run.id}</code> (${formatTime(options.run.createdAt)}): ${options.run.metrics.join(", ")} on ${options.run.samples} samples.`
           : "No validation run yet."
       } Figures of the latest run are shown per sample and below.</p>
+      ${options.run?.byModel ? byModelTable(options.run.byModel) : ""}
       <form id="dataset-validate" class="card" data-dataset="${d.id}">
         <fieldset>
           <legend>Metrics</legend>

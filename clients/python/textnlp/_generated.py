@@ -749,6 +749,7 @@ class ValidateResponse(_Schema):
     dataset: str | None = None
     results: list[ValidateResponseResultsItem]
     aggregate: dict[str, dict[str, Any]]
+    by_model: dict[str, ValidationByModelValue] | None = None
 
 
 @dataclass(kw_only=True)
@@ -759,6 +760,12 @@ class ValidateResponseResultsItem(_Schema):
 
 
 @dataclass(kw_only=True)
+class ValidationByModelValue(_Schema):
+    samples: int
+    aggregate: dict[str, dict[str, Any]]
+
+
+@dataclass(kw_only=True)
 class ValidationRun(_Schema):
     id: str
     object: Literal["validation.run"]
@@ -766,8 +773,14 @@ class ValidationRun(_Schema):
     metrics: list[str]
     samples: int
     aggregate: dict[str, dict[str, Any]]
+    by_model: ValidationRunByModel
     created_at: int
     results: list[ValidationRunResultsItem] | None = None
+
+
+@dataclass(kw_only=True)
+class ValidationRunByModel(_Schema):
+    pass
 
 
 @dataclass(kw_only=True)

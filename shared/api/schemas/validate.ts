@@ -164,6 +164,17 @@ export type ValidateRequest = z.infer<typeof ValidateRequest>;
 
 const Figures = z.record(z.string(), z.unknown());
 
+/**
+ * A comparison job's dataset: each model's sample count and corpus / set figures of its samples
+ * alone, by the model's name as the job asked for it (`llama@1`), for a side-by-side report.
+ */
+const ByModel = z
+  .record(
+    z.string(),
+    z.object({ samples: z.number().int(), aggregate: z.record(z.string(), Figures) }),
+  )
+  .openapi("ValidationByModel");
+
 export const ValidateResponse = z
   .object({
     object: z.literal("validation"),
@@ -176,6 +187,8 @@ export const ValidateResponse = z
     results: z.array(z.object({ index: z.number().int() }).catchall(z.unknown())),
     /** Corpus / set figures per metric. */
     aggregate: z.record(z.string(), Figures),
+    /** With the `dataset` of a job on several models: the figures of each. */
+    by_model: ByModel.optional(),
   })
   .openapi("ValidateResponse");
 export type ValidateResponse = z.infer<typeof ValidateResponse>;
@@ -188,6 +201,8 @@ export const ValidationRun = z
     metrics: z.array(z.string()),
     samples: z.number().int(),
     aggregate: z.record(z.string(), Figures),
+    /** The figures of each model of a job on several models; null for one model. */
+    by_model: ByModel.nullable(),
     created_at: z.number().int(),
     /** Per sample, in key order (the run's own route only). */
     results: z

@@ -23,6 +23,14 @@ export const validationRuns = sqliteTable(
       .$type<Record<string, Record<string, unknown>>>()
       .notNull(),
     samples: integer("samples").notNull(),
+    /**
+     * A dataset of a comparison job: each model's sample count and figures (`aggregate` of its
+     * samples alone), by the model's name as the job asked for it; null for one model.
+     */
+    byModel: text("by_model", { mode: "json" }).$type<Record<
+      string,
+      { samples: number; aggregate: Record<string, Record<string, unknown>> }
+    > | null>(),
     createdAt: integer("created_at", { mode: "timestamp_ms" })
       .notNull()
       .default(sql`(unixepoch() * 1000)`),
