@@ -216,6 +216,39 @@ describe("the jobs queue consumer", () => {
     expect((await fakeCalls("openai"))["gpt-4o-mini-job-wide"]).toBe(150);
   }, 60_000);
 
+  it("generates a comparison's keys in turn on each model, on the same prompt, and records who answered", async () => {
+    const [a, b] = ["gpt-4o-mini-job-compare-a", "gpt-4o-mini-job-compare-b"];
+    // Two keys a row (one sample × two models), as the jobs route stores a comparison.
+    const jobId = await seedJob(`openai/${a}`, 3, 2);
+    const models = [a, b].map((m) => ({
+      name: `openai/${m}`,
+      target: `openai/${m}`,
+      version: null,
+      sha256: null,
+    }));
+    await env.DB.prepare("UPDATE jobs SET models = ? WHERE id = ?")
+      .bind(JSON.stringify(models), jobId)
+      .run();
+    expect((await deliver(batchesOf(jobId, 3, 2, 6))).explicitAcks).toHaveLength(1);
+    const calls = await fakeCalls("openai");
+    expect([calls[a], calls[b]]).toEqual([3, 3]);
+    const { results } = await env.DB.prepare(
+      "SELECT sample_index AS sample, output, variables, model, model_version AS version FROM samples WHERE job_id = ? ORDER BY row_index, sample_index",
+    )
+      .bind(jobId)
+      .all<{ sample: number; output: string; variables: string; model: string; version: null }>();
+    expect(results).toHaveLength(6);
+    for (const [i, s] of results.entries()) {
+      expect(s.model).toContain(s.sample === 0 ? a : b);
+      expect(s.version).toBeNull();
+      // Both models of a row were asked the same prompt (the fake echoes it).
+      if (s.sample === 1) {
+        expect(s.output).toBe(results[i - 1]?.output);
+        expect(s.variables).toBe(results[i - 1]?.variables);
+      }
+    }
+  });
+
   it("acknowledges a cancelled job's batches without generating anything", async () => {
     const model = "gpt-4o-mini-job-cancelled";
     const jobId = await seedJob(`openai/${model}`, 3, 1, "cancelled");
