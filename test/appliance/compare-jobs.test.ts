@@ -91,6 +91,21 @@ describe("jobs on model versions", () => {
       (await post(`${appliance.url}/v1/jobs`, { ...base, models: ["llama@1", "llama@9"] })).status,
     ).toBe(404);
 
+    // A judge would default to the first model: a comparison names its own.
+    const judged = await post(`${appliance.url}/v1/jobs`, {
+      ...base,
+      models: ["llama@1", "llama@2"],
+      steps: [{ type: "judge", template: "tell", threshold: 1 }],
+    });
+    expectEnvelope(judged, 400, { param: "steps.0.model" });
+    // The estimate counts each model's samples.
+    const estimate = await post(`${appliance.url}/v1/jobs/estimate`, {
+      ...base,
+      models: ["llama@1", "llama@2"],
+      samples_per_row: 2,
+    });
+    expect(estimate.body).toMatchObject({ samples: topics.length * 2 * 2, model: "llama@1" });
+
     // The comparison runs first (one job at a time); the pinned job waits behind it.
     const created = await post(`${appliance.url}/v1/jobs`, {
       ...base,
