@@ -16,6 +16,7 @@ import type { Sampler } from "../../shared/synth/samplers.ts";
 import { sqliteJobStore } from "../../shared/synth/store/job-store.ts";
 import {
   type JobSnapshot,
+  jobModels,
   jobTargets,
   type LiveProgress,
   setJobStatus,
@@ -157,6 +158,9 @@ export class JobManager implements JobRunner {
     const engine = this.#tracedEngine(run);
     const { usage } = this.options;
     if (!usage) return engine;
+    // Metered under the name the job asked for, not the version it was pinned to (`llama@3`):
+    // that one is the row's target version.
+    const asked = new Map(jobModels(job).map((m) => [m.target, m.name]));
     return {
       chat: async (request, options) => {
         const startedAt = Date.now();
@@ -165,7 +169,7 @@ export class JobManager implements JobRunner {
           tenantId: job.tenantId,
           keyId: job.keyId,
           route: "chat",
-          model: request.model,
+          model: asked.get(request.model) ?? request.model,
           target: result?.model ?? null,
           targetVersion: result?.provenance.version ?? null,
           targetSha256: result?.provenance.sha256 ?? null,
