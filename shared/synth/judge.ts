@@ -8,7 +8,7 @@ import type { AnySqliteDb } from "../db/audit.ts";
 import type { JobRow } from "../db/schema/index.ts";
 import { type Candidate, type PostStep, postprocess } from "./postprocess.ts";
 import { deriveSeed } from "./prng.ts";
-import { listSamples, saveDecisions } from "./store/jobs.ts";
+import { jobModelOfSample, jobModels, listSamples, saveDecisions } from "./store/jobs.ts";
 import { getTemplate } from "./store/templates.ts";
 import { renderPrompt } from "./template.ts";
 
@@ -89,11 +89,14 @@ export async function postprocessJob(
     rows.push(...page);
     if (page.length < 1000) break;
   }
+  // A comparison job deduplicates each model's samples apart (by the model of the key).
+  const comparing = jobModels(job).length > 1;
   const decisions = await postprocess(
     rows.map((s) => ({
       key: `${s.rowIndex}:${s.sampleIndex}`,
       output: s.output ?? "",
       variables: s.variables,
+      ...(comparing ? { group: jobModelOfSample(job, s.sampleIndex).name } : {}),
     })),
     steps,
     {

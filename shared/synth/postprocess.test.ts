@@ -36,6 +36,21 @@ describe("postprocess", () => {
     expect(decisions[4]?.scores).toEqual({ judge2: 0.9 });
   });
 
+  it("deduplicates within each group only (a comparison job's models)", async () => {
+    const grouped = ["same", "same", "same", "other"].map((output, i) => ({
+      key: `0:${i}`,
+      output,
+      variables: {},
+      group: i % 2 === 0 ? "llama@1" : "llama@2",
+    }));
+    const decisions = await postprocess(grouped, [
+      PostStep.parse({ type: "dedup", mode: "exact" }),
+    ]);
+    // 0:2 repeats 0:0 in its own group; 0:1 repeats 0:0 too, but of another model.
+    expect(decisions.map((d) => d.kept)).toEqual([true, true, false, true]);
+    expect(decisions[2]?.reason).toBe("exact duplicate of 0:0");
+  });
+
   it("filters JSON validity through the given validator and metrics with bounds", async () => {
     const decisions = await postprocess(
       candidates(['{"a":1}', '{"a":"x"}', "not json", "the the the the"]),

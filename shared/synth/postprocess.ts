@@ -61,6 +61,11 @@ export interface Candidate {
   key: string;
   output: string;
   variables: Record<string, unknown>;
+  /**
+   * Dedup compares a sample only with those of its group (a comparison job's model: one model's
+   * output is never dropped as a duplicate of the other's). Absent: one group.
+   */
+  group?: string;
 }
 
 /** What post-processing concluded about a sample. */
@@ -167,23 +172,32 @@ export async function postprocess(
     context.signal?.throwIfAborted();
     const alive = candidates.map((c, i) => ({ c, i })).filter(({ i }) => decisions[i]?.kept);
     if (step.type === "dedup") {
-      const texts = alive.map(({ c }) => c.output);
-      if (step.mode === "exact") {
-        exactDuplicates(texts).forEach((of, j) => {
-          if (of >= 0) drop(alive[j]?.i as number, index, `exact duplicate of ${alive[of]?.c.key}`);
-        });
-      } else {
-        nearDuplicates(texts, {
-          threshold: step.threshold,
-          shingleSize: step.shingle_size,
-        }).forEach((hit, j) => {
-          if (hit)
-            drop(
-              alive[j]?.i as number,
-              index,
-              `near-duplicate of ${alive[hit.of]?.c.key} (jaccard ${hit.similarity.toFixed(3)})`,
-            );
-        });
+      const groups = new Map<string | undefined, typeof alive>();
+      for (const entry of alive) {
+        const members = groups.get(entry.c.group);
+        if (members) members.push(entry);
+        else groups.set(entry.c.group, [entry]);
+      }
+      for (const members of groups.values()) {
+        const texts = members.map(({ c }) => c.output);
+        if (step.mode === "exact") {
+          exactDuplicates(texts).forEach((of, j) => {
+            if (of >= 0)
+              drop(members[j]?.i as number, index, `exact duplicate of ${members[of]?.c.key}`);
+          });
+        } else {
+          nearDuplicates(texts, {
+            threshold: step.threshold,
+            shingleSize: step.shingle_size,
+          }).forEach((hit, j) => {
+            if (hit)
+              drop(
+                members[j]?.i as number,
+                index,
+                `near-duplicate of ${members[hit.of]?.c.key} (jaccard ${hit.similarity.toFixed(3)})`,
+              );
+          });
+        }
       }
     } else if (step.type === "filter") {
       for (const { c, i } of alive) {
