@@ -49,7 +49,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ru
   // A restore asked for from the panel is applied before the database is opened; a failed
   // one is recorded (the Backups page shows it) and the daemon starts on the current database.
   const { applyPendingRestore, recordRestore } = await import("./backup/pending-restore.ts");
-  const restored = applyPendingRestore({
+  const restored = await applyPendingRestore({
     dataDir: config.dataDir,
     backupDir: config.backup.dir,
     keyFile: config.backup.keyFile,

@@ -66,7 +66,7 @@ const templates = async (dataDir: string) => {
 describe("a restore asked for from the panel, applied at start", () => {
   it("does nothing when none is pending", async () => {
     const { dataDir, backupDir } = await backedUp();
-    expect(applyPendingRestore({ dataDir, backupDir })).toBeNull();
+    expect(await applyPendingRestore({ dataDir, backupDir })).toBeNull();
     expect(readRestoreOutcome(dataDir)).toBeNull();
     expect(await templates(dataDir)).toEqual(["after", "before"]);
   });
@@ -75,7 +75,7 @@ describe("a restore asked for from the panel, applied at start", () => {
     const { dataDir, backupDir, request } = await backedUp();
     requestRestore(dataDir, request);
     expect(readPendingRestore(dataDir)).toEqual(request);
-    const outcome = applyPendingRestore({ dataDir, backupDir });
+    const outcome = await applyPendingRestore({ dataDir, backupDir });
     expect(outcome).toMatchObject({ ...request, ok: true, error: null });
     expect(outcome?.previous && existsSync(outcome.previous)).toBe(true);
     expect(readRestoreOutcome(dataDir)).toEqual(outcome);
@@ -91,7 +91,7 @@ describe("a restore asked for from the panel, applied at start", () => {
     bytes[bytes.length - 10] = (bytes[bytes.length - 10] as number) ^ 0xff;
     writeFileSync(backup.file, bytes);
     requestRestore(dataDir, request);
-    const outcome = applyPendingRestore({ dataDir, backupDir });
+    const outcome = await applyPendingRestore({ dataDir, backupDir });
     expect(outcome).toMatchObject({ ok: false, backupId: backup.id, previous: null });
     expect(outcome?.error).toMatch(/corrupted/);
     expect(readRestoreOutcome(dataDir)).toEqual(outcome);
@@ -99,15 +99,15 @@ describe("a restore asked for from the panel, applied at start", () => {
     expect(erasuresPending(dataDir)).toBe(false);
     // The daemon starts on the database it had, with everything in it.
     expect(await templates(dataDir)).toEqual(["after", "before"]);
-    expect(applyPendingRestore({ dataDir, backupDir })).toBeNull();
+    expect(await applyPendingRestore({ dataDir, backupDir })).toBeNull();
   });
 
   it("records a failure for a backup that is gone, or a request it cannot read", async () => {
     const { dataDir, backupDir, request } = await backedUp();
     requestRestore(dataDir, { ...request, backupId: "bk_missing" });
-    expect(applyPendingRestore({ dataDir, backupDir })?.error).toMatch(/no backup with id/);
+    expect((await applyPendingRestore({ dataDir, backupDir }))?.error).toMatch(/no backup with id/);
     writeFileSync(join(dataDir, "restore-pending.json"), "{not json");
-    expect(applyPendingRestore({ dataDir, backupDir })).toMatchObject({
+    expect(await applyPendingRestore({ dataDir, backupDir })).toMatchObject({
       ok: false,
       error: expect.stringMatching(/unreadable/),
     });

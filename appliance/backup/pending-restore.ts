@@ -88,10 +88,12 @@ export interface ApplyPendingRestoreOptions {
  * At start, before the database is opened: applies a pending restore with {@link restoreBackup}
  * and records the outcome, then clears the request (also when it failed, so a bad backup is not
  * retried at every start). Erasures are marked for replay first, as `textnlp-appliance restore`
- * does; the daemon replays them once the store is open. Never throws: returns the outcome, or
+ * does; the daemon replays them once the store is open. Never rejects: resolves to the outcome, or
  * null when nothing was pending.
  */
-export function applyPendingRestore(options: ApplyPendingRestoreOptions): RestoreOutcome | null {
+export async function applyPendingRestore(
+  options: ApplyPendingRestoreOptions,
+): Promise<RestoreOutcome | null> {
   const { dataDir, logger } = options;
   const file = pendingPath(dataDir);
   if (!existsSync(file)) return null;
@@ -113,7 +115,7 @@ export function applyPendingRestore(options: ApplyPendingRestoreOptions): Restor
     const alreadyPending = erasuresPending(dataDir);
     markErasuresPending(dataDir);
     try {
-      const result = restoreBackup({
+      const result = await restoreBackup({
         dataDir,
         backupDir: options.backupDir,
         keyMaterial: options.keyFile ? readKeyFile(options.keyFile) : undefined,

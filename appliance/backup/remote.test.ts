@@ -22,7 +22,7 @@ import { loadConfig } from "../config.ts";
 import { databasePath, openStore, type Store } from "../store/db.ts";
 import { RemoteStore } from "./remote.ts";
 import { BackupService } from "./service.ts";
-import { tableRowCounts } from "./snapshot.ts";
+import { tableRowCounts } from "./sqlite-worker.ts";
 
 let s3: FakeS3;
 const roots: string[] = [];

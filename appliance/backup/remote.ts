@@ -24,7 +24,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { Config } from "../config.ts";
-import { writeFileAtomic } from "../store/atomic-file.ts";
+import { digestStream, writeFileAtomic } from "../store/atomic-file.ts";
 import type { BackupManifest } from "./snapshot.ts";
 
 /** The remote store's settings (`backup.remote`). */
@@ -42,13 +42,6 @@ export function parseRemoteUrl(url: string): { bucket: string; prefix: string } 
   const [, bucket, rest] = match as unknown as [string, string, string];
   const prefix = rest.replace(/^\/+|\/+$/g, "");
   return { bucket, prefix: prefix ? `${prefix}/` : "" };
-}
-
-/** sha256 (hex) of a stream's bytes. */
-async function sha256Of(stream: Readable): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }
 
 /** One remote store of backups. */
@@ -99,7 +92,7 @@ export class RemoteStore {
       leavePartsOnError: false,
     }).done();
     const stored = await this.#get(key);
-    const sha256 = await sha256Of(stored);
+    const { sha256 } = await digestStream(stored);
     if (sha256 !== manifest.sha256) {
       await this.#delete([key]).catch(() => undefined);
       throw new RemoteVerifyError(

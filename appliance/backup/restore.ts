@@ -4,7 +4,6 @@
  * the previous database aside. It reads the backups' own manifests, never the database being
  * replaced, so it works when that database is lost or damaged.
  */
-import { createHash } from "node:crypto";
 import {
   existsSync,
   linkSync,
@@ -14,12 +13,14 @@ import {
   renameSync,
   rmSync,
 } from "node:fs";
+import { copyFile, open } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { writeFileAtomic } from "../store/atomic-file.ts";
+import { commitAtomic, digestFile } from "../store/atomic-file.ts";
 import { databasePath } from "../store/db.ts";
 import { runningDaemonPid } from "../store/pid-file.ts";
-import { decryptBackup, isEncryptedBackup } from "./encryption.ts";
-import { type BackupManifest, inspectDatabaseFile, sameCounts } from "./snapshot.ts";
+import { decryptBackupFile, isEncryptedBackupFile } from "./encryption.ts";
+import { type BackupManifest, sameCounts } from "./snapshot.ts";
+import { type Inspection, inspectDatabaseFile } from "./sqlite-worker.ts";
 
 /** Raised when a restore is refused; the message tells the operator what to do. */
 export class RestoreError extends Error {
@@ -87,8 +88,23 @@ function pick(options: RestoreOptions): { path: string; manifest: BackupManifest
   return { path: found.path, manifest: found };
 }
 
-/** Restores a backup into `dataDir`; throws {@link RestoreError} (changing nothing) if refused. */
-export function restoreBackup(options: RestoreOptions): RestoreResult {
+/** Copies a clear backup to `staging`, streamed and fsynced. */
+async function copyClear(path: string, staging: string): Promise<void> {
+  const tmp = `${staging}.partial`;
+  try {
+    await copyFile(path, tmp);
+    await commitAtomic(await open(tmp, "r+"), tmp, staging);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Restores a backup into `dataDir`; rejects with {@link RestoreError} (changing nothing) if
+ * refused. The backup is streamed (checksum, decryption) and its checks run in a worker thread.
+ */
+export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
   const pid = runningDaemonPid(options.dataDir);
   if (pid !== null)
     throw new RestoreError(
@@ -96,33 +112,34 @@ export function restoreBackup(options: RestoreOptions): RestoreResult {
         `(systemctl stop textnlp-appliance, or kill -TERM ${pid}), then run restore again`,
     );
   const { path, manifest } = pick(options);
-  let data: Buffer = readFileSync(path);
-  if (manifest && createHash("sha256").update(data).digest("hex") !== manifest.sha256)
+  if (manifest && (await digestFile(path)).sha256 !== manifest.sha256)
     throw new RestoreError(
       `backup ${basename(path)} is corrupted: its sha256 differs from the one recorded when it was taken`,
     );
-  if (isEncryptedBackup(data)) {
-    if (!options.keyMaterial)
-      throw new RestoreError(
-        `backup ${basename(path)} is encrypted: configure backup.keyFile (TEXTNLP_BACKUP_KEY_FILE) with its key`,
-      );
-    try {
-      data = decryptBackup(data, options.keyMaterial);
-    } catch (err) {
-      throw new RestoreError(`cannot restore ${basename(path)}: ${(err as Error).message}`);
-    }
-  }
+  const encrypted = await isEncryptedBackupFile(path);
+  if (encrypted && !options.keyMaterial)
+    throw new RestoreError(
+      `backup ${basename(path)} is encrypted: configure backup.keyFile (TEXTNLP_BACKUP_KEY_FILE) with its key`,
+    );
   const target = databasePath(options.dataDir);
   // A fresh machine has no data directory yet.
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   const staging = `${target}.restoring`;
   rmSync(staging, { force: true });
-  writeFileAtomic(staging, data);
-  let inspected: ReturnType<typeof inspectDatabaseFile>;
+  if (encrypted) {
+    try {
+      // Only authenticated plaintext reaches `staging`.
+      await decryptBackupFile(path, staging, options.keyMaterial as Buffer);
+    } catch (err) {
+      throw new RestoreError(`cannot restore ${basename(path)}: ${(err as Error).message}`);
+    }
+  } else await copyClear(path, staging);
+  let inspected: Inspection;
   try {
-    inspected = inspectDatabaseFile(staging);
+    inspected = await inspectDatabaseFile(staging);
   } catch (err) {
     rmSync(staging, { force: true });
+    rmSync(`${staging}-journal`, { force: true });
     throw new RestoreError(
       `backup ${basename(path)} is not a readable database: ${(err as Error).message}`,
     );

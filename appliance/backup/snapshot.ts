@@ -2,15 +2,17 @@
  * One backup: an online copy of the live database (SQLite's backup API, so the daemon keeps
  * serving), verified, optionally encrypted, written atomically with a JSON manifest beside it.
  * The manifest makes a backup restorable on its own, even when the database that recorded it
- * is the thing being replaced.
+ * is the thing being replaced. The SQLite work runs in a worker thread and the file is streamed
+ * (encrypted, hashed), so a backup of any size neither stalls the daemon nor fills its memory.
  */
-import { createHash, randomUUID } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { basename, join } from "node:path";
-import Database from "better-sqlite3";
 import type { BackupKind } from "../../shared/db/schema/backups.ts";
-import { writeFileAtomic } from "../store/atomic-file.ts";
-import { encryptBackup } from "./encryption.ts";
+import { commitAtomic, digestFile, writeFileAtomic } from "../store/atomic-file.ts";
+import { encryptBackupFile } from "./encryption.ts";
+import { copyDatabaseFile } from "./sqlite-worker.ts";
 
 /** What a backup file's `.json` sidecar says about it. */
 export interface BackupManifest {
@@ -30,41 +32,6 @@ export interface BackupManifest {
 /** Raised when a copy fails verification; the backup is not kept. */
 export class BackupVerifyError extends Error {
   override name = "BackupVerifyError";
-}
-
-/** Rows per user table (including drizzle's migration journal), in name order. */
-export function tableRowCounts(sqlite: Database.Database): Record<string, number> {
-  const tables = sqlite
-    .prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .pluck()
-    .all() as string[];
-  const counts: Record<string, number> = {};
-  for (const table of tables) {
-    const quoted = `"${table.replaceAll('"', '""')}"`;
-    counts[table] = sqlite.prepare(`SELECT count(*) FROM ${quoted}`).pluck().get() as number;
-  }
-  return counts;
-}
-
-/**
- * Opens a database file, runs `PRAGMA integrity_check` and counts rows. Also switches the copy
- * out of WAL mode, so it is one self-contained file (no -wal / -shm needed to read it).
- */
-export function inspectDatabaseFile(file: string): {
-  integrity: string;
-  rowCounts: Record<string, number>;
-} {
-  const db = new Database(file, { fileMustExist: true });
-  try {
-    db.pragma("journal_mode = DELETE");
-    const rows = db.pragma("integrity_check") as { integrity_check: string }[];
-    const integrity = rows.map((r) => r.integrity_check).join("; ");
-    return { integrity, rowCounts: integrity === "ok" ? tableRowCounts(db) : {} };
-  } finally {
-    db.close();
-  }
 }
 
 /** True when both count maps have the same tables and counts. */
@@ -102,32 +69,33 @@ export async function takeSnapshot(
   const name = `textnlp-${stamp(options.createdAt)}-${options.kind}-${id.slice(3, 9)}.sqlite${options.keyMaterial ? ".enc" : ""}`;
   const path = join(options.dir, name);
   const copy = join(options.dir, `.${id}.copy`);
-  // A connection of its own, holding one read transaction from the counts to the end of the
-  // copy: WAL pins that snapshot, so writers (this process or others) go on, and the copy
-  // and the counts describe the same state however many steps the copy takes.
-  const reader = new Database(sourceFile, { readonly: true, fileMustExist: true });
   try {
-    reader.exec("BEGIN");
-    const expected = tableRowCounts(reader);
-    await reader.backup(copy);
-    reader.exec("COMMIT");
-    const { integrity, rowCounts } = inspectDatabaseFile(copy);
+    // The copy and its checks run in a worker thread; what follows streams the file.
+    const { expected, integrity, rowCounts } = await copyDatabaseFile(sourceFile, copy);
     if (integrity !== "ok") throw new BackupVerifyError(`integrity check failed: ${integrity}`);
     if (!sameCounts(expected, rowCounts))
       throw new BackupVerifyError(
         `row counts of the copy differ from the database's: ${JSON.stringify({ expected, copied: rowCounts })}`,
       );
-    const plain = readFileSync(copy);
-    const data = options.keyMaterial ? encryptBackup(plain, options.keyMaterial) : plain;
-    writeFileAtomic(path, data);
+    if (options.keyMaterial) await encryptBackupFile(copy, path, options.keyMaterial);
+    else {
+      // The copy is the backup: readable by its owner only, like an encrypted one.
+      const handle = await open(copy, "r+");
+      await handle.chmod(0o600).catch(async (err) => {
+        await handle.close();
+        throw err;
+      });
+      await commitAtomic(handle, copy, path);
+    }
+    const { sha256, bytes } = await digestFile(path);
     const manifest: BackupManifest = {
       format: 1,
       id,
       kind: options.kind,
       createdAt: options.createdAt.toISOString(),
       file: basename(path),
-      sha256: createHash("sha256").update(data).digest("hex"),
-      sizeBytes: data.length,
+      sha256,
+      sizeBytes: bytes,
       encrypted: Boolean(options.keyMaterial),
       rowCounts,
     };
@@ -137,7 +105,6 @@ export async function takeSnapshot(
     rmSync(path, { force: true });
     throw err;
   } finally {
-    reader.close();
     rmSync(copy, { force: true });
     rmSync(`${copy}-journal`, { force: true });
   }

@@ -180,7 +180,7 @@ export function registerBackupCommands(program: Command): void {
               : existsSync(backupArg as string)
                 ? { file: backupArg as string }
                 : { id: backupArg as string };
-          const result = restoreBackup({
+          const result = await restoreBackup({
             dataDir: config.dataDir,
             backupDir: config.backup.dir,
             keyMaterial: config.backup.keyFile ? readKeyFile(config.backup.keyFile) : undefined,

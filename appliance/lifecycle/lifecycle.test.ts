@@ -276,7 +276,7 @@ describe("erasure", () => {
     const hotAfterErase = snapshot(store.sqlite);
     store.close();
 
-    restoreBackup({ dataDir, backupDir, source: { id: backup.id } });
+    await restoreBackup({ dataDir, backupDir, source: { id: backup.id } });
     const restored = openStore(databasePath(dataDir));
     expect(mentionsAlice(everything(restored.sqlite, dataDir))).toBe(true);
 

@@ -95,7 +95,7 @@ describe("appliance data lifecycle (CLI and daemon)", () => {
     expect((await cli(["data", "export"])).stdout).toContain("keep-1@example.org");
 
     // A restore interrupted before its replay: the daemon finishes the replay at start.
-    restoreBackup({ dataDir, backupDir, source: { id: backupId } });
+    await restoreBackup({ dataDir, backupDir, source: { id: backupId } });
     markErasuresPending(dataDir);
     expect(samplesMentioning(dataDir, SUBJECT)).toBe(2);
     const appliance = await startAppliance({

@@ -27,7 +27,7 @@ export async function restoreLatestRemote(
   if (!copy) throw new Error(`no verified copy in ${remote.describe()}`);
   const file = await remote.download(copy, backupDir);
   const downloadMs = performance.now() - started;
-  const result = restoreBackup({
+  const result = await restoreBackup({
     dataDir,
     backupDir,
     source: { file },
