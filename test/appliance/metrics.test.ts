@@ -33,8 +33,9 @@ describe("GET /metrics", () => {
     appliance = await startAppliance({
       dataDir,
       args: ["--model", TINY_RANDOM_MODEL],
-      // One sequence and a queue of one, so capacity refusals are easy to force.
-      env: { TEXTNLP_SEQUENCES: "1", TEXTNLP_QUEUE_SIZE: "1" },
+      // One sequence and a queue of one, so capacity refusals are easy to force; no scheduled
+      // backup (one at a half hour would come before "the first backup" the test takes).
+      env: { TEXTNLP_SEQUENCES: "1", TEXTNLP_QUEUE_SIZE: "1", TEXTNLP_BACKUP_ENABLED: "false" },
     });
   });
   afterAll(async () => {
